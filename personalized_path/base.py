@@ -1,0 +1,187 @@
+"""
+What every personalized_path block shares: resources, rendering, i18n, JSON handlers, staff
+checks, events, versioned learner state and the mobile user-state handler.
+"""
+import functools
+import json
+import logging
+from datetime import datetime, timezone
+from importlib import resources
+
+from web_fragments.fragment import Fragment
+from webob import Response
+from xblock.core import XBlock, XBlockMixin
+from xblock.exceptions import JsonHandlerError
+from xblock.fields import Scope
+from xblock.utils.resources import ResourceLoader
+
+from .core.payload import PayloadError, parse_object
+
+log = logging.getLogger(__name__)
+loader = ResourceLoader(__name__)
+
+EVENT_PREFIX = "personalized_path"
+
+
+class Conflict(Exception):
+    """A write based on state that another tab has changed since (answered with 409)."""
+
+    def __init__(self, message, **extra):
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+
+def json_api(func):
+    """
+    A POST-only JSON handler that is strict where ``XBlock.json_handler`` is lenient.
+
+    Bodies with NaN, Infinity, deep nesting or a non-object top level get 400; a PayloadError
+    raised by the handler gets 400 naming the field; Conflict gets 409. Handlers validate
+    everything before changing a field, so every error leaves the fields as they were.
+    """
+    @XBlock.handler
+    @functools.wraps(func)
+    def wrapper(self, request, suffix=""):
+        if request.method != "POST":
+            return JsonHandlerError(405, self._("Use POST for this request.")).get_response(allow=["POST"])
+        try:
+            data = parse_object(request.body)
+            result = func(self, data, suffix)
+        except PayloadError as error:
+            return json_response({"error": error.render(self._), "field": error.field}, 400)
+        except Conflict as error:
+            return json_response({"error": error.message, **error.extra}, 409)
+        except JsonHandlerError as error:
+            return json_response({"error": error.message}, error.status_code)
+        return json_response(result)
+    return wrapper
+
+
+def json_response(payload, status=200):
+    return Response(json.dumps(payload), status=status, content_type="application/json", charset="utf-8")
+
+
+def now_iso():
+    """The current UTC time as stored in learner state."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def parse_iso(value):
+    """A stored ISO timestamp as an aware datetime, or None when unreadable."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@XBlock.needs("i18n")
+@XBlock.wants("user")
+class PersonalizedBlockMixin(XBlockMixin):
+    """
+    Shared base for the blocks. A block sets ``asset_name`` (its template, CSS and JS files)
+    and ``js_init`` (its global init function), and lists its learner-state fields in
+    ``user_state_fields``.
+    """
+
+    asset_name = None
+    js_init = None
+    user_state_fields = ()
+    # Serve static/ of the installed package through the runtime's local resource URLs.
+    resources_dir = "."
+    public_dir = "static"
+
+    # --- i18n and rendering ----------------------------------------------------------------
+
+    @property
+    def i18n_service(self):
+        return self.runtime.service(self, "i18n")
+
+    def _(self, text):
+        """Translate with the runtime's i18n service (which reads this package's catalog)."""
+        return self.i18n_service.gettext(text)
+
+    def ngettext(self, singular, plural, count):
+        return self.i18n_service.ngettext(singular, plural, count)
+
+    def render_template(self, context, template=None):
+        """Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service."""
+        context = dict(context, block=self, usage_id=str(self.scope_ids.usage_id))
+        return loader.render_django_template(
+            f"templates/{template or self.asset_name + '.html'}", context, i18n_service=self.i18n_service,
+        )
+
+    def resource_url(self, path):
+        return self.runtime.local_resource_url(self, f"static/{path}")
+
+    def build_fragment(self, html, init_args=None):
+        """A fragment with the shared and block-specific CSS and JS, initialised with ``init_args``."""
+        fragment = Fragment(html)
+        fragment.add_css_url(self.resource_url("css/personalized.css"))
+        fragment.add_css_url(self.resource_url(f"css/{self.asset_name}.css"))
+        fragment.add_javascript_url(self.resource_url("js/personalized.js"))
+        fragment.add_javascript_url(self.resource_url(f"js/{self.asset_name}.js"))
+        fragment.initialize_js(self.js_init, init_args or {})
+        return fragment
+
+    def js_messages(self, **messages):
+        """Translated strings for the block's script, plus the ones every script uses."""
+        shared = {
+            "saving": self._("Saving…"),
+            "network_error": self._("The server could not be reached. Your input is still here; try again."),
+            "server_error": self._("Something went wrong on the server. Your input is still here; try again."),
+        }
+        return dict(shared, **messages)
+
+    # --- users and events ------------------------------------------------------------------
+
+    def current_user(self):
+        user_service = self.runtime.service(self, "user")
+        return user_service.get_current_user() if user_service else None
+
+    def is_staff(self):
+        """Course staff, as the platform's user service reports it."""
+        user = self.current_user()
+        return bool(user and user.opt_attrs.get("edx-platform.user_is_staff"))
+
+    def require_staff(self):
+        if not self.is_staff():
+            raise JsonHandlerError(403, self._("Only course staff can do this."))
+
+    def publish(self, name, data):
+        """Emit ``personalized_path.<block>.<name>`` to the platform's tracking log."""
+        self.runtime.publish(self, f"{EVENT_PREFIX}.{self.asset_name}.{name}", data)
+
+    # --- learner state ---------------------------------------------------------------------
+
+    def read_state(self, shape, stored):
+        """Stored learner state migrated into a copy; defaults (and a log line) when garbled."""
+        state, problem = shape.read(stored)
+        if problem:
+            log.warning("Ignoring unreadable learner state of %s (%s): %s",
+                        self.scope_ids.usage_id, self.scope_ids.user_id, problem)
+        return state
+
+    @XBlock.handler
+    def student_view_user_state(self, request, suffix=""):  # pylint: disable=unused-argument
+        """This learner's own state as JSON, for the mobile apps (GET)."""
+        state = {
+            name: self.fields[name].to_json(getattr(self, name))
+            for name in self.user_state_fields
+            if self.fields[name].scope == Scope.user_state
+        }
+        return json_response(state)
+
+    # --- workbench ---------------------------------------------------------------------------
+
+    @classmethod
+    def workbench_scenarios(cls):
+        """Scenarios from ``scenarios/<asset_name>*.xml`` (titled by their first-line comment)."""
+        folder = resources.files(__package__).joinpath("scenarios")
+        scenarios = []
+        for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+            if entry.name.startswith(cls.asset_name) and entry.name.endswith(".xml"):
+                xml = entry.read_text(encoding="utf-8")
+                title = xml.split("-->", 1)[0].replace("<!--", "").strip()
+                scenarios.append((title, xml))
+        return scenarios

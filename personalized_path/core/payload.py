@@ -1,0 +1,163 @@
+"""
+Strict reading of JSON handler bodies and of the values inside them.
+
+Every check raises PayloadError naming the offending field, so a handler can answer 400
+before it has touched a single field.
+"""
+import json
+import math
+import re
+import unicodedata
+
+from . import N_
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 8
+
+# C0 and C1 control characters other than tab, line feed and carriage return.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class PayloadError(ValueError):
+    """A request body or value that fails validation; ``field`` names where."""
+
+    def __init__(self, field, message, **params):
+        super().__init__(message % params if params else message)
+        self.field = field
+        self.message = message
+        self.params = params
+
+    def render(self, gettext=lambda text: text):
+        """The message in the reader's language, with the field name in front."""
+        text = gettext(self.message)
+        if self.params:
+            text = text % self.params
+        return f"{self.field}: {text}" if self.field else text
+
+
+def _reject_constant(name):
+    raise PayloadError("", N_("Numbers must be finite: %(value)s is not allowed."), value=name)
+
+
+def _depth(value, level=1):
+    """Nesting depth of a decoded JSON value, stopping as soon as it exceeds MAX_DEPTH."""
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max([_depth(item, level + 1) for item in value.values()] or [level])
+    if isinstance(value, list):
+        return max([_depth(item, level + 1) for item in value] or [level])
+    return level
+
+
+def parse_object(body):
+    """Decode a request body that must be one JSON object; raise PayloadError otherwise."""
+    if not body:
+        raise PayloadError("", N_("The request body is empty; a JSON object was expected."))
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadError("", N_("The request body is larger than %(limit)s bytes."), limit=MAX_BODY_BYTES)
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        value = json.loads(text, parse_constant=_reject_constant)
+    except PayloadError:
+        raise
+    except RecursionError as error:
+        raise PayloadError("", N_("The JSON is nested more than %(limit)s levels deep."), limit=MAX_DEPTH) from error
+    except ValueError as error:
+        raise PayloadError("", N_("The request body is not valid JSON.")) from error
+    if not isinstance(value, dict):
+        raise PayloadError("", N_("The request body must be a JSON object."))
+    if _depth(value) > MAX_DEPTH:
+        raise PayloadError("", N_("The JSON is nested more than %(limit)s levels deep."), limit=MAX_DEPTH)
+    return value
+
+
+def only_keys(data, allowed, field=""):
+    """Refuse keys that the handler does not know."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise PayloadError(field or unknown[0], N_("Unknown key %(key)s."), key=json.dumps(unknown[0]))
+
+
+def require(data, key):
+    """The value under ``key``, which must be present."""
+    if key not in data:
+        raise PayloadError(key, N_("This field is required."))
+    return data[key]
+
+
+def as_object(value, field):
+    """A JSON object (dict)."""
+    if not isinstance(value, dict):
+        raise PayloadError(field, N_("Expected a JSON object."))
+    return value
+
+
+def as_list(value, field, max_items=None):
+    """A JSON array, optionally bounded in length."""
+    if not isinstance(value, list):
+        raise PayloadError(field, N_("Expected a list."))
+    if max_items is not None and len(value) > max_items:
+        raise PayloadError(field, N_("At most %(limit)s items are allowed."), limit=max_items)
+    return value
+
+
+def as_int(value, field, minimum=None, maximum=None):
+    """A whole number (booleans and floats are refused), within optional bounds."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PayloadError(field, N_("Expected a whole number."))
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise PayloadError(field, N_("Expected a number from %(minimum)s to %(maximum)s."),
+                           minimum=minimum, maximum=maximum)
+    return value
+
+
+def as_number(value, field, minimum=None, maximum=None):
+    """A finite number (booleans are refused), within optional bounds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PayloadError(field, N_("Expected a number."))
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise PayloadError(field, N_("Expected a number from %(minimum)s to %(maximum)s."),
+                           minimum=minimum, maximum=maximum)
+    return value
+
+
+def as_bool(value, field):
+    """A JSON boolean."""
+    if not isinstance(value, bool):
+        raise PayloadError(field, N_("Expected true or false."))
+    return value
+
+
+def as_text(value, field, max_chars, max_bytes=None, min_chars=0, multiline=True):
+    """
+    Text as typed (not stripped or escaped), limited in characters and in UTF-8 bytes.
+
+    Control characters are refused; line breaks only where ``multiline``.
+    """
+    if not isinstance(value, str):
+        raise PayloadError(field, N_("Expected text."))
+    if _CONTROL_CHARS.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+        raise PayloadError(field, N_("The text contains control characters."))
+    if any(unicodedata.category(char) == "Cs" for char in value):
+        raise PayloadError(field, N_("The text contains invalid characters."))
+    length = len(value)
+    if length > max_chars:
+        raise PayloadError(field, N_("The text is %(length)s characters long; the limit is %(limit)s."),
+                           length=length, limit=max_chars)
+    max_bytes = max_bytes if max_bytes is not None else max_chars * 4
+    size = len(value.encode("utf-8"))
+    if size > max_bytes:
+        raise PayloadError(field, N_("The text takes %(size)s bytes; the limit is %(limit)s."),
+                           size=size, limit=max_bytes)
+    if len(value.strip()) < min_chars:
+        raise PayloadError(field, N_("Write at least %(minimum)s characters."), minimum=min_chars)
+    return value
+
+
+def as_slug(value, field):
+    """A short id: lowercase letters, digits, hyphens and underscores."""
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise PayloadError(field, N_("Expected a short id of lowercase letters, digits, '-' or '_'."))
+    return value

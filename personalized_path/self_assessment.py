@@ -1,0 +1,229 @@
+"""Self-assessment block: learners rate "I can" statements, add evidence, re-rate and see growth."""
+from xblock.core import XBlock
+from xblock.completable import CompletableXBlockMixin
+from xblock.fields import Boolean, Dict, Float, List, Scope, String
+from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+from xblock.validation import ValidationMessage
+
+from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .core import self_assessment as core
+from .core import N_
+from .core.payload import PayloadError
+
+_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+
+DEFAULT_STATEMENTS = [
+    {"id": "explain-idea", "text": "I can explain the main idea in my own words.", "skill": "understanding"},
+    {"id": "apply-idea", "text": "I can apply the idea to a new problem.", "skill": "application"},
+]
+DEFAULT_SCALE = [
+    {"label": "Not yet", "descriptor": "I need help to get started."},
+    {"label": "Getting there", "descriptor": "I can do it with some help or examples."},
+    {"label": "Confident", "descriptor": "I can do it on my own."},
+    {"label": "Could teach it", "descriptor": "I can explain it to someone else."},
+]
+
+
+class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, ScorableXBlockMixin,
+                          CompletableXBlockMixin, XBlock):
+    """"I can" statements rated on an author-defined scale: the learner's own profile."""
+
+    asset_name = "self_assessment"
+    js_init = "PersonalizedSelfAssessment"
+    user_state_fields = ("learner_state",)
+
+    display_name = String(display_name=_("Title"), default="How confident do you feel?", scope=Scope.settings)
+    instructions = String(
+        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
+        default="Rate each statement honestly. Nobody else sees your answers; they help you choose what to do next.",
+    )
+    statements = List(
+        display_name=_("Statements"), scope=Scope.content, default=DEFAULT_STATEMENTS,
+        help=_('A JSON list of statements: [{"id": "short-id", "text": "I can ...", "skill": "skill-id"}]. '
+               "Keep ids stable: learner ratings are stored under them."),
+    )
+    scale = List(
+        display_name=_("Scale"), scope=Scope.content, default=DEFAULT_SCALE,
+        help=_('A JSON list of 3 to 5 levels, lowest first: [{"label": "...", "descriptor": "..."}].'),
+    )
+    allow_unsure = Boolean(display_name=_('Offer "not sure yet"'), default=True, scope=Scope.settings)
+    evidence_enabled = Boolean(display_name=_("Ask for evidence"), default=True, scope=Scope.settings)
+    evidence_prompt = String(
+        display_name=_("Evidence prompt"), scope=Scope.content,
+        default="What shows this? An example, a task you did, or a question you still have (optional).",
+    )
+    allow_rerating = Boolean(display_name=_("Allow re-rating"), default=True, scope=Scope.settings)
+    show_class_comparison = Boolean(
+        display_name=_("Show class comparison"), default=False, scope=Scope.settings,
+        help=_("Shown to a learner only after they submit, and only once at least 5 learners have."),
+    )
+    weight = Float(
+        display_name=_("Problem weight"), default=0.0, scope=Scope.settings, values={"min": 0, "step": 0.1},
+        help=_("0 means not graded. Otherwise submitting earns full credit, worth this many points."),
+    )
+
+    learner_state = Dict(scope=Scope.user_state, help="Ratings history (versioned shape).")
+    class_distribution = Dict(scope=Scope.user_state_summary, help="Anonymous counts per level per statement.")
+
+    editable_fields = ("display_name", "instructions", "statements", "scale", "allow_unsure",
+                       "evidence_enabled", "evidence_prompt", "allow_rerating", "show_class_comparison", "weight")
+
+    @property
+    def has_score(self):
+        return self.weight > 0
+
+    @property
+    def config(self):
+        return core.Config(statements=self.statements, scale=self.scale,
+                           allow_unsure=self.allow_unsure, evidence_enabled=self.evidence_enabled)
+
+    def state(self):
+        return self.read_state(core.STATE_SHAPE, self.learner_state)
+
+    # --- views -------------------------------------------------------------------------------
+
+    def student_view(self, context=None):  # pylint: disable=unused-argument
+        html = self.render_template(self.view_context(self.state()))
+        return self.build_fragment(html, {"messages": self.js_messages(
+            rate_all=self._("Rate every statement before you submit."),
+            saved=self._("Your ratings are saved."),
+        )})
+
+    def view_context(self, state):
+        config = self.config
+        newest = core.latest(state)
+        labels = {index + 1: level["label"] for index, level in enumerate(config.scale)}
+        labels[core.UNSURE] = self._("Not sure yet")
+        statements = []
+        for statement in config.statements:
+            level = newest["ratings"].get(statement["id"]) if newest else None
+            evidence = newest["evidence"].get(statement["id"], "") if newest else ""
+            statements.append({"statement": statement, "level": level, "evidence": evidence})
+        growth = [dict(row, first_at=parse_iso(row["first_at"]), latest_at=parse_iso(row["latest_at"]),
+                       first_label=labels.get(row["first_level"]), latest_label=labels.get(row["latest_level"]),
+                       change_abs=abs(row["change"] or 0))
+                  for row in core.growth(state, config)]
+        profile = [dict(row, label=labels.get(row["level"])) for row in core.profile_by_skill(state, config)]
+        comparison = None
+        if newest and self.show_class_comparison:
+            comparison = core.comparison(self.class_distribution, config)
+            for row in comparison or ():
+                for item in row["levels"]:
+                    item["label"] = labels[item["level"]]
+        return {
+            "title": self.display_name,
+            "instructions": self.instructions,
+            "scale": [dict(level, value=index + 1) for index, level in enumerate(config.scale)],
+            "allow_unsure": self.allow_unsure,
+            "evidence_enabled": self.evidence_enabled,
+            "evidence_prompt": self.evidence_prompt,
+            "evidence_max": core.EVIDENCE_MAX_CHARS,
+            "statements": statements,
+            "submitted": newest is not None,
+            "show_form": newest is None or self.allow_rerating,
+            "submitted_at": parse_iso(newest["at"]) if newest else None,
+            "submissions": len(state["history"]),
+            "growth": growth,
+            "profile": profile,
+            "comparison": comparison,
+            "comparison_min": core.COMPARISON_MIN_LEARNERS,
+            "show_comparison_wait": bool(newest and self.show_class_comparison and comparison is None),
+        }
+
+    def student_view_data(self, context=None):  # pylint: disable=unused-argument
+        """Configuration only, identical for every user (the mobile apps cache it)."""
+        return {
+            "title": self.display_name,
+            "instructions": self.instructions,
+            "statements": self.statements,
+            "scale": self.scale,
+            "allow_unsure": self.allow_unsure,
+            "evidence_enabled": self.evidence_enabled,
+            "evidence_prompt": self.evidence_prompt,
+            "evidence_max_chars": core.EVIDENCE_MAX_CHARS,
+            "allow_rerating": self.allow_rerating,
+            "show_class_comparison": self.show_class_comparison,
+        }
+
+    # --- handlers ----------------------------------------------------------------------------
+
+    @json_api
+    def submit(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Record a full set of ratings (and optional evidence); answer with the new view."""
+        state = self.state()
+        previous = core.latest(state)
+        if previous and not self.allow_rerating:
+            raise PayloadError("ratings", N_("You have already submitted, and re-rating is not allowed here."))
+        ratings, evidence = core.parse_submission(data, self.config)
+
+        when = now_iso()
+        new_state = core.record_submission(state, ratings, evidence, when)
+        self.learner_state = new_state
+        self.class_distribution = core.update_distribution(
+            self.class_distribution, self.config, previous["ratings"] if previous else None, ratings)
+        self.publish("submitted", {"ratings": ratings, "evidence_count": len(evidence),
+                                   "submission": len(new_state["history"]), "rerating": previous is not None})
+        if previous is None:
+            self.emit_completion(1.0)
+            if self.has_score:
+                self._publish_grade(Score(1.0, 1.0))
+        return {"html": self.render_template(self.view_context(new_state)), "submitted_at": when}
+
+    # --- for other blocks ------------------------------------------------------------------------
+
+    def learner_ratings(self):
+        """This learner's latest rating of each current statement, for blocks that link here."""
+        newest = core.latest(self.state())
+        if newest is None:
+            return []
+        return [{"statement": statement, "level": newest["ratings"][statement["id"]], "out_of": len(self.scale)}
+                for statement in self.statements if statement["id"] in newest["ratings"]]
+
+    def learner_skill_levels(self):
+        return core.skill_levels(self.state(), self.config)
+
+    # --- scoring (only when weighted) ----------------------------------------------------------
+
+    def has_submitted_answer(self):
+        return core.latest(self.state()) is not None
+
+    def get_score(self):
+        return Score(1.0 if self.has_submitted_answer() else 0.0, 1.0)
+
+    def set_score(self, score):
+        """Credit is derived from the learner's submissions, so there is nothing else to store."""
+
+    def calculate_score(self):
+        return self.get_score()
+
+    def max_score(self):
+        return 1.0
+
+    # --- Studio ------------------------------------------------------------------------------
+
+    def validate_field_data(self, validation, data):
+        for problem in core.validate_config(data.statements, data.scale):
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        if not isinstance(data.weight, (int, float)) or data.weight < 0:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """One row per submission: username, ratings, evidence and the date, for the instructor report."""
+        count = 0
+        labels = {index + 1: level["label"] for index, level in enumerate(self.scale)}
+        labels[core.UNSURE] = "not sure yet"
+        for user_state in user_state_iterator:
+            state = self.read_state(core.STATE_SHAPE, user_state.state.get("learner_state"))
+            for number, entry in enumerate(state["history"], start=1):
+                if limit_responses is not None and count >= limit_responses:
+                    return
+                count += 1
+                yield user_state.username, {
+                    "submission": number,
+                    "submitted_at": entry["at"],
+                    "ratings": "; ".join(f"{key}={labels.get(level, level)}" for key, level in entry["ratings"].items()),
+                    "evidence": "; ".join(f"{key}: {text}" for key, text in entry["evidence"].items()),
+                }

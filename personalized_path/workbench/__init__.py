@@ -1,0 +1,1 @@
+"""Running the blocks in the xblock-sdk workbench (development and tests only)."""

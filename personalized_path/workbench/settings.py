@@ -1,0 +1,42 @@
+"""
+Workbench settings for personalized_path: ``DJANGO_SETTINGS_MODULE=personalized_path.workbench.settings``.
+
+On top of xblock-sdk's settings: SQLite under ``var/`` (or ``WORKBENCH_DATABASES``), an i18n
+service that reads this package's ``translations/`` as the LMS does, a user service that makes
+``?student=staff...`` a staff user, languages chosen by ``?lang=xx`` or the browser, and a patch
+that gives xblock-sdk 0.14's Studio page what Studio's runtime has.
+"""
+import os
+
+from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from workbench.settings import DATABASES, MIDDLEWARE, WORKBENCH
+
+os.makedirs("var", exist_ok=True)
+
+EXCLUDED_XBLOCKS = {  # the SDK's own samples clutter the scenario list
+    "allscopes_demo", "attempts_scoreboard_demo", "equality_demo", "filethumbs", "helloworld_demo",
+    "html_demo", "problem_demo", "sidebar_demo", "slider_demo", "textinput_demo", "thumbs",
+    "view_counter_demo",
+}
+
+if "WORKBENCH_DATABASES" not in os.environ:
+    DATABASES["default"]["NAME"] = os.path.join("var", "workbench.db")
+
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LANGUAGE_CODE = "en"
+
+MIDDLEWARE = [
+    *MIDDLEWARE[:2],
+    "django.middleware.locale.LocaleMiddleware",
+    "personalized_path.workbench.middleware.language_from_query",
+    *MIDDLEWARE[2:],
+    "personalized_path.workbench.middleware.studio_runtime_patch",
+]
+
+WORKBENCH = dict(WORKBENCH, services=dict(
+    WORKBENCH["services"],
+    i18n="personalized_path.workbench.services.PackageI18nService",
+    user="personalized_path.workbench.services.WorkbenchUserService",
+))
+
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,51 @@
+/* Self-assessment: collect one rating per statement (plus optional evidence) and submit. */
+function PersonalizedSelfAssessment(runtime, element, init) {
+  "use strict";
+  var pp = window.PersonalizedPath;
+  var messages = init.messages;
+  element = element.jquery ? element[0] : element;
+
+  function collect(form) {
+    var ratings = {}, evidence = {}, missing = null;
+    form.querySelectorAll(".pp-statement").forEach(function (fieldset) {
+      var id = fieldset.getAttribute("data-statement");
+      var checked = fieldset.querySelector("input[type=radio]:checked");
+      fieldset.removeAttribute("aria-invalid");
+      if (checked) {
+        ratings[id] = parseInt(checked.value, 10);
+      } else if (!missing) {
+        missing = fieldset;
+      }
+      var text = fieldset.querySelector("textarea.pp-evidence");
+      if (text && text.value.trim()) { evidence[id] = text.value; }
+    });
+    return {ratings: ratings, evidence: evidence, missing: missing};
+  }
+
+  element.addEventListener("submit", function (event) {
+    var form = event.target.closest(".pp-form");
+    if (!form) { return; }
+    event.preventDefault();
+    var answer = collect(form);
+    if (answer.missing) {
+      answer.missing.setAttribute("aria-invalid", "true");
+      pp.error(element, messages.rate_all);
+      answer.missing.querySelector("input").focus();
+      return;
+    }
+    var button = form.querySelector("button[type=submit]");
+    pp.busy(button, true);
+    pp.error(element, "");
+    pp.status(element, messages.saving);
+    pp.post(runtime, element, "submit", {ratings: answer.ratings, evidence: answer.evidence}).then(function (result) {
+      pp.busy(button, false);
+      if (result.ok) {
+        pp.swap(element, result.data.html, ".pp-profile h3");
+        pp.status(element, messages.saved);
+      } else {
+        pp.status(element, "");
+        pp.error(element, pp.failureMessage(result, messages));
+      }
+    });
+  });
+}
