@@ -30,10 +30,10 @@ def readme():
 
 BLOCKS = {
     "personalized_self_assessment": "personalized_path:SelfAssessmentBlock",
-    # "personalized_choice_board": "personalized_path:ChoiceBoardBlock",
-    # "personalized_skill_check": "personalized_path:SkillCheckBlock",
-    # "personalized_mastery_gate": "personalized_path:MasteryGateBlock",
-    # "personalized_goal_reflection": "personalized_path:GoalReflectionBlock",
+    "personalized_choice_board": "personalized_path:ChoiceBoardBlock",
+    "personalized_skill_check": "personalized_path:SkillCheckBlock",
+    "personalized_mastery_gate": "personalized_path:MasteryGateBlock",
+    "personalized_goal_reflection": "personalized_path:GoalReflectionBlock",
 }
 
 setup(

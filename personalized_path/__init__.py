@@ -1,4 +1,8 @@
 """Open edX XBlocks for personalized learning."""
+from .choice_board import ChoiceBoardBlock
+from .goal_reflection import GoalReflectionBlock
+from .mastery_gate import MasteryGateBlock
 from .self_assessment import SelfAssessmentBlock
+from .skill_check import SkillCheckBlock
 
-__all__ = ["SelfAssessmentBlock"]
+__all__ = ["ChoiceBoardBlock", "GoalReflectionBlock", "MasteryGateBlock", "SelfAssessmentBlock", "SkillCheckBlock"]

@@ -1,0 +1,55 @@
+# personalized_path: `make workbench` to try the blocks, `make test` to run every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SETTINGS := personalized_path.workbench.settings
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := $(SETTINGS)
+
+.PHONY: help venv workbench test test-fast chromium quality translations bench clean
+
+help:
+	@echo "make workbench     serve the demo course at http://127.0.0.1:$(PORT)"
+	@echo "make test          install everything the tests need (Chromium included) and run all tests"
+	@echo "make quality       pylint (edx-lint's config) and pycodestyle"
+	@echo "make translations  extract, merge and compile translations/"
+	@echo "make bench         side-by-side benchmarks (see benchmarks/README.md)"
+
+$(BIN)/.installed: setup.py requirements/test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e . -r requirements/test.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+workbench: venv
+	mkdir -p var
+	$(BIN)/python -m django migrate --run-syncdb -v0
+	@echo "Serving the demo course: http://127.0.0.1:$(PORT)/scenario/personalized_self_assessment.0/"
+	$(BIN)/python -m django runserver 127.0.0.1:$(PORT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium package"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: venv chromium
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
+
+quality: venv
+	$(BIN)/python -m pycodestyle personalized_path tests benchmarks scripts
+	$(BIN)/python -m pylint --rcfile=pylintrc personalized_path
+
+translations: venv
+	PATH=$(BIN):$$PATH $(BIN)/python scripts/translations.py
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info test-artifacts

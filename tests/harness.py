@@ -1,0 +1,161 @@
+"""
+Test harness shared by every block's tests.
+
+* ``BlockEnv``: blocks on ``xblock.test.tools.TestRuntime`` with real field storage, our i18n
+  service, a user service with a staff flag, and published events recorded.
+* ``call``: invoke a handler the way the LMS does (a webob request through ``runtime.handle``).
+* ``Workbench``: a real workbench server (``runserver``) on 127.0.0.1 for HTTP and browser tests.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from webob import Request
+from xblock.field_data import KvsFieldData
+from xblock.fields import Scope
+from xblock.reference.user_service import UserService, XBlockUser
+from xblock.runtime import DictKeyValueStore
+from xblock.test.tools import TestRuntime
+
+from personalized_path.workbench.services import PackageI18nService
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+
+
+class StaffAwareUserService(UserService):
+    def __init__(self, user_id, staff):
+        super().__init__()
+        self.user_id, self.staff = user_id, staff
+
+    def get_current_user(self):
+        user = XBlockUser(is_current_user=True, emails=[f"{self.user_id}@example.com"], full_name=self.user_id)
+        user.opt_attrs.update({"edx-platform.username": self.user_id, "edx-platform.user_is_staff": self.staff})
+        return user
+
+
+class RecordingRuntime(TestRuntime):
+    """TestRuntime that records published events and answers URL questions with stable strings."""
+
+    def __init__(self, env, user_id, staff):
+        super().__init__(
+            id_reader=env.ids, id_generator=env.ids,
+            services={
+                "field-data": KvsFieldData(env.kvs),
+                "i18n": PackageI18nService(),
+                "user": StaffAwareUserService(user_id, staff),
+            },
+        )
+        self.env = env
+        self.user_id = user_id
+
+    def publish(self, block, event_type, event_data):
+        self.env.events.append({"user": self.user_id, "usage": str(block.scope_ids.usage_id),
+                                "name": event_type, "data": event_data})
+
+    def handler_url(self, block, handler_name, suffix="", query="", thirdparty=False):
+        return f"/handler/{block.scope_ids.usage_id}/{handler_name}/{suffix}"
+
+    def local_resource_url(self, block, uri):
+        return f"/resource/{block.scope_ids.block_type}/{uri}"
+
+    def resource_url(self, resource):
+        return f"/static/{resource}"
+
+
+class BlockEnv:
+    """One course's worth of content shared by any number of learners."""
+
+    def __init__(self):
+        self.kvs = DictKeyValueStore()
+        self.events = []
+        self.ids = TestRuntime().id_reader  # a MemoryIdManager: reader and generator in one
+
+    def runtime(self, user_id="student_1", staff=False):
+        return RecordingRuntime(self, user_id, staff)
+
+    def load(self, xml):
+        """Parse OLX; return the usage id of its root."""
+        return self.runtime().parse_xml_string(xml)
+
+    def block(self, usage_id, user_id="student_1", staff=False):
+        """A fresh block instance for this learner (fresh, so it reads what was saved)."""
+        return self.runtime(user_id, staff).get_block(usage_id)
+
+    def events_named(self, suffix):
+        return [event for event in self.events if event["name"].endswith(suffix)]
+
+
+def call(block, handler, payload=None, method="POST", body=None):
+    """Run ``handler`` as the runtime does (fields are saved afterwards); return (status, json)."""
+    if body is None:
+        body = json.dumps(payload).encode("utf-8") if payload is not None else b""
+    request = Request.blank("/", method=method, body=body if method != "GET" else None,
+                            headers={"Content-Type": "application/json"})
+    response = block.runtime.handle(block, handler, request)
+    try:
+        data = json.loads(response.body.decode("utf-8")) if response.body else None
+    except ValueError:
+        data = response.body.decode("utf-8")
+    return response.status_code, data
+
+
+def field_snapshot(env, usage_id, user_id="student_1"):
+    """Every field of a block as stored, for "nothing changed" assertions."""
+    block = env.block(usage_id, user_id)
+    return {name: json.dumps(field.to_json(field.read_from(block)), sort_keys=True)
+            for name, field in block.fields.items()
+            if field.scope in (Scope.content, Scope.settings, Scope.user_state, Scope.user_state_summary)}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Workbench:
+    """A workbench server (the same settings as ``make workbench``) on a private SQLite file."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="pp-workbench-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        database = {"default": {"ENGINE": "django.db.backends.sqlite3",
+                                "NAME": os.path.join(self.folder, "workbench.db")}}
+        self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="personalized_path.workbench.settings",
+                        WORKBENCH_DATABASES=json.dumps(database), PYTHONUNBUFFERED="1")
+        self.process = None
+
+    def start(self):
+        subprocess.run([sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v0"],
+                       cwd=self.folder, env=self.env, check=True)
+        self.log = open(os.path.join(self.folder, "server.log"), "w", encoding="utf-8")  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            cwd=self.folder, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=5):
+                    return self
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        raise RuntimeError("workbench did not start:\n" + open(self.log.name, encoding="utf-8").read())
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.log.close()
+
+    def scenario(self, scenario_id, student, view=""):
+        suffix = f"{view}/" if view else ""
+        return f"{self.url}/scenario/{scenario_id}/{suffix}?student={student}"
