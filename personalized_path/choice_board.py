@@ -1,6 +1,350 @@
-"""PLACEHOLDER: registered so the entry point resolves while the real block is built. Replace this whole file."""
+"""Choice board block: learners choose activities from a board under the author's rule, then do them."""
+import logging
+
+from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
+from xblock.fields import Boolean, Dict, Float, Integer, List, Reference, Scope, String
+from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+from xblock.validation import ValidationMessage
+
+from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .core import N_
+from .core import choice_board as core
+from .core.payload import PayloadError
+
+log = logging.getLogger(__name__)
+_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+
+DEFAULT_TILES = [
+    {"id": "read-chapter", "title": "Read the chapter", "description": "Read and take notes on the key ideas.",
+     "format": "reading", "minutes": 30, "points": 10, "skills": [], "tier": "may"},
+    {"id": "watch-talk", "title": "Watch the talk", "description": "Watch the short talk and note two questions.",
+     "format": "video", "minutes": 15, "points": 10, "skills": [], "tier": "may"},
+    {"id": "discuss", "title": "Join the discussion", "description": "Answer the prompt and reply to a peer.",
+     "format": "discussion", "minutes": 20, "points": 10, "skills": [], "tier": "may"},
+    {"id": "practice-set", "title": "Practice set", "description": "Work through the practice problems.",
+     "format": "practice", "minutes": 25, "points": 10, "skills": [], "tier": "may"},
+]
 
 
-class ChoiceBoardBlock(XBlock):
-    """Placeholder until the real block lands."""
+class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, ScorableXBlockMixin,
+                       CompletableXBlockMixin, XBlock):
+    """A board of activities; each learner commits to a plan the rule allows and marks tiles done."""
+
+    asset_name = "choice_board"
+    js_init = "PersonalizedChoiceBoard"
+    user_state_fields = ("learner_state",)
+
+    display_name = String(display_name=_("Title"), default="Choose how you learn", scope=Scope.settings)
+    instructions = String(
+        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
+        default="Pick the activities that suit you, commit to your plan, then mark each one done.",
+    )
+    layout = String(
+        display_name=_("Layout"), default="list", scope=Scope.content,
+        values=[{"display_name": _("List"), "value": "list"}, {"display_name": _("Grid"), "value": "grid"}],
+    )
+    rows = Integer(display_name=_("Grid rows"), default=3, scope=Scope.content, values={"min": 1, "max": 5})
+    columns = Integer(display_name=_("Grid columns"), default=3, scope=Scope.content, values={"min": 1, "max": 5})
+    tiles = List(
+        display_name=_("Tiles"), scope=Scope.content, default=DEFAULT_TILES,
+        help=_('A JSON list of tiles, row by row in a grid: [{"id": "short-id", "title": "...", "description": "...", '
+               '"format": "reading|video|project|discussion|practice|other", "minutes": 20, "points": 10, '
+               '"skills": ["skill-id"], "tier": "must|may", "link": "https://..."}]. Keep ids stable.'),
+    )
+    rule = String(
+        display_name=_("Rule"), default="k_of_n", scope=Scope.content,
+        values=[{"display_name": _("Choose k of n"), "value": "k_of_n"},
+                {"display_name": _("Tic-tac-toe line"), "value": "tic_tac_toe"},
+                {"display_name": _("Reach a points target"), "value": "points"},
+                {"display_name": _("Every must-do plus k may-do"), "value": "must_may"}],
+    )
+    choose_count = Integer(display_name=_("k (tiles to choose)"), default=2, scope=Scope.content,
+                           help=_("For k of n: tiles to choose. For must and may: may-do tiles to choose."))
+    require_centre = Boolean(display_name=_("Tic-tac-toe: line must use the centre tile"), default=False,
+                             scope=Scope.content)
+    points_target = Integer(display_name=_("Points target"), default=0, scope=Scope.content)
+    must_points_cap = Integer(display_name=_("Points cap for must-do tiles (0 = none)"), default=0,
+                              scope=Scope.content)
+    may_points_cap = Integer(display_name=_("Points cap for may-do tiles (0 = none)"), default=0, scope=Scope.content)
+    allow_change = Boolean(display_name=_("Allow changes after committing"), default=True, scope=Scope.settings)
+    self_assessment = Reference(
+        display_name=_("Linked self-assessment"), default=None, scope=Scope.settings,
+        help=_('Usage id of a self-assessment in this course, as JSON text ("..."): tiles whose skills match '
+               "the learner's lowest ratings are suggested. null for none."),
+    )
+    show_stats_to_learners = Boolean(display_name=_("Show learners how often each tile is chosen"),
+                                     default=False, scope=Scope.settings)
+    weight = Float(
+        display_name=_("Problem weight"), default=0.0, scope=Scope.settings, values={"min": 0, "step": 0.1},
+        help=_("0 means not graded. Otherwise a complete board earns full credit, worth this many points."),
+    )
+
+    learner_state = Dict(scope=Scope.user_state, help="Choices, plan and done tiles (versioned shape).")
+    tile_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts of learners choosing/finishing tiles.")
+
+    editable_fields = ("display_name", "instructions", "layout", "rows", "columns", "tiles", "rule", "choose_count",
+                       "require_centre", "points_target", "must_points_cap", "may_points_cap", "allow_change",
+                       "self_assessment", "show_stats_to_learners", "weight")
+
+    @property
+    def has_score(self):
+        return self.weight > 0
+
+    @staticmethod
+    def board_of(data):
+        return core.Board(tiles=tuple(data.tiles or ()), layout=data.layout, rows=data.rows, columns=data.columns)
+
+    @staticmethod
+    def rule_of(data):
+        return core.Rule(kind=data.rule, k=data.choose_count, require_centre=data.require_centre,
+                         target=data.points_target, must_cap=data.must_points_cap, may_cap=data.may_points_cap)
+
+    def state(self):
+        return self.read_state(core.STATE_SHAPE, self.learner_state)
+
+    def say(self, message):
+        text, params = message
+        return self._(text) % params if params else self._(text)
+
+    def can_change(self, state, board):
+        return not state["committed_at"] or self.allow_change or bool(core.stale_choices(state, board))
+
+    # --- views -------------------------------------------------------------------------------
+
+    def student_view(self, context=None):  # pylint: disable=unused-argument
+        html = self.render_template(self.view_context(self.state()))
+        return self.build_fragment(html, {"messages": self.js_messages(
+            need_evidence=self._("Add a short note or a link that shows what you did."),
+            committed=self._("Your plan is committed."),
+            done=self._("Marked done."),
+        )})
+
+    def view_context(self, state):
+        board, rule = self.board_of(self), self.rule_of(self)
+        broken = core.validate_config(board, rule)
+        if broken:
+            return {"title": self.display_name, "broken": [problem.render(self._) for problem in broken]}
+        chosen = core.chosen_ids(state)
+        suggestions = core.recommendations(board, self.linked_ratings())
+        formats = self.format_labels()
+        tiles = []
+        for index, tile in enumerate(board.tiles):
+            row, column = board.position(index)
+            reason = suggestions.get(tile["id"])
+            tiles.append({
+                "tile": tile, "row": row, "column": column, "chosen": tile["id"] in chosen,
+                "done": tile["id"] in state["done"], "format": formats[tile.get("format", "other")],
+                "must": tile.get("tier") == "must", "centre": tile["id"] == board.centre,
+                "reason": reason and self._('You rated "%(statement)s" at %(level)s of %(out_of)s.') % reason,
+            })
+        by_id = {item["tile"]["id"]: item for item in tiles}
+        plan = [dict(by_id[tile_id], evidence=state["done"].get(tile_id)) for tile_id in chosen if tile_id in by_id]
+        for item in plan:
+            item["done_at"] = parse_iso(item["evidence"]["at"]) if item["evidence"] else None
+        status = core.progress(board, rule, chosen)
+        committed = bool(state["committed_at"])
+        stats = None
+        if self.is_staff() or self.show_stats_to_learners:
+            stats = core.share_table(self.tile_counts, board)
+        return {
+            "title": self.display_name, "instructions": self.instructions, "grid": board.layout == "grid",
+            "columns": board.columns, "tiles": tiles, "plan": plan, "rule_text": self.rule_text(board, rule),
+            "progress": [self.say(message) for message in status["messages"]],
+            "progress_value": status["value"], "progress_out_of": status["out_of"],
+            "satisfied": status["satisfied"], "committed": committed,
+            "committed_at": parse_iso(state["committed_at"]) if committed else None,
+            "completed_at": parse_iso(state["completed_at"]) if state["completed_at"] else None,
+            "can_change": self.can_change(state, board), "stale": core.stale_choices(state, board),
+            "done_count": len([item for item in plan if item["evidence"]]),
+            "note_max": core.NOTE_MAX_CHARS, "link_max": core.LINK_MAX_CHARS, "stats": stats,
+            "staff": self.is_staff(),
+        }
+
+    def format_labels(self):
+        return {"reading": self._("Reading"), "video": self._("Video"), "project": self._("Project"),
+                "discussion": self._("Discussion"), "practice": self._("Practice"), "other": self._("Activity")}
+
+    def rule_text(self, board, rule):
+        if rule.kind == "k_of_n":
+            return self._("Choose %(k)s of the %(n)s activities.") % {"k": rule.k, "n": len(board.tiles)}
+        if rule.kind == "tic_tac_toe":
+            if rule.require_centre:
+                return self._("Choose a complete row, column or diagonal that passes through the centre tile.")
+            return self._("Choose a complete row, column or diagonal.")
+        if rule.kind == "points":
+            text = self._("Choose activities worth at least %(target)s points.") % {"target": rule.target}
+            for cap, label in ((rule.must_cap, self._("must-do")), (rule.may_cap, self._("may-do"))):
+                if cap:
+                    text += " " + self._("At most %(cap)s points count from %(tier)s activities.") % {
+                        "cap": cap, "tier": label}
+            return text
+        return self._("Do every must-do activity and choose %(k)s may-do activities.") % {"k": rule.k}
+
+    def student_view_data(self, context=None):  # pylint: disable=unused-argument
+        """Configuration only, identical for every user (the mobile apps cache it)."""
+        return {
+            "title": self.display_name, "instructions": self.instructions, "layout": self.layout,
+            "rows": self.rows, "columns": self.columns, "tiles": self.tiles,
+            "rule": {"kind": self.rule, "k": self.choose_count, "require_centre": self.require_centre,
+                     "points_target": self.points_target, "must_points_cap": self.must_points_cap,
+                     "may_points_cap": self.may_points_cap},
+            "allow_change": self.allow_change, "show_stats_to_learners": self.show_stats_to_learners,
+            "note_max_chars": core.NOTE_MAX_CHARS, "link_max_chars": core.LINK_MAX_CHARS,
+        }
+
+    # --- handlers ----------------------------------------------------------------------------
+
+    def usable_board(self):
+        board, rule = self.board_of(self), self.rule_of(self)
+        if core.validate_config(board, rule):
+            raise PayloadError("", N_("This board is not set up correctly yet; ask your course team."))
+        return board, rule
+
+    @json_api
+    def choose(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Replace the learner's selection: ``{"tiles": ["tile-id", ...]}``."""
+        board, rule = self.usable_board()
+        state = self.state()
+        tiles = core.parse_choice(data, board)
+        before = [tile_id for tile_id in core.chosen_ids(state) if tile_id in board.by_id]
+        if tiles != core.chosen_ids(state) and not self.can_change(state, board):
+            raise PayloadError("tiles", N_("Your plan is committed and this board does not allow changes."))
+        problem = core.too_many(board, rule, tiles)
+        if problem and len(tiles) >= len(before):
+            raise problem
+        for tile_id in before:
+            if tile_id not in tiles and tile_id in state["done"]:
+                raise PayloadError("tiles", N_("%(title)s is marked done, so it stays in your plan."),
+                                   title=board.by_id[tile_id]["title"])
+        new_state = core.choose(state, board, tiles, now_iso())
+        added = [tile_id for tile_id in tiles if tile_id not in before]
+        removed = [tile_id for tile_id in before if tile_id not in tiles]
+        self.learner_state = new_state
+        if added or removed or not state["counted"]:
+            self.tile_counts = core.update_summary(self.tile_counts, board, added, removed,
+                                                   new_learner=not state["counted"])
+        self.publish("chose", {"tiles": tiles, "added": added, "removed": removed,
+                               "satisfied": core.satisfies(board, rule, tiles)})
+        return {"html": self.render_template(self.view_context(new_state))}
+
+    @json_api
+    def commit(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Commit the current selection as the learner's plan: ``{}``."""
+        board, rule = self.usable_board()
+        core.parse_commit(data)
+        state = self.state()
+        if state["committed_at"]:
+            raise PayloadError("", N_("Your plan is already committed."))
+        chosen = core.chosen_ids(state)
+        if not core.satisfies(board, rule, chosen):
+            raise PayloadError("tiles", N_("Your choice does not meet the rule yet."))
+        when = now_iso()
+        new_state = self.finish(core.commit(state, when), board, rule, when)
+        self.learner_state = new_state
+        self.publish("committed", {"tiles": chosen})
+        return {"html": self.render_template(self.view_context(new_state))}
+
+    @json_api
+    def mark_done(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Mark a chosen tile done: ``{"tile": "tile-id", "note": "...", "link": "https://..."}``."""
+        board, rule = self.usable_board()
+        state = self.state()
+        tile_id, note, link = core.parse_done(data, board)
+        if tile_id not in core.chosen_ids(state):
+            raise PayloadError("tile", N_("You have not chosen this tile."))
+        if not state["committed_at"]:
+            raise PayloadError("tile", N_("Commit your plan before marking activities done."))
+        when = now_iso()
+        first = tile_id not in state["done"]
+        new_state = self.finish(core.mark_done(state, tile_id, note, link, when), board, rule, when)
+        self.learner_state = new_state
+        if first:
+            self.tile_counts = core.update_summary(self.tile_counts, board, done=[tile_id])
+        self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link),
+                              "first": first})
+        return {"html": self.render_template(self.view_context(new_state))}
+
+    def finish(self, state, board, rule, when):
+        """Complete the board when the done tiles meet the rule: completion, grade and an event, once."""
+        new_state = core.complete(state, board, rule, when)
+        if new_state["completed_at"] and not state["completed_at"]:
+            self.emit_completion(1.0)
+            if self.has_score:
+                self._publish_grade(Score(1.0, 1.0))
+            self.publish("completed", {"tiles": sorted(new_state["done"])})
+        return new_state
+
+    # --- the linked self-assessment ------------------------------------------------------------
+
+    def linked_ratings(self):
+        """The learner's own ratings in the linked self-assessment, read through the runtime."""
+        if not self.self_assessment:
+            return []
+        key = self.self_assessment
+        try:
+            from opaque_keys.edx.keys import UsageKey  # pylint: disable=import-outside-toplevel
+            key = UsageKey.from_string(key)
+        except Exception:  # pylint: disable=broad-except
+            pass  # the workbench and tests use plain string ids
+        try:
+            linked = self.runtime.get_block(key)
+            reader = getattr(linked, "learner_ratings", None)
+            return reader() if callable(reader) else []
+        except Exception:  # pylint: disable=broad-except
+            log.warning("Choice board %s cannot read its linked self-assessment %r",
+                        self.scope_ids.usage_id, self.self_assessment, exc_info=True)
+            return []
+
+    # --- scoring (only when weighted) ----------------------------------------------------------
+
+    def has_submitted_answer(self):
+        return bool(self.state()["completed_at"])
+
+    def get_score(self):
+        return Score(1.0 if self.has_submitted_answer() else 0.0, 1.0)
+
+    def set_score(self, score):
+        """Credit is derived from the learner's board, so there is nothing else to store."""
+
+    def calculate_score(self):
+        return self.get_score()
+
+    def max_score(self):
+        return 1.0
+
+    # --- Studio ------------------------------------------------------------------------------
+
+    def validate_field_data(self, validation, data):
+        for problem in core.validate_config(self.board_of(data), self.rule_of(data)):
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        if not isinstance(data.weight, (int, float)) or data.weight < 0:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))
+        link = data.self_assessment
+        if link is not None and (not isinstance(link, str) or not link.strip()):
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
+                "The linked self-assessment must be a usage id in quotes, or null.")))
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """One row per learner with a choice: chosen and done tiles, evidence and dates."""
+        count = 0
+        for user_state in user_state_iterator:
+            state = self.read_state(core.STATE_SHAPE, user_state.state.get("learner_state"))
+            if not state["chosen"]:
+                continue
+            if limit_responses is not None and count >= limit_responses:
+                return
+            count += 1
+            done = state["done"]
+            yield user_state.username, {
+                "chosen": "; ".join(entry["id"] for entry in state["chosen"]),
+                "done": "; ".join(tile_id for tile_id in done),
+                "evidence": "; ".join(f"{tile_id}: {' '.join(part for part in (entry['note'], entry['link']) if part)}"
+                                      for tile_id, entry in done.items()),
+                "first_chosen_at": min(entry["at"] for entry in state["chosen"]),
+                "committed_at": state["committed_at"] or "",
+                "completed_at": state["completed_at"] or "",
+            }

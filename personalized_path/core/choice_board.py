@@ -1,0 +1,501 @@
+"""
+Choice board: a board of activities from which each learner chooses under the author's rule.
+
+Rules (pure functions of a set of tile ids):
+
+* ``k_of_n``: exactly ``k`` tiles.
+* ``tic_tac_toe``: the set contains a complete row, column or diagonal of a square grid;
+  with ``require_centre`` the complete line must pass through the centre tile.
+* ``points``: the counted points reach ``target``; with a cap per tier, points beyond a tier's
+  cap do not count.
+* ``must_may``: every must-do tile plus exactly ``k`` may-do tiles.
+
+Tiles are laid out row by row, so in a grid the tile at row ``r``, column ``c`` is
+``tiles[r * columns + c]``.
+"""
+import re
+from dataclasses import dataclass
+
+from . import N_
+from .payload import (PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys,
+                      require)
+from .state import StateShape, StateShapeError
+
+RULES = ("k_of_n", "tic_tac_toe", "points", "must_may")
+LAYOUTS = ("grid", "list")
+FORMATS = ("reading", "video", "project", "discussion", "practice", "other")
+TIERS = ("must", "may")
+MAX_SIDE = 5
+MAX_TILES = MAX_SIDE * MAX_SIDE
+MAX_SKILLS = 10
+TITLE_MAX_CHARS = 120
+DESCRIPTION_MAX_CHARS = 600
+LINK_MAX_CHARS = 500
+NOTE_MAX_CHARS = 500
+NOTE_MAX_BYTES = 1500
+MAX_MINUTES = 10000
+MAX_POINTS = 1000
+STATE_VERSION = 1
+TILE_KEYS = ("id", "title", "description", "format", "minutes", "points", "skills", "tier", "link")
+_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The author's rule. ``k`` serves k_of_n and must_may; caps of 0 mean no cap."""
+
+    kind: str
+    k: int = 1
+    require_centre: bool = False
+    target: int = 0
+    must_cap: int = 0
+    may_cap: int = 0
+
+
+@dataclass(frozen=True)
+class Board:
+    """The tiles and their layout (``side`` is the grid's size when it is square)."""
+
+    tiles: tuple
+    layout: str = "list"
+    rows: int = 1
+    columns: int = 1
+
+    @property
+    def ids(self):
+        return [tile["id"] for tile in self.tiles]
+
+    @property
+    def by_id(self):
+        return {tile["id"]: tile for tile in self.tiles}
+
+    @property
+    def is_square_grid(self):
+        return self.layout == "grid" and self.rows == self.columns and len(self.tiles) == self.rows * self.columns
+
+    @property
+    def centre(self):
+        """The centre tile's id on an odd square grid, else None."""
+        if not self.is_square_grid or self.rows % 2 == 0:
+            return None
+        middle = self.rows // 2
+        return self.tiles[middle * self.columns + middle]["id"]
+
+    def position(self, index):
+        """(row, column), both from 1, of the tile at ``index`` in a grid."""
+        return index // self.columns + 1, index % self.columns + 1
+
+
+# --- the rules -------------------------------------------------------------------------------
+
+def lines(board, through_centre=False):
+    """Every row, column and both diagonals of a square grid, as lists of tile ids."""
+    if not board.is_square_grid:
+        return []
+    side, ids = board.rows, board.ids
+    found = [[ids[row * side + col] for col in range(side)] for row in range(side)]
+    found += [[ids[row * side + col] for row in range(side)] for col in range(side)]
+    found.append([ids[i * side + i] for i in range(side)])
+    found.append([ids[i * side + side - 1 - i] for i in range(side)])
+    if through_centre:
+        centre = board.centre
+        found = [line for line in found if centre in line]
+    return found
+
+
+def counted_points(board, rule, chosen):
+    """Points of the chosen tiles, each tier limited to its cap (0 = no cap)."""
+    by_id = board.by_id
+    totals = {"must": 0, "may": 0}
+    for tile_id in chosen:
+        tile = by_id.get(tile_id)
+        if tile is not None:
+            totals[tile.get("tier", "may")] += tile.get("points", 0)
+    for tier, cap in (("must", rule.must_cap), ("may", rule.may_cap)):
+        if cap:
+            totals[tier] = min(totals[tier], cap)
+    return totals["must"] + totals["may"]
+
+
+def max_points(board, rule):
+    return counted_points(board, rule, board.ids)
+
+
+def satisfies(board, rule, chosen):
+    """Whether the set of tile ids ``chosen`` (ids not on the board are ignored) meets the rule."""
+    chosen = set(chosen) & set(board.ids)
+    if rule.kind == "k_of_n":
+        return len(chosen) == rule.k
+    if rule.kind == "tic_tac_toe":
+        return any(set(line) <= chosen for line in lines(board, rule.require_centre))
+    if rule.kind == "points":
+        return counted_points(board, rule, chosen) >= rule.target
+    if rule.kind == "must_may":
+        musts = {tile["id"] for tile in board.tiles if tile.get("tier") == "must"}
+        return musts <= chosen and len(chosen - musts) == rule.k
+    return False
+
+
+def too_many(board, rule, chosen):
+    """Why ``chosen`` holds more than the rule can ever allow (a PayloadError), or None."""
+    chosen = set(chosen)
+    if rule.kind == "k_of_n" and len(chosen) > rule.k:
+        return PayloadError("tiles", N_("This board asks for %(k)s choices; remove one before adding another."),
+                            k=rule.k)
+    if rule.kind == "must_may":
+        musts = {tile["id"] for tile in board.tiles if tile.get("tier") == "must"}
+        if len(chosen - musts) > rule.k:
+            return PayloadError("tiles", N_("Choose at most %(k)s may-do activities; remove one first."), k=rule.k)
+    return None
+
+
+def progress(board, rule, chosen):
+    """
+    Where ``chosen`` stands against the rule: ``{"satisfied", "messages", "value", "out_of"}``.
+
+    Each message is ``(text, params)`` for the block to translate; ``value``/``out_of`` feed a meter.
+    """
+    chosen = [tile_id for tile_id in chosen if tile_id in board.by_id]
+    chosen_set = set(chosen)
+    titles = {tile["id"]: tile["title"] for tile in board.tiles}
+    done = satisfies(board, rule, chosen_set)
+    messages = []
+    value, out_of = 0, 1
+    if rule.kind == "k_of_n":
+        value, out_of = len(chosen_set), rule.k
+        messages.append((N_("%(count)s of %(k)s chosen."), {"count": value, "k": rule.k}))
+    elif rule.kind == "points":
+        value, out_of = counted_points(board, rule, chosen_set), rule.target
+        messages.append((N_("%(points)s of %(target)s points."), {"points": value, "target": rule.target}))
+        raw = sum(board.by_id[tile_id].get("points", 0) for tile_id in chosen_set)
+        if raw > value:
+            messages.append((N_("Some points do not count because a tier has reached its cap."), {}))
+    elif rule.kind == "must_may":
+        musts = [tile["id"] for tile in board.tiles if tile.get("tier") == "must"]
+        must_done = len([tile_id for tile_id in musts if tile_id in chosen_set])
+        may_done = len(chosen_set - set(musts))
+        value, out_of = must_done + min(may_done, rule.k), len(musts) + rule.k
+        messages.append((N_("%(count)s of %(total)s must-do activities chosen."),
+                         {"count": must_done, "total": len(musts)}))
+        messages.append((N_("%(count)s of %(k)s may-do activities chosen."), {"count": may_done, "k": rule.k}))
+    elif rule.kind == "tic_tac_toe":
+        value, out_of, line_messages = _line_progress(board, rule, chosen_set, titles)
+        messages.extend(line_messages)
+    if done:
+        messages.append((N_("Your choice meets the rule."), {}))
+    return {"satisfied": done, "messages": messages, "value": min(value, out_of), "out_of": max(out_of, 1)}
+
+
+def _line_progress(board, rule, chosen, titles):
+    candidates = lines(board, rule.require_centre)
+    if not candidates:
+        return 0, 1, []
+    side = board.rows
+    best = min(candidates, key=lambda line: (len([tile for tile in line if tile not in chosen]),
+                                             candidates.index(line)))
+    missing = [tile for tile in best if tile not in chosen]
+    if not missing:
+        return side, side, [(N_("You have a complete line."), {})]
+    centre = board.centre
+    if missing == [centre]:
+        message = (N_("This line still needs the centre tile, %(title)s."), {"title": titles[centre]})
+    elif not chosen:
+        if rule.require_centre:
+            message = (N_("Choose a complete row, column or diagonal that passes through the centre tile."), {})
+        else:
+            message = (N_("Choose a complete row, column or diagonal."), {})
+    else:
+        message = (N_("Your closest line still needs %(count)s more: %(titles)s."),
+                   {"count": len(missing), "titles": ", ".join(titles[tile] for tile in missing)})
+    return side - len(missing), side, [message]
+
+
+# --- authoring ---------------------------------------------------------------------------------
+
+def is_http_link(value):
+    return isinstance(value, str) and bool(_URL_RE.match(value))
+
+
+def parse_tile(tile, where):
+    as_object(tile, where)
+    only_keys(tile, TILE_KEYS, where)
+    as_slug(require(tile, "id"), f"{where}.id")
+    as_text(require(tile, "title"), f"{where}.title", TITLE_MAX_CHARS, min_chars=1, multiline=False)
+    as_text(tile.get("description", ""), f"{where}.description", DESCRIPTION_MAX_CHARS)
+    if tile.get("format", "other") not in FORMATS:
+        raise PayloadError(f"{where}.format", N_("Use one of: %(choices)s."), choices=", ".join(FORMATS))
+    as_int(tile.get("minutes", 0), f"{where}.minutes", 0, MAX_MINUTES)
+    as_int(tile.get("points", 0), f"{where}.points", 0, MAX_POINTS)
+    for index, skill in enumerate(as_list(tile.get("skills", []), f"{where}.skills", MAX_SKILLS)):
+        as_slug(skill, f"{where}.skills[{index}]")
+    if tile.get("tier", "may") not in TIERS:
+        raise PayloadError(f"{where}.tier", N_("Use one of: %(choices)s."), choices=", ".join(TIERS))
+    link = tile.get("link", "")
+    as_text(link, f"{where}.link", LINK_MAX_CHARS, multiline=False)
+    if link and not is_http_link(link):
+        raise PayloadError(f"{where}.link", N_("Links must start with http:// or https://."))
+
+
+def validate_config(board, rule):
+    """Every problem with the author's settings, as PayloadErrors (empty when the board works)."""
+    problems = []
+    try:
+        as_list(list(board.tiles), "tiles", max_items=MAX_TILES)
+        if not board.tiles:
+            raise PayloadError("tiles", N_("Add at least one tile."))
+        seen = set()
+        for index, tile in enumerate(board.tiles):
+            parse_tile(tile, f"tiles[{index}]")
+            if tile["id"] in seen:
+                raise PayloadError(f"tiles[{index}].id", N_("The id %(id)s is used twice."), id=tile["id"])
+            seen.add(tile["id"])
+    except PayloadError as error:
+        return [error]
+    if board.layout not in LAYOUTS:
+        problems.append(PayloadError("layout", N_("Use one of: %(choices)s."), choices=", ".join(LAYOUTS)))
+    elif board.layout == "grid":
+        for name, value in (("rows", board.rows), ("columns", board.columns)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIDE:
+                problems.append(PayloadError(name, N_("Expected a number from %(minimum)s to %(maximum)s."),
+                                             minimum=1, maximum=MAX_SIDE))
+        if not problems and len(board.tiles) != board.rows * board.columns:
+            problems.append(PayloadError("tiles", N_("A %(rows)s x %(columns)s grid needs %(count)s tiles; "
+                                                     "there are %(tiles)s."),
+                                         rows=board.rows, columns=board.columns, count=board.rows * board.columns,
+                                         tiles=len(board.tiles)))
+    if problems:
+        return problems
+    return _validate_rule(board, rule)
+
+
+def _validate_rule(board, rule):
+    n = len(board.tiles)
+    if rule.kind not in RULES:
+        return [PayloadError("rule", N_("Use one of: %(choices)s."), choices=", ".join(RULES))]
+    for name in ("k", "target", "must_cap", "may_cap"):
+        value = getattr(rule, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return [PayloadError(name, N_("Expected a whole number of 0 or more."))]
+    if rule.kind == "k_of_n" and not 1 <= rule.k <= n:
+        return [PayloadError("choose_count", N_("Learners cannot choose %(k)s of %(n)s tiles: "
+                                                "use a number from 1 to %(n)s."), k=rule.k, n=n)]
+    if rule.kind == "must_may":
+        mays = len([tile for tile in board.tiles if tile.get("tier", "may") == "may"])
+        if rule.k > mays:
+            return [PayloadError("choose_count", N_("Learners cannot choose %(k)s may-do tiles: the board has "
+                                                    "%(n)s."), k=rule.k, n=mays)]
+        if rule.k == 0 and mays == n:
+            return [PayloadError("choose_count", N_("With no must-do tiles, ask for at least one may-do tile."))]
+    if rule.kind == "tic_tac_toe":
+        if not board.is_square_grid or board.rows < 2:
+            return [PayloadError("rule", N_("Tic-tac-toe needs a square grid of at least 2 x 2 (this board is "
+                                            "%(rows)s x %(columns)s)."),
+                                 rows=board.rows if board.layout == "grid" else n,
+                                 columns=board.columns if board.layout == "grid" else 1)]
+        if rule.require_centre and board.rows % 2 == 0:
+            return [PayloadError("require_centre", N_("A %(side)s x %(side)s board has no centre tile."),
+                                 side=board.rows)]
+    if rule.kind == "points":
+        if rule.target < 1:
+            return [PayloadError("points_target", N_("Set a points target of at least 1."))]
+        reachable = max_points(board, rule)
+        if reachable < rule.target:
+            return [PayloadError("points_target", N_("No choice can reach %(target)s points: the most a learner "
+                                                     "can count is %(reachable)s."),
+                                 target=rule.target, reachable=reachable)]
+    return []
+
+
+# --- learner input -------------------------------------------------------------------------------
+
+def parse_choice(data, board):
+    """A ``choose`` payload ``{"tiles": [ids]}``: the learner's whole new selection, in order."""
+    only_keys(data, ("tiles",))
+    tiles = as_list(require(data, "tiles"), "tiles", max_items=MAX_TILES)
+    known, seen = set(board.ids), set()
+    for index, tile_id in enumerate(tiles):
+        field = f"tiles[{index}]"
+        if not isinstance(tile_id, str):
+            raise PayloadError(field, N_("Expected a tile id."))
+        if tile_id not in known:
+            raise PayloadError(field, N_("There is no tile with this id on the board."))
+        if tile_id in seen:
+            raise PayloadError(field, N_("This tile is listed twice."))
+        seen.add(tile_id)
+    return list(tiles)
+
+
+def parse_done(data, board):
+    """A ``mark_done`` payload ``{"tile": id, "note": text, "link": url}``: note or link (or both)."""
+    only_keys(data, ("tile", "note", "link"))
+    tile_id = require(data, "tile")
+    if not isinstance(tile_id, str) or tile_id not in board.by_id:
+        raise PayloadError("tile", N_("There is no tile with this id on the board."))
+    note = as_text(data.get("note", ""), "note", NOTE_MAX_CHARS, NOTE_MAX_BYTES)
+    link = as_text(data.get("link", ""), "link", LINK_MAX_CHARS, multiline=False)
+    if link and not is_http_link(link):
+        raise PayloadError("link", N_("Links must start with http:// or https://."))
+    if not note.strip() and not link:
+        raise PayloadError("note", N_("Add a short note or a link that shows what you did."))
+    return tile_id, note, link
+
+
+def parse_commit(data):
+    only_keys(data, ())
+
+
+# --- learner state ---------------------------------------------------------------------------------
+
+def empty_state():
+    return {"version": STATE_VERSION, "chosen": [], "done": {}, "committed_at": None, "completed_at": None,
+            "counted": False}
+
+
+def _check_state(state):
+    if not isinstance(state.get("chosen"), list) or not isinstance(state.get("done"), dict):
+        raise StateShapeError("chosen or done has the wrong type")
+    for entry in state["chosen"]:
+        if not isinstance(entry.get("id"), str) or not isinstance(entry.get("title"), str):
+            raise StateShapeError("chosen entry is garbled")
+        entry.setdefault("at", "")
+    for entry in state["done"].values():
+        if not isinstance(entry.get("at"), str):
+            raise StateShapeError("done entry is garbled")
+        entry.setdefault("note", "")
+        entry.setdefault("link", "")
+    for key in ("committed_at", "completed_at"):
+        if state.get(key) is not None and not isinstance(state[key], str):
+            raise StateShapeError(f"{key} is not a timestamp")
+        state.setdefault(key, None)
+    state["counted"] = bool(state.get("counted"))
+
+
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state)
+
+
+def chosen_ids(state):
+    return [entry["id"] for entry in state["chosen"]]
+
+
+def stale_choices(state, board):
+    """Chosen entries whose tile the author has since removed."""
+    known = set(board.ids)
+    return [entry for entry in state["chosen"] if entry["id"] not in known]
+
+
+def choose(state, board, tiles, when):
+    """A new state with ``tiles`` as the selection (uncommitted if it changed); dropped tiles lose done marks."""
+    if tiles == chosen_ids(state):
+        return state
+    before = {entry["id"]: entry for entry in state["chosen"]}
+    by_id = board.by_id
+    chosen = [before.get(tile_id) or {"id": tile_id, "title": by_id[tile_id]["title"], "at": when}
+              for tile_id in tiles]
+    keep = set(tiles)
+    return dict(state, chosen=chosen, done={key: value for key, value in state["done"].items() if key in keep},
+                committed_at=None, counted=True)
+
+
+def commit(state, when):
+    return dict(state, committed_at=when)
+
+
+def mark_done(state, tile_id, note, link, when):
+    done = dict(state["done"])
+    done[tile_id] = {"at": when, "note": note, "link": link}
+    return dict(state, done=done)
+
+
+def complete(state, board, rule, when):
+    """The state with ``completed_at`` set when the done tiles meet the rule (sticky once set)."""
+    if state["completed_at"] or not state["committed_at"]:
+        return state
+    if satisfies(board, rule, [tile_id for tile_id in state["done"] if tile_id in chosen_ids(state)]):
+        return dict(state, completed_at=when)
+    return state
+
+
+# --- recommendations --------------------------------------------------------------------------------
+
+def recommendations(board, ratings):
+    """
+    ``{tile_id: reason}`` for tiles whose skills match the learner's lowest-rated skills.
+
+    ``ratings`` is what a linked self-assessment's ``learner_ratings()`` answers: rows of
+    ``{"statement": {"text", "skill"}, "level", "out_of"}``; level 0 ("not sure yet") is left out.
+    A reason is ``{"statement", "level", "out_of"}`` naming the lowest-rated statement for that skill.
+    """
+    rated = [row for row in ratings or () if isinstance(row.get("level"), int) and row["level"] > 0]
+    if not rated:
+        return {}
+    lowest = min(row["level"] for row in rated)
+    if all(row["level"] >= row["out_of"] for row in rated):
+        return {}
+    weakest = {}
+    for row in rated:
+        if row["level"] == lowest:
+            weakest.setdefault(row["statement"].get("skill"), row)
+    found = {}
+    for tile in board.tiles:
+        for skill in tile.get("skills", ()):
+            if skill in weakest:
+                row = weakest[skill]
+                found[tile["id"]] = {"statement": row["statement"].get("text", ""), "level": row["level"],
+                                     "out_of": row["out_of"]}
+                break
+    return found
+
+
+# --- anonymous counts (user_state_summary) -------------------------------------------------------------
+
+def empty_summary():
+    return {"version": 1, "learners": 0, "chosen": {}, "done": {}}
+
+
+def update_summary(summary, board, added=(), removed=(), done=(), new_learner=False):
+    """
+    Apply one learner's change to the shared counts.
+
+    A read-modify-write shared by all learners, so it tolerates lost updates: counts are
+    clamped at zero, anything not on the current board is dropped (which keeps it bounded).
+    """
+    if not isinstance(summary, dict) or summary.get("version") != 1:
+        summary = empty_summary()
+
+    def clean(bucket):
+        stored = summary.get(bucket) if isinstance(summary.get(bucket), dict) else {}
+        return {tile_id: stored[tile_id] if isinstance(stored.get(tile_id), int) and stored[tile_id] > 0 else 0
+                for tile_id in board.ids}
+    chosen, finished = clean("chosen"), clean("done")
+    for tile_id in added:
+        if tile_id in chosen:
+            chosen[tile_id] += 1
+    for tile_id in removed:
+        if tile_id in chosen:
+            chosen[tile_id] = max(0, chosen[tile_id] - 1)
+    for tile_id in done:
+        if tile_id in finished:
+            finished[tile_id] += 1
+    learners = summary.get("learners")
+    learners = learners if isinstance(learners, int) and not isinstance(learners, bool) and learners > 0 else 0
+    return {"version": 1, "learners": learners + (1 if new_learner else 0), "chosen": chosen, "done": finished}
+
+
+def share_table(summary, board):
+    """Per tile: learners choosing and finishing it, as counts and percentages of learners."""
+    if not isinstance(summary, dict) or summary.get("version") != 1:
+        summary = empty_summary()
+    learners = summary.get("learners") if isinstance(summary.get("learners"), int) else 0
+    rows = []
+    for tile in board.tiles:
+        counts = {}
+        for bucket in ("chosen", "done"):
+            stored = summary.get(bucket, {}) if isinstance(summary.get(bucket), dict) else {}
+            value = stored.get(tile["id"], 0)
+            value = value if isinstance(value, int) and value > 0 else 0
+            # Lost increments can leave a count above the learner total; never show more than 100%.
+            counts[bucket] = value
+            counts[bucket + "_percent"] = min(100, round(100 * value / learners)) if learners else 0
+        rows.append(dict(counts, tile=tile))
+    return {"learners": learners, "rows": rows}
+

@@ -1,0 +1,72 @@
+/* Choice board: toggle tiles, commit the plan and mark tiles done. The server renders every state. */
+function PersonalizedChoiceBoard(runtime, element, init) {
+  "use strict";
+  var pp = window.PersonalizedPath;
+  var messages = init.messages;
+  element = element.jquery ? element[0] : element;
+
+  function progressText() {
+    var items = pp.root(element).querySelectorAll(".pp-progress-list li");
+    return Array.prototype.map.call(items, function (item) { return item.textContent; }).join(" ");
+  }
+
+  /* Post, swap in the server's markup, then focus `focus` and announce `announce` (or the progress). */
+  function send(button, handler, payload, focus, announce) {
+    pp.busy(button, true);
+    pp.error(element, "");
+    pp.status(element, messages.saving);
+    return pp.post(runtime, element, handler, payload).then(function (result) {
+      pp.busy(button, false);
+      if (result.ok) {
+        pp.swap(element, result.data.html, focus);
+        pp.status(element, announce ? announce + " " + progressText() : progressText());
+      } else {
+        pp.status(element, "");
+        pp.error(element, pp.failureMessage(result, messages));
+      }
+      return result;
+    });
+  }
+
+  function selection(toggled) {
+    var ids = [];
+    pp.root(element).querySelectorAll(".pp-choose").forEach(function (button) {
+      var pressed = button.getAttribute("aria-pressed") === "true";
+      if (button === toggled) { pressed = !pressed; }
+      if (pressed) { ids.push(button.getAttribute("data-tile")); }
+    });
+    return ids;
+  }
+
+  element.addEventListener("click", function (event) {
+    var choose = event.target.closest(".pp-choose");
+    if (choose && element.contains(choose)) {
+      var tile = choose.getAttribute("data-tile");
+      send(choose, "choose", {tiles: selection(choose)}, '.pp-choose[data-tile="' + tile + '"]');
+      return;
+    }
+    var commit = event.target.closest(".pp-commit");
+    if (commit && element.contains(commit)) {
+      send(commit, "commit", {}, ".pp-plan h3", messages.committed);
+    }
+  });
+
+  element.addEventListener("submit", function (event) {
+    var form = event.target.closest(".pp-done-form");
+    if (!form) { return; }
+    event.preventDefault();
+    var note = form.querySelector(".pp-done-note");
+    var link = form.querySelector(".pp-done-link");
+    note.removeAttribute("aria-invalid");
+    if (!note.value.trim() && !link.value.trim()) {
+      note.setAttribute("aria-invalid", "true");
+      pp.error(element, messages.need_evidence);
+      note.focus();
+      return;
+    }
+    var tile = form.getAttribute("data-tile");
+    send(form.querySelector("button[type=submit]"), "mark_done",
+         {tile: tile, note: note.value, link: link.value.trim()},
+         '.pp-plan-item[data-tile="' + tile + '"] .pp-plan-title', messages.done);
+  });
+}
