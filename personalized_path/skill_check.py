@@ -1,6 +1,265 @@
-"""PLACEHOLDER: registered so the entry point resolves while the real block is built. Replace this whole file."""
+"""Skill check block: a short server-graded check whose questions are tagged with skills."""
 from xblock.core import XBlock
+from xblock.completable import CompletableXBlockMixin
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+from xblock.validation import ValidationMessage
+
+from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .core import skill_check as core
+from .core import N_
+from .core.payload import PayloadError
+
+_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+
+DEFAULT_QUESTIONS = [
+    {"id": "q1", "prompt": "Which of these is a prime number?", "kind": "single", "skill": "number-sense",
+     "choices": [{"id": "a", "text": "9", "feedback": "9 is 3 times 3."},
+                 {"id": "b", "text": "7", "feedback": "Yes: 7 has no divisors other than 1 and itself."},
+                 {"id": "c", "text": "15", "feedback": "15 is 3 times 5."}],
+     "correct": ["b"]},
+    {"id": "q2", "prompt": "Which of these numbers are even?", "kind": "multiple", "skill": "number-sense",
+     "choices": [{"id": "a", "text": "4", "feedback": "4 is 2 times 2."},
+                 {"id": "b", "text": "5", "feedback": "5 leaves a remainder of 1 when divided by 2."},
+                 {"id": "c", "text": "10", "feedback": "10 is 2 times 5."}],
+     "correct": ["a", "c"]},
+]
 
 
-class SkillCheckBlock(XBlock):
-    """Placeholder until the real block lands."""
+class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, ScorableXBlockMixin,
+                      CompletableXBlockMixin, XBlock):
+    """A short check graded on the server; a scorable source of per-skill mastery evidence."""
+
+    asset_name = "skill_check"
+    js_init = "PersonalizedSkillCheck"
+    user_state_fields = ("learner_state",)
+    has_score = True
+
+    display_name = String(display_name=_("Title"), default="Skill check", scope=Scope.settings)
+    instructions = String(
+        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
+        default="Answer every question, then submit. You will see which answers were right and can try again "
+                "while you have attempts left.",
+    )
+    questions = List(
+        display_name=_("Questions"), scope=Scope.content, default=DEFAULT_QUESTIONS,
+        help=_('A JSON list: [{"id": "q1", "prompt": "...", "kind": "single" or "multiple", "skill": "skill-id", '
+               '"choices": [{"id": "a", "text": "...", "feedback": "..."}], "correct": ["a"]}]. '
+               "Keep ids stable: learners' answers are stored under them."),
+    )
+    max_attempts = Integer(
+        display_name=_("Attempts allowed"), default=3, scope=Scope.settings, values={"min": 0, "step": 1},
+        help=_("0 means unlimited."),
+    )
+    shuffle = Boolean(
+        display_name=_("Shuffle questions and choices"), default=False, scope=Scope.settings,
+        help=_("Each learner sees their own order, the same every time they come back."),
+    )
+    weight = Float(
+        display_name=_("Problem weight"), default=1.0, scope=Scope.settings, values={"min": 0, "step": 0.1},
+        help=_("How many points the check is worth in the course grade; 0 means not graded."),
+    )
+
+    learner_state = Dict(scope=Scope.user_state, help="Graded attempts and score (versioned shape).")
+
+    editable_fields = ("display_name", "instructions", "questions", "max_attempts", "shuffle", "weight")
+
+    # --- reading state and settings ------------------------------------------------------------
+
+    def state(self):
+        return self.read_state(core.STATE_SHAPE, self.learner_state)
+
+    def config_problems(self):
+        return core.validate_questions(self.questions)
+
+    def usable_questions(self):
+        """The author's questions, or none when they are not valid (the view then says so)."""
+        return [] if self.config_problems() else self.questions
+
+    def seed(self):
+        return f"{self.scope_ids.user_id}:{self.scope_ids.usage_id}"
+
+    # --- views -------------------------------------------------------------------------------
+
+    def student_view(self, context=None):  # pylint: disable=unused-argument
+        html = self.render_template(self.view_context(self.state()))
+        return self.build_fragment(html, {"messages": self.js_messages(
+            answer_all=self._("Answer every question before you submit."),
+            submitted=self._("Your answers are graded."),
+        )})
+
+    def view_context(self, state):
+        questions = self.usable_questions()
+        newest = core.latest(state)
+        left = core.attempts_left(state, self.max_attempts)
+        score = state.get("score")
+        all_correct = bool(score and score["possible"] and score["earned"] >= score["possible"])
+        results = {result["question"]: result["correct"] for result in newest["results"]} if newest else {}
+        answers = newest["answers"] if newest else {}
+        items = []
+        for question in core.ordered_questions(questions, self.shuffle, self.seed()):
+            chosen = answers.get(question["id"], [])
+            items.append({
+                "question": question,
+                "multiple": question.get("kind", "single") == "multiple",
+                "chosen": chosen,
+                "result": results.get(question["id"]),
+                # feedback only for the choices this learner chose and submitted
+                "feedback": [choice for choice in question["choices"]
+                             if choice["id"] in chosen and choice.get("feedback")],
+            })
+        return {
+            "title": self.display_name,
+            "instructions": self.instructions,
+            "broken": not questions,
+            "items": items,
+            "submitted": newest is not None,
+            "submitted_at": parse_iso(newest["at"]) if newest else None,
+            "earned": int(score["earned"]) if score else 0,
+            "possible": int(score["possible"]) if score else len(questions),
+            "percent": core.percent(state),
+            "all_correct": all_correct,
+            "attempts_left": left,
+            "attempts_used": state["used"],
+            "out_of_attempts": left == 0,
+            "show_form": bool(questions) and left != 0 and not all_correct,
+            "skills": sorted(core.skill_results(state).items()),
+        }
+
+    def student_view_data(self, context=None):  # pylint: disable=unused-argument
+        """Configuration without answers or feedback, identical for every user."""
+        return {
+            "title": self.display_name,
+            "instructions": self.instructions,
+            "questions": core.public_questions(self.usable_questions()),
+            "max_attempts": self.max_attempts,
+            "shuffle": self.shuffle,
+            "weight": self.weight,
+        }
+
+    # --- handlers ----------------------------------------------------------------------------
+
+    @json_api
+    def submit(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Grade a full set of answers; answer with the new view (feedback for the chosen answers)."""
+        questions = self.usable_questions()
+        if not questions:
+            raise PayloadError("questions", N_("This check is not set up yet; tell the course team."))
+        state = self.state()
+        if core.attempts_left(state, self.max_attempts) == 0:
+            raise PayloadError("attempts", N_("You have used all your attempts."))
+        score = state.get("score")
+        if score and score["possible"] and score["earned"] >= score["possible"]:
+            raise PayloadError("attempts", N_("You have already answered every question correctly."))
+        answers = core.parse_submission(data, questions)
+
+        when = now_iso()
+        new_state = core.record_attempt(state, answers, questions, when)
+        self.learner_state = new_state
+        newest = core.latest(new_state)
+        self.publish("submitted", {
+            "attempt": new_state["used"], "answers": answers,
+            "correct": [result["question"] for result in newest["results"] if result["correct"]],
+            "earned": newest["earned"], "possible": newest["possible"],
+            "skills": core.skill_results(new_state),
+        })
+        if state["used"] == 0:
+            self.emit_completion(1.0)
+        self._publish_grade(Score(newest["earned"], newest["possible"]))
+        return {"html": self.render_template(self.view_context(new_state)), "percent": core.percent(new_state),
+                "attempts_left": core.attempts_left(new_state, self.max_attempts)}
+
+    # --- for other blocks (read through runtime.get_block in the learner's runtime) -----------
+
+    def skill_attempts(self):
+        """``{skill: [1.0/0.0 per question answered, chronological over all attempts]}``."""
+        return core.skill_attempts(self.state())
+
+    def skill_results(self):
+        """``{skill: {"correct": int, "total": int}}`` for the latest attempt."""
+        return core.skill_results(self.state())
+
+    def attempts_left(self):
+        """Attempts still allowed, or None when unlimited."""
+        return core.attempts_left(self.state(), self.max_attempts)
+
+    def attempts_used(self):
+        return self.state()["used"]
+
+    def percent(self):
+        """The latest score as 0..100, or None before any submission."""
+        return core.percent(self.state())
+
+    # --- scoring -------------------------------------------------------------------------------
+
+    def has_submitted_answer(self):
+        return self.state()["used"] > 0
+
+    def get_score(self):
+        score = self.state().get("score")
+        if not score:
+            return Score(0.0, float(self.max_score()))
+        return Score(float(score["earned"]), float(score["possible"]))
+
+    def set_score(self, score):
+        state = self.state()
+        state["score"] = {"earned": float(score.raw_earned), "possible": float(score.raw_possible)}
+        self.learner_state = state
+
+    def calculate_score(self):
+        state = core.regrade_latest(self.state(), self.usable_questions())
+        score = state.get("score") or {"earned": 0.0, "possible": float(self.max_score())}
+        return Score(score["earned"], score["possible"])
+
+    def max_score(self):
+        return float(len(self.usable_questions()))
+
+    def rescore(self, only_if_higher):
+        """Grade the latest answers again against the current questions; keep and publish the result."""
+        if not self.has_submitted_answer():
+            raise ValueError(self._("Cannot rescore a check that has not been submitted."))
+        state = self.state()
+        old = self.get_score()
+        new_state = core.regrade_latest(state, self.usable_questions())
+        new = Score(new_state["score"]["earned"], new_state["score"]["possible"])
+        improved = (new.raw_earned / new.raw_possible if new.raw_possible else 0) > \
+            (old.raw_earned / old.raw_possible if old.raw_possible else 0)
+        if not only_if_higher or improved:
+            self.learner_state = new_state
+        self._publish_grade(new, only_if_higher)
+
+    # --- Studio ------------------------------------------------------------------------------
+
+    def validate_field_data(self, validation, data):
+        for problem in core.validate_questions(data.questions):
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        if isinstance(data.max_attempts, bool) or not isinstance(data.max_attempts, int) \
+                or not 0 <= data.max_attempts <= core.MAX_ATTEMPTS_LIMIT:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
+                "Attempts allowed must be a whole number from 0 (unlimited) to {limit}.").format(
+                    limit=core.MAX_ATTEMPTS_LIMIT)))
+        if not isinstance(data.weight, (int, float)) or data.weight < 0:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """One row per kept attempt: username, attempt, date, score, answers and per-skill results."""
+        count = 0
+        for user_state in user_state_iterator:
+            state = self.read_state(core.STATE_SHAPE, user_state.state.get("learner_state"))
+            first_number = state["used"] - len(state["attempts"]) + 1
+            for number, attempt in enumerate(state["attempts"], start=first_number):
+                if limit_responses is not None and count >= limit_responses:
+                    return
+                count += 1
+                skills = core.skill_results({"attempts": [attempt]})
+                yield user_state.username, {
+                    "attempt": number,
+                    "submitted_at": attempt["at"],
+                    "score": f"{attempt['earned']:g}/{attempt['possible']:g}",
+                    "answers": "; ".join(f"{key}={','.join(value)}" for key, value in attempt["answers"].items()),
+                    "correct": "; ".join(r["question"] for r in attempt["results"] if r["correct"]),
+                    "skills": "; ".join(f"{skill}={row['correct']}/{row['total']}" for skill, row in skills.items()),
+                }
