@@ -1,0 +1,218 @@
+/* Goal reflection: save goals and check-ins; keep a draft of what is typed in localStorage
+   (keyed by block and learner) until the server has it; offer to reload after a 409. */
+function PersonalizedGoalReflection(runtime, element, init) {
+  "use strict";
+  var pp = window.PersonalizedPath;
+  var messages = init.messages;
+  var handlers = {goals: "save_goals", checkin: "check_in"};
+  var snapshots = {};
+  element = element.jquery ? element[0] : element;
+
+  function root() { return pp.root(element); }
+  function forms() { return Array.prototype.slice.call(root().querySelectorAll("form[data-form]")); }
+
+  var storage = (function () {
+    try {
+      var probe = "pp-goal-reflection-probe";
+      window.localStorage.setItem(probe, probe);
+      window.localStorage.removeItem(probe);
+      return window.localStorage;
+    } catch (ignore) {
+      return null;
+    }
+  }());
+
+  function draftKey(form) { return root().getAttribute("data-draft-key") + ":" + form.getAttribute("data-form"); }
+
+  function readDraft(form) {
+    if (!storage) { return null; }
+    try { return JSON.parse(storage.getItem(draftKey(form)) || "null"); } catch (ignore) { return null; }
+  }
+
+  function writeDraft(form, values) {
+    if (!storage) { return; }
+    try { storage.setItem(draftKey(form), JSON.stringify(values)); } catch (ignore) { /* quota: the text is still in the page */ }
+  }
+
+  function clearDraft(form) { if (storage) { storage.removeItem(draftKey(form)); } }
+
+  function inputs(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("input[data-field], textarea[data-field]"));
+  }
+
+  /* The form's values as {field path: value}; checkbox sets are lists, radios only when chosen. */
+  function serialize(form) {
+    var values = {};
+    inputs(form).forEach(function (input) {
+      var field = input.getAttribute("data-field");
+      var type = input.getAttribute("data-type");
+      if (type === "set") {
+        values[field] = values[field] || [];
+        if (input.checked) { values[field].push(input.value); }
+      } else if (input.type === "radio") {
+        if (input.checked) { values[field] = type === "int" ? parseInt(input.value, 10) : input.value; }
+      } else {
+        values[field] = input.value;
+      }
+    });
+    return values;
+  }
+
+  function restore(form, values) {
+    inputs(form).forEach(function (input) {
+      var field = input.getAttribute("data-field");
+      if (!Object.prototype.hasOwnProperty.call(values, field)) {
+        if (input.type === "radio") { input.checked = false; }
+        return;
+      }
+      var value = values[field];
+      if (input.getAttribute("data-type") === "set") {
+        input.checked = Array.isArray(value) && value.indexOf(input.value) !== -1;
+      } else if (input.type === "radio") {
+        input.checked = String(value) === input.value;
+      } else if (typeof value === "string") {
+        input.value = value;
+      }
+    });
+  }
+
+  /* Remember what the server rendered, then put back any unsaved draft over it. */
+  function takeSnapshotsAndRestore() {
+    var restored = false;
+    forms().forEach(function (form) {
+      snapshots[form.getAttribute("data-form")] = JSON.stringify(serialize(form));
+      var draft = readDraft(form);
+      if (draft && JSON.stringify(draft) !== snapshots[form.getAttribute("data-form")]) {
+        restore(form, draft);
+        var details = form.closest("details");
+        if (details) { details.open = true; }
+        restored = true;
+      }
+    });
+    return restored;
+  }
+
+  function remember(form) {
+    var values = serialize(form);
+    if (JSON.stringify(values) === snapshots[form.getAttribute("data-form")]) {
+      clearDraft(form);
+    } else {
+      writeDraft(form, values);
+    }
+  }
+
+  function hasUnsaved() {
+    return forms().some(function (form) {
+      return JSON.stringify(serialize(form)) !== snapshots[form.getAttribute("data-form")];
+    });
+  }
+
+  function payloadOf(form) {
+    var payload = {revision: parseInt(root().getAttribute("data-revision"), 10) || 0};
+    var values = serialize(form);
+    Object.keys(values).forEach(function (field) {
+      var path = field.split("."), target = payload;
+      path.slice(0, -1).forEach(function (part) {
+        target[part] = target[part] || {};
+        target = target[part];
+      });
+      target[path[path.length - 1]] = values[field];
+    });
+    return payload;
+  }
+
+  function clearInvalid() {
+    root().querySelectorAll("[aria-invalid=true]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
+    root().querySelectorAll(".pp-invalid").forEach(function (node) { node.classList.remove("pp-invalid"); });
+  }
+
+  function markInvalid(form, field) {
+    if (!field) { return; }
+    var node = form.querySelector('[data-field="' + field.replace(/["\\]/g, "") + '"]');
+    if (!node) { return; }
+    if (node.tagName === "FIELDSET" || node.type === "radio" || node.type === "checkbox") {
+      var group = node.closest("fieldset") || node;
+      group.classList.add("pp-invalid");
+      var first = group.querySelector("input");
+      if (first) { first.focus(); }
+    } else {
+      node.setAttribute("aria-invalid", "true");
+      node.focus();
+    }
+  }
+
+  function showConflict(text) {
+    var box = root().querySelector(".pp-conflict");
+    box.querySelector(".pp-conflict-text").textContent = text;
+    box.hidden = false;
+    box.querySelector(".pp-reload").focus();
+  }
+
+  function afterSwap(statusText) {
+    var restored = takeSnapshotsAndRestore();
+    pp.status(element, restored ? statusText + " " + messages.restored : statusText);
+  }
+
+  element.addEventListener("input", function (event) {
+    var form = event.target.closest("form[data-form]");
+    if (form) { remember(form); }
+  });
+  element.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-form]");
+    if (form) { remember(form); }
+  });
+
+  element.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-form]");
+    if (!form) { return; }
+    event.preventDefault();
+    var name = form.getAttribute("data-form");
+    var button = form.querySelector("button[type=submit]");
+    remember(form);
+    clearInvalid();
+    pp.busy(button, true);
+    pp.error(element, "");
+    pp.status(element, messages.saving);
+    pp.post(runtime, element, handlers[name], payloadOf(form)).then(function (result) {
+      pp.busy(button, false);
+      if (result.ok) {
+        clearDraft(form);
+        pp.swap(element, result.data.html, ".pp-current h3");
+        afterSwap(name === "goals" ? messages.saved_goals : messages.saved_checkin);
+      } else if (result.status === 409) {
+        pp.status(element, "");
+        showConflict(result.data.error);
+      } else {
+        pp.status(element, "");
+        pp.error(element, pp.failureMessage(result, messages));
+        if (result.status === 400) { markInvalid(form, result.data.field); }
+      }
+    });
+  });
+
+  element.addEventListener("click", function (event) {
+    var button = event.target.closest(".pp-reload");
+    if (!button) { return; }
+    forms().forEach(remember);
+    pp.busy(button, true);
+    pp.post(runtime, element, "refresh", {}).then(function (result) {
+      pp.busy(button, false);
+      if (result.ok) {
+        pp.swap(element, result.data.html, ".pp-title");
+        takeSnapshotsAndRestore();
+        pp.status(element, messages.reloaded);
+      } else {
+        pp.error(element, pp.failureMessage(result, messages));
+      }
+    });
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (!root() || !hasUnsaved()) { return undefined; }
+    event.preventDefault();
+    event.returnValue = "";
+    return "";
+  });
+
+  if (takeSnapshotsAndRestore()) { pp.status(element, messages.restored); }
+}
