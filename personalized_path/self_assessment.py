@@ -95,11 +95,20 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         newest = core.latest(state)
         labels = {index + 1: level["label"] for index, level in enumerate(config.scale)}
         labels[core.UNSURE] = self._("Not sure yet")
+        scale = [(index + 1, level["label"], level.get("descriptor", "")) for index, level in enumerate(config.scale)]
+        if self.allow_unsure:
+            scale.append((core.UNSURE, labels[core.UNSURE], ""))
         statements = []
-        for statement in config.statements:
-            level = newest["ratings"].get(statement["id"]) if newest else None
-            evidence = newest["evidence"].get(statement["id"], "") if newest else ""
-            statements.append({"statement": statement, "level": level, "evidence": evidence})
+        for number, statement in enumerate(config.statements):
+            group = f"pp-{self.scope_ids.usage_id}-{number}".replace(".", "-")
+            statements.append({
+                "statement": statement,
+                "group": group,
+                "choices": [{"id": f"{group}-{value}", "value": value, "label": label, "descriptor": descriptor}
+                            for value, label, descriptor in scale],
+                "level": newest["ratings"].get(statement["id"]) if newest else None,
+                "evidence": newest["evidence"].get(statement["id"], "") if newest else "",
+            })
         growth = [dict(row, first_at=parse_iso(row["first_at"]), latest_at=parse_iso(row["latest_at"]),
                        first_label=labels.get(row["first_level"]), latest_label=labels.get(row["latest_level"]),
                        change_abs=abs(row["change"] or 0))
@@ -114,8 +123,6 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         return {
             "title": self.display_name,
             "instructions": self.instructions,
-            "scale": [dict(level, value=index + 1) for index, level in enumerate(config.scale)],
-            "allow_unsure": self.allow_unsure,
             "evidence_enabled": self.evidence_enabled,
             "evidence_prompt": self.evidence_prompt,
             "evidence_max": core.EVIDENCE_MAX_CHARS,

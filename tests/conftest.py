@@ -72,6 +72,7 @@ def viewport(request):
 def _browser_page(chromium, request, viewport):
     context = chromium.new_context(viewport=viewport, locale="en-US")
     name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    context.set_default_timeout(10000)
     wrapped = BrowserPage(context.new_page(), name)
     return context, wrapped
 
@@ -102,6 +103,7 @@ def new_context(chromium):
 
     def make(viewport=None):
         context = chromium.new_context(viewport=viewport or DESKTOP, locale="en-US")
+        context.set_default_timeout(10000)
         contexts.append(context)
         return context
     yield make

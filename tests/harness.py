@@ -16,10 +16,10 @@ import time
 import urllib.request
 
 from webob import Request
-from xblock.field_data import KvsFieldData
+
 from xblock.fields import Scope
 from xblock.reference.user_service import UserService, XBlockUser
-from xblock.runtime import DictKeyValueStore
+from xblock.runtime import DictKeyValueStore, KvsFieldData
 from xblock.test.tools import TestRuntime
 
 from personalized_path.workbench.services import PackageI18nService

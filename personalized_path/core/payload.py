@@ -40,15 +40,12 @@ def _reject_constant(name):
     raise PayloadError("", N_("Numbers must be finite: %(value)s is not allowed."), value=name)
 
 
-def _depth(value, level=1):
-    """Nesting depth of a decoded JSON value, stopping as soon as it exceeds MAX_DEPTH."""
-    if level > MAX_DEPTH:
+def _depth(value, level=0):
+    """How many objects and arrays are nested in a decoded JSON value (stops past MAX_DEPTH)."""
+    if not isinstance(value, (dict, list)) or level > MAX_DEPTH:
         return level
-    if isinstance(value, dict):
-        return max([_depth(item, level + 1) for item in value.values()] or [level])
-    if isinstance(value, list):
-        return max([_depth(item, level + 1) for item in value] or [level])
-    return level
+    children = value.values() if isinstance(value, dict) else value
+    return max([_depth(child, level + 1) for child in children] or [level + 1])
 
 
 def parse_object(body):
@@ -80,10 +77,10 @@ def only_keys(data, allowed, field=""):
         raise PayloadError(field or unknown[0], N_("Unknown key %(key)s."), key=json.dumps(unknown[0]))
 
 
-def require(data, key):
-    """The value under ``key``, which must be present."""
+def require(data, key, where=""):
+    """The value under ``key``, which must be present (``where`` prefixes the field name)."""
     if key not in data:
-        raise PayloadError(key, N_("This field is required."))
+        raise PayloadError(f"{where}.{key}" if where else key, N_("This field is required."))
     return data[key]
 
 

@@ -58,12 +58,12 @@ def validate_config(statements, scale):
             where = f"statements[{index}]"
             as_object(statement, where)
             only_keys(statement, ("id", "text", "skill"), where)
-            statement_id = as_slug(require(statement, "id"), f"{where}.id")
+            statement_id = as_slug(require(statement, "id", where), f"{where}.id")
             if statement_id in seen:
                 raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=statement_id)
             seen.add(statement_id)
-            as_text(require(statement, "text"), f"{where}.text", STATEMENT_MAX_CHARS, min_chars=1, multiline=False)
-            as_slug(require(statement, "skill"), f"{where}.skill")
+            as_text(require(statement, "text", where), f"{where}.text", STATEMENT_MAX_CHARS, min_chars=1, multiline=False)
+            as_slug(require(statement, "skill", where), f"{where}.skill")
     except PayloadError as error:
         problems.append(error)
     try:
@@ -75,7 +75,7 @@ def validate_config(statements, scale):
             where = f"scale[{index}]"
             as_object(level, where)
             only_keys(level, ("label", "descriptor"), where)
-            as_text(require(level, "label"), f"{where}.label", LABEL_MAX_CHARS, min_chars=1, multiline=False)
+            as_text(require(level, "label", where), f"{where}.label", LABEL_MAX_CHARS, min_chars=1, multiline=False)
             as_text(level.get("descriptor", ""), f"{where}.descriptor", DESCRIPTOR_MAX_CHARS, multiline=False)
     except PayloadError as error:
         problems.append(error)

@@ -1,0 +1,91 @@
+/* Mastery gate: "Check again" asks the server to re-read the learner's scores. While locked the
+   server answers with the refreshed lock card; once the rule holds it answers with the unlocked
+   markup (children included) and the CSS/JS those children need. This script loads any of those
+   resources the page does not have yet, swaps the markup in, and lets the XBlock runtime
+   initialise the new children, all without reloading the page. Text goes in with textContent only. */
+function PersonalizedMasteryGate(runtime, element, init) {
+  "use strict";
+  var pp = window.PersonalizedPath;
+  var messages = init.messages;
+  element = element.jquery ? element[0] : element;
+
+  function absolute(url) {
+    try { return new window.URL(url, document.baseURI).href; } catch (ignore) { return url; }
+  }
+
+  function alreadyLoaded(tag, attribute, url) {
+    var wanted = absolute(url);
+    return Array.prototype.some.call(document.querySelectorAll(tag + "[" + attribute + "]"), function (node) {
+      return absolute(node.getAttribute(attribute)) === wanted;
+    });
+  }
+
+  /* Add one fragment resource to the page; resolves once a script or stylesheet has loaded. */
+  function loadResource(resource) {
+    return new Promise(function (resolve) {
+      var node;
+      var isCss = resource.mimetype === "text/css";
+      var isJs = resource.mimetype === "application/javascript" || resource.mimetype === "text/javascript";
+      if (resource.kind === "url" && isCss && !alreadyLoaded("link", "href", resource.data)) {
+        node = document.createElement("link");
+        node.rel = "stylesheet";
+        node.href = resource.data;
+      } else if (resource.kind === "url" && isJs && !alreadyLoaded("script", "src", resource.data)) {
+        node = document.createElement("script");
+        node.src = resource.data;
+        node.async = false;
+      } else if (resource.kind === "text" && (isCss || isJs)) {
+        node = document.createElement(isCss ? "style" : "script");
+        node.textContent = resource.data;
+        document.head.appendChild(node);
+        resolve();
+        return;
+      } else {
+        resolve();
+        return;
+      }
+      node.onload = node.onerror = function () { resolve(); };
+      document.head.appendChild(node);
+    });
+  }
+
+  function loadResources(resources) {
+    return resources.reduce(function (chain, resource) {
+      return chain.then(function () { return loadResource(resource); });
+    }, Promise.resolve());
+  }
+
+  /* The runtime initialises blocks found on page load; children swapped in later need the same. */
+  function initialiseChildren() {
+    var container = pp.root(element).querySelector(".pp-gate-children");
+    if (container && window.XBlock && window.XBlock.initializeBlocks && window.jQuery) {
+      window.XBlock.initializeBlocks(window.jQuery(container));
+    }
+  }
+
+  element.addEventListener("click", function (event) {
+    var button = event.target.closest(".pp-gate-check");
+    if (!button || button.closest(".pp-mastery-gate") !== pp.root(element)) { return; }
+    pp.busy(button, true);
+    pp.error(element, "");
+    pp.status(element, messages.checking);
+    pp.post(runtime, element, "check_again", {}).then(function (result) {
+      if (!result.ok || typeof result.data.html !== "string") {
+        pp.busy(button, false);
+        pp.status(element, "");
+        pp.error(element, pp.failureMessage(result, messages));
+        return;
+      }
+      if (!result.data.unlocked) {
+        pp.swap(element, result.data.html, ".pp-gate-check");
+        pp.status(element, messages.still_locked);
+        return;
+      }
+      loadResources(result.data.resources || []).then(function () {
+        pp.swap(element, result.data.html, ".pp-title");
+        initialiseChildren();
+        pp.status(element, messages.unlocked);
+      });
+    });
+  });
+}
