@@ -1,6 +1,482 @@
-"""PLACEHOLDER: registered so the entry point resolves while the real block is built. Replace this whole file."""
+"""
+Mastery gate: a container whose children a learner sees only once the gate's rule holds.
+
+Every value the rule looks at is read here, on the server, from the source blocks (through
+the runtime, which is bound to the current learner); nothing the browser sends is trusted.
+Until the rule holds no child is rendered, so no child's content or data leaves the server.
+"""
+import logging
+
+from web_fragments.fragment import Fragment
+from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
+from xblock.fields import Dict, Float, List, Reference, ReferenceList, Scope, String
+from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin,
+                                          StudioEditableXBlockMixin)
+from xblock.validation import ValidationMessage
+
+from .base import PersonalizedBlockMixin, json_api, now_iso
+from .core import N_
+from .core import gate as core
+from .core import mastery
+from .core.payload import PayloadError, only_keys
+
+log = logging.getLogger(__name__)
+_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+
+try:  # Open edX: usage keys give jump_to links; the workbench has plain string ids.
+    from opaque_keys import InvalidKeyError
+    from opaque_keys.edx.keys import UsageKey
+except ImportError:  # pragma: no cover - depends on the platform
+    UsageKey = InvalidKeyError = None
+
+MISSING = N_("This source is missing from the course, so it counts as not met. Tell your course team.")
+UNREADABLE = N_("The score of this source could not be read, so it counts as not met. Tell your course team.")
+UNAVAILABLE = N_("This condition cannot be checked here yet, so it counts as not met. Tell your course team.")
 
 
-class MasteryGateBlock(XBlock):
-    """Placeholder until the real block lands."""
+class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksMixin, StudioEditableXBlockMixin,
+                       XBlock):
+    """Children stay locked until the learner meets the rule; learners are routed by score range."""
+
+    asset_name = "mastery_gate"
+    js_init = "PersonalizedMasteryGate"
+    user_state_fields = ("learner_state",)
+    has_children = True
+    completion_mode = XBlockCompletionMode.AGGREGATOR
+    CATEGORY = "personalized_mastery_gate"
+    STUDIO_LABEL = _("Mastery gate")
+
+    display_name = String(display_name=_("Title"), default="Show what you know to continue", scope=Scope.settings)
+    lock_message = String(
+        display_name=_("Message on the lock card"), multiline_editor=True, scope=Scope.content,
+        default="The next part opens once you show what you know. Here is what is needed and where you are now.",
+    )
+    mode = String(display_name=_("Rule"), default="all", scope=Scope.settings,
+                  values=[{"display_name": _("All conditions"), "value": "all"},
+                          {"display_name": _("Any condition"), "value": "any"}])
+    sources = ReferenceList(
+        display_name=_("Score sources"), default=[], scope=Scope.settings,
+        help=_('A JSON list of scorable blocks of this course (skill checks, problems): ["block-v1:..."].'),
+    )
+    threshold = Float(display_name=_("Threshold (percent)"), default=80.0, scope=Scope.settings,
+                      values={"min": 0, "max": 100, "step": 1},
+                      help=_("The score each source needs, unless set per source below."))
+    source_thresholds = List(
+        display_name=_("Threshold per source"), default=[], scope=Scope.settings,
+        help=_("Optional: a JSON list of percentages, one per score source, in the same order."),
+    )
+    skill_checks = ReferenceList(
+        display_name=_("Skill checks for skills"), default=[], scope=Scope.settings,
+        help=_("Skill checks whose per-skill answers give the evidence for the skills below."),
+    )
+    skills = List(
+        display_name=_("Skills"), default=[], scope=Scope.settings,
+        help=_('A JSON list: [{"skill": "skill-id", "threshold": 80}]. The threshold is a percentage '
+               "(for Bayesian Knowledge Tracing, the probability in percent: 95 means 0.95)."),
+    )
+    estimator = String(display_name=_("Mastery estimator"), default="decaying_average", scope=Scope.settings,
+                       values=list(mastery.FUNCTIONS))
+    estimator_params = Dict(display_name=_("Estimator settings"), default={}, scope=Scope.settings,
+                            help=_('Optional, e.g. {"weight": 0.65} or {"n": 3, "m": 5}.'))
+    self_assessment = Reference(display_name=_("Self-assessment (optional)"), default=None, scope=Scope.settings)
+    self_assessment_skill = String(display_name=_("Self-assessment skill"), default="", scope=Scope.settings)
+    self_assessment_level = Float(display_name=_("Self-assessment level needed"), default=1.0, scope=Scope.settings,
+                                  values={"min": 0, "step": 0.5})
+    choice_board = Reference(display_name=_("Choice board to complete (optional)"), default=None,
+                             scope=Scope.settings)
+    goal_reflection = Reference(display_name=_("Goal reflection with goals set (optional)"), default=None,
+                                scope=Scope.settings)
+    routes = List(
+        display_name=_("Routes"), default=[], scope=Scope.settings,
+        help=_('Up to three score ranges covering 0 to 100: [{"id": "remedial", "label": "Review", "min": 0, '
+               '"max": 60}, ...]. The score is the mean of the source and skill values.'),
+    )
+    child_routes = Dict(
+        display_name=_("Route of each child"), default={}, scope=Scope.settings,
+        help=_('{"<child id>": "<route id>"}; children not listed are for everyone.'),
+    )
+
+    learner_state = Dict(scope=Scope.user_state, help="The latest evaluation (versioned shape).")
+
+    editable_fields = ("display_name", "lock_message", "mode", "sources", "threshold", "source_thresholds",
+                       "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",
+                       "self_assessment_skill", "self_assessment_level", "choice_board", "goal_reflection",
+                       "routes", "child_routes")
+
+    # --- conditions ----------------------------------------------------------------------------
+
+    def conditions(self, data=None):
+        """The rule's conditions from the current settings (or from ``data``, Studio's preview)."""
+        data = data or self
+        thresholds = core.source_thresholds_for(data.sources, data.source_thresholds, data.threshold)
+        found = [core.Condition(core.SCORE, str(ref), threshold) for ref, threshold in zip(data.sources, thresholds)]
+        for item in data.skills if isinstance(data.skills, list) else ():
+            if isinstance(item, dict):
+                found.append(core.Condition(core.SKILL, str(item.get("skill")), item.get("threshold"),
+                                            skill=str(item.get("skill"))))
+        if data.self_assessment:
+            found.append(core.Condition(core.SELF_LEVEL, str(data.self_assessment), data.self_assessment_level,
+                                        skill=data.self_assessment_skill))
+        if data.choice_board:
+            found.append(core.Condition(core.BOARD, str(data.choice_board)))
+        if data.goal_reflection:
+            found.append(core.Condition(core.GOALS, str(data.goal_reflection)))
+        return found
+
+    @staticmethod
+    def condition_key(condition):
+        return f"{condition.kind}:{condition.skill or condition.key}" if condition.kind != core.SCORE \
+            else f"score:{condition.key}"
+
+    def evaluate(self):
+        """Read every condition's value from its source now and apply the rule."""
+        cache = {}
+        results = []
+        for condition in self.conditions():
+            reading = self._read(condition, cache)
+            results.append(core.Result(condition, reading, core.is_met(condition, reading)))
+        return core.evaluate(self.mode, results, self.routes)
+
+    def _load(self, ref, cache):
+        """The referenced block for this learner, or None (logged) when it cannot be loaded."""
+        ref = str(ref)
+        if ref not in cache:
+            try:
+                cache[ref] = self.runtime.get_block(self._usage_key(ref))
+            except Exception:  # pylint: disable=broad-except  (deleted or foreign ids must not 500)
+                log.warning("Mastery gate %s: source %s cannot be loaded", self.scope_ids.usage_id, ref)
+                cache[ref] = None
+        return cache[ref]
+
+    @staticmethod
+    def _usage_key(ref):
+        if UsageKey is not None:
+            try:
+                return UsageKey.from_string(ref)
+            except InvalidKeyError:
+                pass
+        return ref
+
+    def link_to(self, ref):
+        """A jump_to link to a source in the LMS; None where the runtime has no course URLs."""
+        key = self._usage_key(str(ref))
+        course_key = getattr(key, "course_key", None)
+        return f"/courses/{course_key}/jump_to/{key}" if course_key else None
+
+    def _read(self, condition, cache):
+        if condition.kind == core.SKILL:
+            return self._read_skill(condition, cache)
+        block = self._load(condition.key, cache)
+        if block is None:
+            return core.Reading(problem=MISSING, label=condition.key)
+        label = getattr(block, "display_name", None) or condition.key
+        link = self.link_to(condition.key)
+        try:
+            if condition.kind == core.SCORE:
+                return self._read_score(block, label, link)
+            if condition.kind == core.SELF_LEVEL:
+                level = block.learner_skill_levels().get(condition.skill)
+                return core.Reading(value=core.clean_number(level), label=label, link=link)
+            method = "is_board_complete" if condition.kind == core.BOARD else "has_goals_set"
+            value = getattr(block, method)()
+            return core.Reading(value=value is True, label=label, link=link)
+        except Exception:  # pylint: disable=broad-except  (a broken source is "not met", never a 500)
+            log.warning("Mastery gate %s: cannot read %s", self.scope_ids.usage_id, condition.key, exc_info=True)
+            return core.Reading(problem=UNAVAILABLE, label=label, link=link)
+
+    def _read_score(self, block, label, link):
+        attempts_left = self._attempts_left(block)
+        if not getattr(block, "has_score", False):
+            return core.Reading(problem=UNAVAILABLE, label=label, link=link)
+        submitted = getattr(block, "has_submitted_answer", None)
+        if callable(submitted) and not submitted():
+            return core.Reading(label=label, link=link, attempts_left=attempts_left)
+        score = block.get_score() if hasattr(block, "get_score") else None
+        if score is None:
+            return core.Reading(label=label, link=link, attempts_left=attempts_left)
+        earned, possible = getattr(score, "raw_earned", None), getattr(score, "raw_possible", None)
+        if not possible and hasattr(block, "max_score"):
+            possible = block.max_score()
+        percent = core.percent_from_score(earned, possible)
+        if percent is None:
+            log.warning("Mastery gate %s: ignoring unusable score %r of %r from %s",
+                        self.scope_ids.usage_id, earned, possible, block.scope_ids.usage_id)
+            return core.Reading(problem=UNREADABLE, label=label, link=link, attempts_left=attempts_left)
+        return core.Reading(value=percent, label=label, link=link, attempts_left=attempts_left)
+
+    @staticmethod
+    def _attempts_left(block):
+        try:
+            left = block.attempts_left() if hasattr(block, "attempts_left") else None
+        except Exception:  # pylint: disable=broad-except
+            return None
+        return left if isinstance(left, int) and not isinstance(left, bool) else None
+
+    def _read_skill(self, condition, cache):
+        attempts, lefts, link = [], [], None
+        checks = [self._load(ref, cache) for ref in self.skill_checks]
+        for ref, check in zip(self.skill_checks, checks):
+            try:
+                history = check.skill_attempts().get(condition.skill) if check is not None else None
+            except Exception:  # pylint: disable=broad-except
+                log.warning("Mastery gate %s: cannot read skills of %s", self.scope_ids.usage_id, ref, exc_info=True)
+                history = None
+            if history is not None:
+                attempts.extend(history)
+                link = link or self.link_to(ref)
+                lefts.append(self._attempts_left(check))
+        label = condition.skill
+        if not any(check is not None for check in checks):
+            return core.Reading(problem=MISSING, label=label)
+        try:
+            value = mastery.estimate(self.estimator, attempts, **self.estimator_params)
+        except (PayloadError, TypeError):
+            log.warning("Mastery gate %s: ignoring unusable evidence for %s", self.scope_ids.usage_id, condition.skill)
+            return core.Reading(problem=UNREADABLE, label=label, link=link)
+        left = sum(lefts) if lefts and all(item is not None for item in lefts) else None
+        return core.Reading(value=None if value is None else value * 100, label=label, link=link, attempts_left=left)
+
+    # --- learner state -------------------------------------------------------------------------
+
+    def remember(self, evaluation):
+        """Store the latest evaluation (for reports and the mobile apps); publish unlock and route changes."""
+        state = self.read_state(core.STATE_SHAPE, self.learner_state)
+        keys = [self.condition_key(result.condition) for result in evaluation.results]
+        new_state = core.snapshot(state, evaluation, keys, now_iso())
+        if new_state is None:
+            return
+        self.learner_state = new_state
+        if evaluation.unlocked and not state["unlocked_at"]:
+            self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})
+        elif new_state["route"] != state["route"] and new_state["route"] is not None:
+            self.publish("routed", {"route": new_state["route"], "previous": state["route"]})
+
+    # --- views ---------------------------------------------------------------------------------
+
+    def student_view(self, context=None):
+        if self.is_staff():
+            return self.staff_fragment(context)
+        evaluation = self.evaluate()
+        self.remember(evaluation)
+        return self.learner_fragment(evaluation, context)
+
+    def learner_fragment(self, evaluation, context=None):
+        children, resources = [], Fragment()
+        if evaluation.unlocked:  # only now is any child rendered
+            children = self.render_children_for(evaluation.route, context, resources)
+        html = self.render_template(self.view_context(evaluation, children))
+        fragment = self.build_fragment(html, self.init_args())
+        fragment.add_fragment_resources(resources)
+        return fragment
+
+    def staff_fragment(self, context=None):
+        resources = Fragment()
+        children = self.render_children_for(None, context, resources, everyone=True)
+        html = self.render_template(self.view_context(None, children, staff=True))
+        fragment = self.build_fragment(html, self.init_args())
+        fragment.add_fragment_resources(resources)
+        return fragment
+
+    def author_view(self, context=None):
+        context = context or {}
+        root = context.get("root_xblock")
+        if root is not None and getattr(root, "location", None) == getattr(self, "location", object()):
+            return self.author_edit_view(context)
+        return self.author_preview_view(context)
+
+    def author_preview_view(self, context=None):
+        return self.staff_fragment(context)
+
+    def render_children_for(self, route, context, resources, everyone=False):
+        """Rendered children for ``route`` (all of them for staff), resources gathered in ``resources``."""
+        route_labels = {item["id"]: item["label"] for item in self.routes if isinstance(item, dict)}
+        keys = [self.child_key(child) for child in self.children]
+        visible = set(keys) if everyone else set(core.visible_children(keys, self.child_routes, route))
+        rendered = []
+        for child_id, key in zip(self.children, keys):
+            if key not in visible:
+                continue
+            child = self.runtime.get_block(child_id)
+            child_fragment = self.runtime.render_child(child, "student_view", context or {})
+            resources.add_fragment_resources(child_fragment)
+            route_id = self.child_routes.get(key, core.EVERYONE)
+            rendered.append({"html": child_fragment.content, "key": key,
+                             "route": route_labels.get(route_id) if route_id != core.EVERYONE else None})
+        return rendered
+
+    @staticmethod
+    def child_key(child_id):
+        """A child's id as authors write it in child_routes (stable across course re-runs)."""
+        return str(getattr(child_id, "block_id", None) or child_id)
+
+    def view_context(self, evaluation, children, staff=False):
+        conditions = []
+        results = evaluation.results if evaluation else [
+            core.Result(condition, core.Reading(label=self._label_for_staff(condition)), False)
+            for condition in self.conditions()]
+        for result in results:
+            message, params = core.describe(result.condition, result.reading.label)
+            reading = result.reading
+            conditions.append({
+                "kind": result.condition.kind, "text": self._(message) % params, "met": result.met,
+                "required": core.number_text(result.condition.threshold),
+                "current": core.number_text(reading.value) if not isinstance(reading.value, bool) else None,
+                "done": reading.value is True, "problem": self._(reading.problem) if reading.problem else None,
+                "attempts_left": reading.attempts_left, "link": reading.link, "label": reading.label,
+            })
+        explanation = None
+        if any(result.condition.kind == core.SKILL for result in results):
+            try:
+                explanation = mastery.explain(self.estimator, **self.estimator_params).render(self._)
+            except PayloadError:
+                explanation = None
+        return {
+            "title": self.display_name, "lock_message": self.lock_message, "staff": staff,
+            "rule": self._(core.RULES.get(self.mode, core.RULES["all"])),
+            "conditions": conditions, "explanation": explanation,
+            "unlocked": bool(evaluation and evaluation.unlocked), "children": children,
+            "route": evaluation.route if evaluation else None,
+            "score": core.number_text(evaluation.score) if evaluation else "",
+            "routes": [route for route in self.routes if isinstance(route, dict)],
+        }
+
+    def _label_for_staff(self, condition):
+        if condition.kind == core.SKILL:
+            return condition.skill
+        block = self._load(condition.key, {})
+        return getattr(block, "display_name", None) or condition.key
+
+    def init_args(self):
+        return {"messages": self.js_messages(
+            checking=self._("Checking your progress…"),
+            still_locked=self._("Not yet: the conditions are not all met. Your current values are updated above."),
+            unlocked=self._("Unlocked: the content is shown below."),
+        )}
+
+    def student_view_data(self, context=None):  # pylint: disable=unused-argument
+        """Configuration only, identical for every user: no child content, no learner data."""
+        return {
+            "title": self.display_name, "lock_message": self.lock_message, "mode": self.mode,
+            "sources": [str(ref) for ref in self.sources], "threshold": self.threshold,
+            "source_thresholds": self.source_thresholds, "skill_checks": [str(ref) for ref in self.skill_checks],
+            "skills": self.skills, "estimator": self.estimator, "estimator_params": self.estimator_params,
+            "self_assessment": str(self.self_assessment) if self.self_assessment else None,
+            "self_assessment_skill": self.self_assessment_skill, "self_assessment_level": self.self_assessment_level,
+            "choice_board": str(self.choice_board) if self.choice_board else None,
+            "goal_reflection": str(self.goal_reflection) if self.goal_reflection else None,
+            "routes": self.routes,
+        }
+
+    # --- handlers --------------------------------------------------------------------------------
+
+    @json_api
+    def check_again(self, data, suffix=""):  # pylint: disable=unused-argument
+        """
+        Re-read every source and apply the rule. Locked: the refreshed lock card. Unlocked: the
+        children's HTML and the resources (CSS/JS) they need, for the script to load and swap in.
+        """
+        only_keys(data, ())
+        if self.is_staff():
+            fragment = self.staff_fragment()
+            return {"unlocked": True, "html": fragment.content, "resources": fragment.to_dict()["resources"]}
+        evaluation = self.evaluate()
+        self.remember(evaluation)
+        self.publish("checked", {"unlocked": evaluation.unlocked, "score": evaluation.score,
+                                 "route": evaluation.route["id"] if evaluation.route else None})
+        fragment = self.learner_fragment(evaluation)
+        answer = {"unlocked": evaluation.unlocked, "html": fragment.content}
+        if evaluation.unlocked:
+            answer["resources"] = fragment.to_dict()["resources"]
+        return answer
+
+    # --- Studio ----------------------------------------------------------------------------------
+
+    @property
+    def allowed_nested_blocks(self):
+        return [NestedXBlockSpec(None, category="html", label=self._("Text")),
+                NestedXBlockSpec(None, category="problem", label=self._("Problem")),
+                NestedXBlockSpec(None, category="video", label=self._("Video")),
+                NestedXBlockSpec(None, category="personalized_self_assessment", label=self._("Self-assessment")),
+                NestedXBlockSpec(None, category="personalized_choice_board", label=self._("Choice board")),
+                NestedXBlockSpec(None, category="personalized_goal_reflection", label=self._("Goal reflection"))]
+
+    def validate_field_data(self, validation, data):
+        for problem in self.config_problems(data):
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+
+    def config_problems(self, data):
+        """Every problem with the settings in ``data``, as PayloadErrors."""
+        problems = []
+        if data.mode not in core.MODES:
+            problems.append(PayloadError("mode", N_("The rule must be all or any.")))
+        inside = self.descendant_ids()
+        problems += core.validate_sources("sources", [(str(ref), self._source_status(ref, inside, "has_score"))
+                                                      for ref in data.sources])
+        problems += core.validate_sources("skill_checks", [
+            (str(ref), self._source_status(ref, inside, "skill_attempts")) for ref in data.skill_checks])
+        for name, method in (("self_assessment", "learner_skill_levels"), ("choice_board", "is_board_complete"),
+                             ("goal_reflection", "has_goals_set")):
+            ref = getattr(data, name)
+            if ref:
+                problems += core.validate_sources(name, [(str(ref), self._source_status(ref, inside, method))])
+        problems += core.validate_thresholds(data.source_thresholds, len(data.sources), data.threshold)
+        problems += core.validate_skills(data.skills)
+        if data.skills and not data.skill_checks:
+            problems.append(PayloadError("skill_checks", N_("Skills need at least one skill check as evidence.")))
+        try:
+            mastery.validate_params(data.estimator, field="estimator_params", **(data.estimator_params or {}))
+        except (PayloadError, TypeError) as error:
+            problems.append(error if isinstance(error, PayloadError)
+                            else PayloadError("estimator_params", N_("Expected a JSON object.")))
+        if data.self_assessment and not data.self_assessment_skill:
+            problems.append(PayloadError("self_assessment_skill", N_("Name the skill the self-assessment must show.")))
+        problems += core.validate_routes(data.routes)
+        problems += core.validate_child_routes(data.child_routes, {self.child_key(child) for child in self.children},
+                                               data.routes if isinstance(data.routes, list) else [])
+        conditions = self.conditions(data) if not problems else []
+        if not problems and not conditions:
+            problems.append(PayloadError("sources", N_("Add at least one source, skill or condition.")))
+        if not problems and data.routes and not any(condition.numeric for condition in conditions):
+            problems.append(PayloadError("routes", N_("Routing needs at least one score source or skill.")))
+        return problems
+
+    def _source_status(self, ref, inside, method):
+        if str(ref) in inside or str(ref) == str(self.scope_ids.usage_id):
+            return "inside"
+        block = self._load(ref, {})
+        if block is None:
+            return "missing"
+        if method == "has_score":
+            return "ok" if getattr(block, "has_score", False) else "unscorable"
+        if not hasattr(block, method):
+            return "not_skill_check" if method == "skill_attempts" else "unscorable"
+        return "ok"
+
+    def descendant_ids(self, limit=2000):
+        """Usage ids of everything inside the gate (bounded walk)."""
+        found, queue = set(), list(self.children)
+        while queue and len(found) < limit:
+            child_id = queue.pop()
+            found.add(str(child_id))
+            try:
+                queue.extend(getattr(self.runtime.get_block(child_id), "children", None) or [])
+            except Exception:  # pylint: disable=broad-except
+                continue
+        return found
+
+    # --- reports -----------------------------------------------------------------------------------
+
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """One row per learner who reached the gate: each condition's latest value, locked or unlocked, route."""
+        labels = {route["id"]: route["label"] for route in self.routes if isinstance(route, dict)}
+        keys = [self.condition_key(condition) for condition in self.conditions()]
+        for count, user_state in enumerate(user_state_iterator):
+            if limit_responses is not None and count >= limit_responses:
+                return
+            state = self.read_state(core.STATE_SHAPE, user_state.state.get("learner_state"))
+            row = {key: "" if state["values"].get(key) is None else str(state["values"][key]) for key in keys}
+            row.update({"status": "unlocked" if state["unlocked"] else "locked",
+                        "route": labels.get(state["route"], state["route"] or ""),
+                        "evaluated_at": state["evaluated_at"] or ""})
+            yield user_state.username, row

@@ -1,0 +1,336 @@
+"""
+Mastery gate: conditions, the ALL/ANY rule, score-range routing and the author's settings.
+
+The block reads each condition's current value from the source blocks (through the runtime,
+never from the client) and hands the readings to ``evaluate``; everything here is pure.
+
+Values are percentages (0..100) for score sources and skills (a BKT probability of 0.95 is
+95), a mean level for a self-assessment condition, and True/False for a completed choice board
+or goals set. A condition whose value could not be read is not met and carries a message.
+"""
+import math
+from dataclasses import dataclass, field
+
+from . import N_
+from .payload import (PayloadError, as_list, as_number, as_object, as_slug, as_text, only_keys,
+                      require)
+from .state import StateShape, StateShapeError
+
+MODES = ("all", "any")
+MAX_ROUTES = 3
+MAX_SOURCES = 250
+MAX_SKILLS = 50
+ROUTE_LABEL_MAX_CHARS = 60
+EVERYONE = "everyone"
+TOLERANCE = 1e-7
+STATE_VERSION = 1
+
+# Condition kinds.
+SCORE = "score"
+SKILL = "skill"
+SELF_LEVEL = "self_assessment"
+BOARD = "choice_board"
+GOALS = "goals"
+NUMERIC_KINDS = (SCORE, SKILL)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One requirement of the gate's rule."""
+
+    kind: str
+    key: str                 # a source's usage id, a skill id, or the linked block's usage id
+    threshold: float = None  # percent for SCORE/SKILL, mean level for SELF_LEVEL, None for yes/no
+    skill: str = ""          # the skill a SELF_LEVEL condition looks at
+
+    @property
+    def numeric(self):
+        return self.kind in NUMERIC_KINDS
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the server read for a condition: a value, or a problem explaining why there is none."""
+
+    value: object = None
+    problem: str = None      # an N_-marked message
+    params: dict = field(default_factory=dict)
+    attempts_left: int = None
+    link: str = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    condition: Condition
+    reading: Reading
+    met: bool
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    unlocked: bool
+    results: tuple
+    score: float             # mean of the score and skill values (missing ones count as 0), or None
+    route: dict              # the learner's route when unlocked and routing is on, else None
+
+
+def is_met(condition, reading):
+    """Whether one reading satisfies its condition."""
+    value = reading.value
+    if reading.problem is not None or value is None:
+        return False
+    if condition.kind in (BOARD, GOALS):
+        return value is True
+    return clean_number(value) is not None and value >= condition.threshold - TOLERANCE
+
+
+def clean_number(value, low=None, high=None):
+    """A finite number within bounds, or None (booleans, NaN and out-of-range values are refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    if (low is not None and value < low) or (high is not None and value > high):
+        return None
+    return float(value)
+
+
+def percent_from_score(earned, possible):
+    """A (raw_earned, raw_possible) pair as a percentage, or None when it is unusable."""
+    earned, possible = clean_number(earned, low=0), clean_number(possible, low=0)
+    if earned is None or possible is None or possible == 0 or earned > possible * (1 + 1e-9):
+        return None
+    return min(100.0, 100.0 * earned / possible)
+
+
+def evaluate(mode, results, routes=()):
+    """The rule over ``results`` (a list of Result): unlocked or not, the route score and route."""
+    results = tuple(results)
+    if not results:
+        unlocked = False
+    elif mode == "any":
+        unlocked = any(result.met for result in results)
+    else:
+        unlocked = all(result.met for result in results)
+    numeric = []
+    for result in results:
+        if result.condition.numeric:
+            value = clean_number(result.reading.value) if result.reading.problem is None else None
+            numeric.append(value if value is not None else 0.0)
+    score = round(sum(numeric) / len(numeric), 2) if numeric else None
+    route = route_for(routes, score) if unlocked and routes and score is not None else None
+    return Evaluation(unlocked=unlocked, results=results, score=score, route=route)
+
+
+def route_for(routes, score):
+    """The route whose range holds ``score``: [min, max), with the top range including 100."""
+    ordered = sorted(routes, key=lambda route: route["min"])
+    for index, route in enumerate(ordered):
+        last = index == len(ordered) - 1
+        if route["min"] <= score < route["max"] or (last and score == route["max"]):
+            return route
+    return None
+
+
+def visible_children(child_keys, child_routes, route):
+    """The children a learner on ``route`` sees: their route's plus those for everyone."""
+    route_id = route["id"] if route else None
+    return [key for key in child_keys if child_routes.get(key, EVERYONE) in (EVERYONE, route_id)]
+
+
+# --- authoring -----------------------------------------------------------------------------
+
+def validate_threshold(value, where):
+    as_number(value, where)
+    if not 0 <= value <= 100:
+        raise PayloadError(where, N_("A threshold must be from 0 to 100; %(value)s is outside."), value=value)
+    return value
+
+
+def validate_routes(routes):
+    """PayloadErrors for the routing ranges: at most three, covering 0 to 100 with no gap or overlap."""
+    problems = []
+    try:
+        as_list(routes, "routes")
+        if len(routes) > MAX_ROUTES:
+            raise PayloadError("routes", N_("At most %(limit)s routes are allowed."), limit=MAX_ROUTES)
+        seen = set()
+        for index, route in enumerate(routes):
+            where = f"routes[{index}]"
+            as_object(route, where)
+            only_keys(route, ("id", "label", "min", "max"), where)
+            route_id = as_slug(require(route, "id"), f"{where}.id")
+            if route_id == EVERYONE:
+                raise PayloadError(f"{where}.id", N_("The id %(id)s is reserved for children everyone sees."),
+                                   id=EVERYONE)
+            if route_id in seen:
+                raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=route_id)
+            seen.add(route_id)
+            as_text(require(route, "label"), f"{where}.label", ROUTE_LABEL_MAX_CHARS, min_chars=1, multiline=False)
+            low = validate_threshold(require(route, "min"), f"{where}.min")
+            high = validate_threshold(require(route, "max"), f"{where}.max")
+            if low >= high:
+                raise PayloadError(where, N_("A range must start below where it ends (%(low)s to %(high)s)."),
+                                   low=low, high=high)
+    except PayloadError as error:
+        return [error]
+    ordered = sorted(routes, key=lambda route: (route["min"], route["max"]))
+    if ordered and ordered[0]["min"] != 0:
+        problems.append(PayloadError("routes", N_("The ranges leave a gap from 0 to %(high)s."),
+                                     high=ordered[0]["min"]))
+    for before, after in zip(ordered, ordered[1:]):
+        if after["min"] < before["max"]:
+            problems.append(PayloadError("routes", N_("The ranges %(first)s and %(second)s overlap."),
+                                         first=before["id"], second=after["id"]))
+        elif after["min"] > before["max"]:
+            problems.append(PayloadError("routes", N_("The ranges leave a gap from %(low)s to %(high)s."),
+                                         low=before["max"], high=after["min"]))
+    if ordered and ordered[-1]["max"] != 100:
+        problems.append(PayloadError("routes", N_("The ranges leave a gap from %(low)s to 100."),
+                                     low=ordered[-1]["max"]))
+    return problems
+
+
+def validate_child_routes(child_routes, child_keys, routes):
+    """PayloadErrors for the child-to-route assignments."""
+    try:
+        as_object(child_routes, "child_routes")
+    except PayloadError as error:
+        return [error]
+    route_ids = {route.get("id") for route in routes if isinstance(route, dict)} | {EVERYONE}
+    problems = []
+    for key, route_id in child_routes.items():
+        if key not in child_keys:
+            problems.append(PayloadError("child_routes", N_("%(child)s is not a child of this gate."), child=key))
+        elif route_id not in route_ids:
+            problems.append(PayloadError("child_routes", N_("%(child)s is assigned to the unknown route %(route)s."),
+                                         child=key, route=route_id))
+    if child_routes and not routes:
+        problems.append(PayloadError("child_routes", N_("Children are assigned to routes, but no routes are defined.")))
+    return problems
+
+
+def validate_skills(skills):
+    """PayloadErrors for the skill conditions: [{"skill": "id", "threshold": 0..100}]."""
+    try:
+        as_list(skills, "skills", max_items=MAX_SKILLS)
+        seen = set()
+        for index, item in enumerate(skills):
+            where = f"skills[{index}]"
+            as_object(item, where)
+            only_keys(item, ("skill", "threshold"), where)
+            skill = as_slug(require(item, "skill"), f"{where}.skill")
+            if skill in seen:
+                raise PayloadError(f"{where}.skill", N_("The skill %(id)s is listed twice."), id=skill)
+            seen.add(skill)
+            validate_threshold(require(item, "threshold"), f"{where}.threshold")
+    except PayloadError as error:
+        return [error]
+    return []
+
+
+SOURCE_PROBLEMS = {
+    "missing": N_("%(source)s does not exist in this course."),
+    "unscorable": N_("%(source)s has no score, so it cannot be a source."),
+    "inside": N_("%(source)s is inside this gate; a gate cannot depend on its own content."),
+    "not_skill_check": N_("%(source)s is not a skill check, so it has no skill evidence."),
+}
+
+
+def validate_sources(field_name, statuses):
+    """PayloadErrors for sources whose status (from the block's lookup) is not "ok"."""
+    return [PayloadError(field_name, SOURCE_PROBLEMS[status], source=source)
+            for source, status in statuses if status != "ok"]
+
+
+def validate_thresholds(source_thresholds, source_count, threshold):
+    problems = []
+    try:
+        validate_threshold(threshold, "threshold")
+    except PayloadError as error:
+        problems.append(error)
+    try:
+        as_list(source_thresholds, "source_thresholds")
+        if source_thresholds and len(source_thresholds) != source_count:
+            raise PayloadError("source_thresholds", N_(
+                "Give one threshold per source (%(count)s), or none to use the default threshold."),
+                count=source_count)
+        for index, value in enumerate(source_thresholds):
+            validate_threshold(value, f"source_thresholds[{index}]")
+    except PayloadError as error:
+        problems.append(error)
+    return problems
+
+
+def source_thresholds_for(sources, source_thresholds, threshold):
+    """Each source's threshold: its own when the list matches, otherwise the default."""
+    if isinstance(source_thresholds, list) and len(source_thresholds) == len(sources):
+        return [clean_number(value, 0, 100) if clean_number(value, 0, 100) is not None else threshold
+                for value in source_thresholds]
+    return [threshold] * len(sources)
+
+
+# --- learner state: the latest evaluation, kept for reports and events ------------------------
+
+def default_state():
+    return {"version": STATE_VERSION, "unlocked": False, "unlocked_at": None, "route": None,
+            "values": {}, "evaluated_at": None}
+
+
+def _check_state(state):
+    if not isinstance(state["unlocked"], bool) or not isinstance(state["values"], dict):
+        raise StateShapeError("bad gate state")
+    for key in ("unlocked_at", "route", "evaluated_at"):
+        if state[key] is not None and not isinstance(state[key], str):
+            raise StateShapeError(f"bad {key}")
+
+
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=default_state, check=_check_state)
+
+
+def snapshot(state, evaluation, keys, when):
+    """The new stored state after an evaluation (None when nothing but the time would change)."""
+    values = {key: _storable(result.reading.value) for key, result in zip(keys, evaluation.results)}
+    route = evaluation.route["id"] if evaluation.route else None
+    if state["evaluated_at"] and (state["unlocked"], state["route"], state["values"]) == (
+            evaluation.unlocked, route, values):
+        return None
+    return {"version": STATE_VERSION, "unlocked": evaluation.unlocked, "route": route, "values": values,
+            "unlocked_at": state["unlocked_at"] or (when if evaluation.unlocked else None), "evaluated_at": when}
+
+
+def _storable(value):
+    if isinstance(value, bool) or value is None:
+        return value
+    number = clean_number(value)
+    return round(number, 2) if number is not None else None
+
+
+# --- words -----------------------------------------------------------------------------------
+
+DESCRIPTIONS = {
+    SCORE: N_("Score at least %(threshold)s%% on “%(source)s”."),
+    SKILL: N_("Reach at least %(threshold)s%% mastery of the skill “%(skill)s”."),
+    SELF_LEVEL: N_("Rate yourself at level %(threshold)s or higher for “%(skill)s” in “%(source)s”."),
+    BOARD: N_("Complete the choice board “%(source)s”."),
+    GOALS: N_("Set your goals in “%(source)s”."),
+}
+RULES = {
+    "all": N_("Meet every condition below."),
+    "any": N_("Meet at least one of the conditions below."),
+}
+
+
+def describe(condition, label):
+    """The condition in words: an N_-marked message and its parameters."""
+    return DESCRIPTIONS[condition.kind], {
+        "threshold": number_text(condition.threshold), "source": label, "skill": condition.skill or condition.key,
+    }
+
+
+def number_text(value):
+    """80.0 -> "80", 66.666 -> "66.67"; None -> ""."""
+    number = clean_number(value)
+    if number is None:
+        return ""
+    text = f"{number:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
