@@ -1,0 +1,199 @@
+"""Mastery gate core: the ALL/ANY rule, readings, score-range routing and the author's settings."""
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from personalized_path.core import gate as core
+from personalized_path.core.payload import PayloadError
+
+ROUTES = [{"id": "remedial", "label": "Review", "min": 0, "max": 60},
+          {"id": "core", "label": "Practice", "min": 60, "max": 85},
+          {"id": "advanced", "label": "Stretch", "min": 85, "max": 100}]
+
+
+def score(key, threshold, value, problem=None):
+    condition = core.Condition(core.SCORE, key, threshold)
+    reading = core.Reading(value=value, problem=problem)
+    return core.Result(condition, reading, core.is_met(condition, reading))
+
+
+def messages(problems):
+    return [problem.render() for problem in problems]
+
+
+# --- rule ----------------------------------------------------------------------------------
+
+def test_all_needs_every_condition_and_any_needs_one():
+    results = [score("a", 80, 90.0), score("b", 80, 70.0)]
+    assert not core.evaluate("all", results).unlocked
+    assert core.evaluate("any", results).unlocked
+    assert core.evaluate("all", [score("a", 80, 80.0)]).unlocked  # reaching the threshold is enough
+
+
+def test_no_conditions_stays_locked():
+    assert not core.evaluate("all", []).unlocked
+    assert not core.evaluate("any", []).unlocked
+
+
+def test_missing_or_unreadable_values_are_not_met():
+    assert not score("a", 0, None).met  # not attempted: even a threshold of 0 needs an attempt
+    assert not score("a", 0, 100.0, problem="broken").met
+    for bad in (math.nan, math.inf, True, "90"):
+        assert not score("a", 50, bad).met
+
+
+def test_yes_no_and_level_conditions():
+    board = core.Condition(core.BOARD, "board")
+    assert core.is_met(board, core.Reading(value=True))
+    assert not core.is_met(board, core.Reading(value=False))
+    assert not core.is_met(board, core.Reading(value=1))
+    level = core.Condition(core.SELF_LEVEL, "sa", 3, skill="fractions")
+    assert core.is_met(level, core.Reading(value=3.0))
+    assert not core.is_met(level, core.Reading(value=2.5))
+
+
+def test_route_score_is_the_mean_of_numeric_values_with_missing_as_zero():
+    evaluation = core.evaluate("any", [score("a", 50, 90.0), score("b", 50, None)], ROUTES)
+    assert evaluation.unlocked and evaluation.score == 45.0
+    assert evaluation.route["id"] == "remedial"
+    board = core.Condition(core.BOARD, "x")
+    evaluation = core.evaluate("all", [score("a", 50, 90.0), core.Result(board, core.Reading(value=True), True)],
+                               ROUTES)
+    assert evaluation.score == 90.0 and evaluation.route["id"] == "advanced"
+
+
+def test_no_route_while_locked():
+    evaluation = core.evaluate("all", [score("a", 95, 90.0)], ROUTES)
+    assert not evaluation.unlocked and evaluation.route is None and evaluation.score == 90.0
+
+
+@pytest.mark.parametrize("value,route", [(0, "remedial"), (59.99, "remedial"), (60, "core"), (84.9, "core"),
+                                         (85, "advanced"), (100, "advanced")])
+def test_route_boundaries(value, route):
+    assert core.route_for(ROUTES, value)["id"] == route
+
+
+@given(st.floats(min_value=0, max_value=100))
+def test_every_score_lands_in_exactly_one_route(value):
+    hits = [r for r in ROUTES if r["min"] <= value < r["max"] or (r["max"] == 100 and value == 100)]
+    assert len(hits) == 1 and core.route_for(ROUTES, value) is hits[0]
+
+
+@given(st.lists(st.tuples(st.floats(0, 100), st.one_of(st.none(), st.floats(0, 100))), min_size=1, max_size=8),
+       st.sampled_from(core.MODES))
+def test_evaluation_properties(pairs, mode):
+    results = [score(str(i), threshold, value) for i, (threshold, value) in enumerate(pairs)]
+    evaluation = core.evaluate(mode, results, ROUTES)
+    assert 0 <= evaluation.score <= 100
+    assert evaluation.unlocked == (all if mode == "all" else any)(r.met for r in results)
+    assert (evaluation.route is not None) == evaluation.unlocked
+    # raising any value never locks a learner out
+    better = [score(str(i), threshold, 100.0) for i, (threshold, _) in enumerate(pairs)]
+    assert core.evaluate(mode, better).unlocked
+
+
+def test_visible_children():
+    keys = ["intro", "review", "stretch", "wrap"]
+    routes = {"review": "remedial", "stretch": "advanced", "wrap": "everyone"}
+    assert core.visible_children(keys, routes, ROUTES[0]) == ["intro", "review", "wrap"]
+    assert core.visible_children(keys, routes, ROUTES[2]) == ["intro", "stretch", "wrap"]
+    assert core.visible_children(keys, routes, None) == ["intro", "wrap"]
+
+
+# --- scores ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("earned,possible,expected", [
+    (3, 4, 75.0), (0, 5, 0.0), (5, 5, 100.0),
+    (math.nan, 5, None), (1, math.nan, None), (6, 5, None), (-1, 5, None), (1, 0, None), (None, 5, None),
+    (True, 1, None), (1, math.inf, None),
+])
+def test_percent_from_score(earned, possible, expected):
+    assert core.percent_from_score(earned, possible) == expected
+
+
+# --- authoring ----------------------------------------------------------------------------------
+
+def test_valid_routes():
+    assert core.validate_routes(ROUTES) == []
+    assert core.validate_routes([]) == []
+    assert core.validate_routes([{"id": "all", "label": "All", "min": 0, "max": 100}]) == []
+
+
+@pytest.mark.parametrize("routes,fragment", [
+    ([dict(ROUTES[0], max=70), ROUTES[1], ROUTES[2]], "overlap"),
+    ([dict(ROUTES[0], max=50), ROUTES[1], ROUTES[2]], "gap from 50 to 60"),
+    ([ROUTES[1], ROUTES[2]], "gap from 0 to 60"),
+    ([ROUTES[0], ROUTES[1]], "gap from 85 to 100"),
+    ([dict(ROUTES[0], min=-5)], "from 0 to 100"),
+    ([dict(ROUTES[2], max=120)], "from 0 to 100"),
+    (ROUTES + [{"id": "x", "label": "X", "min": 0, "max": 1}], "At most 3"),
+    ([ROUTES[0], dict(ROUTES[1], id="remedial"), ROUTES[2]], "used twice"),
+    ([dict(ROUTES[0], id="everyone")], "reserved"),
+    ([dict(ROUTES[0], min=60, max=60)], "start below"),
+    ([dict(ROUTES[0], min="0")], "Expected a number"),
+    ([dict(ROUTES[0], extra=1)], "Unknown key"),
+    ("not a list", "Expected a list"),
+])
+def test_invalid_routes(routes, fragment):
+    problems = messages(core.validate_routes(routes))
+    assert problems and any(fragment in problem for problem in problems), problems
+
+
+def test_child_routes():
+    assert core.validate_child_routes({"a": "remedial", "b": "everyone"}, {"a", "b"}, ROUTES) == []
+    assert "not a child" in messages(core.validate_child_routes({"z": "core"}, {"a"}, ROUTES))[0]
+    assert "unknown route" in messages(core.validate_child_routes({"a": "nope"}, {"a"}, ROUTES))[0]
+    assert "no routes" in messages(core.validate_child_routes({"a": "everyone"}, {"a"}, []))[-1]
+    assert core.validate_child_routes([], {"a"}, ROUTES)
+
+
+def test_thresholds():
+    assert core.validate_thresholds([], 2, 80) == []
+    assert core.validate_thresholds([50, 100], 2, 0) == []
+    assert "outside" in messages(core.validate_thresholds([], 1, 101))[0]
+    assert "outside" in messages(core.validate_thresholds([50, -1], 2, 80))[0]
+    assert "one threshold per source" in messages(core.validate_thresholds([50], 2, 80))[0]
+    assert core.source_thresholds_for(["a", "b"], [50, 70], 80) == [50, 70]
+    assert core.source_thresholds_for(["a", "b"], [50], 80) == [80, 80]
+
+
+def test_skills():
+    assert core.validate_skills([{"skill": "fractions", "threshold": 95}]) == []
+    assert "listed twice" in messages(core.validate_skills([{"skill": "a", "threshold": 1}] * 2))[0]
+    assert "outside" in messages(core.validate_skills([{"skill": "a", "threshold": 0.95 * 200}]))[0]
+    assert core.validate_skills([{"skill": "Not a slug", "threshold": 1}])
+
+
+def test_source_problems_name_the_source():
+    problems = core.validate_sources("sources", [("a", "ok"), ("b", "missing"), ("c", "inside"), ("d", "unscorable")])
+    assert [problem.params["source"] for problem in problems] == ["b", "c", "d"]
+    assert all(problem.field == "sources" for problem in problems)
+    assert isinstance(problems[0], PayloadError)
+
+
+# --- state and words ------------------------------------------------------------------------------
+
+def test_snapshot_only_when_something_changed():
+    state = core.default_state()
+    evaluation = core.evaluate("all", [score("a", 50, 75.0)], ROUTES)
+    first = core.snapshot(state, evaluation, ["score:a"], "2026-01-01T00:00:00+00:00")
+    assert first == {"version": 1, "unlocked": True, "route": "core", "values": {"score:a": 75.0},
+                     "unlocked_at": "2026-01-01T00:00:00+00:00", "evaluated_at": "2026-01-01T00:00:00+00:00"}
+    assert core.snapshot(first, evaluation, ["score:a"], "2026-01-02T00:00:00+00:00") is None
+    later = core.snapshot(first, core.evaluate("all", [score("a", 50, 95.0)], ROUTES), ["score:a"], "2026-01-03")
+    assert later["route"] == "advanced" and later["unlocked_at"] == first["unlocked_at"]
+
+
+def test_state_shape_tolerates_garbage():
+    assert core.STATE_SHAPE.read({"version": 1, "unlocked": "yes", "values": {}, "route": None,
+                                  "unlocked_at": None, "evaluated_at": None})[1]
+    assert core.STATE_SHAPE.read({"version": 9})[0] == core.default_state()
+    assert core.STATE_SHAPE.read(None) == (core.default_state(), None)
+
+
+def test_descriptions():
+    message, params = core.describe(core.Condition(core.SCORE, "x", 80.0), "Quiz 1")
+    assert message % params == "Score at least 80% on “Quiz 1”."
+    assert core.number_text(66.6666) == "66.67" and core.number_text(100.0) == "100" and core.number_text(None) == ""
