@@ -241,9 +241,10 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
         if not core.satisfies(board, rule, chosen):
             raise PayloadError("tiles", N_("Your choice does not meet the rule yet."))
         when = now_iso()
-        new_state = self.finish(core.commit(state, when), board, rule, when)
+        new_state = core.complete(core.commit(state, when), board, rule, when)
         self.learner_state = new_state
         self.publish("committed", {"tiles": chosen})
+        self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}
 
     @json_api
@@ -258,23 +259,22 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
             raise PayloadError("tile", N_("Commit your plan before marking activities done."))
         when = now_iso()
         first = tile_id not in state["done"]
-        new_state = self.finish(core.mark_done(state, tile_id, note, link, when), board, rule, when)
+        new_state = core.complete(core.mark_done(state, tile_id, note, link, when), board, rule, when)
         self.learner_state = new_state
         if first:
             self.tile_counts = core.update_summary(self.tile_counts, board, done=[tile_id])
         self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link),
                               "first": first})
+        self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}
 
-    def finish(self, state, board, rule, when):
-        """Complete the board when the done tiles meet the rule: completion, grade and an event, once."""
-        new_state = core.complete(state, board, rule, when)
+    def announce_completion(self, state, new_state):
+        """When this change completed the board: completion, full credit if weighted, and an event (once)."""
         if new_state["completed_at"] and not state["completed_at"]:
             self.emit_completion(1.0)
             if self.has_score:
                 self._publish_grade(Score(1.0, 1.0))
             self.publish("completed", {"tiles": sorted(new_state["done"])})
-        return new_state
 
     # --- the linked self-assessment ------------------------------------------------------------
 
