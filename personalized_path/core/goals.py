@@ -173,7 +173,9 @@ def parse_goals(data, config, state, today):
     for goal_id in config.goal_ids:
         where = f"goals.{goal_id}"
         goal = as_object(_required(given, goal_id, where), where)
-        only_keys(goal, ("text", "smart", "target_date"), where)
+        for key in goal:
+            if key not in ("text", "smart", "target_date"):
+                raise PayloadError(f"{where}.{key}"[:80], N_("Unknown key %(key)s."), key=str(key)[:40])
         text = as_text(_required(goal, "text", f"{where}.text"), f"{where}.text", config.max_chars,
                        config.max_bytes, min_chars=max(1, config.min_chars))
         smart = as_list(goal.get("smart", []), f"{where}.smart", max_items=len(SMART_LETTERS))
