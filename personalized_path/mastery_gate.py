@@ -15,11 +15,11 @@ from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithN
                                           StudioEditableXBlockMixin)
 from xblock.validation import ValidationMessage
 
-from .base import PersonalizedBlockMixin, json_api, now_iso
+from .base import PersonalizedBlockMixin, json_api, json_response, now_iso
 from .core import N_
 from .core import gate as core
 from .core import mastery
-from .core.payload import PayloadError, only_keys
+from .core.payload import PayloadError, as_list, as_object, only_keys, parse_object, require
 
 log = logging.getLogger(__name__)
 _ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
@@ -286,7 +286,10 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         return self.author_preview_view(context)
 
     def author_preview_view(self, context=None):
-        return self.staff_fragment(context)
+        """Studio's preview shows every child; anywhere else only staff get more than the learner view."""
+        if self.is_staff() or getattr(self.runtime, "is_author_mode", False):
+            return self.staff_fragment(context)
+        return self.student_view(context)
 
     def render_children_for(self, route, context, resources, everyone=False):
         """Rendered children for ``route`` (all of them for staff), resources gathered in ``resources``."""
@@ -400,6 +403,17 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                 NestedXBlockSpec(None, category="personalized_self_assessment", label=self._("Self-assessment")),
                 NestedXBlockSpec(None, category="personalized_choice_board", label=self._("Choice board")),
                 NestedXBlockSpec(None, category="personalized_goal_reflection", label=self._("Goal reflection"))]
+
+    @XBlock.handler
+    def submit_studio_edits(self, request, suffix=""):
+        """Studio's save (xblock.utils), with a malformed body answered 400 rather than a 500."""
+        try:
+            data = parse_object(request.body)
+            as_object(require(data, "values"), "values")
+            as_list(data.get("defaults", []), "defaults")
+        except PayloadError as error:
+            return json_response({"error": error.render(self._), "field": error.field}, 400)
+        return StudioEditableXBlockMixin.submit_studio_edits(self, request, suffix)
 
     def validate_field_data(self, validation, data):
         for problem in self.config_problems(data):
