@@ -11,7 +11,11 @@ from .core import skill_check as core
 from .core import N_
 from .core.payload import PayloadError
 
-_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+
+def _(text):
+    """Mark field names for extraction; Studio translates them at display time."""
+    return text
+
 
 DEFAULT_QUESTIONS = [
     {"id": "q1", "prompt": "Which of these is a prime number?", "kind": "single", "skill": "number-sense",

@@ -114,6 +114,8 @@ def test_history_is_bounded_but_attempts_used_keeps_counting():
     {"version": 1, "used": 0, "attempts": "x", "score": None},
     {"version": 1, "used": -1, "attempts": [], "score": None},
     {"version": 1, "used": 1, "attempts": [{"answers": {}, "results": [{"question": 1}]}], "score": None},
+    {"version": 1, "used": 0, "attempts": [], "score": {"earned": 3, "possible": 2}},
+    {"version": 1, "used": 0, "attempts": [], "score": {"earned": "1", "possible": 2}},
     {"version": 2, "used": 0, "attempts": []},
     {"used": 0, "attempts": []},
     ["not", "a", "dict"],
@@ -144,8 +146,8 @@ def test_shuffle_is_deterministic_per_seed_and_keeps_every_item():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=1), st.lists(st.sampled_from(["x", "y", "z"]),
-                                                                                min_size=1, max_size=3, unique=True))
+@given(st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=1),
+       st.lists(st.sampled_from(["x", "y", "z"]), min_size=1, max_size=3, unique=True))
 def test_any_valid_answer_grades_to_a_score_within_bounds(one, many):
     answers = core.parse_submission({"answers": {"q1": one, "q2": many}}, QUESTIONS)
     _results, earned, possible = core.grade(answers, QUESTIONS)

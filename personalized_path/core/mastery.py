@@ -80,7 +80,8 @@ def bkt(attempts, prior=0.3, learn=0.2, guess=0.2, slip=0.1):
         return None
     known = prior
     for outcome in attempts:
-        posterior = outcome * _posterior(known, True, guess, slip) + (1 - outcome) * _posterior(known, False, guess, slip)
+        posterior = (outcome * _posterior(known, True, guess, slip)
+                     + (1 - outcome) * _posterior(known, False, guess, slip))
         known = posterior + (1 - posterior) * learn
     return _clamp(known)
 

@@ -184,12 +184,21 @@ def _check_state(state):
             if not isinstance(result.get("question"), str) or not isinstance(result.get("correct"), bool) \
                     or not isinstance(result.get("skill"), str):
                 raise StateShapeError("result is garbled")
-        float(attempt["earned"]), float(attempt["possible"])
+        _check_score(attempt)
         if not isinstance(attempt.get("at"), str):
             raise StateShapeError("attempt has no date")
     score = state.get("score")
     if score is not None:
-        float(score["earned"]), float(score["possible"])
+        _check_score(score)
+
+
+def _check_score(score):
+    for key in ("earned", "possible"):
+        value = score[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_QUESTIONS:
+            raise StateShapeError(f"{key} is not a score")
+    if score["earned"] > score["possible"]:
+        raise StateShapeError("earned more than possible")
 
 
 STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state)
