@@ -101,6 +101,10 @@ class PersonalizedBlockMixin(XBlockMixin):
         """Translate with the runtime's i18n service (which reads this package's catalog)."""
         return self.i18n_service.gettext(text)
 
+    def ugettext(self, text):
+        """The name StudioEditableXBlockMixin and ScorableXBlockMixin call."""
+        return self._(text)
+
     def ngettext(self, singular, plural, count):
         return self.i18n_service.ngettext(singular, plural, count)
 

@@ -11,7 +11,7 @@ from .core import self_assessment as core
 from .core import N_
 from .core.payload import PayloadError
 
-_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+_ = N_  # field labels are marked here and translated when Studio shows them
 
 DEFAULT_STATEMENTS = [
     {"id": "explain-idea", "text": "I can explain the main idea in my own words.", "skill": "understanding"},
@@ -231,6 +231,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                 yield user_state.username, {
                     "submission": number,
                     "submitted_at": entry["at"],
-                    "ratings": "; ".join(f"{key}={labels.get(level, level)}" for key, level in entry["ratings"].items()),
+                    "ratings": "; ".join(f"{key}={labels.get(level, level)}"
+                                         for key, level in entry["ratings"].items()),
                     "evidence": "; ".join(f"{key}: {text}" for key, text in entry["evidence"].items()),
                 }

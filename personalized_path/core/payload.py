@@ -30,7 +30,7 @@ class PayloadError(ValueError):
 
     def render(self, gettext=lambda text: text):
         """The message in the reader's language, with the field name in front."""
-        text = gettext(self.message)
+        text = gettext(self.message)  # pylint: disable=translation-of-non-string
         if self.params:
             text = text % self.params
         return f"{self.field}: {text}" if self.field else text
@@ -127,7 +127,7 @@ def as_bool(value, field):
     return value
 
 
-def as_text(value, field, max_chars, max_bytes=None, min_chars=0, multiline=True):
+def as_text(value, field, max_chars, max_bytes=None, *, min_chars=0, multiline=True):
     """
     Text as typed (not stripped or escaped), limited in characters and in UTF-8 bytes.
 

@@ -62,7 +62,8 @@ def validate_config(statements, scale):
             if statement_id in seen:
                 raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=statement_id)
             seen.add(statement_id)
-            as_text(require(statement, "text", where), f"{where}.text", STATEMENT_MAX_CHARS, min_chars=1, multiline=False)
+            as_text(require(statement, "text", where), f"{where}.text", STATEMENT_MAX_CHARS,
+                    min_chars=1, multiline=False)
             as_slug(require(statement, "skill", where), f"{where}.skill")
     except PayloadError as error:
         problems.append(error)
@@ -166,7 +167,7 @@ def growth(state, config):
         if first is None or level is None:
             continue
         change = None
-        if first["level"] != UNSURE and level != UNSURE:
+        if UNSURE not in (first["level"], level):
             change = level - first["level"]
         rows.append({
             "statement": statement,

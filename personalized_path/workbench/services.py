@@ -36,9 +36,6 @@ class WorkbenchUserService(UserService):
 
     runtime = None
 
-    def __init__(self):
-        super().__init__()
-
     def get_current_user(self):
         user_id = str(getattr(self.runtime, "user_id", None) or "student_1")
         user = XBlockUser(is_current_user=True, emails=[f"{user_id}@example.com"], full_name=user_id)
