@@ -255,7 +255,7 @@ def comparison(summary, config):
             "levels": [
                 {"level": level, "count": bucket.get(str(level), 0),
                  "percent": round(100 * bucket.get(str(level), 0) / total) if total else 0}
-                for level in config.levels
+                for level in sorted(config.levels, key=lambda level: (level == UNSURE, level))
             ],
         })
     return rows
