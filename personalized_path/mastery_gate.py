@@ -5,6 +5,7 @@ Every value the rule looks at is read here, on the server, from the source block
 the runtime, which is bound to the current learner); nothing the browser sends is trusted.
 Until the rule holds no child is rendered, so no child's content or data leaves the server.
 """
+import json
 import logging
 
 from web_fragments.fragment import Fragment
@@ -266,15 +267,22 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if evaluation.unlocked:  # only now is any child rendered
             children = self.render_children_for(evaluation.route, context, resources)
         html = self.render_template(self.view_context(evaluation, children))
-        fragment = self.build_fragment(html, self.init_args())
-        fragment.add_fragment_resources(resources)
-        return fragment
+        return self.gate_fragment(html, resources)
 
     def staff_fragment(self, context=None):
         resources = Fragment()
         children = self.render_children_for(None, context, resources, everyone=True)
         html = self.render_template(self.view_context(None, children, staff=True))
-        fragment = self.build_fragment(html, self.init_args())
+        return self.gate_fragment(html, resources)
+
+    def gate_fragment(self, html, resources):
+        """
+        The gate's fragment plus its children's resources. The script's messages travel in a data
+        attribute rather than JSON init args: the workbench runtime reads init args with a descendant
+        selector, so a container's args and its children's would run together.
+        """
+        fragment = self.build_fragment(html)
+        fragment.json_init_args = None
         fragment.add_fragment_resources(resources)
         return fragment
 
@@ -342,6 +350,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "route": evaluation.route if evaluation else None,
             "score": core.number_text(evaluation.score) if evaluation else "",
             "routes": [route for route in self.routes if isinstance(route, dict)],
+            "messages": self.messages(),
         }
 
     def _label_for_staff(self, condition):
@@ -350,12 +359,12 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         block = self._load(condition.key, {})
         return getattr(block, "display_name", None) or condition.key
 
-    def init_args(self):
-        return {"messages": self.js_messages(
+    def messages(self):
+        return json.dumps(self.js_messages(
             checking=self._("Checking your progress…"),
             still_locked=self._("Not yet: the conditions are not all met. Your current values are updated above."),
             unlocked=self._("Unlocked: the content is shown below."),
-        )}
+        ))
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument
         """Configuration only, identical for every user: no child content, no learner data."""

@@ -3,11 +3,17 @@
    markup (children included) and the CSS/JS those children need. This script loads any of those
    resources the page does not have yet, swaps the markup in, and lets the XBlock runtime
    initialise the new children, all without reloading the page. Text goes in with textContent only. */
-function PersonalizedMasteryGate(runtime, element, init) {
+function PersonalizedMasteryGate(runtime, element) {
   "use strict";
   var pp = window.PersonalizedPath;
-  var messages = init.messages;
   element = element.jquery ? element[0] : element;
+
+  /* The server's translated messages ride on the block's root (see MasteryGateBlock.gate_fragment).
+     The init function takes two arguments on purpose: the workbench then skips init args, which it
+     would otherwise read from this block and its children together. */
+  function messages() {
+    try { return JSON.parse(pp.root(element).getAttribute("data-messages")) || {}; } catch (ignore) { return {}; }
+  }
 
   function absolute(url) {
     try { return new window.URL(url, document.baseURI).href; } catch (ignore) { return url; }
@@ -68,23 +74,24 @@ function PersonalizedMasteryGate(runtime, element, init) {
     if (!button || button.closest(".pp-mastery-gate") !== pp.root(element)) { return; }
     pp.busy(button, true);
     pp.error(element, "");
-    pp.status(element, messages.checking);
+    var text = messages();
+    pp.status(element, text.checking);
     pp.post(runtime, element, "check_again", {}).then(function (result) {
       if (!result.ok || typeof result.data.html !== "string") {
         pp.busy(button, false);
         pp.status(element, "");
-        pp.error(element, pp.failureMessage(result, messages));
+        pp.error(element, pp.failureMessage(result, text));
         return;
       }
       if (!result.data.unlocked) {
         pp.swap(element, result.data.html, ".pp-gate-check");
-        pp.status(element, messages.still_locked);
+        pp.status(element, text.still_locked);
         return;
       }
       loadResources(result.data.resources || []).then(function () {
         pp.swap(element, result.data.html, ".pp-title");
         initialiseChildren();
-        pp.status(element, messages.unlocked);
+        pp.status(element, text.unlocked);
       });
     });
   });
