@@ -498,4 +498,3 @@ def share_table(summary, board):
             counts[bucket + "_percent"] = min(100, round(100 * value / learners)) if learners else 0
         rows.append(dict(counts, tile=tile))
     return {"learners": learners, "rows": rows}
-

@@ -1,0 +1,142 @@
+"""The choice board in Debian's Chromium against a real workbench: two boards played to complete, axe, 375 px."""
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TIC_TAC_TOE = "personalized_choice_board.0"
+POINTS = "personalized_choice_board.1"
+BOARD = ".pp-choice-board"
+
+
+def tile(page, tile_id):
+    return page.locator(f'{BOARD} .pp-tile[data-tile="{tile_id}"]')
+
+
+def choose_button(page, tile_id):
+    return page.locator(f'{BOARD} .pp-choose[data-tile="{tile_id}"]')
+
+
+def click_choose(page, tile_id, pressed="true"):
+    choose_button(page, tile_id).click()
+    page.wait_for_selector(f'{BOARD} .pp-choose[data-tile="{tile_id}"][aria-pressed="{pressed}"]')
+
+
+def progress(page):
+    return page.locator(f"{BOARD} .pp-progress-list").inner_text()
+
+
+def mark_done(page, tile_id, note="", link=""):
+    form = page.locator(f'{BOARD} .pp-done-form[data-tile="{tile_id}"]')
+    form.locator("textarea").fill(note)
+    form.locator("input[type=url]").fill(link)
+    form.get_by_role("button").click()
+    page.wait_for_selector(f'{BOARD} .pp-plan-item[data-tile="{tile_id}"] .pp-done-when')
+
+
+def assert_fits(sized_page):
+    if sized_page.width < 500:
+        overflow = sized_page.page.evaluate(
+            f"(() => {{ const r = document.querySelector('{BOARD}'); return r.scrollWidth - r.clientWidth; }})()")
+        assert overflow <= 0, f"the board is wider than a {sized_page.width}px screen by {overflow}px"
+
+
+def test_tic_tac_toe_with_a_suggestion_from_the_linked_self_assessment(workbench, sized_page):
+    page = sized_page.page
+    page.goto(workbench.scenario(TIC_TAC_TOE, f"cb_ttt_{sized_page.width}"))
+    page.wait_for_selector(f"{BOARD} .pp-board")
+    assert "Suggested for you" not in page.locator(BOARD).inner_text()
+    assert "Choose a complete row, column or diagonal that passes through the centre tile." in progress(page)
+    sized_page.axe("empty", BOARD)
+    assert_fits(sized_page)
+
+    # Rate yourself in the linked self-assessment: lowest on comparing fractions.
+    for index, label in enumerate(["Not yet", "On my own", "Could teach it"]):
+        page.locator(".pp-statement").nth(index).get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Submit ratings").click()
+    page.wait_for_selector(".pp-profile")
+    page.reload()
+    page.wait_for_selector(f"{BOARD} .pp-board")
+    suggestion = tile(page, "fraction-strips").locator(".pp-suggestion")
+    assert suggestion.inner_text() == ('Suggested for you: You rated "I can compare two fractions with different '
+                                       'denominators." at 1 of 4.')
+    assert page.locator(f"{BOARD} .pp-suggestion").count() == 4  # every tile tagged "fractions"
+    sized_page.axe("suggested", BOARD)
+    sized_page.screenshot("suggested")
+
+    # Mouse for one tile, keyboard for the others; focus stays on the toggled button.
+    click_choose(page, "recipe-project")
+    choose_button(page, "fraction-game").focus()
+    page.keyboard.press("Space")
+    page.wait_for_selector(f'{BOARD} .pp-choose[data-tile="fraction-game"][aria-pressed="true"]')
+    assert page.evaluate("document.activeElement.getAttribute('data-tile')") == "fraction-game"
+    assert "This line still needs the centre tile, Explain it to a peer." in progress(page)
+    assert "This line still needs the centre tile" in page.locator(f"{BOARD} .pp-status").inner_text()
+    sized_page.axe("choosing", BOARD)
+
+    page.reload()  # midway: the choice is stored on the server
+    page.wait_for_selector(f"{BOARD} .pp-board")
+    assert choose_button(page, "recipe-project").get_attribute("aria-pressed") == "true"
+    assert choose_button(page, "fraction-game").get_attribute("aria-pressed") == "true"
+    assert page.locator(f"{BOARD} .pp-commit").count() == 0
+
+    choose_button(page, "explain-to-peer").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{BOARD} .pp-commit")
+    assert "You have a complete line." in progress(page)
+    page.locator(f"{BOARD} .pp-commit").click()
+    page.wait_for_selector(f"{BOARD} .pp-plan")
+    assert page.evaluate("document.activeElement.textContent") == "Your plan"
+    sized_page.axe("committed", BOARD)
+    sized_page.screenshot("committed")
+
+    mark_done(page, "recipe-project", note="Doubled the pancake recipe: 3/4 cup became 1 1/2 cups.")
+    # Neither a note nor a link: refused in the page, announced, focus on the note.
+    page.locator(f'{BOARD} .pp-done-form[data-tile="explain-to-peer"]').get_by_role("button").click()
+    assert page.locator(f"{BOARD} .pp-error").inner_text() == "Add a short note or a link that shows what you did."
+    sized_page.axe("done-error", BOARD)
+    mark_done(page, "explain-to-peer", link="https://forum.example.org/t/42")
+    mark_done(page, "fraction-game", note="Scored 9/10")
+    page.wait_for_selector(f"{BOARD} .pp-complete")
+    assert "3 of 3 done." in page.locator(f"{BOARD} .pp-plan .pp-meta").inner_text()
+    sized_page.axe("complete", BOARD)
+    sized_page.screenshot("complete")
+    assert_fits(sized_page)
+
+
+def test_points_board_from_empty_to_complete(workbench, browser_page):
+    page = browser_page.page
+    page.goto(workbench.scenario(POINTS, "cb_points"))
+    page.wait_for_selector(f"{BOARD} .pp-board")
+    assert "0 of 50 points." in progress(page)
+    assert "Podcast <episode> 4" in tile(page, "podcast").inner_text()  # escaped, shown as typed
+
+    click_choose(page, "core-reading")
+    assert "20 of 50 points." in progress(page)
+    click_choose(page, "lab")
+    click_choose(page, "quiz")
+    assert "60 of 50 points." in progress(page)  # may-do points capped at 40
+    assert "Some points do not count" in progress(page)
+    click_choose(page, "quiz", pressed="false")
+
+    page.reload()
+    page.wait_for_selector(f"{BOARD} .pp-commit")
+    assert "50 of 50 points." in progress(page)
+    browser_page.axe("ready", BOARD)
+    page.locator(f"{BOARD} .pp-commit").click()
+    page.wait_for_selector(f"{BOARD} .pp-plan")
+    assert choose_button(page, "podcast").is_disabled()  # this author forbids changes once committed
+
+    # A link that is not http(s) is refused by the server, with the reason shown.
+    form = page.locator(f'{BOARD} .pp-done-form[data-tile="lab"]')
+    form.locator("input[type=url]").fill("ftp://example.org/results")
+    form.get_by_role("button").click()
+    page.wait_for_selector(f"{BOARD} .pp-error:has-text('http:// or https://')")
+    browser_page.axe("server-error", BOARD)
+    mark_done(page, "lab", link="https://example.org/results")
+    mark_done(page, "core-reading", note="Summarised <all> four sections")
+    page.wait_for_selector(f"{BOARD} .pp-complete")
+    assert "Summarised <all> four sections" in page.locator(f"{BOARD} .pp-plan").inner_text()
+    stats = page.locator(f'{BOARD} .pp-stats tr[data-tile="lab"]').inner_text()
+    assert "100%" in stats
+    browser_page.axe("complete", BOARD)
+    browser_page.screenshot("complete")
