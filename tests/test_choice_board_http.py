@@ -1,0 +1,50 @@
+"""The choice board in the workbench's demo unit through the real Django stack (CSRF enforced)."""
+import json
+
+import pytest
+from django.test import Client
+from workbench.runtime_util import reset_global_state
+
+pytestmark = pytest.mark.django_db
+
+SCENARIO = "/scenario/personalized_self_assessment.0/"
+BOARD = "a-personalized-unit.personalized_choice_board.d0.u0"
+SELF_ASSESSMENT = "a-personalized-unit.personalized_self_assessment.d0.u0"
+
+
+@pytest.fixture
+def client():
+    reset_global_state()
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.get(SCENARIO + "?student=cb_http").status_code == 200
+    return browser
+
+
+def post(client, usage, name, body, csrf=True):
+    headers = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value} if csrf else {}
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return client.post(f"/handler/{usage}/{name}/?student=cb_http", data=data, content_type="application/json",
+                       **headers)
+
+
+def test_demo_unit_has_a_board_whose_suggestions_follow_the_linked_self_assessment(client):
+    page = client.get(SCENARIO + "?student=cb_http").content.decode()
+    assert "Choose how you practise" in page and "Suggested for you" not in page
+    assert "/resource/personalized_choice_board/static/js/choice_board.js" in page
+    ratings = {"compare-fractions": 3, "add-fractions": 3, "explain-equivalence": 1}
+    assert post(client, SELF_ASSESSMENT, "submit", {"ratings": ratings}).status_code == 200
+    page = client.get(SCENARIO + "?student=cb_http").content.decode()
+    assert page.count("Suggested for you") == 3  # the three tiles tagged "reasoning"
+    assert "You rated &quot;I can explain why 2/4 and 1/2 are the same amount.&quot; at 1 of 4." in page
+
+
+def test_choose_through_the_workbench_needs_csrf_and_answers_html(client):
+    assert post(client, BOARD, "choose", {"tiles": ["explain-to-peer"]}, csrf=False).status_code == 403
+    response = post(client, BOARD, "choose", {"tiles": ["explain-to-peer", "recipe-project"]})
+    assert response.status_code == 200, response.content
+    assert "This line still needs" not in response.json()["html"]
+    assert "Your closest line still needs 1 more: Fraction game." in response.json()["html"]
+    response = post(client, BOARD, "choose", b'{"tiles": [NaN]}')
+    assert response.status_code == 400 and response.json()["error"]
+    state = client.get(f"/handler/{BOARD}/student_view_user_state/?student=cb_http").json()
+    assert [entry["id"] for entry in state["learner_state"]["chosen"]] == ["explain-to-peer", "recipe-project"]
