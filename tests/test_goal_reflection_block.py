@@ -440,3 +440,25 @@ def test_workbench_scenarios_are_titled():
 
 def test_today_is_a_utc_date():
     assert isinstance(GoalReflectionBlock.today(), date)
+
+
+
+SKILL_OLX = """
+<personalized_skill_check display_name="Fractions quiz" max_attempts="2"
+  questions='[{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
+    "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]},
+   {"id": "bigger", "prompt": "Bigger than 1/2?", "kind": "multiple", "skill": "comparing",
+    "choices": [{"id": "x", "text": "2/3"}, {"id": "y", "text": "1/4"}], "correct": ["x"]}]'/>
+"""
+
+
+def test_linked_skill_check_results_are_recalled_as_measured_mastery(env):
+    check = env.load(SKILL_OLX)
+    usage = link(env, skill_check=check, mastery_gate=check)  # a gate link to a skill check is skipped
+    assert "What you reported elsewhere" not in html_of(env.block(usage))
+    status, data = call(env.block(check), "submit", {"answers": {"half": ["a"], "bigger": ["y"]}})
+    assert status == 200, data
+    html = html_of(env.block(usage))
+    assert "Your skill check: 50% correct." in html
+    assert "fractions: 1 of 1 correct" in html and "comparing: 0 of 1 correct" in html
+    assert "not unlocked yet" not in html
