@@ -452,7 +452,7 @@ def empty_summary():
     return {"version": 1, "learners": 0, "chosen": {}, "done": {}}
 
 
-def update_summary(summary, board, added=(), removed=(), done=(), new_learner=False):
+def update_summary(summary, board, *, added=(), removed=(), done=(), new_learner=False):
     """
     Apply one learner's change to the shared counts.
 
