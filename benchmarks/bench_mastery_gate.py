@@ -1,0 +1,168 @@
+"""
+Mastery gate evaluation cost with 1, 10, 50 and 200 sources.
+
+Runs the real WorkbenchRuntime on a SQLite file: N skill checks, each submitted once by the
+learner, and a gate naming all N as sources. For each N it measures ``gate.evaluate()`` (read
+every source's score from the server and apply the rule) and a full locked ``student_view``,
+on a fresh runtime each round, with Django's CaptureQueriesContext. Queries are split into the
+learner's own state rows (what the LMS keeps in StudentModule) and definition rows (content
+and settings: SQL in the workbench, the modulestore in the LMS).
+
+    .venv/bin/python benchmarks/bench_mastery_gate.py            # BENCH_ROUNDS=20 by default
+"""
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+FOLDER = tempfile.mkdtemp(prefix="pp-bench-gate-")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "personalized_path.workbench.settings")
+os.environ.setdefault("WORKBENCH_DATABASES", json.dumps(
+    {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(FOLDER, "bench.db")}}))
+
+import django  # noqa: E402  pylint: disable=wrong-import-position
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402  pylint: disable=wrong-import-position
+from django.db import connection  # noqa: E402  pylint: disable=wrong-import-position
+from workbench.models import XBlockState  # noqa: E402  pylint: disable=wrong-import-position
+from webob import Request  # noqa: E402  pylint: disable=wrong-import-position
+from workbench.runtime import ID_MANAGER, WorkbenchRuntime  # noqa: E402  pylint: disable=wrong-import-position
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+SIZES = (1, 10, 50, 200)
+LEARNER = "gate-bench-learner"
+QUESTIONS = [{"id": "q1", "prompt": "1/2 + 1/4?", "kind": "single", "skill": "fractions",
+              "choices": [{"id": "a", "text": "3/4"}, {"id": "b", "text": "2/6"}], "correct": ["a"]},
+             {"id": "q2", "prompt": "1/3 + 1/3?", "kind": "single", "skill": "fractions",
+              "choices": [{"id": "a", "text": "2/3"}, {"id": "b", "text": "2/6"}], "correct": ["a"]}]
+
+
+def build(size):
+    """A scenario with ``size`` skill checks (each answered once by the learner) and a gate over them."""
+    scenario = f"gate-bench-{size}"
+    ID_MANAGER.set_scenario(scenario)
+    check = f"<personalized_skill_check questions='{json.dumps(QUESTIONS)}' max_attempts='3'/>"
+    sources = [f"{scenario}.personalized_skill_check.d{index}.u0" for index in range(size)]
+    xml = (f"<vertical_demo>{check * size}<personalized_mastery_gate sources='{json.dumps(sources)}' threshold='80'>"
+           f"<html_demo><p>locked</p></html_demo></personalized_mastery_gate></vertical_demo>")
+    root = WorkbenchRuntime("author").parse_xml_string(xml)
+    gate = WorkbenchRuntime("author").get_block(root).children[-1]
+    for source in sources:
+        runtime = WorkbenchRuntime(LEARNER)
+        block = runtime.get_block(source)
+        request = Request.blank("/", method="POST", body=json.dumps({"answers": {"q1": ["a"], "q2": ["b"]}}).encode(),
+                                headers={"Content-Type": "application/json"})
+        response = runtime.handle(block, "submit", request)
+        assert response.status_code == 200, response.body[:300]
+    return gate
+
+
+class QueryCounter:
+    """Counts every query (CaptureQueriesContext keeps only the last 9,000, too few at 200 sources)."""
+
+    def __init__(self):
+        self.total = self.learner = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.total += 1
+        self.learner += LEARNER in [str(param) for param in (params or ())]
+        return execute(sql, params, many, context)
+
+
+class RowCache:
+    """
+    A per-request cache of workbench state rows, standing in for what the LMS does: there a
+    block's learner state is one StudentModule row loaded once per request (FieldDataCache),
+    and content/settings come from the modulestore. The workbench KVS instead runs a has() and
+    a get() query per field read, without caching rows.
+    """
+
+    def __init__(self):
+        self.rows = {}
+        self.original = XBlockState.get_for_key
+
+    def __enter__(self):
+        original, rows = self.original, self.rows
+
+        def get_for_key(cls, key):  # pylint: disable=unused-argument
+            ident = (key.scope, key.block_scope_id, key.user_id)
+            if ident not in rows:
+                rows[ident] = original(key)
+            return rows[ident]
+        XBlockState.get_for_key = classmethod(get_for_key)
+        return self
+
+    def __exit__(self, *exc):
+        XBlockState.get_for_key = self.original
+
+
+def measure(function, cached=False):
+    times, total, learner = [], [], []
+    for _ in range(ROUNDS):
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            if cached:
+                with RowCache():
+                    start = time.perf_counter()
+                    function()
+                    times.append((time.perf_counter() - start) * 1000)
+            else:
+                start = time.perf_counter()
+                function()
+                times.append((time.perf_counter() - start) * 1000)
+        total.append(counter.total)
+        learner.append(counter.learner)
+    return {"median_ms": statistics.median(times), "queries": statistics.mean(total),
+            "learner_queries": statistics.mean(learner)}
+
+
+def main():
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    rows = []
+    for size in SIZES:
+        gate = build(size)
+
+        def evaluate(gate=gate, size=size):
+            evaluation = WorkbenchRuntime(LEARNER).get_block(gate).evaluate()
+            assert len(evaluation.results) == size and not evaluation.unlocked
+            assert all(result.reading.value == 50.0 for result in evaluation.results)
+
+        def view(gate=gate):
+            runtime = WorkbenchRuntime(LEARNER)
+            html = runtime.render(runtime.get_block(gate), "student_view", {}).body_html()
+            assert "Locked for now" in html and "<p>locked</p>" not in html
+
+        evaluate()  # warm template and translation caches
+        view()
+        rows.append((size, measure(evaluate), measure(view), measure(evaluate, cached=True), measure(view, cached=True)))
+
+    print(f"Mastery gate, {ROUNDS} rounds per cell (median ms; mean queries), WorkbenchRuntime on SQLite, "
+          f"Python {sys.version.split()[0]}")
+    print("  raw: the workbench key-value store as is; cached: one read per state row per request, as in the LMS")
+    print("  learner q = queries on the learner's own state rows (StudentModule in the LMS)")
+    header = (f"{'sources':>7} | {'evaluate ms':>11} {'ms/src':>6} {'queries':>7} {'learner q':>9} |"
+              f" {'view ms':>8} {'queries':>7} | {'cached: eval ms':>15} {'queries':>7} {'learner q':>9} {'q/src':>5} |"
+              f" {'view ms':>8} {'queries':>7}")
+    print(header)
+    print("-" * len(header))
+    for size, evaluation, view, cached, cached_view in rows:
+        print(f"{size:>7} | {evaluation['median_ms']:>11.2f} {evaluation['median_ms'] / size:>6.2f} "
+              f"{evaluation['queries']:>7.0f} {evaluation['learner_queries']:>9.0f} | "
+              f"{view['median_ms']:>8.2f} {view['queries']:>7.0f} | {cached['median_ms']:>15.2f} "
+              f"{cached['queries']:>7.0f} {cached['learner_queries']:>9.0f} {cached['queries'] / size:>5.2f} | "
+              f"{cached_view['median_ms']:>8.2f} {cached_view['queries']:>7.0f}")
+    for label, index in (("raw", 1), ("cached", 3)):
+        steps = [(before[0], after[0], (after[index]["median_ms"] - before[index]["median_ms"]) / (after[0] - before[0]))
+                 for before, after in zip(rows, rows[1:])]
+        print(f"{label}: marginal ms per added source " + ", ".join(
+            f"{low}->{high}: {cost:.2f}" for low, high, cost in steps)
+            + " (linear growth keeps these roughly equal; quadratic growth would make them climb with n)")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
