@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - depends on the host platform
     UsageKey = None
 
 log = logging.getLogger(__name__)
-_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+_ = N_  # field labels are marked here and translated when Studio shows them
 REFERENCE_HELP = _('The usage id of a block in this course, in double quotes, e.g. "block-v1:...". '
                    "Leave null to show nothing.")
 
@@ -140,7 +140,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
             "slots": slots, "current": current, "plan_fields": plan_fields,
             "plan_saved": [field for field in plan_fields if field["value"]],
             "show_smart": self.show_smart, "show_woop": self.show_woop, "show_if_then": self.show_if_then,
-            "smart": [{"letter": letter, "name": self._(name), "hint": self._(hint)} for letter, name, hint in core.SMART],
+            "smart": [{"letter": letter, "name": self._(name), "hint": self._(hint)}
+                      for letter, name, hint in core.SMART],
             "progress_scale": progress, "prompts": prompts,
             "reflections": [{"key": key, "prompt": prompts[key]} for key in core.REFLECTION_KEYS],
             "last_checkin": self.timeline_entry(last, labels, progress) if last else None,
@@ -192,11 +193,13 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         try:
             if UsageKey is not None and isinstance(usage, str):
                 usage = UsageKey.from_string(usage)
-        except Exception:  # pylint: disable=broad-except  (an invalid key: the workbench's plain ids)
+        except Exception:  # pylint: disable=broad-except
+            # Not a course key, as in the workbench.
             pass
         try:
             block = self.runtime.get_block(usage)
-        except Exception as error:  # pylint: disable=broad-except  (deleted or unknown: show nothing)
+        except Exception as error:  # pylint: disable=broad-except
+            # Deleted or unknown, so show nothing.
             log.info("Linked %s %s of %s is unavailable: %s", field_name, usage, self.scope_ids.usage_id, error)
             return None
         return block if getattr(block.scope_ids, "block_type", None) == block_type else None
@@ -296,9 +299,10 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):
-        problems = core.validate_config(data.long_term_prompt, data.short_term_prompts, data.min_chars,
-                                        data.max_chars, data.checkin_count, data.checkin_interval_days,
-                                        data.graded, data.weight)
+        problems = core.validate_config(
+            long_term_prompt=data.long_term_prompt, short_term_prompts=data.short_term_prompts,
+            min_chars=data.min_chars, max_chars=data.max_chars, checkin_count=data.checkin_count,
+            checkin_interval_days=data.checkin_interval_days, graded=data.graded, weight=data.weight)
         for prompt_field in ("helped_prompt", "obstacles_prompt", "next_step_prompt"):
             if not str(getattr(data, prompt_field) or "").strip():
                 problems.append(PayloadError(prompt_field, N_("Write a prompt for this question.")))
@@ -342,6 +346,7 @@ def _safely(read, block):
     """Call another block's reader; an error there is logged and shows nothing."""
     try:
         return read()
-    except Exception as error:  # pylint: disable=broad-except  (another block's bug must not break this one)
+    except Exception as error:  # pylint: disable=broad-except
+        # Another block's bug must not break this one.
         log.warning("Could not read linked %s: %s", block.scope_ids.usage_id, error)
         return None

@@ -339,8 +339,8 @@ def test_class_counts_hold_no_learner_text_and_survive_garbling(env):
     call(env.block(usage, "ben"), "save_goals", goals_payload())
     assert env.block(usage).class_counts == {"version": 1, "learners_with_goals": 1, "checkins": 0}
     staff_html = html_of(env.block(usage, "staff", staff=True))
-    assert "1 learners have set goals here" in staff_html
-    assert "learners have set goals here" not in html_of(env.block(usage, "ana"))
+    assert "1 learner has set goals here. 0 check-ins in all." in staff_html
+    assert "set goals here" not in html_of(env.block(usage, "ana"))
 
 
 def test_garbled_stored_state_renders_defaults(env, caplog):
@@ -416,6 +416,8 @@ def test_studio_save_validates_before_writing(env):
     status, _data = call(env.block(usage, "staff", staff=True), "submit_studio_edits", {
         "values": {"short_term_prompts": ["Only one"], "self_assessment": "some.usage.id"}, "defaults": []})
     assert status == 200 and env.block(usage).short_term_prompts == ["Only one"]
+    studio = env.block(usage, "staff", staff=True).render("studio_view", {}).body_html()
+    assert "Linked self-assessment" in studio and "Short-term goal prompts" in studio
 
 
 def test_olx_round_trip_keeps_every_authored_field():
@@ -440,7 +442,6 @@ def test_workbench_scenarios_are_titled():
 
 def test_today_is_a_utc_date():
     assert isinstance(GoalReflectionBlock.today(), date)
-
 
 
 SKILL_OLX = """

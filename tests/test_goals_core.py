@@ -80,16 +80,19 @@ def test_counts_restart_when_garbled_and_only_count():
 
 
 def test_config_validation_lists_every_problem():
-    problems = core.validate_config("", ["ok", "", "x", "y"], -1, 10, 99, -2, True, 0)
+    problems = core.validate_config(long_term_prompt="", short_term_prompts=["ok", "", "x", "y"], min_chars=-1,
+                                    max_chars=10, checkin_count=99, checkin_interval_days=-2, graded=True, weight=0)
     fields = [problem.field for problem in problems]
     assert fields == ["long_term_prompt", "short_term_prompts", "max_chars", "min_chars", "checkin_count",
                       "checkin_interval_days", "graded"]
-    assert core.validate_config("Long?", ["Short?"], 10, 1000, 3, 7, False, 1.0) == []
+    assert core.validate_config(long_term_prompt="Long?", short_term_prompts=["Short?"], min_chars=10,
+                                max_chars=1000, checkin_count=3, checkin_interval_days=7, graded=False,
+                                weight=1.0) == []
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children,
-                                                                                       max_size=3), max_leaves=12)
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+JSON = st.recursive(SCALARS, lambda children: st.lists(children, max_size=3)
+                    | st.dictionaries(st.text(max_size=8), children, max_size=3), max_leaves=12)
 
 
 @settings(max_examples=300, deadline=None)

@@ -83,7 +83,7 @@ class Config:
 
 # --- authoring -----------------------------------------------------------------------------
 
-def validate_config(long_term_prompt, short_term_prompts, min_chars, max_chars, checkin_count,
+def validate_config(*, long_term_prompt, short_term_prompts, min_chars, max_chars, checkin_count,
                     checkin_interval_days, graded, weight):
     """Return a list of PayloadErrors describing everything wrong with the author's settings."""
     checks = (
