@@ -433,6 +433,11 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         problems = []
         if data.mode not in core.MODES:
             problems.append(PayloadError("mode", N_("The rule must be all or any.")))
+        for name, limit in (("sources", core.MAX_SOURCES), ("skill_checks", core.MAX_SOURCES)):
+            try:
+                as_list(getattr(data, name), name, max_items=limit)
+            except PayloadError as error:
+                return problems + [error]
         inside = self.descendant_ids()
         problems += core.validate_sources("sources", [(str(ref), self._source_status(ref, inside, "has_score"))
                                                       for ref in data.sources])

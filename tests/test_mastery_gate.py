@@ -434,3 +434,40 @@ def test_student_view_user_state_is_the_learners_own_snapshot(env, course):
     status, data = call(env.block(gate), "student_view_user_state", method="GET")
     assert status == 200 and data["learner_state"]["values"] == {f"score:{source}": 75.0}
     assert SENTINEL not in json.dumps(data)
+
+
+def test_too_many_sources_is_refused(env):
+    gate = env.load(gate_xml("<html_demo><p>x</p></html_demo>", sources=["a"]))
+    assert any("At most 250" in text for text in problems(env, gate, sources=[f"s{i}" for i in range(251)]))
+
+
+# --- with the real skill check ---------------------------------------------------------------------
+
+CHECK_QUESTIONS = [
+    {"id": "q1", "prompt": "1/2 + 1/4?", "kind": "single", "skill": "fractions",
+     "choices": [{"id": "a", "text": "3/4"}, {"id": "b", "text": "2/6"}], "correct": ["a"]},
+    {"id": "q2", "prompt": "Same as 1/2?", "kind": "multiple", "skill": "reasoning",
+     "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "2/3"}, {"id": "c", "text": "3/6"}], "correct": ["a", "c"]},
+]
+
+
+def test_real_skill_check_as_score_source_and_skill_evidence(env):
+    check = env.load(f"<personalized_skill_check max_attempts='3' questions='{json.dumps(CHECK_QUESTIONS)}'/>")
+    gate = env.load(gate_xml(f"<html_demo><p>{SENTINEL}</p></html_demo>", sources=[check], threshold=100,
+                             skill_checks=[check], skills=[{"skill": "fractions", "threshold": 95}], estimator="bkt"))
+    assert problems(env, gate) == []
+    html = render(env, gate)
+    assert "Score at least 100% on “Skill check”" in html and 'class="pp-gate-attempts">3<' in html
+    assert call(env.block(check), "submit", {"answers": {"q1": ["a"], "q2": ["a"]}})[0] == 200
+    html = render(env, gate)
+    assert ">50%<" in html and 'class="pp-gate-attempts">2<' in html and SENTINEL not in html
+    values = env.block(gate).learner_state["values"]
+    assert values[f"score:{check}"] == 50.0 and 0 < values["skill:fractions"] < 95
+    assert call(env.block(check), "submit", {"answers": {"q1": ["a"], "q2": ["a", "c"]}})[0] == 200
+    # BKT after two correct answers on "fractions" is still below 95%: locked despite a full score.
+    assert SENTINEL not in render(env, gate)
+    block = env.block(gate)
+    block.skills = [{"skill": "fractions", "threshold": 60}]
+    block.save()
+    status, data = call(env.block(gate), "check_again", {})
+    assert status == 200 and data["unlocked"] and SENTINEL in data["html"]
