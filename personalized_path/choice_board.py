@@ -8,7 +8,7 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
-from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import Conflict, PersonalizedBlockMixin, json_api, now_iso, parse_iso
 from .core import N_
 from .core import choice_board as core
 from .core.payload import PayloadError
@@ -164,7 +164,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
             "can_change": self.can_change(state, board), "stale": core.stale_choices(state, board),
             "done_count": len([item for item in plan if item["evidence"]]),
             "note_max": core.NOTE_MAX_CHARS, "link_max": core.LINK_MAX_CHARS, "stats": stats,
-            "staff": self.is_staff(),
+            "staff": self.is_staff(), "revision": state["revision"],
         }
 
     def format_labels(self):
@@ -209,10 +209,12 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
 
     @json_api
     def choose(self, data, suffix=""):  # pylint: disable=unused-argument
-        """Replace the learner's selection: ``{"tiles": ["tile-id", ...]}``."""
+        """Replace the learner's selection: ``{"tiles": ["tile-id", ...], "revision": 3}`` (revision optional)."""
         board, rule = self.usable_board()
         state = self.state()
+        revision = core.take_revision(data)
         tiles = core.parse_choice(data, board)
+        self.check_revision(state, revision)
         before = [tile_id for tile_id in core.chosen_ids(state) if tile_id in board.by_id]
         if tiles != core.chosen_ids(state) and not self.can_change(state, board):
             raise PayloadError("tiles", N_("Your plan is committed and this board does not allow changes."))
@@ -236,10 +238,12 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
 
     @json_api
     def commit(self, data, suffix=""):  # pylint: disable=unused-argument
-        """Commit the current selection as the learner's plan: ``{}``."""
+        """Commit the current selection as the learner's plan: ``{}`` or ``{"revision": 3}``."""
         board, rule = self.usable_board()
+        revision = core.take_revision(data)
         core.parse_commit(data)
         state = self.state()
+        self.check_revision(state, revision)
         if state["committed_at"]:
             raise PayloadError("", N_("Your plan is already committed."))
         chosen = core.chosen_ids(state)
@@ -257,21 +261,28 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
         """Mark a chosen tile done: ``{"tile": "tile-id", "note": "...", "link": "https://..."}``."""
         board, rule = self.usable_board()
         state = self.state()
+        revision = core.take_revision(data)
         tile_id, note, link = core.parse_done(data, board)
+        self.check_revision(state, revision)
+        if tile_id in state["done"]:
+            raise PayloadError("tile", N_("This activity is already marked done."))
         if tile_id not in core.chosen_ids(state):
             raise PayloadError("tile", N_("You have not chosen this tile."))
         if not state["committed_at"]:
             raise PayloadError("tile", N_("Commit your plan before marking activities done."))
         when = now_iso()
-        first = tile_id not in state["done"]
         new_state = core.complete(core.mark_done(state, tile_id, note, link, when), board, rule, when)
         self.learner_state = new_state
-        if first:
-            self.tile_counts = core.update_summary(self.tile_counts, board, done=[tile_id])
-        self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link),
-                              "first": first})
+        self.tile_counts = core.update_summary(self.tile_counts, board, done=[tile_id])
+        self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link)})
         self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}
+
+    def check_revision(self, state, revision):
+        """409 with the current board when the page was rendered before another tab's change."""
+        if revision is not None and revision != state["revision"]:
+            raise Conflict(self._("Your board changed in another tab or window. This is your latest board; "
+                                  "please try again."), html=self.render_template(self.view_context(state)))
 
     def announce_completion(self, state, new_state):
         """When this change completed the board: completion, full credit if weighted, and an event (once)."""

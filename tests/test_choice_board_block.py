@@ -168,6 +168,8 @@ BAD = [
     ("mark_done", {"tile": "video", "note": None}, "note", "Expected text"),
     ("commit", {"now": True}, "now", "Unknown key"),
     ("commit", {}, "", "already committed"),
+    ("commit", {"revision": "2"}, "revision", "whole number"),
+    ("choose", {"tiles": ["video"], "revision": -1}, "revision", "from 0"),
 ]
 
 
@@ -203,6 +205,25 @@ def test_handlers_are_post_only_and_marking_done_needs_a_commitment(env):
     assert status == 400 and "Commit your plan" in data["error"]
     status, data = call(env.block(usage), "commit", {})
     assert status == 400 and "does not meet the rule" in data["error"]
+    assert field_snapshot(env, usage) == before
+
+
+def test_a_write_from_a_stale_page_gets_409_with_the_current_board(env):
+    usage = env.load(board_xml())
+    data = ok(env.block(usage), "choose", {"tiles": ["video"], "revision": 0})
+    assert 'data-revision="1"' in data["html"]
+    ok(env.block(usage), "choose", {"tiles": ["video", "game"], "revision": 1})  # "another tab"
+    before = field_snapshot(env, usage)
+    status, data = call(env.block(usage), "choose", {"tiles": ["essay"], "revision": 1})
+    assert status == 409 and "another tab" in data["error"]
+    assert 'data-revision="2"' in data["html"] and data["html"].count('aria-pressed="true"') == 2
+    assert field_snapshot(env, usage) == before
+    ok(env.block(usage), "commit", {"revision": 2})
+    ok(env.block(usage), "mark_done", {"tile": "game", "note": "x", "revision": 3})
+    before = field_snapshot(env, usage)
+    status, data = call(env.block(usage), "mark_done", {"tile": "game", "note": "again"})
+    assert status == 400 and "already marked done" in data["error"]
+    assert call(env.block(usage), "mark_done", {"tile": "video", "note": "y", "revision": 3})[0] == 409
     assert field_snapshot(env, usage) == before
 
 

@@ -122,8 +122,17 @@ def test_points_board_from_empty_to_complete(workbench, browser_page):
     page.wait_for_selector(f"{BOARD} .pp-commit")
     assert "50 of 50 points." in progress(page)
     browser_page.axe("ready", BOARD)
-    page.locator(f"{BOARD} .pp-commit").click()
+
+    # Commit in a second tab; the first tab's next change is refused and shows the current board.
+    other = page.context.new_page()
+    other.goto(workbench.scenario(POINTS, "cb_points"))
+    other.locator(f"{BOARD} .pp-commit").click()
+    other.wait_for_selector(f"{BOARD} .pp-plan")
+    other.close()
+    choose_button(page, "podcast").click()
     page.wait_for_selector(f"{BOARD} .pp-plan")
+    assert "another tab" in page.locator(f"{BOARD} .pp-error").inner_text()
+    assert choose_button(page, "podcast").get_attribute("aria-pressed") == "false"
     assert choose_button(page, "podcast").is_disabled()  # this author forbids changes once committed
 
     # A link that is not http(s) is refused by the server, with the reason shown.

@@ -212,6 +212,8 @@ def test_done_payloads_need_a_note_or_an_http_link():
     "garbage", {"version": 99}, {"version": 1, "chosen": "x", "done": {}},
     {"version": 1, "chosen": [{"id": 3}], "done": {}}, {"version": 1, "chosen": [], "done": {"a": {}}},
     {"version": 1, "chosen": [], "done": {}, "committed_at": 5}, {"version": "1"},
+    {"version": 1, "chosen": [], "done": {}, "revision": -1},
+    {"version": 1, "chosen": [], "done": {}, "revision": True},
 ])
 def test_garbled_state_reads_as_empty(stored):
     state, problem = core.STATE_SHAPE.read(stored)
@@ -228,6 +230,7 @@ def test_state_round_trip_and_choose_keeps_first_choice_dates():
     changed = core.choose(core.mark_done(state, "t0", "n", "", "w"), board, ["t0"], "2026-01-04T00:00:00+00:00")
     assert changed["committed_at"] is None and set(changed["done"]) == {"t0"}
     assert core.STATE_SHAPE.read(changed) == (changed, None)
+    assert changed["revision"] == 5  # five changes; the no-op choose did not count
 
 
 def test_completion_needs_a_commitment_and_done_tiles_meeting_the_rule():

@@ -344,11 +344,18 @@ def parse_commit(data):
     only_keys(data, ())
 
 
+def take_revision(data):
+    """Remove and validate the optional ``revision`` the page was rendered at (None when absent)."""
+    if "revision" not in data:
+        return None
+    return as_int(data.pop("revision"), "revision", 0)
+
+
 # --- learner state ---------------------------------------------------------------------------------
 
 def empty_state():
     return {"version": STATE_VERSION, "chosen": [], "done": {}, "committed_at": None, "completed_at": None,
-            "counted": False}
+            "counted": False, "revision": 0}
 
 
 def _check_state(state):
@@ -368,6 +375,9 @@ def _check_state(state):
             raise StateShapeError(f"{key} is not a timestamp")
         state.setdefault(key, None)
     state["counted"] = bool(state.get("counted"))
+    revision = state.setdefault("revision", 0)
+    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
+        raise StateShapeError("revision is not a count")
 
 
 STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state)
@@ -393,17 +403,17 @@ def choose(state, board, tiles, when):
               for tile_id in tiles]
     keep = set(tiles)
     return dict(state, chosen=chosen, done={key: value for key, value in state["done"].items() if key in keep},
-                committed_at=None, counted=True)
+                committed_at=None, counted=True, revision=state["revision"] + 1)
 
 
 def commit(state, when):
-    return dict(state, committed_at=when)
+    return dict(state, committed_at=when, revision=state["revision"] + 1)
 
 
 def mark_done(state, tile_id, note, link, when):
     done = dict(state["done"])
     done[tile_id] = {"at": when, "note": note, "link": link}
-    return dict(state, done=done)
+    return dict(state, done=done, revision=state["revision"] + 1)
 
 
 def complete(state, board, rule, when):

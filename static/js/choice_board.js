@@ -11,18 +11,33 @@ function PersonalizedChoiceBoard(runtime, element, init) {
   }
 
   /* Post, swap in the server's markup, then focus `focus` and announce `announce` (or the progress). */
+  /* While a request is in flight every button of the board waits, so two quick clicks cannot
+     each send a selection computed from the same, not yet updated, board. */
+  function lock(isLocked, buttons) {
+    buttons.forEach(function (button) { pp.busy(button, isLocked); });
+  }
+
   function send(button, handler, payload, focus, announce) {
-    pp.busy(button, true);
+    var buttons = Array.prototype.filter.call(pp.root(element).querySelectorAll("button"),
+                                              function (item) { return !item.disabled; });
+    var revision = parseInt(pp.root(element).getAttribute("data-revision"), 10);
+    if (!isNaN(revision)) { payload.revision = revision; }
+    lock(true, buttons);
     pp.error(element, "");
     pp.status(element, messages.saving);
     return pp.post(runtime, element, handler, payload).then(function (result) {
-      pp.busy(button, false);
       if (result.ok) {
         pp.swap(element, result.data.html, focus);
         pp.status(element, announce ? announce + " " + progressText() : progressText());
+      } else if (result.status === 409 && result.data.html) {
+        pp.swap(element, result.data.html, ".pp-title");
+        pp.status(element, "");
+        pp.error(element, result.data.error);
       } else {
+        lock(false, buttons);
         pp.status(element, "");
         pp.error(element, pp.failureMessage(result, messages));
+        if (button) { button.focus(); }
       }
       return result;
     });
