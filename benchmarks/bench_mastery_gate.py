@@ -138,7 +138,8 @@ def main():
 
         evaluate()  # warm template and translation caches
         view()
-        rows.append((size, measure(evaluate), measure(view), measure(evaluate, cached=True), measure(view, cached=True)))
+        rows.append((size, measure(evaluate), measure(view),
+                     measure(evaluate, cached=True), measure(view, cached=True)))
 
     print(f"Mastery gate, {ROUNDS} rounds per cell (median ms; mean queries), WorkbenchRuntime on SQLite, "
           f"Python {sys.version.split()[0]}")
@@ -156,7 +157,8 @@ def main():
               f"{cached['queries']:>7.0f} {cached['learner_queries']:>9.0f} {cached['queries'] / size:>5.2f} | "
               f"{cached_view['median_ms']:>8.2f} {cached_view['queries']:>7.0f}")
     for label, index in (("raw", 1), ("cached", 3)):
-        steps = [(before[0], after[0], (after[index]["median_ms"] - before[index]["median_ms"]) / (after[0] - before[0]))
+        steps = [(before[0], after[0],
+                  (after[index]["median_ms"] - before[index]["median_ms"]) / (after[0] - before[0]))
                  for before, after in zip(rows, rows[1:])]
         print(f"{label}: marginal ms per added source " + ", ".join(
             f"{low}->{high}: {cost:.2f}" for low, high, cost in steps)

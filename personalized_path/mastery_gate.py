@@ -23,7 +23,12 @@ from .core import mastery
 from .core.payload import PayloadError, as_list, as_object, only_keys, parse_object, require
 
 log = logging.getLogger(__name__)
-_ = lambda text: text  # noqa: E731  (field names are translated by Studio at display time)
+
+
+def _(text):
+    """Mark field names for extraction; Studio translates them at display time."""
+    return text
+
 
 try:  # Open edX: usage keys give jump_to links; the workbench has plain string ids.
     from opaque_keys import InvalidKeyError
@@ -143,9 +148,10 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """The referenced block for this learner, or None (logged) when it cannot be loaded."""
         ref = str(ref)
         if ref not in cache:
+            # Deleted sources and ids from elsewhere must never cause a 500.
             try:
                 cache[ref] = self.runtime.get_block(self._usage_key(ref))
-            except Exception:  # pylint: disable=broad-except  (deleted or foreign ids must not 500)
+            except Exception:  # pylint: disable=broad-except
                 log.warning("Mastery gate %s: source %s cannot be loaded", self.scope_ids.usage_id, ref)
                 cache[ref] = None
         return cache[ref]
@@ -182,7 +188,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             method = "is_board_complete" if condition.kind == core.BOARD else "has_goals_set"
             value = getattr(block, method)()
             return core.Reading(value=value is True, label=label, link=link)
-        except Exception:  # pylint: disable=broad-except  (a broken source is "not met", never a 500)
+        except Exception:  # pylint: disable=broad-except
+            # A broken source is "not met", never a 500.
             log.warning("Mastery gate %s: cannot read %s", self.scope_ids.usage_id, condition.key, exc_info=True)
             return core.Reading(problem=UNAVAILABLE, label=label, link=link)
 
@@ -414,7 +421,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                 NestedXBlockSpec(None, category="personalized_goal_reflection", label=self._("Goal reflection"))]
 
     @XBlock.handler
-    def submit_studio_edits(self, request, suffix=""):
+    def submit_studio_edits(self, request, suffix=""):  # pylint: disable=arguments-renamed
         """Studio's save (xblock.utils), with a malformed body answered 400 rather than a 500."""
         try:
             data = parse_object(request.body)

@@ -365,7 +365,8 @@ def problems(env, gate, **changes):
 
 
 def test_studio_validation(env):
-    source, check, noscore = env.load("<test_problem/>"), env.load("<test_skill_evidence/>"), env.load("<test_noscore/>")
+    source, check = env.load("<test_problem/>"), env.load("<test_skill_evidence/>")
+    noscore = env.load("<test_noscore/>")
     gate = env.load(gate_xml("<test_problem/><html_demo><p>x</p></html_demo>", sources=[source]))
     inner = env.block(gate).children[0]
     assert problems(env, gate) == []
@@ -447,7 +448,8 @@ CHECK_QUESTIONS = [
     {"id": "q1", "prompt": "1/2 + 1/4?", "kind": "single", "skill": "fractions",
      "choices": [{"id": "a", "text": "3/4"}, {"id": "b", "text": "2/6"}], "correct": ["a"]},
     {"id": "q2", "prompt": "Same as 1/2?", "kind": "multiple", "skill": "reasoning",
-     "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "2/3"}, {"id": "c", "text": "3/6"}], "correct": ["a", "c"]},
+     "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "2/3"}, {"id": "c", "text": "3/6"}],
+     "correct": ["a", "c"]},
 ]
 
 

@@ -63,7 +63,8 @@ def test_fail_retry_pass_and_unlock_without_reload(workbench, sized_page):
     page.wait_for_selector(f"{GATE} .pp-self-assessment .pp-status:has-text('Your ratings are saved.')")
     assert page.evaluate("window.__gateNoReload") is True
     if sized_page.width < 500:
-        overflow = page.evaluate(f"document.querySelector('{GATE}').scrollWidth - document.querySelector('{GATE}').clientWidth")
+        overflow = page.evaluate(
+            f"document.querySelector('{GATE}').scrollWidth - document.querySelector('{GATE}').clientWidth")
         assert overflow <= 0, f"the gate is wider than a {sized_page.width}px screen by {overflow}px"
     sized_page.axe("unlocked", GATE)
     sized_page.screenshot("unlocked")
