@@ -87,7 +87,9 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
 
     @property
     def config(self):
-        return core.Config(long_term_prompt=self.long_term_prompt, short_term_prompts=tuple(self.short_term_prompts),
+        prompts = self.short_term_prompts if isinstance(self.short_term_prompts, list) else []
+        prompts = tuple(prompt for prompt in prompts if isinstance(prompt, str))[:core.MAX_SHORT_TERM]
+        return core.Config(long_term_prompt=self.long_term_prompt, short_term_prompts=prompts,
                            min_chars=self.min_chars, max_chars=self.max_chars, show_smart=self.show_smart,
                            show_woop=self.show_woop, show_if_then=self.show_if_then)
 

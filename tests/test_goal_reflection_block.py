@@ -435,6 +435,14 @@ def test_olx_round_trip_keeps_every_authored_field():
     assert copy.self_assessment == "course.personalized_self_assessment.d0.u0"
 
 
+def test_odd_imported_settings_do_not_break_the_view(env):
+    usage = env.load('<personalized_goal_reflection short_term_prompts=\'["One", 2, "Three", "Four", "Five"]\' '
+                     'checkin_count="-4"/>')
+    html = html_of(env.block(usage))
+    assert html.count('<fieldset class="pp-goal" data-goal=') == 1 + core.MAX_SHORT_TERM
+    assert env.block(usage).validate().messages
+
+
 def test_workbench_scenarios_are_titled():
     titles = [title for title, _xml in GoalReflectionBlock.workbench_scenarios()]
     assert titles[0].startswith("Goal reflection") and len(titles) == 2

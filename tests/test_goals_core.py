@@ -68,6 +68,10 @@ def test_garbled_states_read_as_defaults_with_a_reason():
                     "checkins": 0},
                    {"version": 1, "revision": 0, "goals": {}, "timeline": [{"kind": "party"}], "saves": 0,
                     "checkins": 0},
+                   {"version": 1, "revision": 0, "goals": {}, "saves": 0, "checkins": 1,
+                    "timeline": [{"kind": "checkin", "at": "x", "progress": {"long": "9"}}]},
+                   {"version": 1, "revision": 0, "goals": {}, "saves": 1, "checkins": 0,
+                    "timeline": [{"kind": "goals", "at": "x", "goals": {"long": 5}}]},
                    {"version": 2}, [1, 2], "text"):
         state, problem = core.STATE_SHAPE.read(stored)
         assert state == core.empty_state() and problem

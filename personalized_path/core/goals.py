@@ -255,6 +255,14 @@ def _check_state(state):
     for entry in state["timeline"]:
         if entry.get("kind") not in ("goals", "checkin") or not isinstance(entry.get("at"), str):
             raise StateShapeError("timeline entry is garbled")
+        if entry["kind"] == "goals" and not all(
+                isinstance(goal, dict) and isinstance(goal.get("text"), str) and isinstance(goal.get("target"), str)
+                for goal in entry.get("goals", {}).values()):
+            raise StateShapeError("goal version is garbled")
+        if entry["kind"] == "checkin" and not (
+                all(isinstance(value, int) and 0 <= value < len(PROGRESS) for value in entry["progress"].values())
+                and all(isinstance(entry.get(key, ""), str) for key in REFLECTION_KEYS)):
+            raise StateShapeError("check-in is garbled")
     if not isinstance(state.setdefault("plan", {}), dict):
         raise StateShapeError("plan is garbled")
     state.setdefault("first_set_at", None)
