@@ -142,7 +142,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         for condition in self.conditions():
             reading = self._read(condition, cache)
             results.append(core.Result(condition, reading, core.is_met(condition, reading)))
-        return core.evaluate(self.mode, results, self.routes)
+        return core.evaluate(self.mode, results, core.usable_routes(self.routes))
 
     def _load(self, ref, cache):
         """The referenced block for this learner, or None (logged) when it cannot be loaded."""
@@ -238,8 +238,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if not any(check is not None for check in checks):
             return core.Reading(problem=MISSING, label=label)
         try:
-            value = mastery.estimate(self.estimator, attempts, **self.estimator_params)
-        except (PayloadError, TypeError):
+            value = mastery.estimate(self.estimator, attempts, **dict(self.estimator_params))
+        except (PayloadError, TypeError, ValueError):
             log.warning("Mastery gate %s: ignoring unusable evidence for %s", self.scope_ids.usage_id, condition.skill)
             return core.Reading(problem=UNREADABLE, label=label, link=link)
         left = sum(lefts) if lefts and all(item is not None for item in lefts) else None
@@ -308,9 +308,10 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
 
     def render_children_for(self, route, context, resources, everyone=False):
         """Rendered children for ``route`` (all of them for staff), resources gathered in ``resources``."""
-        route_labels = {item["id"]: item["label"] for item in self.routes if isinstance(item, dict)}
+        route_labels = {item["id"]: item["label"] for item in core.usable_routes(self.routes)}
+        child_routes = self.child_routes if isinstance(self.child_routes, dict) else {}
         keys = [self.child_key(child) for child in self.children]
-        visible = set(keys) if everyone else set(core.visible_children(keys, self.child_routes, route))
+        visible = set(keys) if everyone else set(core.visible_children(keys, child_routes, route))
         rendered = []
         for child_id, key in zip(self.children, keys):
             if key not in visible:
@@ -318,7 +319,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             child = self.runtime.get_block(child_id)
             child_fragment = self.runtime.render_child(child, "student_view", context or {})
             resources.add_fragment_resources(child_fragment)
-            route_id = self.child_routes.get(key, core.EVERYONE)
+            route_id = child_routes.get(key, core.EVERYONE)
             rendered.append({"html": child_fragment.content, "key": key,
                              "route": route_labels.get(route_id) if route_id != core.EVERYONE else None})
         return rendered
@@ -346,8 +347,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         explanation = None
         if any(result.condition.kind == core.SKILL for result in results):
             try:
-                explanation = mastery.explain(self.estimator, **self.estimator_params).render(self._)
-            except PayloadError:
+                explanation = mastery.explain(self.estimator, **dict(self.estimator_params)).render(self._)
+            except (PayloadError, TypeError, ValueError):
                 explanation = None
         return {
             "title": self.display_name, "lock_message": self.lock_message, "staff": staff,
@@ -356,7 +357,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "unlocked": bool(evaluation and evaluation.unlocked), "children": children,
             "route": evaluation.route if evaluation else None,
             "score": core.number_text(evaluation.score) if evaluation else "",
-            "routes": [route for route in self.routes if isinstance(route, dict)],
+            "routes": core.usable_routes(self.routes),
             "messages": self.messages(),
         }
 
@@ -504,7 +505,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
 
     def generate_report_data(self, user_state_iterator, limit_responses=None):
         """One row per learner who reached the gate: each condition's latest value, locked or unlocked, route."""
-        labels = {route["id"]: route["label"] for route in self.routes if isinstance(route, dict)}
+        labels = {route["id"]: route["label"] for route in core.usable_routes(self.routes)}
         keys = [self.condition_key(condition) for condition in self.conditions()]
         for count, user_state in enumerate(user_state_iterator):
             if limit_responses is not None and count >= limit_responses:

@@ -473,3 +473,19 @@ def test_real_skill_check_as_score_source_and_skill_evidence(env):
     block.save()
     status, data = call(env.block(gate), "check_again", {})
     assert status == 200 and data["unlocked"] and SENTINEL in data["html"]
+
+
+def test_garbled_settings_from_olx_never_500(env):
+    source = env.load("<test_problem possible='100'/>")
+    gate = env.load(gate_xml("<html_demo><p>OPEN-CONTENT</p></html_demo>", sources=[source], routes=[{"id": 1}],
+                             child_routes={"ghost": "nowhere"}, skills=[{"skill": "a", "threshold": "x"}], skill_checks=[source],
+                             estimator_params={"weight": "x"}, source_thresholds=["high"]))
+    set_score(env, source, "student_1", 100)
+    html = render(env, gate)
+    assert 'data-state="locked"' in html  # the unreadable skill threshold is never met
+    assert call(env.block(gate), "check_again", {})[0] == 200
+    assert problems(env, gate)
+    block = env.block(gate)
+    block.skills = []
+    block.save()
+    assert "OPEN-CONTENT" in render(env, gate)  # routing is off while the routes are invalid

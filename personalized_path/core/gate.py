@@ -82,7 +82,8 @@ def is_met(condition, reading):
         return False
     if condition.kind in (BOARD, GOALS):
         return value is True
-    return clean_number(value) is not None and value >= condition.threshold - TOLERANCE
+    threshold = clean_number(condition.threshold)
+    return clean_number(value) is not None and threshold is not None and value >= threshold - TOLERANCE
 
 
 def clean_number(value, low=None, high=None):
@@ -121,6 +122,11 @@ def evaluate(mode, results, routes=()):
     return Evaluation(unlocked=unlocked, results=results, score=score, route=route)
 
 
+def usable_routes(routes):
+    """The author's routes when they are valid, otherwise none (routing is then off)."""
+    return routes if isinstance(routes, list) and not validate_routes(routes) else []
+
+
 def route_for(routes, score):
     """The route whose range holds ``score``: [min, max), with the top range including 100."""
     ordered = sorted(routes, key=lambda route: route["min"])
@@ -134,6 +140,7 @@ def route_for(routes, score):
 def visible_children(child_keys, child_routes, route):
     """The children a learner on ``route`` sees: their route's plus those for everyone."""
     route_id = route["id"] if route else None
+    child_routes = child_routes if isinstance(child_routes, dict) else {}
     return [key for key in child_keys if child_routes.get(key, EVERYONE) in (EVERYONE, route_id)]
 
 
