@@ -478,7 +478,8 @@ def test_real_skill_check_as_score_source_and_skill_evidence(env):
 def test_garbled_settings_from_olx_never_500(env):
     source = env.load("<test_problem possible='100'/>")
     gate = env.load(gate_xml("<html_demo><p>OPEN-CONTENT</p></html_demo>", sources=[source], routes=[{"id": 1}],
-                             child_routes={"ghost": "nowhere"}, skills=[{"skill": "a", "threshold": "x"}], skill_checks=[source],
+                             child_routes={"ghost": "nowhere"}, skills=[{"skill": "a", "threshold": "x"}],
+                             skill_checks=[source],
                              estimator_params={"weight": "x"}, source_thresholds=["high"]))
     set_score(env, source, "student_1", 100)
     html = render(env, gate)
