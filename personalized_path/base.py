@@ -12,9 +12,12 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Scope
+from xblock.fields import Float, Scope
+from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.validation import ValidationMessage
 from xblock.utils.resources import ResourceLoader
 
+from .core import N_
 from .core.payload import PayloadError, parse_object
 
 log = logging.getLogger(__name__)
@@ -189,3 +192,46 @@ class PersonalizedBlockMixin(XBlockMixin):
                 title = xml.split("-->", 1)[0].replace("<!--", "").strip()
                 scenarios.append((title, xml))
         return scenarios
+
+
+class CreditWhenDoneMixin(XBlockMixin, ScorableXBlockMixin):
+    """
+    Optional grading for blocks that are done or not: weight 0 leaves the block ungraded;
+    otherwise the learner earns full credit, worth ``weight`` points, once ``is_done()``.
+    """
+
+    weight = Float(
+        display_name=N_("Problem weight"), default=0.0, scope=Scope.settings, values={"min": 0, "step": 0.1},
+        help=N_("0 means not graded. Otherwise finishing this activity earns full credit, worth this many points."),
+    )
+
+    @property
+    def has_score(self):
+        return self.weight > 0
+
+    def is_done(self):
+        raise NotImplementedError
+
+    def award_credit(self):
+        """Publish full credit, when graded (call once, when the learner first finishes)."""
+        if self.has_score:
+            self._publish_grade(Score(1.0, 1.0))
+
+    def has_submitted_answer(self):
+        return self.is_done()
+
+    def get_score(self):
+        return Score(1.0 if self.is_done() else 0.0, 1.0)
+
+    def set_score(self, score):
+        """Credit is derived from the learner's state, so there is nothing else to store."""
+
+    def calculate_score(self):
+        return self.get_score()
+
+    def max_score(self):
+        return 1.0
+
+    def validate_weight(self, validation, data):
+        if not isinstance(data.weight, (int, float)) or data.weight < 0:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))

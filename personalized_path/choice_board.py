@@ -3,12 +3,11 @@ import logging
 
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Reference, Scope, String
-from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.fields import Boolean, Dict, Integer, List, Reference, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
-from .base import Conflict, PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso
 from .core import N_
 from .core import choice_board as core
 from .core.payload import PayloadError
@@ -33,7 +32,7 @@ DEFAULT_TILES = [
 ]
 
 
-class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, ScorableXBlockMixin,
+class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, CreditWhenDoneMixin,
                        CompletableXBlockMixin, XBlock):
     """A board of activities; each learner commits to a plan the rule allows and marks tiles done."""
 
@@ -81,10 +80,6 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
     )
     show_stats_to_learners = Boolean(display_name=_("Show learners how often each tile is chosen"),
                                      default=False, scope=Scope.settings)
-    weight = Float(
-        display_name=_("Problem weight"), default=0.0, scope=Scope.settings, values={"min": 0, "step": 0.1},
-        help=_("0 means not graded. Otherwise a complete board earns full credit, worth this many points."),
-    )
 
     learner_state = Dict(scope=Scope.user_state, help="Choices, plan and done tiles (versioned shape).")
     tile_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts of learners choosing/finishing tiles.")
@@ -92,10 +87,6 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
     editable_fields = ("display_name", "instructions", "layout", "rows", "columns", "tiles", "rule", "choose_count",
                        "require_centre", "points_target", "must_points_cap", "may_points_cap", "allow_change",
                        "self_assessment", "show_stats_to_learners", "weight")
-
-    @property
-    def has_score(self):
-        return self.weight > 0
 
     @staticmethod
     def board_of(data):
@@ -288,8 +279,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
         """When this change completed the board: completion, full credit if weighted, and an event (once)."""
         if new_state["completed_at"] and not state["completed_at"]:
             self.emit_completion(1.0)
-            if self.has_score:
-                self._publish_grade(Score(1.0, 1.0))
+            self.award_credit()
             self.publish("completed", {"tiles": sorted(new_state["done"])})
 
     # --- the linked self-assessment ------------------------------------------------------------
@@ -315,28 +305,15 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorab
 
     # --- scoring (only when weighted) ----------------------------------------------------------
 
-    def has_submitted_answer(self):
+    def is_done(self):
         return bool(self.state()["completed_at"])
-
-    def get_score(self):
-        return Score(1.0 if self.has_submitted_answer() else 0.0, 1.0)
-
-    def set_score(self, score):
-        """Credit is derived from the learner's board, so there is nothing else to store."""
-
-    def calculate_score(self):
-        return self.get_score()
-
-    def max_score(self):
-        return 1.0
 
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):
         for problem in core.validate_config(self.board_of(data), self.rule_of(data)):
             validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
-        if not isinstance(data.weight, (int, float)) or data.weight < 0:
-            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))
+        self.validate_weight(validation, data)
         link = data.self_assessment
         if link is not None and (not isinstance(link, str) or not link.strip()):
             validation.add(ValidationMessage(ValidationMessage.ERROR, self._(

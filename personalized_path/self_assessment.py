@@ -1,12 +1,11 @@
 """Self-assessment block: learners rate "I can" statements, add evidence, re-rate and see growth."""
 from xblock.core import XBlock
 from xblock.completable import CompletableXBlockMixin
-from xblock.fields import Boolean, Dict, Float, List, Scope, String
-from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.fields import Boolean, Dict, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
-from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso
 from .core import self_assessment as core
 from .core import N_
 from .core.payload import PayloadError
@@ -25,7 +24,7 @@ DEFAULT_SCALE = [
 ]
 
 
-class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, ScorableXBlockMixin,
+class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, CreditWhenDoneMixin,
                           CompletableXBlockMixin, XBlock):
     """"I can" statements rated on an author-defined scale: the learner's own profile."""
 
@@ -58,20 +57,12 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         display_name=_("Show class comparison"), default=False, scope=Scope.settings,
         help=_("Shown to a learner only after they submit, and only once at least 5 learners have."),
     )
-    weight = Float(
-        display_name=_("Problem weight"), default=0.0, scope=Scope.settings, values={"min": 0, "step": 0.1},
-        help=_("0 means not graded. Otherwise submitting earns full credit, worth this many points."),
-    )
 
     learner_state = Dict(scope=Scope.user_state, help="Ratings history (versioned shape).")
     class_distribution = Dict(scope=Scope.user_state_summary, help="Anonymous counts per level per statement.")
 
     editable_fields = ("display_name", "instructions", "statements", "scale", "allow_unsure",
                        "evidence_enabled", "evidence_prompt", "allow_rerating", "show_class_comparison", "weight")
-
-    @property
-    def has_score(self):
-        return self.weight > 0
 
     @property
     def config(self):
@@ -173,8 +164,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                                    "submission": len(new_state["history"]), "rerating": previous is not None})
         if previous is None:
             self.emit_completion(1.0)
-            if self.has_score:
-                self._publish_grade(Score(1.0, 1.0))
+            self.award_credit()
         return {"html": self.render_template(self.view_context(new_state)), "submitted_at": when}
 
     # --- for other blocks ------------------------------------------------------------------------
@@ -190,30 +180,17 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
     def learner_skill_levels(self):
         return core.skill_levels(self.state(), self.config)
 
-    # --- scoring (only when weighted) ----------------------------------------------------------
+    # --- grading (only when weighted) ----------------------------------------------------------
 
-    def has_submitted_answer(self):
+    def is_done(self):
         return core.latest(self.state()) is not None
-
-    def get_score(self):
-        return Score(1.0 if self.has_submitted_answer() else 0.0, 1.0)
-
-    def set_score(self, score):
-        """Credit is derived from the learner's submissions, so there is nothing else to store."""
-
-    def calculate_score(self):
-        return self.get_score()
-
-    def max_score(self):
-        return 1.0
 
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):
         for problem in core.validate_config(data.statements, data.scale):
             validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
-        if not isinstance(data.weight, (int, float)) or data.weight < 0:
-            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))
+        self.validate_weight(validation, data)
 
     # --- reports -----------------------------------------------------------------------------
 
