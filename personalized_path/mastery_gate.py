@@ -144,6 +144,15 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             results.append(core.Result(condition, reading, core.is_met(condition, reading)))
         return core.evaluate(self.mode, results, core.usable_routes(self.routes))
 
+    def is_unlocked(self):
+        """For other blocks: whether the rule holds for this learner now (read from the sources)."""
+        return self.evaluate().unlocked
+
+    def learner_route(self):
+        """For other blocks: this learner's route id now, or None (locked, or no routing)."""
+        route = self.evaluate().route
+        return route["id"] if route else None
+
     def _load(self, ref, cache):
         """The referenced block for this learner, or None (logged) when it cannot be loaded."""
         ref = str(ref)
