@@ -308,6 +308,10 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
     def is_done(self):
         return bool(self.state()["completed_at"])
 
+    def is_board_complete(self):
+        """For other blocks (a mastery gate's condition): whether this learner's board is complete."""
+        return self.is_done()
+
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):

@@ -222,10 +222,10 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                                for skill, row in sorted(results.items()) if isinstance(row, dict)]
             recap["percent"] = _safely(check.percent, check) if results else None
         gate = self.linked_block("mastery_gate", "personalized_mastery_gate")
-        if gate is not None and hasattr(gate, "learner_status"):
-            status = _safely(gate.learner_status, gate)
-            if isinstance(status, dict) and isinstance(status.get("unlocked"), bool):
-                recap["gate"] = {"unlocked": status["unlocked"], "title": gate.display_name}
+        if gate is not None and hasattr(gate, "is_unlocked"):
+            unlocked = _safely(gate.is_unlocked, gate)
+            if isinstance(unlocked, bool):
+                recap["gate"] = {"unlocked": unlocked, "title": gate.display_name}
         return recap if any(recap.get(key) for key in ("ratings", "skills", "gate")) else None
 
     # --- handlers ----------------------------------------------------------------------------

@@ -55,19 +55,12 @@ class SkillEvidence(XBlock):
         return Score(0.0, 1.0)
 
 
-class Board(XBlock):
-    complete = Boolean(default=False, scope=Scope.user_state)
-
-    def is_board_complete(self):
-        return self.complete
-
-
 class NoScore(XBlock):
     """Exists, but exposes nothing the gate can use."""
 
 
-STAND_INS = {"test_problem": ProblemLike, "test_skill_evidence": SkillEvidence, "test_board": Board,
-             "test_noscore": NoScore}
+# Stand-ins for blocks that only run inside the LMS (Open edX problems expose has_score/get_score).
+STAND_INS = {"test_problem": ProblemLike, "test_skill_evidence": SkillEvidence, "test_noscore": NoScore}
 
 
 @pytest.fixture(autouse=True)
@@ -337,16 +330,17 @@ def test_garbled_skill_evidence_is_ignored(env, caplog):
 
 def test_self_assessment_and_board_conditions(env):
     statements = '[{"id": "s1", "text": "I can add", "skill": "fractions"}]'
+    tiles = '[{"id": "one", "title": "One", "format": "other", "points": 5, "tier": "may"}]'
     assessment = env.load(f"<personalized_self_assessment statements='{statements}'/>")
-    board = env.load("<test_board/>")
+    board = env.load(f"<personalized_choice_board rule='k_of_n' choose_count='1' tiles='{tiles}'/>")
     gate = env.load(gate_xml("<html_demo><p>OPEN-CONTENT</p></html_demo>", self_assessment=assessment,
                              self_assessment_skill="fractions", self_assessment_level=3, choice_board=board))
     html = render(env, gate)
     assert "Not rated yet" in html and "Not done yet" in html
     assert call(env.block(assessment), "submit", {"ratings": {"s1": 3}})[0] == 200
-    block = env.block(board)
-    block.complete = True
-    block.save()
+    steps = (("choose", {"tiles": ["one"]}), ("commit", {}), ("mark_done", {"tile": "one", "note": "ok"}))
+    for handler, payload in steps:
+        assert call(env.block(board), handler, payload)[0] == 200
     assert "OPEN-CONTENT" in render(env, gate)
 
 
