@@ -16,11 +16,11 @@ from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithN
                                           StudioEditableXBlockMixin)
 from xblock.validation import ValidationMessage
 
-from .base import PersonalizedBlockMixin, json_api, json_response, now_iso
+from .base import PersonalizedBlockMixin, json_api, now_iso
 from .core import N_
 from .core import gate as core
 from .core import mastery
-from .core.payload import PayloadError, as_list, as_object, only_keys, parse_object, require
+from .core.payload import PayloadError, as_list, only_keys
 
 log = logging.getLogger(__name__)
 
@@ -429,17 +429,6 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                 NestedXBlockSpec(None, category="personalized_self_assessment", label=self._("Self-assessment")),
                 NestedXBlockSpec(None, category="personalized_choice_board", label=self._("Choice board")),
                 NestedXBlockSpec(None, category="personalized_goal_reflection", label=self._("Goal reflection"))]
-
-    @XBlock.handler
-    def submit_studio_edits(self, request, suffix=""):  # pylint: disable=arguments-renamed
-        """Studio's save (xblock.utils), with a malformed body answered 400 rather than a 500."""
-        try:
-            data = parse_object(request.body)
-            as_object(require(data, "values"), "values")
-            as_list(data.get("defaults", []), "defaults")
-        except PayloadError as error:
-            return json_response({"error": error.render(self._), "field": error.field}, 400)
-        return StudioEditableXBlockMixin.submit_studio_edits(self, request, suffix)
 
     def validate_field_data(self, validation, data):
         for problem in self.config_problems(data):

@@ -259,3 +259,17 @@ def test_spanish_learners_see_the_spanish_catalog(env):
         html = html_of(env.block(usage))
     assert "Enviar valoraciones" in html
     assert "Enviar valoraciones" not in html_of(env.block(usage))
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"defaults": []}, "values"),
+    ({"values": [], "defaults": []}, "values"),
+    ({"values": {"weight": "heavy"}, "defaults": []}, "values.weight"),
+    ({"values": {"display_name": "x"}, "defaults": "all"}, "defaults"),
+])
+def test_malformed_studio_saves_get_400_and_change_nothing(env, body, field):
+    usage = load(env)
+    before = field_snapshot(env, usage, "staff")
+    status, data = call(env.block(usage, "staff", staff=True), "submit_studio_edits", body)
+    assert status == 400 and data["field"] == field
+    assert field_snapshot(env, usage, "staff") == before
