@@ -6,7 +6,7 @@ SETTINGS := personalized_path.workbench.settings
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := $(SETTINGS)
 
-.PHONY: help venv workbench test test-fast chromium quality translations bench clean
+.PHONY: help venv workbench test test-fast system-deps quality translations bench clean
 
 help:
 	@echo "make workbench     serve the demo course at http://127.0.0.1:$(PORT)"
@@ -29,13 +29,17 @@ workbench: venv
 	@echo "Serving the demo course: http://127.0.0.1:$(PORT)/scenario/personalized_self_assessment.0/"
 	$(BIN)/python -m django runserver 127.0.0.1:$(PORT)
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium package"; \
+# Debian packages the tests need: Chromium for the browser tests, gettext for the catalog checks.
+system-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
-test: venv chromium
+test: venv system-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test-fast: venv
@@ -45,7 +49,7 @@ quality: venv
 	$(BIN)/python -m pycodestyle personalized_path tests benchmarks scripts
 	$(BIN)/python -m pylint --rcfile=pylintrc personalized_path
 
-translations: venv
+translations: venv system-deps
 	PATH=$(BIN):$$PATH $(BIN)/python scripts/translations.py
 
 # xblock-poll is the baseline; it goes into a separate environment so the project never depends on it.

@@ -59,7 +59,8 @@ CASES = [
     Case("self-assessment", "<personalized_self_assessment statements='" + json.dumps([
         {"id": "compare", "text": "I can compare fractions", "skill": "fractions"},
         {"id": "add", "text": "I can add fractions", "skill": "fractions"},
-        {"id": "explain", "text": "I can explain equivalence", "skill": "reasoning"}]) + "' show_class_comparison='true'/>",
+        {"id": "explain", "text": "I can explain equivalence", "skill": "reasoning"}])
+         + "' show_class_comparison='true'/>",
          "submit", {"ratings": {"compare": 1, "add": 2, "explain": 3}, "evidence": {"add": "page 4"}},
          baseline="xblock-poll survey"),
 ]
@@ -114,7 +115,8 @@ def main():
     call_command("migrate", run_syncdb=True, verbosity=0)
     cases = CASES + load_extra_cases()
     results = {case.name: run_case(case) for case in cases}
-    header = f"{'case':28} {'view median ms':>15} {'queries':>8} {'handler median ms':>18} {'queries':>8}  ratio vs baseline"
+    header = (f"{'case':28} {'view median ms':>15} {'queries':>8} {'handler median ms':>18} {'queries':>8}"
+              "  ratio vs baseline")
     print(f"{ROUNDS} rounds per measurement, SQLite, Python {sys.version.split()[0]}")
     print(header)
     print("-" * len(header))

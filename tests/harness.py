@@ -135,7 +135,8 @@ class Workbench:
     def start(self):
         subprocess.run([sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v0"],
                        cwd=self.folder, env=self.env, check=True)
-        self.log = open(os.path.join(self.folder, "server.log"), "w", encoding="utf-8")  # pylint: disable=consider-using-with
+        log_path = os.path.join(self.folder, "server.log")
+        self.log = open(log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
             cwd=self.folder, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)

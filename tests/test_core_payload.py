@@ -99,7 +99,8 @@ def _check(state):
 
 
 SHAPE = StateShape(version=2, default=lambda: {"version": 2, "items": []}, check=_check,
-                   migrations={0: lambda s: {"items": s.get("old", [])}, 1: lambda s: dict(s, items=s["items"] + ["v2"])})
+                   migrations={0: lambda s: {"items": s.get("old", [])},
+                               1: lambda s: dict(s, items=s["items"] + ["v2"])})
 
 
 def test_state_shape_migrates_into_a_copy_step_by_step():

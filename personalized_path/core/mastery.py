@@ -156,7 +156,7 @@ class Explanation(str):
         return obj
 
     def render(self, gettext=lambda text: text):
-        text = gettext(self.message)
+        text = gettext(self.message)  # pylint: disable=translation-of-non-string
         return text % self.params if self.params else text
 
 

@@ -221,7 +221,7 @@ def regrade_latest(state, questions):
     newest = latest(state)
     if newest is None:
         return state
-    answers = {key: value for key, value in newest["answers"].items()}
+    answers = dict(newest["answers"])
     results, earned, possible = grade(answers, questions)
     attempts = state["attempts"][:-1] + [dict(newest, results=results, earned=earned, possible=possible)]
     return dict(state, attempts=attempts, score={"earned": earned, "possible": possible})

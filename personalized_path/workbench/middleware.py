@@ -1,32 +1,12 @@
 """Small request/response patches that make the workbench behave like the LMS and Studio."""
+from importlib import resources
+
 from django.utils import translation
 
 # xblock-sdk 0.14's Studio page has no runtime.notify, and xblock.utils' editor posts with
 # jQuery's global:false, which skips the workbench's CSRF ajaxSend hook.
-STUDIO_PATCH = """<script>
-(function () {
-  function csrf() { var m = document.cookie.match(/(?:^|; )csrftoken=([^;]*)/); return m ? decodeURIComponent(m[1]) : ""; }
-  if (window.jQuery) {
-    jQuery.ajaxPrefilter(function (options, original, xhr) {
-      if (!/^(GET|HEAD|OPTIONS)$/i.test(options.type)) { xhr.setRequestHeader("X-CSRFToken", csrf()); }
-    });
-  }
-  if (window.RuntimeProvider) {
-    RuntimeProvider.versions[1].notify = function (name, data) {
-      var box = document.getElementById("pp-workbench-notice");
-      if (!box) {
-        box = document.createElement("p"); box.id = "pp-workbench-notice"; box.setAttribute("role", "status");
-        document.querySelector(".main").prepend(box);
-      }
-      data = data || {};
-      if (name === "save" && data.state === "start") { box.textContent = data.message || "Saving"; }
-      if (name === "save" && data.state === "end") { box.textContent = "Saved."; window.location.href = window.location.pathname.replace(/studio_view\\/?$/, "") + window.location.search; }
-      if (name === "error") { box.textContent = (data.title || "Error") + ": " + (data.message || ""); }
-      if (name === "cancel") { window.location.href = window.location.pathname.replace(/studio_view\\/?$/, "") + window.location.search; }
-    };
-  }
-}());
-</script>"""
+STUDIO_PATCH = "<script>{}</script>".format(
+    resources.files(__package__).joinpath("studio_patch.js").read_text(encoding="utf-8"))
 
 
 def language_from_query(get_response):
