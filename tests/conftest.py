@@ -12,6 +12,15 @@ PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1100, "height": 900}
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: an in-process request may have activated another."""
+    from django.utils import translation  # pylint: disable=import-outside-toplevel
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def env():
     return BlockEnv()

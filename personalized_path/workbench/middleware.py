@@ -14,9 +14,9 @@ def language_from_query(get_response):
     def middleware(request):
         language = request.GET.get("lang")
         if language and translation.check_for_language(language):
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-            response = get_response(request)
+            with translation.override(language):
+                request.LANGUAGE_CODE = language
+                response = get_response(request)
             response.set_cookie("django_language", language)
             return response
         return get_response(request)
