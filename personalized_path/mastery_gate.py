@@ -8,6 +8,7 @@ Until the rule holds no child is rendered, so no child's content or data leaves 
 import json
 import logging
 
+from django.utils.safestring import mark_safe
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
@@ -329,7 +330,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             child_fragment = self.runtime.render_child(child, "student_view", context or {})
             resources.add_fragment_resources(child_fragment)
             route_id = child_routes.get(key, core.EVERYONE)
-            rendered.append({"html": child_fragment.content, "key": key,
+            # A child's fragment is markup its own block rendered (and escaped); it goes in as is.
+            rendered.append({"html": mark_safe(child_fragment.content), "key": key,
                              "route": route_labels.get(route_id) if route_id != core.EVERYONE else None})
         return rendered
 
