@@ -6,11 +6,12 @@ SETTINGS := personalized_path.workbench.settings
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := $(SETTINGS)
 
-.PHONY: help venv workbench test test-fast system-deps quality translations bench clean
+.PHONY: help venv workbench test test-fast test-teak system-deps quality translations bench clean
 
 help:
 	@echo "make workbench     serve the demo course at http://127.0.0.1:$(PORT)"
 	@echo "make test          install everything the tests need (Chromium included) and run all tests"
+	@echo "make test-teak     the non-browser tests on Django 4.2 (Open edX Teak)"
 	@echo "make quality       pylint (edx-lint's config) and pycodestyle"
 	@echo "make translations  extract, merge and compile translations/"
 	@echo "make bench         side-by-side benchmarks (see benchmarks/README.md)"
@@ -45,6 +46,13 @@ test: venv system-deps
 test-fast: venv
 	$(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
 
+# Open edX Teak runs Django 4.2: the same tests (browser ones aside) against it, in .venv-teak.
+TEAK_VENV ?= .venv-teak
+test-teak: system-deps
+	test -x $(TEAK_VENV)/bin/python || $(PYTHON) -m venv $(TEAK_VENV)
+	$(TEAK_VENV)/bin/python -m pip install --quiet -e . -r requirements/test.txt "Django>=4.2,<5"
+	$(TEAK_VENV)/bin/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
+
 quality: venv
 	$(BIN)/python -m pycodestyle personalized_path tests benchmarks scripts
 	$(BIN)/python -m pylint --rcfile=pylintrc personalized_path
@@ -61,4 +69,4 @@ bench:
 	@for extra in benchmarks/bench_*.py; do [ -f "$$extra" ] && $(BENCH_VENV)/bin/python "$$extra"; done; true
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) var build dist *.egg-info test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) $(TEAK_VENV) var build dist *.egg-info test-artifacts
