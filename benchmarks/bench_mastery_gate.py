@@ -16,19 +16,12 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 
-FOLDER = tempfile.mkdtemp(prefix="pp-bench-gate-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "personalized_path.workbench.settings")
-os.environ.setdefault("WORKBENCH_DATABASES", json.dumps(
-    {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(FOLDER, "bench.db")}}))
+import workbench_db
 
-import django  # noqa: E402  pylint: disable=wrong-import-position
+workbench_db.setup("pp-bench-gate-")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402  pylint: disable=wrong-import-position
 from django.db import connection  # noqa: E402  pylint: disable=wrong-import-position
 from workbench.models import XBlockState  # noqa: E402  pylint: disable=wrong-import-position
 from webob import Request  # noqa: E402  pylint: disable=wrong-import-position
@@ -123,7 +116,6 @@ def measure(function, cached=False):
 
 
 def main():
-    call_command("migrate", run_syncdb=True, verbosity=0)
     rows = []
     for size in SIZES:
         gate = build(size)

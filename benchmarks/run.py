@@ -11,20 +11,13 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 
-FOLDER = tempfile.mkdtemp(prefix="pp-bench-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "personalized_path.workbench.settings")
-os.environ.setdefault("WORKBENCH_DATABASES", json.dumps(
-    {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(FOLDER, "bench.db")}}))
+import workbench_db
 
-import django  # noqa: E402  pylint: disable=wrong-import-position
+workbench_db.setup("pp-bench-")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402  pylint: disable=wrong-import-position
 from django.db import connection  # noqa: E402  pylint: disable=wrong-import-position
 from django.test.utils import CaptureQueriesContext  # noqa: E402  pylint: disable=wrong-import-position
 from webob import Request  # noqa: E402  pylint: disable=wrong-import-position
@@ -113,7 +106,6 @@ def run_case(case):
 
 
 def main():
-    call_command("migrate", run_syncdb=True, verbosity=0)
     cases = CASES + load_extra_cases()
     results = {case.name: run_case(case) for case in cases}
     header = (f"{'case':28} {'view median ms':>15} {'queries':>8} {'handler median ms':>18} {'queries':>8}"

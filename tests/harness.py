@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from io import BytesIO
 
 from webob import Request
 
@@ -103,6 +104,15 @@ def call(block, handler, payload=None, method="POST", body=None):
     except ValueError:
         data = response.body.decode("utf-8")
     return response.status_code, data
+
+
+def olx_round_trip(env, usage_id):
+    """Export a block to OLX and import it into a new course: ``(original, imported copy)``."""
+    block = env.block(usage_id)
+    exported = BytesIO()
+    block.runtime.export_to_xml(block, exported)
+    again = BlockEnv()
+    return block, again.block(again.runtime().parse_xml_file(BytesIO(exported.getvalue())))
 
 
 def field_snapshot(env, usage_id, user_id="student_1"):

@@ -1,11 +1,10 @@
 """Choice board block on the XBlock TestRuntime: views, handlers, bad input, links, counts, reports, Studio."""
 import json
 from collections import namedtuple
-from io import BytesIO
 
 import pytest
 
-from tests.harness import call, field_snapshot
+from tests.harness import call, field_snapshot, olx_round_trip
 
 TILES = [
     {"id": "video", "title": "Watch <the> video", "format": "video", "minutes": 10, "points": 10,
@@ -379,9 +378,7 @@ def test_studio_refuses_rules_that_cannot_be_met(env, values, words):
 def test_olx_export_and_import_keep_the_authoring_fields(env):
     usage = env.load(board_xml(GRID, rule="tic_tac_toe", layout="grid", rows=3, columns=3, require_centre="true",
                                self_assessment="course.personalized_self_assessment.d0.u0"))
-    exported = BytesIO()
-    env.block(usage).runtime.export_to_xml(env.block(usage), exported)
-    block = env.block(env.runtime().parse_xml_file(BytesIO(exported.getvalue())))
+    _original, block = olx_round_trip(env, usage)
     assert (block.layout, block.rows, block.columns, block.rule, block.require_centre) == ("grid", 3, 3,
                                                                                            "tic_tac_toe", True)
     assert block.tiles == GRID and block.self_assessment == "course.personalized_self_assessment.d0.u0"

@@ -2,14 +2,12 @@
 import json
 from collections import namedtuple
 from datetime import date, datetime, timedelta, timezone
-from io import BytesIO
 
 import pytest
-from lxml import etree
 
 from personalized_path.core import goals as core
 from personalized_path.goal_reflection import GoalReflectionBlock
-from tests.harness import BlockEnv, call, field_snapshot
+from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip
 
 OLX = """
 <personalized_goal_reflection display_name="Goals &lt;unit&gt;"
@@ -424,12 +422,7 @@ def test_olx_round_trip_keeps_every_authored_field():
     env = BlockEnv()
     usage = env.load(OLX.replace("{extra}", 'show_woop="true" graded="true" weight="2.5" '
                                             'self_assessment="course.personalized_self_assessment.d0.u0"'))
-    block = env.block(usage)
-    out = BytesIO()
-    block.runtime.export_to_xml(block, out)
-    etree.fromstring(out.getvalue())
-    again = BlockEnv()
-    copy = again.block(again.load(out.getvalue().decode("utf-8").split("?>", 1)[-1]))
+    block, copy = olx_round_trip(env, usage)
     for name in GoalReflectionBlock.editable_fields:
         assert getattr(copy, name) == getattr(block, name), name
     assert copy.self_assessment == "course.personalized_self_assessment.d0.u0"

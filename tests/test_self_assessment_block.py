@@ -1,13 +1,11 @@
 """Self-assessment block on the XBlock TestRuntime: views, handlers, bad input, reports, OLX."""
 import json
 from collections import namedtuple
-from io import BytesIO
 
 import pytest
-from lxml import etree
 
 from personalized_path.self_assessment import SelfAssessmentBlock
-from tests.harness import BlockEnv, call, field_snapshot
+from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip
 
 OLX = """
 <personalized_self_assessment display_name="Fractions &lt;check&gt;"
@@ -220,13 +218,7 @@ def test_olx_export_and_import_round_trip_every_authored_field():
     env = BlockEnv()
     usage = env.load(OLX.replace("{extra}", 'allow_unsure="false" evidence_enabled="false" allow_rerating="false" '
                                             'weight="2.5" evidence_prompt="Why?"'))
-    block = env.block(usage)
-    out = BytesIO()
-    block.runtime.export_to_xml(block, out)
-    etree.fromstring(out.getvalue())
-    exported = out.getvalue().decode("utf-8").split("?>", 1)[-1]
-    again = BlockEnv()
-    copy = again.block(again.load(exported))
+    block, copy = olx_round_trip(env, usage)
     for name in SelfAssessmentBlock.editable_fields:
         assert getattr(copy, name) == getattr(block, name), name
     assert copy.weight == 2.5 and copy.allow_rerating is False and copy.statements[0]["text"].endswith("</i>")

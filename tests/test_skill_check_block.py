@@ -1,13 +1,11 @@
 """Skill check block on the XBlock TestRuntime: grading, secrecy of answers, bad input, scoring, reports."""
 import json
 from collections import namedtuple
-from io import BytesIO
 
 import pytest
-from lxml import etree
 
 from personalized_path.skill_check import SkillCheckBlock
-from tests.harness import BlockEnv, call, field_snapshot
+from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip
 
 # Feedback strings are unique sentinels: none may reach a learner before they chose that choice.
 QUESTIONS = [
@@ -337,12 +335,7 @@ def test_studio_save_validates_before_writing(env):
 def test_olx_export_and_import_round_trip_every_authored_field():
     env = BlockEnv()
     usage = load(env, extra='max_attempts="4" shuffle="true" weight="2.5" instructions="Go &lt;now&gt;"')
-    block = env.block(usage)
-    out = BytesIO()
-    block.runtime.export_to_xml(block, out)
-    etree.fromstring(out.getvalue())
-    again = BlockEnv()
-    copy = again.block(again.load(out.getvalue().decode("utf-8").split("?>", 1)[-1]))
+    block, copy = olx_round_trip(env, usage)
     for name in SkillCheckBlock.editable_fields:
         assert getattr(copy, name) == getattr(block, name), name
     assert copy.questions[0]["prompt"].endswith("</b>?") and copy.shuffle is True

@@ -172,11 +172,11 @@ def parse_goals(data, config, state, today):
     goals = {}
     for goal_id in config.goal_ids:
         where = f"goals.{goal_id}"
-        goal = as_object(_required(given, goal_id, where), where)
+        goal = as_object(require(given, goal_id, "goals"), where)
         for key in goal:
             if key not in ("text", "smart", "target_date"):
                 raise PayloadError(f"{where}.{key}"[:80], N_("Unknown key %(key)s."), key=str(key)[:40])
-        text = as_text(_required(goal, "text", f"{where}.text"), f"{where}.text", config.max_chars,
+        text = as_text(require(goal, "text", where), f"{where}.text", config.max_chars,
                        config.max_bytes, min_chars=max(1, config.min_chars))
         smart = as_list(goal.get("smart", []), f"{where}.smart", max_items=len(SMART_LETTERS))
         if not config.show_smart and smart:
@@ -187,7 +187,7 @@ def parse_goals(data, config, state, today):
         if len(set(smart)) != len(smart):
             raise PayloadError(f"{where}.smart", N_("A checklist item is listed twice."))
         stored = state["goals"].get(goal_id, {}).get("target")
-        target = parse_target(_required(goal, "target_date", f"{where}.target_date"), f"{where}.target_date",
+        target = parse_target(require(goal, "target_date", where), f"{where}.target_date",
                               today, stored)
         goals[goal_id] = {"text": text, "smart": [letter for letter in SMART_LETTERS if letter in smart],
                           "target": target}
@@ -200,12 +200,6 @@ def parse_goals(data, config, state, today):
     if state["goals"] and not changed_ids(state, goals) and not _plan_changed(state, plan):
         raise PayloadError("goals", N_("Nothing has changed since your last save."))
     return revision, goals, plan
-
-
-def _required(data, key, field):
-    if key not in data:
-        raise PayloadError(field, N_("This field is required."))
-    return data[key]
 
 
 def parse_checkin(data, config, state):

@@ -53,16 +53,16 @@ def validate_questions(questions):
 def _validate_question(question, where, seen):
     as_object(question, where)
     only_keys(question, ("id", "prompt", "kind", "choices", "correct", "skill"), where)
-    question_id = as_slug(_require(question, "id", where), f"{where}.id")
+    question_id = as_slug(require(question, "id", where), f"{where}.id")
     if question_id in seen:
         raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=question_id)
     seen.add(question_id)
-    as_text(_require(question, "prompt", where), f"{where}.prompt", PROMPT_MAX_CHARS, min_chars=1)
+    as_text(require(question, "prompt", where), f"{where}.prompt", PROMPT_MAX_CHARS, min_chars=1)
     kind = question.get("kind", "single")
     if kind not in KINDS:
         raise PayloadError(f"{where}.kind", N_('The kind must be "single" or "multiple".'))
-    as_slug(_require(question, "skill", where), f"{where}.skill")
-    choices = as_list(_require(question, "choices", where), f"{where}.choices", max_items=MAX_CHOICES)
+    as_slug(require(question, "skill", where), f"{where}.skill")
+    choices = as_list(require(question, "choices", where), f"{where}.choices", max_items=MAX_CHOICES)
     if len(choices) < MIN_CHOICES:
         raise PayloadError(f"{where}.choices", N_("A question needs from %(minimum)s to %(maximum)s choices."),
                            minimum=MIN_CHOICES, maximum=MAX_CHOICES)
@@ -71,13 +71,13 @@ def _validate_question(question, where, seen):
         place = f"{where}.choices[{number}]"
         as_object(choice, place)
         only_keys(choice, ("id", "text", "feedback"), place)
-        choice_id = as_slug(_require(choice, "id", place), f"{place}.id")
+        choice_id = as_slug(require(choice, "id", place), f"{place}.id")
         if choice_id in choice_ids:
             raise PayloadError(f"{place}.id", N_("The id %(id)s is used twice."), id=choice_id)
         choice_ids.add(choice_id)
-        as_text(_require(choice, "text", place), f"{place}.text", CHOICE_MAX_CHARS, min_chars=1, multiline=False)
+        as_text(require(choice, "text", place), f"{place}.text", CHOICE_MAX_CHARS, min_chars=1, multiline=False)
         as_text(choice.get("feedback", ""), f"{place}.feedback", FEEDBACK_MAX_CHARS)
-    correct = as_list(_require(question, "correct", where), f"{where}.correct", max_items=MAX_CHOICES)
+    correct = as_list(require(question, "correct", where), f"{where}.correct", max_items=MAX_CHOICES)
     for choice_id in correct:
         if choice_id not in choice_ids:
             raise PayloadError(f"{where}.correct", N_("The correct answer %(id)s is not one of the choices."),
@@ -88,12 +88,6 @@ def _validate_question(question, where, seen):
         raise PayloadError(f"{where}.correct", N_("A single-answer question needs exactly one correct choice."))
     if kind == "multiple" and not correct:
         raise PayloadError(f"{where}.correct", N_("A multiple-answer question needs at least one correct choice."))
-
-
-def _require(obj, key, where):
-    if key not in obj:
-        raise PayloadError(f"{where}.{key}", N_("This field is required."))
-    return obj[key]
 
 
 def public_questions(questions):

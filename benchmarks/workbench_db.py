@@ -1,0 +1,17 @@
+"""The workbench's Django settings on a fresh SQLite file: what every benchmark starts from."""
+import json
+import os
+import tempfile
+
+import django
+
+
+def setup(prefix):
+    """Point the workbench at a new SQLite file, configure Django and create the tables."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "personalized_path.workbench.settings")
+    os.environ.setdefault("WORKBENCH_DATABASES", json.dumps(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(folder, "bench.db")}}))
+    django.setup()
+    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+    call_command("migrate", run_syncdb=True, verbosity=0)
