@@ -1,0 +1,102 @@
+"""Adaptive, placement and re-check sessions, driven by simulated learners."""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from personalized_path.core import adaptive, irt
+
+
+def pool_of(spec):
+    """``[(id, skill, difficulty)]`` as Items with discrimination 1.5."""
+    return [adaptive.Item(item_id, skill, difficulty, 1.5) for item_id, skill, difficulty in spec]
+
+
+POOL = pool_of([(f"q{index}", "fractions", difficulty)
+                for index, difficulty in enumerate((-1.0, -0.5, 0.0, 0.0, 0.5, 0.5, 1.0, 1.0, 1.5, 1.5, 2.0, 2.0))])
+
+
+def run(next_question, pool, answer, budget=10, target_se=0.45):
+    """Ask until the session ends; ``answer(item)`` says whether the simulated learner is right."""
+    by_id = {item.id: item for item in pool}
+    asked = []
+    while True:
+        question = next_question(pool, asked, budget, target_se)
+        if question is None:
+            return asked
+        assert question not in {entry["question"] for entry in asked}
+        item = by_id[question]
+        asked.append({"question": question, "skill": item.skill, "correct": answer(item)})
+
+
+def test_adaptive_first_question_is_the_most_informative_at_zero():
+    assert adaptive.next_adaptive(POOL, [], budget=5, target_se=0.3) == "q2"  # b = 0, first of the two
+
+
+def test_adaptive_follows_the_learner():
+    after_right = adaptive.next_adaptive(POOL, [{"question": "q2", "skill": "fractions", "correct": True}], 5, 0.3)
+    after_wrong = adaptive.next_adaptive(POOL, [{"question": "q2", "skill": "fractions", "correct": False}], 5, 0.3)
+    by_id = {item.id: item for item in POOL}
+    assert by_id[after_right].difficulty > 0 > by_id[after_wrong].difficulty
+
+
+HARD_POOL = pool_of([(f"h{index}", "fractions", difficulty)
+                     for index, difficulty in enumerate((-1, -0.5, 0, 0.5, 1, 1, 1.5, 1.5, 2, 2, 2.5, 3))])
+
+
+def test_a_strong_learner_needs_fewer_questions_than_a_weak_one_on_a_pool_of_hard_questions():
+    # Answers all right keep meeting informative (hard) questions, so the estimate gets precise;
+    # answers all wrong run out of easy ones, and the budget ends the check.
+    strong = run(adaptive.next_adaptive, HARD_POOL, lambda item: True, target_se=0.6)
+    weak = run(adaptive.next_adaptive, HARD_POOL, lambda item: False, target_se=0.6)
+    assert len(strong) == 6 and len(weak) == 10
+    assert irt.estimate(adaptive.responses(strong, HARD_POOL))[1] < 0.6
+
+
+@given(st.integers(min_value=1, max_value=12), st.floats(min_value=0.1, max_value=1.0))
+def test_sessions_never_exceed_the_budget_nor_repeat(budget, target):
+    for answer in (lambda item: True, lambda item: False, lambda item: item.difficulty < 0.7):
+        asked = run(adaptive.next_adaptive, POOL, answer, budget, target)
+        assert 1 <= len(asked) <= budget
+
+
+def test_adaptive_score_is_the_expected_score_on_the_whole_pool():
+    asked = [{"question": "q2", "skill": "fractions", "correct": True}]
+    result = adaptive.adaptive_result(POOL, asked)
+    theta = result["theta"]
+    assert result["possible"] == 12.0
+    assert result["earned"] == pytest.approx(sum(irt.probability(theta, item.difficulty, 1.5) for item in POOL),
+                                             abs=0.005)
+
+
+MIXED = pool_of([("a1", "add", -0.5), ("a2", "add", 0.0), ("a3", "add", 0.5), ("a4", "add", 1.0),
+                 ("m1", "mul", -0.5), ("m2", "mul", 0.0), ("m3", "mul", 0.5), ("m4", "mul", 1.0)])
+
+
+def test_placement_covers_every_skill_and_places_each():
+    asked = run(adaptive.next_placement, MIXED, lambda item: item.skill == "add", budget=6, target_se=0.2)
+    assert {entry["skill"] for entry in asked} == {"add", "mul"}
+    assert [entry["skill"] for entry in asked[:2]] == ["add", "mul"]  # least precise skill next; ties in order
+    placed = adaptive.placement_result(MIXED, asked, cut_percent=70)
+    assert placed["add"]["mastered"] and not placed["mul"]["mastered"]
+    assert placed["add"]["percent"] > 70 > placed["mul"]["percent"]
+
+
+def test_placement_never_marks_an_unanswered_skill_mastered():
+    placed = adaptive.placement_result(MIXED, [], cut_percent=0)
+    assert not any(row["mastered"] for row in placed.values())
+
+
+def test_recheck_starts_with_the_most_faded_skill_and_mixes():
+    chosen = adaptive.plan_recheck(MIXED, [], {"add": 0.8, "mul": 0.4, "never": None}, budget=3)
+    assert len(chosen) == 3 and chosen[0].startswith("m") and chosen[1].startswith("a") and chosen[2].startswith("m")
+    assert adaptive.plan_recheck(MIXED, [], {"add": None}, budget=3) == []
+
+
+def test_items_from_questions_reads_labels_and_class_calibration():
+    questions = [{"id": "q1", "skill": "s", "difficulty": "hard"}, {"id": "q2", "skill": "s"}]
+    bins = irt.empty_bins()
+    for _ in range(40):
+        bins = irt.record_answer(bins, 0.0, True)
+    pool = adaptive.items_from_questions(questions, {"q2": bins})
+    assert pool[0].difficulty == 1.0 and pool[0].discrimination == irt.DEFAULT_DISCRIMINATION
+    assert -irt.MAX_SHIFT <= pool[1].difficulty < 0.0
