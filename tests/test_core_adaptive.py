@@ -4,6 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from personalized_path.core import adaptive, irt
+from personalized_path.core import skill_check as sc
+from personalized_path.core.payload import PayloadError
 
 
 def pool_of(spec):
@@ -100,3 +102,84 @@ def test_items_from_questions_reads_labels_and_class_calibration():
     pool = adaptive.items_from_questions(questions, {"q2": bins})
     assert pool[0].difficulty == 1.0 and pool[0].discrimination == irt.DEFAULT_DISCRIMINATION
     assert -irt.MAX_SHIFT <= pool[1].difficulty < 0.0
+
+
+# --- sessions in the skill check's learner state --------------------------------------------------
+
+def question(question_id, skill, difficulty):
+    return {"id": question_id, "prompt": f"Question {question_id}", "kind": "single", "skill": skill,
+            "difficulty": difficulty, "correct": ["right"],
+            "choices": [{"id": "right", "text": "Right"}, {"id": "wrong", "text": "Wrong"}]}
+
+
+QUESTIONS = [question(f"q{index}", "fractions" if index % 2 else "decimals", difficulty)
+             for index, difficulty in enumerate(("easy", "medium", "hard", -0.5, 0.5, 2.0))]
+
+
+def test_a_whole_adaptive_session_in_state():
+    pool = adaptive.items_from_questions(QUESTIONS)
+    state = sc.start_session(sc.empty_state(), "adaptive", "2026-01-05T09:00:00+00:00")
+    assert state["used"] == 1 and state["session"]["asked"] == []
+    asked = 0
+    while True:
+        next_id = sc.next_question_id(state, pool, budget=4, target_se=0.1)
+        if next_id is None:
+            break
+        current = {q["id"]: q for q in QUESTIONS}[next_id]
+        chosen = sc.parse_one_answer({"question": next_id, "answer": ["right"]}, current)
+        state, entry = sc.answer_in_session(state, current, chosen, "2026-01-05T09:01:00+00:00")
+        assert entry["correct"]
+        asked += 1
+    assert asked == 4
+    state = sc.finish_session(state, pool, "2026-01-05T09:05:00+00:00", placement_cut=80)
+    sc.STATE_SHAPE.check(state)
+    attempt = sc.latest(state)
+    assert state["session"] is None and attempt["mode"] == "adaptive" and len(attempt["results"]) == 4
+    assert attempt["possible"] == 6.0 and 3.0 < attempt["earned"] <= 6.0
+    evidence = sc.skill_evidence(state)
+    assert sum(len(rows) for rows in evidence.values()) == 4
+    assert all(when == "2026-01-05T09:01:00+00:00" and correct for rows in evidence.values() for when, correct in rows)
+    again = sc.regrade_latest(state, QUESTIONS)
+    assert again["score"] == state["score"]
+
+
+def test_answering_another_question_than_the_current_one_is_refused():
+    with pytest.raises(PayloadError) as error:
+        sc.parse_one_answer({"question": "q2", "answer": ["right"]}, QUESTIONS[0])
+    assert error.value.field == "question"
+    with pytest.raises(PayloadError):
+        sc.parse_one_answer({"question": "q0", "answer": ["nope"]}, QUESTIONS[0])
+
+
+def test_placement_and_recheck_sessions_store_their_results():
+    pool = adaptive.items_from_questions(QUESTIONS)
+    state = sc.start_session(sc.empty_state(), "placement", "2026-01-05T09:00:00+00:00")
+    for _ in range(4):
+        next_id = sc.next_question_id(state, pool, budget=4, target_se=0.1)
+        item = {q["id"]: q for q in QUESTIONS}[next_id]
+        answer = ["right"] if item["skill"] == "fractions" else ["wrong"]
+        state, _ = sc.answer_in_session(state, item, answer, "2026-01-05T09:01:00+00:00")
+    assert sc.next_question_id(state, pool, budget=4, target_se=0.1) is None
+    state = sc.finish_session(state, pool, "2026-01-05T09:02:00+00:00", placement_cut=50)
+    assert state["placement"]["fractions"]["mastered"] and not state["placement"]["decimals"]["mastered"]
+    assert state["score"] == {"earned": 2.0, "possible": 4.0}
+    state = sc.start_session(state, "recheck", "2026-02-05T09:00:00+00:00", plan=["q1", "gone", "q2"])
+    assert sc.next_question_id(state, pool, budget=4, target_se=0.1) == "q1"
+    state, _ = sc.answer_in_session(state, QUESTIONS[1], ["right"], "2026-02-05T09:01:00+00:00")
+    assert sc.next_question_id(state, pool, budget=4, target_se=0.1) == "q2"
+    state, _ = sc.answer_in_session(state, QUESTIONS[2], ["right"], "2026-02-05T09:01:00+00:00")
+    assert sc.next_question_id(state, pool, budget=4, target_se=0.1) is None
+    state = sc.finish_session(state, pool, "2026-02-05T09:02:00+00:00", placement_cut=50)
+    assert state["last_recheck"] == "2026-02-05T09:02:00+00:00" and state["used"] == 2
+    assert state["placement"]["fractions"]["mastered"]  # a re-check keeps the placement
+
+
+def test_version_1_state_migrates_and_garbled_sessions_read_as_defaults():
+    old = {"version": 1, "used": 1, "score": {"earned": 1.0, "possible": 2.0},
+           "attempts": [{"at": "2026-01-01T00:00:00+00:00", "answers": {}, "results": [], "earned": 1.0,
+                         "possible": 2.0}]}
+    state, problem = sc.STATE_SHAPE.read(old)
+    assert problem is None and state["session"] is None and state["used"] == 1
+    garbled = dict(state, session={"mode": "adaptive", "started": "x", "plan": [], "asked": [{"question": 3}]})
+    state, problem = sc.STATE_SHAPE.read(garbled)
+    assert problem and state == sc.empty_state()

@@ -4,6 +4,7 @@ from collections import namedtuple
 
 import pytest
 
+from personalized_path.core import skill_check as core
 from personalized_path.skill_check import SkillCheckBlock
 from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip
 
@@ -185,7 +186,7 @@ def test_student_view_user_state_returns_only_this_learners_state(env):
     call(env.block(usage, "ana"), "submit", WRONG)
     status, data = call(env.block(usage, "ana"), "student_view_user_state", method="GET")
     assert status == 200 and data["learner_state"]["attempts"][0]["answers"] == WRONG["answers"]
-    assert data["learner_state"]["version"] == 1
+    assert data["learner_state"]["version"] == core.STATE_VERSION
     assert call(env.block(usage, "ben"), "student_view_user_state", method="GET")[1] == {"learner_state": {}}
 
 

@@ -51,7 +51,7 @@ def test_valid_questions_have_no_problems():
     (broken([0, "prompt"], KeyError), "questions[0].prompt", "required"),
     (broken([0, "choices", 0, "feedback"], "x" * 501), "questions[0].choices[0].feedback", "limit"),
     (broken([0, "extra"], 1), "questions[0]", "Unknown key"),
-    ([QUESTIONS[0]] * 31, "questions", "At most 30"),
+    ([QUESTIONS[0]] * (core.MAX_QUESTIONS + 1), "questions", f"At most {core.MAX_QUESTIONS}"),
 ])
 def test_invalid_questions_are_named(questions, field, words):
     problems = core.validate_questions(questions)

@@ -23,6 +23,13 @@ float in [0, 1], or None when there are no attempts yet.
   ``P = P + (1 - P) * learn``. The result is P(known) after the last attempt. Partial credit
   ``o`` is soft evidence: the posterior is ``o * P(known | correct) + (1 - o) * P(known | wrong)``.
 
+* ``recall``: mastery that fades (``forgetting``: FSRS-6 with its published defaults). Each
+  attempt is a review, dated: ``attempts`` are ``(when, outcome)`` pairs (ISO text or aware
+  datetimes) and the estimate needs ``now``. An outcome of at least 0.5 is a right answer
+  ("good"), below it a wrong one ("again"). The value is the probability that the skill is
+  still recalled at ``now``; after a miss, until the next right answer, it is 0: the learner
+  is still relearning the skill.
+
 ``estimate(method, attempts, **params)`` validates the method, the parameters and the attempts
 and raises PayloadError naming the bad one; ``explain(method, **params)`` gives a learner-facing
 sentence (an ``Explanation``: a ``str`` holding the English text, whose ``render(gettext)``
@@ -30,8 +37,9 @@ translates it); ``is_mastered(method, value, threshold=None)`` compares a value 
 on the same 0..1 scale (defaults in ``DEFAULT_THRESHOLDS``: BKT 0.95, n of m 1.0, others 0.8).
 """
 import math
+from datetime import datetime, timezone
 
-from . import N_
+from . import N_, forgetting
 from .payload import PayloadError, as_int, as_number
 
 MAX_N = 100
@@ -86,6 +94,16 @@ def bkt(attempts, prior=0.3, learn=0.2, guess=0.2, slip=0.1):
     return _clamp(known)
 
 
+def recall(attempts, now):
+    """FSRS-6 probability of recall at ``now`` after dated ``attempts``; 0 while relearning after a miss."""
+    if not attempts:
+        return None
+    evidence = sorted((when, outcome >= 0.5) for when, outcome in attempts)
+    if not evidence[-1][1]:
+        return 0.0
+    return _clamp(forgetting.recall_probability(forgetting.replay(evidence), now))
+
+
 def _posterior(known, correct, guess, slip):
     """P(known | this answer) by Bayes' rule; unchanged when the model deems the answer impossible."""
     if correct:
@@ -113,12 +131,16 @@ ESTIMATORS = {
     "n_of_m": N_("n of the last m: mastered once n of the last m answers are correct."),
     "bkt": N_("Bayesian Knowledge Tracing: the probability that the skill is known, "
               "allowing for guesses, slips and learning along the way."),
+    "recall": N_("Recall that fades (FSRS-6): the probability that the skill is still remembered today, "
+                 "which falls with time since the last right answer and falls more slowly after spaced practice."),
 }
 
 FUNCTIONS = {
     "latest": latest, "highest": highest, "mean": mean,
-    "decaying_average": decaying_average, "n_of_m": n_of_m, "bkt": bkt,
+    "decaying_average": decaying_average, "n_of_m": n_of_m, "bkt": bkt, "recall": recall,
 }
+# Estimators whose attempts are dated ``(when, outcome)`` pairs and which need the current time.
+TIMED = frozenset({"recall"})
 
 # Parameters each method accepts, with their defaults.
 PARAMS = {
@@ -126,6 +148,7 @@ PARAMS = {
     "decaying_average": {"weight": 0.65},
     "n_of_m": {"n": 3, "m": 5, "cut": 1.0},
     "bkt": {"prior": 0.3, "learn": 0.2, "guess": 0.2, "slip": 0.1},
+    "recall": {},
 }
 
 DEFAULT_THRESHOLDS = {"bkt": 0.95, "n_of_m": 1.0}
@@ -140,6 +163,8 @@ EXPLANATIONS = {
     "n_of_m": N_("You need %(n)s correct answers among your last %(m)s."),
     "bkt": N_("Your answers give an estimate of how likely it is that you know this skill, "
               "allowing for lucky guesses and small slips; it rises as you answer correctly."),
+    "recall": N_("Your answers give an estimate of how likely you are to remember this skill today: "
+                 "it fades as time passes and lasts longer each time you answer right after a gap."),
 }
 
 
@@ -207,9 +232,40 @@ def check_attempts(attempts, field="attempts"):
     return list(attempts)
 
 
-def estimate(method, attempts, **params):
-    """Run ``method`` over ``attempts`` with validated ``params``; None when there are no attempts."""
+def check_dated_attempts(attempts, field="attempts"):
+    """A list of ``(when, outcome)``: ``when`` ISO text or an aware datetime, ``outcome`` in [0, 1]."""
+    if not isinstance(attempts, (list, tuple)):
+        raise PayloadError(field, N_("Expected a list."))
+    checked = []
+    for index, item in enumerate(attempts):
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise PayloadError(f"{field}[{index}]", N_("Expected a date and a result."))
+        when = _as_datetime(item[0])
+        if when is None:
+            raise PayloadError(f"{field}[{index}]", N_("Expected a date and a result."))
+        checked.append((when, float(as_number(item[1], f"{field}[{index}]", 0, 1))))
+    return checked
+
+
+def _as_datetime(value):
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    return value
+
+
+def estimate(method, attempts, now=None, **params):
+    """
+    Run ``method`` over ``attempts`` with validated ``params``; None when there are no attempts.
+    Timed methods (``TIMED``) take dated attempts and ``now`` (an aware datetime; default: the clock).
+    """
     values = validate_params(method, **params)
+    if method in TIMED:
+        return FUNCTIONS[method](check_dated_attempts(attempts), now or datetime.now(timezone.utc))
     return FUNCTIONS[method](check_attempts(attempts), **values)
 
 

@@ -15,19 +15,21 @@ score.
 import hashlib
 import random
 
-from . import N_
+from . import N_, adaptive, irt
 from .payload import PayloadError, as_list, as_object, as_slug, as_text, only_keys, require
 from .state import StateShape, StateShapeError
 
 KINDS = ("single", "multiple")
-MAX_QUESTIONS = 30
+MAX_QUESTIONS = 60
 MIN_CHOICES, MAX_CHOICES = 2, 10
 PROMPT_MAX_CHARS = 1000
 CHOICE_MAX_CHARS = 300
 FEEDBACK_MAX_CHARS = 500
 MAX_ATTEMPTS_LIMIT = 100
 HISTORY_CAP = 50
-STATE_VERSION = 1
+STATE_VERSION = 2
+MODES = ("fixed", adaptive.ADAPTIVE, adaptive.PLACEMENT, adaptive.RECHECK)
+SESSION_MODES = MODES[1:]
 
 
 # --- authoring -----------------------------------------------------------------------------
@@ -52,7 +54,8 @@ def validate_questions(questions):
 
 def _validate_question(question, where, seen):
     as_object(question, where)
-    only_keys(question, ("id", "prompt", "kind", "choices", "correct", "skill"), where)
+    only_keys(question, ("id", "prompt", "kind", "choices", "correct", "skill", "difficulty", "discrimination"),
+              where)
     question_id = as_slug(require(question, "id", where), f"{where}.id")
     if question_id in seen:
         raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=question_id)
@@ -62,6 +65,10 @@ def _validate_question(question, where, seen):
     if kind not in KINDS:
         raise PayloadError(f"{where}.kind", N_('The kind must be "single" or "multiple".'))
     as_slug(require(question, "skill", where), f"{where}.skill")
+    if "difficulty" in question:
+        irt.as_difficulty(question["difficulty"], f"{where}.difficulty")
+    if "discrimination" in question:
+        irt.as_discrimination(question["discrimination"], f"{where}.discrimination")
     choices = as_list(require(question, "choices", where), f"{where}.choices", max_items=MAX_CHOICES)
     if len(choices) < MIN_CHOICES:
         raise PayloadError(f"{where}.choices", N_("A question needs from %(minimum)s to %(maximum)s choices."),
@@ -162,7 +169,13 @@ def grade(answers, questions):
 # --- learner state -------------------------------------------------------------------------
 
 def empty_state():
-    return {"version": STATE_VERSION, "used": 0, "attempts": [], "score": None}
+    return {"version": STATE_VERSION, "used": 0, "attempts": [], "score": None,
+            "session": None, "placement": None, "last_recheck": None}
+
+
+def _from_version_1(state):
+    """Version 2 adds one-question-at-a-time sessions, the latest placement and the last re-check."""
+    return dict(state, session=None, placement=None, last_recheck=None)
 
 
 def _check_state(state):
@@ -184,6 +197,28 @@ def _check_state(state):
     score = state.get("score")
     if score is not None:
         _check_score(score)
+    _check_session(state["session"])
+    placement = state["placement"]
+    if placement is not None and not all(
+            isinstance(row, dict) and isinstance(row.get("mastered"), bool)
+            and isinstance(row.get("percent"), (int, float)) for row in placement.values()):
+        raise StateShapeError("placement is garbled")
+    if state["last_recheck"] is not None and not isinstance(state["last_recheck"], str):
+        raise StateShapeError("last re-check has no date")
+
+
+def _check_session(session):
+    if session is None:
+        return
+    if session.get("mode") not in SESSION_MODES or not isinstance(session.get("started"), str):
+        raise StateShapeError("session is garbled")
+    if not isinstance(session.get("plan"), list) or not all(isinstance(item, str) for item in session["plan"]):
+        raise StateShapeError("session plan is garbled")
+    for entry in session["asked"]:
+        if not isinstance(entry.get("question"), str) or not isinstance(entry.get("skill"), str) \
+                or not isinstance(entry.get("correct"), bool) or not isinstance(entry.get("chosen"), list) \
+                or not isinstance(entry.get("at"), str):
+            raise StateShapeError("session answer is garbled")
 
 
 def _check_score(score):
@@ -195,19 +230,17 @@ def _check_score(score):
         raise StateShapeError("earned more than possible")
 
 
-STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state)
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state,
+                         migrations={1: _from_version_1})
 
 
 def record_attempt(state, answers, questions, when):
     """A new state with this graded attempt appended and its score as the current score."""
     results, earned, possible = grade(answers, questions)
     attempt = {"at": when, "answers": answers, "results": results, "earned": earned, "possible": possible}
-    return {
-        "version": STATE_VERSION,
-        "used": state["used"] + 1,
-        "attempts": (state["attempts"] + [attempt])[-HISTORY_CAP:],
-        "score": {"earned": earned, "possible": possible},
-    }
+    return dict(state, version=STATE_VERSION, used=state["used"] + 1,
+                attempts=(state["attempts"] + [attempt])[-HISTORY_CAP:],
+                score={"earned": earned, "possible": possible})
 
 
 def regrade_latest(state, questions):
@@ -216,7 +249,10 @@ def regrade_latest(state, questions):
     if newest is None:
         return state
     answers = dict(newest["answers"])
-    results, earned, possible = grade(answers, questions)
+    if newest.get("mode") in SESSION_MODES:
+        results, earned, possible = _regrade_session(newest, questions)
+    else:
+        results, earned, possible = grade(answers, questions)
     attempts = state["attempts"][:-1] + [dict(newest, results=results, earned=earned, possible=possible)]
     return dict(state, attempts=attempts, score={"earned": earned, "possible": possible})
 
@@ -258,3 +294,94 @@ def percent(state):
     if not score or not score["possible"]:
         return None
     return round(100.0 * score["earned"] / score["possible"], 2)
+
+
+def skill_evidence(state):
+    """``{skill: [(ISO date, correct), ...]}`` over all kept attempts: the reviews of each skill."""
+    evidence = {}
+    for attempt in state["attempts"]:
+        for result in attempt["results"]:
+            evidence.setdefault(result["skill"], []).append((result.get("at", attempt["at"]), result["correct"]))
+    return evidence
+
+
+# --- one question at a time: adaptive, placement and re-check sessions ----------------------------
+
+def start_session(state, mode, when, plan=()):
+    """A new state with a session started; starting uses one attempt."""
+    return dict(state, used=state["used"] + 1,
+                session={"mode": mode, "started": when, "asked": [], "plan": list(plan)})
+
+
+def next_question_id(state, pool, budget, target_se):
+    """The id of the session's next question, or None when the session is over."""
+    session = state["session"]
+    asked = session["asked"]
+    if session["mode"] == adaptive.ADAPTIVE:
+        return adaptive.next_adaptive(pool, asked, budget, target_se)
+    if session["mode"] == adaptive.PLACEMENT:
+        return adaptive.next_placement(pool, asked, budget, target_se)
+    done = {entry["question"] for entry in asked}
+    known = {item.id for item in pool}
+    return next((item for item in session["plan"] if item not in done and item in known), None)
+
+
+def parse_one_answer(data, question):
+    """Validate ``{"question": id, "answer": [choice ids]}`` for the session's current question."""
+    only_keys(data, ("question", "answer"))
+    if require(data, "question") != question["id"]:
+        raise PayloadError("question", N_("This question has already been answered; the page shows the next one."))
+    return parse_submission({"answers": {question["id"]: require(data, "answer")}}, [question])[question["id"]]
+
+
+def answer_in_session(state, question, chosen, when):
+    """A new state with one answer of the session recorded, and that answer's entry."""
+    entry = {"question": question["id"], "skill": question["skill"], "chosen": list(chosen), "at": when,
+             "correct": set(chosen) == set(question["correct"])}
+    session = dict(state["session"], asked=state["session"]["asked"] + [entry])
+    return dict(state, session=session), entry
+
+
+def finish_session(state, pool, when, placement_cut):
+    """
+    A new state with the finished session kept as an attempt. Adaptive: the score is the expected
+    score on the whole pool. Placement and re-check: the questions asked, right out of asked;
+    a placement also stores each skill's result.
+    """
+    session = state["session"]
+    asked = session["asked"]
+    if session["mode"] == adaptive.ADAPTIVE:
+        result = adaptive.adaptive_result(pool, asked)
+        earned, possible = result["earned"], result["possible"]
+    else:
+        earned, possible = float(sum(1 for entry in asked if entry["correct"])), float(len(asked))
+    attempt = {
+        "at": when, "mode": session["mode"],
+        "answers": {entry["question"]: entry["chosen"] for entry in asked},
+        "results": [{"question": entry["question"], "skill": entry["skill"], "correct": entry["correct"],
+                     "at": entry["at"]} for entry in asked],
+        "earned": earned, "possible": possible,
+    }
+    placement = state["placement"]
+    if session["mode"] == adaptive.PLACEMENT:
+        placement = adaptive.placement_result(pool, asked, placement_cut)
+    return dict(state, attempts=(state["attempts"] + [attempt])[-HISTORY_CAP:], session=None,
+                score={"earned": earned, "possible": possible}, placement=placement,
+                last_recheck=when if session["mode"] == adaptive.RECHECK else state["last_recheck"])
+
+
+def _regrade_session(attempt, questions):
+    """A session attempt's asked questions graded again, scored as the session's mode scores them."""
+    by_id = {question["id"]: question for question in questions}
+    asked = []
+    for result in attempt["results"]:
+        question = by_id.get(result["question"])
+        if question is not None:
+            chosen = attempt["answers"].get(result["question"], [])
+            asked.append(dict(result, chosen=chosen, skill=question["skill"],
+                              correct=set(chosen) == set(question["correct"])))
+    results = [{key: entry[key] for key in ("question", "skill", "correct", "at") if key in entry} for entry in asked]
+    if attempt["mode"] == adaptive.ADAPTIVE:
+        outcome = adaptive.adaptive_result(adaptive.items_from_questions(questions), asked)
+        return results, outcome["earned"], outcome["possible"]
+    return results, float(sum(1 for entry in asked if entry["correct"])), float(len(asked))
