@@ -15,13 +15,13 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import Float, Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
-from xblock.utils.resources import ResourceLoader
 
 from .core import N_
 from .core.payload import PayloadError, as_list, as_object, parse_object, require
+from .rendering import TemplateRenderer
 
 log = logging.getLogger(__name__)
-loader = ResourceLoader(__name__)
+templates = TemplateRenderer(__package__)
 
 EVENT_PREFIX = "personalized_path"
 
@@ -114,9 +114,7 @@ class PersonalizedBlockMixin(XBlockMixin):
     def render_template(self, context, template=None):
         """Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service."""
         context = dict(context, block=self, usage_id=str(self.scope_ids.usage_id))
-        return loader.render_django_template(
-            f"templates/{template or self.asset_name + '.html'}", context, i18n_service=self.i18n_service,
-        )
+        return templates.render(template or f"{self.asset_name}.html", context, self.i18n_service)
 
     def resource_url(self, path):
         return self.runtime.local_resource_url(self, f"static/{path}")

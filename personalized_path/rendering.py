@@ -1,0 +1,72 @@
+"""
+Server-side rendering of the blocks' Django templates, cheap enough to run on every request.
+
+xblock.utils' ``render_django_template`` builds a template engine and compiles the template on
+every call, and its ``{% trans %}`` tag merges the block's catalog into Django's translation for
+every tag it renders. Here each template is compiled once per process, Django's own i18n tags
+are used, and each language gets one translation object, built once: Django's catalog for that
+language with the block's catalog (the one its i18n service reads) merged on top. While a
+template renders, that object is the active translation, so ``{% trans %}``, ``{% blocktrans %}``
+and date formats answer exactly as the i18n service and Django would.
+"""
+import threading
+from contextlib import contextmanager
+from importlib import resources
+
+from django.template import Context, Engine
+from django.utils.translation import get_language, trans_real
+
+# Translation objects kept per (language, catalog); a catalog is the i18n service's own dict,
+# shared by every copy gettext hands out, so in practice this holds one entry per language.
+MAX_TRANSLATIONS = 32
+
+
+class TemplateRenderer:
+    """Compiled templates of one package's ``templates/`` folder, rendered with its translations."""
+
+    def __init__(self, package):
+        folder = resources.files(package).joinpath("templates")
+        # Django's default loaders are cached: each template (and each {% include %}) compiles once.
+        self.engine = Engine(dirs=[str(folder)], libraries={"i18n": "django.templatetags.i18n"}, autoescape=True)
+        self._translations = {}
+        self._lock = threading.Lock()
+
+    def render(self, name, context, i18n_service=None):
+        """``templates/<name>`` rendered with ``context``, translated as ``i18n_service`` would."""
+        template = self.engine.get_template(name)
+        with self.translated(i18n_service):
+            return template.render(Context(context, autoescape=True))
+
+    @contextmanager
+    def translated(self, i18n_service):
+        """Make the merged translation for the current language active while rendering."""
+        language = get_language()
+        if not language:  # translation deactivated altogether: render untranslated, as Django would
+            yield
+            return
+        merged = self.translation(language, i18n_service)
+        previous = getattr(trans_real._active, "value", None)  # pylint: disable=protected-access
+        trans_real._active.value = merged  # pylint: disable=protected-access
+        try:
+            yield
+        finally:
+            if previous is None:
+                del trans_real._active.value  # pylint: disable=protected-access
+            else:
+                trans_real._active.value = previous  # pylint: disable=protected-access
+
+    def translation(self, language, i18n_service):
+        """Django's translation for ``language`` with the service's catalog on top, built once."""
+        catalog = getattr(i18n_service, "_catalog", None) if i18n_service is not None else None
+        key = (language, id(catalog))
+        entry = self._translations.get(key)
+        if entry is None or entry[0] is not catalog:
+            merged = trans_real.DjangoTranslation(language)
+            if catalog:
+                merged.merge(i18n_service)
+            entry = (catalog, merged)  # holding the catalog keeps its id from being reused
+            with self._lock:
+                if len(self._translations) >= MAX_TRANSLATIONS:
+                    self._translations.pop(next(iter(self._translations)))
+                self._translations[key] = entry
+        return entry[1]
