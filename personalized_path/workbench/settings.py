@@ -1,7 +1,8 @@
 """
 Workbench settings for personalized_path: ``DJANGO_SETTINGS_MODULE=personalized_path.workbench.settings``.
 
-On top of xblock-sdk's settings: SQLite under ``var/`` (or ``WORKBENCH_DATABASES``), an i18n
+On top of xblock-sdk's settings: SQLite under ``var/`` (or ``WORKBENCH_DATABASES``), learner state
+read once per row per request and written once per row (``field_data``, as the LMS does), an i18n
 service that reads this package's ``translations/`` as the LMS does, a user service that makes
 ``?student=staff...`` a staff user, languages chosen by ``?lang=xx`` or the browser, and a patch
 that gives xblock-sdk 0.14's Studio page what Studio's runtime has.
@@ -35,6 +36,7 @@ MIDDLEWARE = [
 
 WORKBENCH = dict(WORKBENCH, services=dict(
     WORKBENCH["services"],
+    **{"field-data": "personalized_path.workbench.field_data.RequestFieldData"},
     i18n="personalized_path.workbench.services.PackageI18nService",
     user="personalized_path.workbench.services.WorkbenchUserService",
 ))

@@ -1,0 +1,93 @@
+"""
+The workbench's field storage, read and written as the LMS does it.
+
+The SDK's key-value store runs a get-or-create query (and a JSON parse) for every field it is
+asked about, ``has`` and ``get`` alike, and a read and a write for every field it saves. The
+LMS instead loads each StudentModule row once per request into its FieldDataCache, parses it
+once, and writes each row once when the block saves (a find-or-create and an update).
+``RequestFieldData`` does the same over the workbench's table: the settings make it the
+``field-data`` service, and since the workbench builds one runtime (so one service) per
+request, rows are cached for one request only.
+"""
+import json
+from collections import namedtuple
+
+from workbench.models import XBlockState, shorten_scope_name
+from xblock.fields import Scope
+from xblock.runtime import KeyValueStore, KvsFieldData
+
+Row = namedtuple("Row", "scope scope_id user_id")
+
+
+def row_of(key):
+    """Which workbench row holds ``key`` (the table keeps one JSON object per scope, block and user)."""
+    if key.scope in (Scope.parent, Scope.children):
+        scope = shorten_scope_name(key.scope.attr_name)
+    else:
+        scope = shorten_scope_name(key.scope.block.attr_name)
+    return Row(scope, key.block_scope_id, key.user_id)
+
+
+def read_row(row):
+    """The stored record of ``row`` (None if never written) and its fields, parsed."""
+    record = XBlockState.objects.filter(scope=row.scope, scope_id=row.scope_id, user_id=row.user_id).order_by(
+        "pk").first()
+    return record, (json.loads(record.state) if record else {})
+
+
+class RequestKeyValueStore(KeyValueStore):
+    """
+    Each row read at most once per request and parsed once; each save writes each changed row once.
+
+    A save overlays the fields it changes on the row as stored at that moment (a find-or-create,
+    then one update), as the LMS's user-state client does, so it never undoes what another request
+    saved meanwhile in other fields of the row.
+    """
+
+    def __init__(self):
+        self.rows = {}
+
+    def _fields(self, row):
+        if row not in self.rows:
+            self.rows[row] = read_row(row)[1]
+        return self.rows[row]
+
+    def get(self, key):
+        return self._fields(row_of(key))[key.field_name]
+
+    def has(self, key):
+        return key.field_name in self._fields(row_of(key))
+
+    def set(self, key, value):
+        self.set_many({key: value})
+
+    def delete(self, key):
+        self._write(row_of(key), {}, [key.field_name])
+
+    def set_many(self, update_dict):
+        changes = {}
+        for key, value in update_dict.items():
+            changes.setdefault(row_of(key), {})[key.field_name] = value
+        for row, values in changes.items():
+            self._write(row, values, [])
+
+    def _write(self, row, values, deleted):
+        scenario, tag = (None, row.scope_id) if row.scope in ("type", "all") else row.scope_id.split(".", 2)[:2]
+        record, created = XBlockState.objects.get_or_create(
+            scope=row.scope, scope_id=row.scope_id, user_id=row.user_id, scenario=scenario, tag=tag,
+            defaults={"state": json.dumps(values, sort_keys=True)})
+        fields = dict(values) if created else dict(json.loads(record.state), **values)
+        for name in deleted:
+            fields.pop(name, None)
+        if not created:
+            XBlockState.objects.filter(pk=record.pk).update(state=json.dumps(fields, sort_keys=True))
+        self.rows[row] = fields
+
+
+class RequestFieldData(KvsFieldData):
+    """The ``field-data`` service: one per workbench runtime, that is, one per request."""
+
+    runtime = None  # set by the workbench when it loads the service
+
+    def __init__(self):
+        super().__init__(RequestKeyValueStore())
