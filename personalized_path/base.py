@@ -80,6 +80,7 @@ def parse_iso(value):
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
+@XBlock.wants("personalized_clock")
 class PersonalizedBlockMixin(XBlockMixin):
     """
     Shared base for the blocks. A block sets ``asset_name`` (its template, CSS and JS files)
@@ -152,6 +153,18 @@ class PersonalizedBlockMixin(XBlockMixin):
     def require_staff(self):
         if not self.is_staff():
             raise JsonHandlerError(403, self._("Only course staff can do this."))
+
+    def now(self):
+        """
+        The current UTC time. A runtime may offer a ``personalized_clock`` service (the workbench
+        does, so tests can move time on without waiting); the LMS has none, so it is the real clock.
+        """
+        clock = self.runtime.service(self, "personalized_clock")
+        return clock.now() if clock else datetime.now(timezone.utc)
+
+    def now_text(self):
+        """``now()`` as stored in learner state."""
+        return self.now().replace(microsecond=0).isoformat()
 
     def publish(self, name, data):
         """Emit ``personalized_path.<block>.<name>`` to the platform's tracking log."""

@@ -6,10 +6,12 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
-from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import PersonalizedBlockMixin, json_api, parse_iso
+from .core import adaptive
 from .core import skill_check as core
 from .core import N_
 from .core.payload import PayloadError
+from .skill_check_sessions import SkillCheckSessionsMixin
 
 
 def _(text):
@@ -31,8 +33,8 @@ DEFAULT_QUESTIONS = [
 ]
 
 
-class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, ScorableXBlockMixin,
-                      CompletableXBlockMixin, XBlock):
+class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEditableXBlockMixin,
+                      ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
     """A short check graded on the server; a scorable source of per-skill mastery evidence."""
 
     asset_name = "skill_check"
@@ -67,7 +69,9 @@ class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorabl
 
     learner_state = Dict(scope=Scope.user_state, help="Graded attempts and score (versioned shape).")
 
-    editable_fields = ("display_name", "instructions", "questions", "max_attempts", "shuffle", "weight")
+    editable_fields = ("display_name", "instructions", "questions", "max_attempts", "shuffle", "weight",
+                       "check_mode", "question_budget", "target_precision", "placement_cut",
+                       "recheck_interval_days", "recheck_sources", "calibrate_difficulty")
 
     # --- reading state and settings ------------------------------------------------------------
 
@@ -90,10 +94,22 @@ class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorabl
         html = self.render_template(self.view_context(self.state()))
         return self.build_fragment(html, {"messages": self.js_messages(
             answer_all=self._("Answer every question before you submit."),
+            answer_one=self._("Choose an answer before you go on."),
+            started=self._("The check has started: here is your first question."),
+            answered=self._("Your answer is graded."),
             submitted=self._("Your answers are graded."),
         )})
 
     def view_context(self, state):
+        context = self.fixed_context(state)
+        if self.in_session_mode:
+            context.update(self.session_context(state), show_form=False)
+            context["show_start"] = bool(context["items"]) and not context["in_session"] \
+                and context["attempts_left"] != 0 and not context["recheck_opens"] \
+                and not context["nothing_to_recheck"]
+        return context
+
+    def fixed_context(self, state):
         questions = self.usable_questions()
         newest = core.latest(state)
         left = core.attempts_left(state, self.max_attempts)
@@ -144,35 +160,47 @@ class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorabl
 
     # --- handlers ----------------------------------------------------------------------------
 
-    @json_api
-    def submit(self, data, suffix=""):  # pylint: disable=unused-argument
-        """Grade a full set of answers; answer with the new view (feedback for the chosen answers)."""
-        questions = self.usable_questions()
-        if not questions:
+    def check_can_attempt(self, state):
+        """``state`` when the learner may start an attempt; PayloadError saying why not otherwise."""
+        if not self.usable_questions():
             raise PayloadError("questions", N_("This check is not set up yet; tell the course team."))
-        state = self.state()
         if core.attempts_left(state, self.max_attempts) == 0:
             raise PayloadError("attempts", N_("You have used all your attempts."))
         score = state.get("score")
-        if score and score["possible"] and score["earned"] >= score["possible"]:
+        if self.check_mode == "fixed" and score and score["possible"] and score["earned"] >= score["possible"]:
             raise PayloadError("attempts", N_("You have already answered every question correctly."))
-        answers = core.parse_submission(data, questions)
+        return state
 
-        when = now_iso()
-        new_state = core.record_attempt(state, answers, questions, when)
+    @json_api
+    def submit(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Grade a full set of answers; answer with the new view (feedback for the chosen answers)."""
+        if self.in_session_mode:
+            raise PayloadError("mode", N_("This check asks one question at a time."))
+        state = self.check_can_attempt(self.state())
+        questions = self.usable_questions()
+        answers = core.parse_submission(data, questions)
+        new_state = core.record_attempt(state, answers, questions, self.now_text())
         self.learner_state = new_state
+        self.record_finished_attempt(state, new_state)
+        return self.answer_payload(new_state)
+
+    def record_finished_attempt(self, state, new_state):
+        """Event, completion (first time) and grade for the attempt that ``new_state`` has just kept."""
         newest = core.latest(new_state)
         self.publish("submitted", {
-            "attempt": new_state["used"], "answers": answers,
+            "attempt": new_state["used"], "answers": newest["answers"], "mode": newest.get("mode", "fixed"),
             "correct": [result["question"] for result in newest["results"] if result["correct"]],
             "earned": newest["earned"], "possible": newest["possible"],
             "skills": core.skill_results(new_state),
         })
-        if state["used"] == 0:
+        if not state["attempts"]:
             self.emit_completion(1.0)
         self._publish_grade(Score(newest["earned"], newest["possible"]))
-        return {"html": self.render_template(self.view_context(new_state)), "percent": core.percent(new_state),
-                "attempts_left": core.attempts_left(new_state, self.max_attempts)}
+
+    def answer_payload(self, state):
+        """What every learner handler answers: the re-rendered block and the numbers a script needs."""
+        return {"html": self.render_template(self.view_context(state)), "percent": core.percent(state),
+                "attempts_left": core.attempts_left(state, self.max_attempts)}
 
     # --- for other blocks (read through runtime.get_block in the learner's runtime) -----------
 
@@ -217,6 +245,9 @@ class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorabl
         return Score(score["earned"], score["possible"])
 
     def max_score(self):
+        """Fixed and adaptive checks: the number of questions written; placement and re-check: those asked."""
+        if self.check_mode in (adaptive.PLACEMENT, adaptive.RECHECK):
+            return float(min(self.question_budget, len(self.usable_questions())))
         return float(len(self.usable_questions()))
 
     def rescore(self, only_if_higher):
@@ -245,6 +276,8 @@ class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorabl
                     limit=core.MAX_ATTEMPTS_LIMIT)))
         if not isinstance(data.weight, (int, float)) or data.weight < 0:
             validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))
+        for problem in self.session_config_problems(data):
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -266,4 +299,9 @@ class SkillCheckBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Scorabl
                     "answers": "; ".join(f"{key}={','.join(value)}" for key, value in attempt["answers"].items()),
                     "correct": "; ".join(r["question"] for r in attempt["results"] if r["correct"]),
                     "skills": "; ".join(f"{skill}={row['correct']}/{row['total']}" for skill, row in skills.items()),
+                    "mode": attempt.get("mode", "fixed"),
+                    "placement": "; ".join(
+                        f"{skill}={row['percent']:g}%{' mastered' if row['mastered'] else ''}"
+                        for skill, row in sorted((state.get("placement") or {}).items()))
+                    if attempt.get("mode") == adaptive.PLACEMENT else "",
                 }

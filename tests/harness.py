@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
 from webob import Request
@@ -50,6 +51,7 @@ class RecordingRuntime(TestRuntime):
                 "field-data": KvsFieldData(env.kvs),
                 "i18n": PackageI18nService(),
                 "user": StaffAwareUserService(user_id, staff),
+                "personalized_clock": env.clock,
             },
         )
         self.env = env
@@ -69,10 +71,24 @@ class RecordingRuntime(TestRuntime):
         return f"/static/{resource}"
 
 
+class MovableClock:
+    """The blocks' clock in tests: real time, moved on by ``advance`` (time passes without waiting)."""
+
+    def __init__(self):
+        self.offset = timedelta()
+
+    def now(self):
+        return datetime.now(timezone.utc) + self.offset
+
+    def advance(self, days):
+        self.offset += timedelta(days=days)
+
+
 class BlockEnv:
     """One course's worth of content shared by any number of learners."""
 
     def __init__(self):
+        self.clock = MovableClock()
         self.kvs = DictKeyValueStore()
         self.events = []
         self.ids = TestRuntime().id_reader  # a MemoryIdManager: reader and generator in one
@@ -153,7 +169,9 @@ class Workbench:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/", timeout=5):
+                # The first request builds every scenario (xblock-sdk does it lazily, and a second
+                # request during that sees a partial list): give it all the time it needs.
+                with urllib.request.urlopen(self.url + "/", timeout=120):
                     return self
             except OSError:
                 if self.process.poll() is not None:

@@ -3,6 +3,8 @@ from importlib import resources
 
 from django.utils import translation
 
+from .services import DAYS_LATER
+
 # xblock-sdk 0.14's Studio page has no runtime.notify, and xblock.utils' editor posts with
 # jQuery's global:false, which skips the workbench's CSRF ajaxSend hook.
 STUDIO_PATCH = "<script>{}</script>".format(
@@ -32,4 +34,19 @@ def studio_runtime_patch(get_response):
             response.content = body.replace("</body>", STUDIO_PATCH + "</body>", 1).encode("utf-8")
             response["Content-Length"] = str(len(response.content))
         return response
+    return middleware
+
+
+def clock_from_cookie(get_response):
+    """The ``pp_days_later`` cookie (a number of days, 0 to 3650) moves the blocks' clock on for this request."""
+    def middleware(request):
+        try:
+            days = float(request.COOKIES.get("pp_days_later", 0))
+        except ValueError:
+            days = 0.0
+        token = DAYS_LATER.set(days if 0 <= days <= 3650 else 0.0)
+        try:
+            return get_response(request)
+        finally:
+            DAYS_LATER.reset(token)
     return middleware

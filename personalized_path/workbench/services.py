@@ -1,5 +1,7 @@
 """Workbench services that behave like the LMS's for our blocks."""
+import contextvars
 import gettext
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 
 from django.utils import translation
@@ -46,3 +48,19 @@ class WorkbenchUserService(UserService):
             "xblock-workbench.user_id": user_id,
         })
         return user
+
+
+DAYS_LATER = contextvars.ContextVar("personalized_path_days_later", default=0.0)
+
+
+class WorkbenchClockService:
+    """
+    The blocks' clock in the workbench: real UTC time, moved on by the ``pp_days_later`` cookie
+    (see the middleware), so browser tests can let "weeks pass" without waiting. The LMS has no
+    such service; the blocks then read the real clock.
+    """
+
+    runtime = None
+
+    def now(self):
+        return datetime.now(timezone.utc) + timedelta(days=DAYS_LATER.get())

@@ -30,6 +30,7 @@ MIDDLEWARE = [
     *MIDDLEWARE[:2],
     "django.middleware.locale.LocaleMiddleware",
     "personalized_path.workbench.middleware.language_from_query",
+    "personalized_path.workbench.middleware.clock_from_cookie",
     *MIDDLEWARE[2:],
     "personalized_path.workbench.middleware.studio_runtime_patch",
 ]
@@ -39,6 +40,7 @@ WORKBENCH = dict(WORKBENCH, services=dict(
     **{"field-data": "personalized_path.workbench.field_data.RequestFieldData"},
     i18n="personalized_path.workbench.services.PackageI18nService",
     user="personalized_path.workbench.services.WorkbenchUserService",
+    personalized_clock="personalized_path.workbench.services.WorkbenchClockService",
 ))
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -21,30 +21,48 @@ function PersonalizedSkillCheck(runtime, element, init) {
     return {answers: answers, missing: missing};
   }
 
-  element.addEventListener("submit", function (event) {
-    var form = event.target.closest(".pp-form");
-    if (!form) { return; }
-    event.preventDefault();
-    var collected = collect(form);
-    if (collected.missing) {
-      collected.missing.setAttribute("aria-invalid", "true");
-      pp.error(element, messages.answer_all);
-      collected.missing.querySelector("input").focus();
-      return;
-    }
-    var button = form.querySelector("button[type=submit]");
+  function send(button, handler, payload, focus, done) {
     pp.busy(button, true);
     pp.error(element, "");
     pp.status(element, messages.saving);
-    pp.post(runtime, element, "submit", {answers: collected.answers}).then(function (result) {
+    pp.post(runtime, element, handler, payload).then(function (result) {
       pp.busy(button, false);
       if (result.ok) {
-        pp.swap(element, result.data.html, ".pp-summary h3");
-        pp.status(element, messages.submitted);
+        pp.swap(element, result.data.html, focus);
+        pp.status(element, done);
       } else {
         pp.status(element, "");
         pp.error(element, pp.failureMessage(result, messages));
       }
     });
+  }
+
+  /* One question at a time (adaptive, placement and re-check modes). */
+  element.addEventListener("click", function (event) {
+    var start = event.target.closest(".pp-start");
+    if (start) { send(start, "start_session", {}, ".pp-session-heading", messages.started); }
+  });
+
+  /* The whole check at once (fixed mode), or the current question (the other modes). */
+  element.addEventListener("submit", function (event) {
+    var form = event.target.closest(".pp-form, .pp-session-form");
+    if (!form) { return; }
+    event.preventDefault();
+    var single = form.classList.contains("pp-session-form");
+    var collected = collect(form);
+    if (collected.missing) {
+      collected.missing.setAttribute("aria-invalid", "true");
+      pp.error(element, single ? messages.answer_one : messages.answer_all);
+      collected.missing.querySelector("input").focus();
+      return;
+    }
+    var button = form.querySelector("button[type=submit]");
+    if (single) {
+      var question = Object.keys(collected.answers)[0];
+      send(button, "answer", {question: question, answer: collected.answers[question]},
+           ".pp-last-answer .pp-verdict", messages.answered);
+    } else {
+      send(button, "submit", {answers: collected.answers}, ".pp-summary h3", messages.submitted);
+    }
   });
 }

@@ -1,0 +1,293 @@
+"""
+The skill check's one-question-at-a-time modes: adaptive, placement and re-check.
+
+The models (2PL item response theory, FSRS-6 memory) and the session state live in
+``core.adaptive``, ``core.irt``, ``core.forgetting`` and ``core.skill_check``; this mixin holds
+the settings, the two handlers and what other blocks read (dated evidence, placement results,
+review dates). The skill check's fixed mode is untouched by it.
+"""
+import logging
+from datetime import timedelta
+
+from xblock.fields import Boolean, Dict, Float, Integer, ReferenceList, Scope, String
+
+from .base import json_api, parse_iso
+from .core import N_, adaptive, forgetting, irt
+from .core import skill_check as core
+from .core.payload import PayloadError, only_keys
+
+
+log = logging.getLogger(__name__)
+
+
+def _(text):
+    """Mark field names for extraction; Studio translates them at display time."""
+    return text
+
+
+MAX_BUDGET = 30
+MAX_RECHECK_INTERVAL = 365
+
+
+class SkillCheckSessionsMixin:
+    """Adaptive, placement and re-check modes of the skill check."""
+
+    check_mode = String(
+        display_name=_("Mode"), default="fixed", scope=Scope.settings,
+        values=[{"display_name": _("Every question at once (fixed)"), "value": "fixed"},
+                {"display_name": _("Adaptive: one question at a time, chosen by the answers so far"),
+                 "value": adaptive.ADAPTIVE},
+                {"display_name": _("Placement: adaptive over several skills, to test out"),
+                 "value": adaptive.PLACEMENT},
+                {"display_name": _("Re-check: a few mixed questions on the skills that have faded most"),
+                 "value": adaptive.RECHECK}],
+        help=_("In every mode but fixed, learners answer one question at a time."),
+    )
+    question_budget = Integer(
+        display_name=_("Questions asked at most"), default=5, scope=Scope.settings,
+        values={"min": 1, "max": MAX_BUDGET, "step": 1},
+        help=_("Adaptive, placement and re-check modes ask at most this many questions; "
+               "the questions you write are the pool they are drawn from, so write more than this."),
+    )
+    target_precision = Float(
+        display_name=_("Stop when the estimate is this precise"), default=0.5, scope=Scope.settings,
+        values={"min": 0.1, "max": 1.0, "step": 0.05},
+        help=_("Adaptive and placement modes stop early once the standard error of the learner's estimate "
+               "(on a scale where most learners lie between -2 and 2) is below this."),
+    )
+    placement_cut = Float(
+        display_name=_("Placement: percent for a skill to count as mastered"), default=80.0,
+        scope=Scope.settings, values={"min": 0, "max": 100, "step": 1},
+    )
+    recheck_interval_days = Integer(
+        display_name=_("Re-check: days between re-checks"), default=7, scope=Scope.settings,
+        values={"min": 1, "max": MAX_RECHECK_INTERVAL, "step": 1},
+    )
+    recheck_sources = ReferenceList(
+        display_name=_("Re-check: other skill checks whose answers count"), default=[], scope=Scope.settings,
+        help=_("The re-check picks the skills the learner is most likely to have forgotten, from their answers "
+               "here and in these skill checks."),
+    )
+    calibrate_difficulty = Boolean(
+        display_name=_("Refine difficulty from the class's answers"), default=True, scope=Scope.settings,
+        help=_("Once at least 20 learners have answered a question, its difficulty follows their answers, "
+               "never more than one step from yours."),
+    )
+    class_calibration = Dict(
+        scope=Scope.user_state_summary,
+        help="Anonymous counts per question and ability band for difficulty calibration (approximate).",
+    )
+
+    # --- reading --------------------------------------------------------------------------------
+
+    @property
+    def in_session_mode(self):
+        return self.check_mode in core.SESSION_MODES
+
+    def pool(self):
+        """The usable questions as IRT items (difficulties refined by the class when allowed)."""
+        calibration = self.class_calibration if self.calibrate_difficulty else {}
+        return adaptive.items_from_questions(self.usable_questions(), _clean_calibration(calibration))
+
+    def current_question(self, state):
+        """The session's next question dict, or None."""
+        if not state.get("session"):
+            return None
+        next_id = core.next_question_id(state, self.pool(), self.question_budget, self.target_precision)
+        return {question["id"]: question for question in self.usable_questions()}.get(next_id)
+
+    def recheck_opens(self, state):
+        """When this learner may take the next re-check (None: now)."""
+        last = parse_iso(state.get("last_recheck"))
+        if last is None:
+            return None
+        opens = last + timedelta(days=self.recheck_interval_days)
+        return opens if opens > self.now() else None
+
+    def session_context(self, state):
+        """What the template needs for the one-question-at-a-time modes."""
+        question = self.current_question(state)
+        session = state.get("session")
+        asked = session["asked"] if session else []
+        last = asked[-1] if asked else self._last_of_finished(state)
+        by_id = {item["id"]: item for item in self.usable_questions()}
+        feedback = []
+        if last and last["question"] in by_id:
+            feedback = [choice for choice in by_id[last["question"]]["choices"]
+                        if choice["id"] in last["chosen"] and choice.get("feedback")]
+        opens = self.recheck_opens(state) if self.check_mode == adaptive.RECHECK else None
+        return {
+            "session_mode": self.check_mode,
+            "in_session": session is not None,
+            "current": question and {"question": core.public_questions([question])[0],
+                                     "multiple": question.get("kind", "single") == "multiple"},
+            "number": len(asked) + 1,
+            "budget": self.question_budget,
+            "last_answer": last and {"correct": last["correct"], "feedback": feedback,
+                                     "prompt": by_id.get(last["question"], {}).get("prompt", "")},
+            "placement": sorted((state.get("placement") or {}).items()),
+            "recheck_opens": opens,
+            "nothing_to_recheck": self.check_mode == adaptive.RECHECK and not self.recall_by_skill(),
+        }
+
+    @staticmethod
+    def _last_of_finished(state):
+        """The last answer of the latest finished session, for its feedback on the result page."""
+        newest = core.latest(state)
+        if not newest or newest.get("mode") not in core.SESSION_MODES or not newest["results"]:
+            return None
+        result = newest["results"][-1]
+        return dict(result, chosen=newest["answers"].get(result["question"], []))
+
+    # --- handlers -------------------------------------------------------------------------------
+
+    @json_api
+    def start_session(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Start an adaptive, placement or re-check session (uses one attempt)."""
+        only_keys(data, ())
+        if not self.in_session_mode:
+            raise PayloadError("mode", N_("This check asks every question at once."))
+        state = self.check_can_attempt(self.state())
+        if state.get("session"):
+            raise PayloadError("session", N_("You are already answering this check; the page shows your question."))
+        plan = ()
+        if self.check_mode == adaptive.RECHECK:
+            opens = self.recheck_opens(state)
+            if opens is not None:
+                raise PayloadError("session", N_("Your next re-check opens on %(date)s."),
+                                   date=opens.date().isoformat())
+            plan = adaptive.plan_recheck(self.pool(), [], self.recall_by_skill(), self.question_budget)
+            if not plan:
+                raise PayloadError("session", N_("There is nothing to re-check yet: answer a skill check first."))
+        new_state = core.start_session(state, self.check_mode, self.now_text(), plan)
+        self.learner_state = new_state
+        self.publish("session_started", {"mode": self.check_mode, "attempt": new_state["used"]})
+        return self.answer_payload(new_state)
+
+    @json_api
+    def answer(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Grade the session's current question; finish the session when it is over."""
+        state = self.state()
+        question = self.current_question(state)
+        if question is None:
+            raise PayloadError("session", N_("There is no question waiting for an answer; start the check first."))
+        chosen = core.parse_one_answer(data, question)
+        when = self.now_text()
+        theta_before = irt.estimate(adaptive.responses(state["session"]["asked"], self.pool()))[0]
+        first_time = not self._answered_before(state, question["id"])
+        new_state, entry = core.answer_in_session(state, question, chosen, when)
+        self.publish("answered", {"question": question["id"], "skill": question["skill"],
+                                  "correct": entry["correct"], "mode": self.check_mode})
+        if core.next_question_id(new_state, self.pool(), self.question_budget, self.target_precision) is None:
+            new_state = self.finish(new_state, when)
+        self.learner_state = new_state
+        if first_time and self.calibrate_difficulty:
+            self._count_for_calibration(question["id"], theta_before, entry["correct"])
+        return self.answer_payload(new_state)
+
+    def finish(self, state, when):
+        """Keep the finished session as a graded attempt and publish its grade."""
+        finished = core.finish_session(state, self.pool(), when, self.placement_cut)
+        self.record_finished_attempt(state, finished)
+        return finished
+
+    def _answered_before(self, state, question_id):
+        earlier = [result["question"] for attempt in state["attempts"] for result in attempt["results"]]
+        earlier += [entry["question"] for entry in state["session"]["asked"]]
+        return question_id in earlier
+
+    def _count_for_calibration(self, question_id, theta, correct):
+        """Add one anonymous answer to the class counts (a read-modify-write: approximate by design)."""
+        counts = _clean_calibration(self.class_calibration)
+        if question_id not in counts and len(counts) >= core.MAX_QUESTIONS * 2:
+            return
+        counts[question_id] = irt.record_answer(counts.get(question_id, irt.empty_bins()), theta, correct)
+        self.class_calibration = counts
+
+    # --- for other blocks -----------------------------------------------------------------------
+
+    def skill_evidence(self):
+        """``{skill: [(ISO date, correct), ...]}``: every kept answer, dated (for time-aware mastery)."""
+        return core.skill_evidence(self.state())
+
+    def placement_results(self):
+        """``{skill: {"percent", "mastered", ...}}`` of this learner's latest placement, or {}."""
+        return dict(self.state().get("placement") or {})
+
+    def recall_by_skill(self):
+        """``{skill: FSRS-6 recall probability now}`` from the answers here and in the re-check sources."""
+        evidence = {}
+        for block in [self] + self.recheck_blocks():
+            try:
+                found = block.skill_evidence()
+            except Exception:  # pylint: disable=broad-except
+                log.warning("%s: cannot read the skill evidence of %s", self.scope_ids.usage_id, block)
+                continue
+            for skill, rows in found.items():
+                evidence.setdefault(skill, []).extend(rows)
+        now = self.now()
+        recall = {}
+        for skill, rows in sorted(evidence.items()):
+            dated = [(parse_iso(when), correct) for when, correct in rows if parse_iso(when) is not None]
+            recall[skill] = forgetting.recall_probability(forgetting.replay(dated), now) if dated else None
+        return recall
+
+    def recheck_blocks(self):
+        """The re-check sources that load (missing or deleted ones are skipped)."""
+        blocks = []
+        for reference in self.recheck_sources or []:
+            try:
+                blocks.append(self.runtime.get_block(reference))
+            except Exception:  # pylint: disable=broad-except
+                log.warning("%s: re-check source %s cannot be loaded", self.scope_ids.usage_id, reference)
+        return blocks
+
+    def review_due(self):
+        """``{skill: ISO date}`` when each skill's recall is expected to fall to 90%."""
+        due = {}
+        for skill, rows in core.skill_evidence(self.state()).items():
+            dated = [(parse_iso(when), correct) for when, correct in rows if parse_iso(when) is not None]
+            memory = forgetting.replay(dated)
+            if memory is not None:
+                due[skill] = forgetting.review_due(memory).replace(microsecond=0).isoformat()
+        return due
+
+    # --- Studio ---------------------------------------------------------------------------------
+
+    def session_config_problems(self, data):
+        """Problems with the session settings in ``data`` (Studio's preview of the new values)."""
+        problems = []
+        mode = getattr(data, "check_mode", "fixed")
+        if mode not in core.MODES:
+            problems.append(PayloadError("check_mode", N_("Choose one of the modes offered.")))
+            return problems
+        budget = getattr(data, "question_budget", 0)
+        if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
+            problems.append(PayloadError("question_budget", N_("Ask from 1 to %(maximum)s questions."),
+                                         maximum=MAX_BUDGET))
+        elif mode in core.SESSION_MODES and isinstance(data.questions, list) and len(data.questions) < budget:
+            problems.append(PayloadError(
+                "question_budget", N_("The pool has %(pool)s questions but the check asks up to %(budget)s: "
+                                      "write more questions or ask fewer."),
+                pool=len(data.questions), budget=budget))
+        for name, low, high, message in (
+                ("target_precision", 0.1, 1.0, N_("The precision must be from 0.1 to 1.")),
+                ("placement_cut", 0, 100, N_("The placement percent must be from 0 to 100.")),
+                ("recheck_interval_days", 1, MAX_RECHECK_INTERVAL,
+                 N_("Days between re-checks must be from 1 to 365."))):
+            value = getattr(data, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                problems.append(PayloadError(name, message))
+        return problems
+
+
+def _clean_calibration(stored):
+    """Class counts as stored, keeping only well-formed entries (a garbled summary never breaks a view)."""
+    clean = {}
+    for key, bins in (stored or {}).items() if isinstance(stored, dict) else ():
+        if isinstance(bins, dict) and all(
+                isinstance(bins.get(name), list) and len(bins[name]) == len(irt.BIN_CENTRES)
+                and all(isinstance(count, int) and not isinstance(count, bool) and count >= 0 for count in bins[name])
+                for name in ("n", "correct")):
+            clean[str(key)] = {"n": list(bins["n"]), "correct": list(bins["correct"])}
+    return clean

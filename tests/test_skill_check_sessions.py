@@ -1,0 +1,163 @@
+"""Skill check, one question at a time: adaptive, placement and re-check modes (block level)."""
+import json
+
+from personalized_path.core import irt
+from personalized_path.core import skill_check as core
+from tests.harness import call, field_snapshot
+
+
+def question(question_id, skill, difficulty):
+    return {"id": question_id, "prompt": f"Question {question_id}?", "kind": "single", "skill": skill,
+            "difficulty": difficulty, "discrimination": 1.5,
+            "choices": [{"id": "yes", "text": "Yes", "feedback": f"FB-{question_id}-yes"},
+                        {"id": "no", "text": "No", "feedback": f"FB-{question_id}-no"}],
+            "correct": ["yes"]}
+
+
+HARD_POOL = [question(f"h{index}", "fractions", difficulty)
+             for index, difficulty in enumerate((-1, -0.5, 0, 0.5, 1, 1, 1.5, 1.5, 2, 2, 2.5, 3))]
+TWO_SKILLS = [question(f"a{index}", "adding", value) for index, value in enumerate((-0.5, 0, 0.5, 1))] + \
+             [question(f"m{index}", "multiplying", value) for index, value in enumerate((-0.5, 0, 0.5, 1))]
+
+
+def load(env, questions, mode="adaptive", extra=""):
+    text = json.dumps(questions).replace("&", "&amp;").replace("'", "&apos;")
+    return env.load(f"<personalized_skill_check check_mode='{mode}' question_budget='10' "
+                    f"target_precision='0.6' calibrate_difficulty='false' max_attempts='3' {extra} "
+                    f"questions='{text}'/>")
+
+
+def current_id(html):
+    marker = 'data-question="'
+    return html.split(marker, 1)[1].split('"', 1)[0] if marker in html else None
+
+
+def take(env, usage, learner, answer_for):
+    """Start and answer until the session ends; return the questions asked in order."""
+    status, data = call(env.block(usage, learner), "start_session", {})
+    assert status == 200, data
+    asked = []
+    while current_id(data["html"]):
+        asked.append(current_id(data["html"]))
+        status, data = call(env.block(usage, learner), "answer",
+                            {"question": asked[-1], "answer": [answer_for(asked[-1])]})
+        assert status == 200, data
+    return asked, data
+
+
+def test_a_learner_who_answers_right_is_asked_fewer_questions_than_one_who_answers_wrong(env):
+    usage = load(env, HARD_POOL)
+    right, right_data = take(env, usage, "ana", lambda _: "yes")
+    wrong, wrong_data = take(env, usage, "ben", lambda _: "no")
+    assert len(right) == 6 and len(wrong) == 10 and len(set(right)) == 6
+    assert right[0] == wrong[0] == "h2"  # the most informative question at the prior's mean
+    # Scores are expected scores on the whole pool of 12; the strong learner's is far higher.
+    grades = [event for event in env.events if event["name"] == "grade"]
+    assert [event["user"] for event in grades] == ["ana", "ben"]
+    assert grades[0]["data"]["max_value"] == 12.0 and grades[0]["data"]["value"] > 8 > grades[1]["data"]["value"]
+    assert env.block(usage, "ana").attempts_used() == 1
+    assert "Start again" in right_data["html"] and "FB-" + right[-1] + "-yes" in right_data["html"]
+
+
+def test_one_question_at_a_time_and_no_answer_before_submitting(env):
+    usage = load(env, HARD_POOL)
+    status, data = call(env.block(usage, "ana"), "start_session", {})
+    html = data["html"]
+    assert html.count('data-question="') == 1 and "FB-" not in html and '"correct"' not in html
+    first = current_id(html)
+    status, data = call(env.block(usage, "ana"), "answer", {"question": first, "answer": ["no"]})
+    assert status == 200 and f"FB-{first}-no" in data["html"] and f"FB-{first}-yes" not in data["html"]
+    assert current_id(data["html"]) not in (None, first)
+
+
+def test_bad_session_requests_change_nothing(env):
+    usage = load(env, HARD_POOL)
+    before = field_snapshot(env, usage, "ana")
+    for handler, payload in (("answer", {"question": "h2", "answer": ["yes"]}),  # not started
+                             ("submit", {"answers": {"h2": ["yes"]}})):          # fixed-mode handler
+        status, data = call(env.block(usage, "ana"), handler, payload)
+        assert status == 400 and data["error"], (handler, data)
+    assert field_snapshot(env, usage, "ana") == before
+    call(env.block(usage, "ana"), "start_session", {})
+    started = field_snapshot(env, usage, "ana")
+    for handler, payload in (("start_session", {}),
+                             ("answer", {"question": "h5", "answer": ["yes"]}),       # not the current one
+                             ("answer", {"question": "h2", "answer": ["maybe"]}),     # no such choice
+                             ("answer", {"question": "h2", "answer": ["yes"], "x": 1}),
+                             ("answer", {"question": "h2"})):
+        status, data = call(env.block(usage, "ana"), handler, payload)
+        assert status == 400 and data["field"], (handler, payload, data)
+    assert field_snapshot(env, usage, "ana") == started
+
+
+def test_attempt_limit_counts_sessions(env):
+    usage = load(env, HARD_POOL, extra="")
+    for _ in range(3):
+        take(env, usage, "ana", lambda _: "no")
+    status, data = call(env.block(usage, "ana"), "start_session", {})
+    assert status == 400 and data["field"] == "attempts"
+
+
+def test_placement_places_each_skill_and_reports_it(env):
+    usage = load(env, TWO_SKILLS, mode="placement", extra="placement_cut='60'")
+    asked, data = take(env, usage, "ana", lambda qid: "yes" if qid.startswith("a") else "no")
+    assert {qid[0] for qid in asked} == {"a", "m"}
+    placed = env.block(usage, "ana").placement_results()
+    assert placed["adding"]["mastered"] and not placed["multiplying"]["mastered"]
+    assert "Already known: counts as met" in data["html"] and "To learn" in data["html"]
+    block = env.block(usage, "staff", staff=True)
+    state = env.block(usage, "ana").learner_state
+    rows = list(block.generate_report_data([type("S", (), {"username": "ana", "state": {"learner_state": state}})]))
+    assert "adding=" in rows[0][1]["placement"] and "mastered" in rows[0][1]["placement"]
+
+
+def test_class_answers_refine_difficulty_only_from_many_learners(env):
+    usage = env.load(
+        "<personalized_skill_check check_mode='adaptive' question_budget='1' max_attempts='1' questions='"
+        + json.dumps(HARD_POOL[:6]).replace("'", "&apos;") + "'/>")
+    for number in range(irt.MIN_LEARNERS - 1):
+        take(env, usage, f"learner{number}", lambda _: "no")
+    block = env.block(usage, "ana")
+    assert [item.difficulty for item in block.pool()][2] == 0.0  # 19 learners: the author's value
+    take(env, usage, "learner-last", lambda _: "no")
+    counts = env.block(usage, "ana").class_calibration
+    assert sum(counts["h2"]["n"]) == irt.MIN_LEARNERS and "ana" not in json.dumps(counts)
+    assert 0.0 < env.block(usage, "ana").pool()[2].difficulty <= irt.MAX_SHIFT
+
+
+def test_studio_refuses_a_pool_smaller_than_the_budget(env):
+    block = env.block(load(env, HARD_POOL[:3]), "staff", staff=True)
+    problems = block.session_config_problems(block)
+    assert [problem.field for problem in problems] == ["question_budget"]
+    assert "3 questions" in problems[0].render()
+
+
+def test_dated_evidence_and_review_dates(env):
+    usage = load(env, HARD_POOL)
+    take(env, usage, "ana", lambda _: "yes")
+    block = env.block(usage, "ana")
+    evidence = block.skill_evidence()["fractions"]
+    assert len(evidence) == 6 and all(correct for _, correct in evidence)
+    due = block.review_due()["fractions"]
+    assert due > evidence[-1][0]
+    state, problem = core.STATE_SHAPE.read(block.learner_state)
+    assert problem is None and state["session"] is None
+
+
+def test_recheck_draws_the_most_faded_skills_at_most_once_per_interval(env):
+    first = load(env, TWO_SKILLS, mode="adaptive")
+    recheck = load(env, TWO_SKILLS, mode="recheck",
+                   extra=f"recheck_sources='[\"{first}\"]' recheck_interval_days='7'")
+    status, data = call(env.block(recheck, "ana"), "start_session", {})
+    assert status == 400 and data["field"] == "session"  # nothing answered yet, nothing to re-check
+    take(env, first, "ana", lambda qid: "yes")
+    env.clock.advance(30)
+    recall = env.block(recheck, "ana").recall_by_skill()
+    assert set(recall) <= {"adding", "multiplying"} and all(0 < value < 0.9 for value in recall.values())
+    asked, data = take(env, recheck, "ana", lambda qid: "yes")
+    assert 1 <= len(asked) <= 8
+    status, data = call(env.block(recheck, "ana"), "start_session", {})
+    assert status == 400 and "opens on" in data["error"]
+    env.clock.advance(8)
+    status, data = call(env.block(recheck, "ana"), "start_session", {})
+    assert status == 200
