@@ -12,15 +12,15 @@ from django.utils.safestring import mark_safe
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
-from xblock.fields import Dict, Float, List, Reference, ReferenceList, Scope, String
+from xblock.fields import Boolean, Dict, Float, List, Reference, ReferenceList, Scope, String
 from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin,
                                           StudioEditableXBlockMixin)
 from xblock.validation import ValidationMessage
 
-from .base import PersonalizedBlockMixin, json_api, now_iso
+from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
 from .core import N_
 from .core import gate as core
-from .core import mastery
+from .core import forgetting, mastery
 from .core.payload import PayloadError, as_list, only_keys
 
 log = logging.getLogger(__name__)
@@ -104,12 +104,29 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         help=_('{"<child id>": "<route id>"}; children not listed are for everyone.'),
     )
 
+    accept_placement = Boolean(
+        display_name=_("Count skills placed by a placement check"), default=False, scope=Scope.settings,
+        help=_("When a skill check in placement mode places a learner as already knowing a skill, "
+               "that skill counts as met here, so they can test out of this content."),
+    )
+    refresh_below = Float(
+        display_name=_("Re-check when recall fades below (percent)"), default=0.0, scope=Scope.settings,
+        values={"min": 0, "max": 100, "step": 1},
+        help=_("0: once open, the content stays open. Otherwise the content locks again when the chance that a "
+               "learner still remembers one of the skills above (FSRS-6 forgetting curve) falls below this, "
+               "until they refresh it."),
+    )
+    refresh_check = Reference(
+        display_name=_("Re-check to refresh faded skills (optional)"), default=None, scope=Scope.settings,
+        help=_("A skill check in re-check mode; the lock card links to it and its answers count."),
+    )
+
     learner_state = Dict(scope=Scope.user_state, help="The latest evaluation (versioned shape).")
 
     editable_fields = ("display_name", "lock_message", "mode", "sources", "threshold", "source_thresholds",
                        "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",
                        "self_assessment_skill", "self_assessment_level", "choice_board", "goal_reflection",
-                       "routes", "child_routes")
+                       "routes", "child_routes", "accept_placement", "refresh_below", "refresh_check")
 
     # --- conditions ----------------------------------------------------------------------------
 
@@ -143,7 +160,11 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         for condition in self.conditions():
             reading = self._read(condition, cache)
             results.append(core.Result(condition, reading, core.is_met(condition, reading)))
-        return core.evaluate(self.mode, results, core.usable_routes(self.routes))
+        evaluation = core.evaluate(self.mode, results, core.usable_routes(self.routes))
+        if self.refresh_below and evaluation.unlocked:
+            evaluation = core.with_refresh(evaluation, core.needing_refresh(self.recall_by_skill(cache),
+                                                                            self.refresh_below))
+        return evaluation
 
     def is_unlocked(self):
         """For other blocks: whether the rule holds for this learner now (read from the sources)."""
@@ -231,12 +252,24 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             return None
         return left if isinstance(left, int) and not isinstance(left, bool) else None
 
+    def evidence_checks(self):
+        """The skill checks whose answers are evidence: those listed, and the refresh re-check."""
+        refs = list(self.skill_checks)
+        if self.refresh_check and str(self.refresh_check) not in {str(ref) for ref in refs}:
+            refs.append(self.refresh_check)
+        return refs
+
     def _read_skill(self, condition, cache):
-        attempts, lefts, link = [], [], None
-        checks = [self._load(ref, cache) for ref in self.skill_checks]
-        for ref, check in zip(self.skill_checks, checks):
+        timed = self.estimator in mastery.TIMED
+        attempts, lefts, link, placed = [], [], None, False
+        refs = self.evidence_checks()
+        checks = [self._load(ref, cache) for ref in refs]
+        for ref, check in zip(refs, checks):
             try:
-                history = check.skill_attempts().get(condition.skill) if check is not None else None
+                found = (check.skill_evidence() if timed else check.skill_attempts()) if check is not None else {}
+                history = found.get(condition.skill)
+                if self.accept_placement and check is not None and hasattr(check, "placement_results"):
+                    placed = placed or bool(check.placement_results().get(condition.skill, {}).get("mastered"))
             except Exception:  # pylint: disable=broad-except
                 log.warning("Mastery gate %s: cannot read skills of %s", self.scope_ids.usage_id, ref, exc_info=True)
                 history = None
@@ -248,12 +281,33 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if not any(check is not None for check in checks):
             return core.Reading(problem=MISSING, label=label)
         try:
-            value = mastery.estimate(self.estimator, attempts, **dict(self.estimator_params))
+            value = mastery.estimate(self.estimator, attempts, now=self.now(), **dict(self.estimator_params))
         except (PayloadError, TypeError, ValueError):
             log.warning("Mastery gate %s: ignoring unusable evidence for %s", self.scope_ids.usage_id, condition.skill)
             return core.Reading(problem=UNREADABLE, label=label, link=link)
         left = sum(lefts) if lefts and all(item is not None for item in lefts) else None
-        return core.Reading(value=None if value is None else value * 100, label=label, link=link, attempts_left=left)
+        return core.Reading(value=None if value is None else value * 100, label=label, link=link, attempts_left=left,
+                            placed=placed)
+
+    def recall_by_skill(self, cache):
+        """``{skill: FSRS-6 recall now (0..1) or None}`` for the gate's skills, from every evidence check."""
+        evidence = {}
+        for ref in self.evidence_checks():
+            check = self._load(ref, cache)
+            try:
+                found = check.skill_evidence() if check is not None else {}
+            except Exception:  # pylint: disable=broad-except
+                log.warning("Mastery gate %s: cannot read dated evidence of %s", self.scope_ids.usage_id, ref)
+                continue
+            for skill, rows in found.items():
+                evidence.setdefault(skill, []).extend(rows)
+        now, recall = self.now(), {}
+        for condition in self.conditions():
+            if condition.kind == core.SKILL:
+                dated = [(parse_iso(when), bool(correct)) for when, correct in evidence.get(condition.skill, ())
+                         if parse_iso(when) is not None]
+                recall[condition.skill] = forgetting.recall_probability(forgetting.replay(dated), now)
+        return recall
 
     # --- learner state -------------------------------------------------------------------------
 
@@ -354,6 +408,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                 "current": core.number_text(reading.value) if not isinstance(reading.value, bool) else None,
                 "done": reading.value is True, "problem": self._(reading.problem) if reading.problem else None,
                 "attempts_left": reading.attempts_left, "link": reading.link, "label": reading.label,
+                "placed": reading.placed,
             })
         explanation = None
         if any(result.condition.kind == core.SKILL for result in results):
@@ -370,6 +425,12 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "score": core.number_text(evaluation.score) if evaluation else "",
             "routes": core.usable_routes(self.routes),
             "messages": self.messages(),
+            "refresh": [{"skill": skill, "recall": core.number_text(recall)}
+                        for skill, recall in (evaluation.refresh if evaluation else ())],
+            "refresh_below": core.number_text(self.refresh_below),
+            "refresh_link": self.link_to(self.refresh_check) if self.refresh_check else None,
+            "refresh_label": self._label_for_staff(core.Condition(core.SCORE, str(self.refresh_check)))
+            if self.refresh_check and evaluation and evaluation.refresh else "",
         }
 
     def _label_for_staff(self, condition):
@@ -396,7 +457,9 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "self_assessment_skill": self.self_assessment_skill, "self_assessment_level": self.self_assessment_level,
             "choice_board": str(self.choice_board) if self.choice_board else None,
             "goal_reflection": str(self.goal_reflection) if self.goal_reflection else None,
-            "routes": self.routes,
+            "routes": self.routes, "accept_placement": self.accept_placement,
+            "refresh_below": self.refresh_below,
+            "refresh_check": str(self.refresh_check) if self.refresh_check else None,
         }
 
     # --- handlers --------------------------------------------------------------------------------
@@ -467,6 +530,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                             else PayloadError("estimator_params", N_("Expected a JSON object.")))
         if data.self_assessment and not data.self_assessment_skill:
             problems.append(PayloadError("self_assessment_skill", N_("Name the skill the self-assessment must show.")))
+        problems += self.refresh_problems(data, inside)
         problems += core.validate_routes(data.routes)
         problems += core.validate_child_routes(data.child_routes, {self.child_key(child) for child in self.children},
                                                data.routes if isinstance(data.routes, list) else [])
@@ -475,6 +539,21 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             problems.append(PayloadError("sources", N_("Add at least one source, skill or condition.")))
         if not problems and data.routes and not any(condition.numeric for condition in conditions):
             problems.append(PayloadError("routes", N_("Routing needs at least one score source or skill.")))
+        return problems
+
+    def refresh_problems(self, data, inside):
+        """Problems with the placement and refresh settings in ``data``."""
+        below = data.refresh_below
+        if isinstance(below, bool) or not isinstance(below, (int, float)) or not 0 <= below <= 100:
+            return [PayloadError("refresh_below", N_("The refresh level must be a percentage from 0 to 100."))]
+        problems = []
+        if below and not data.skills:
+            problems.append(PayloadError("refresh_below", N_("Refreshing needs at least one skill condition.")))
+        if data.refresh_check:
+            problems += core.validate_sources("refresh_check", [
+                (str(data.refresh_check), self._source_status(data.refresh_check, inside, "skill_attempts"))])
+        if data.accept_placement and not data.skills:
+            problems.append(PayloadError("accept_placement", N_("Placement counts only for skill conditions.")))
         return problems
 
     def _source_status(self, ref, inside, method):

@@ -207,7 +207,7 @@ class SkillCheckSessionsMixin:
     # --- for other blocks -----------------------------------------------------------------------
 
     def skill_evidence(self):
-        """``{skill: [(ISO date, correct), ...]}``: every kept answer, dated (for time-aware mastery)."""
+        """``{skill: [(ISO date, 1.0 or 0.0), ...]}``: every kept answer, dated (for time-aware mastery)."""
         return core.skill_evidence(self.state())
 
     def placement_results(self):
@@ -228,7 +228,7 @@ class SkillCheckSessionsMixin:
         now = self.now()
         recall = {}
         for skill, rows in sorted(evidence.items()):
-            dated = [(parse_iso(when), correct) for when, correct in rows if parse_iso(when) is not None]
+            dated = [(parse_iso(when), bool(correct)) for when, correct in rows if parse_iso(when) is not None]
             recall[skill] = forgetting.recall_probability(forgetting.replay(dated), now) if dated else None
         return recall
 
@@ -246,7 +246,7 @@ class SkillCheckSessionsMixin:
         """``{skill: ISO date}`` when each skill's recall is expected to fall to 90%."""
         due = {}
         for skill, rows in core.skill_evidence(self.state()).items():
-            dated = [(parse_iso(when), correct) for when, correct in rows if parse_iso(when) is not None]
+            dated = [(parse_iso(when), bool(correct)) for when, correct in rows if parse_iso(when) is not None]
             memory = forgetting.replay(dated)
             if memory is not None:
                 due[skill] = forgetting.review_due(memory).replace(microsecond=0).isoformat()

@@ -197,3 +197,29 @@ def test_descriptions():
     message, params = core.describe(core.Condition(core.SCORE, "x", 80.0), "Quiz 1")
     assert message % params == "Score at least 80% on “Quiz 1”."
     assert core.number_text(66.6666) == "66.67" and core.number_text(100.0) == "100" and core.number_text(None) == ""
+
+
+# --- placement and fading mastery ------------------------------------------------------------
+
+def test_a_placed_skill_counts_as_met_whatever_its_value():
+    condition = core.Condition(core.SKILL, "fractions", 80.0, skill="fractions")
+    assert core.is_met(condition, core.Reading(value=None, placed=True))
+    assert core.is_met(condition, core.Reading(value=10.0, placed=True))
+    assert not core.is_met(condition, core.Reading(value=10.0))
+    assert not core.is_met(condition, core.Reading(problem="x", placed=True))
+    score = core.Condition(core.SCORE, "u1", 80.0)
+    assert not core.is_met(score, core.Reading(value=10.0, placed=True))
+
+
+def test_refresh_relocks_only_an_open_gate_and_names_the_faded_skills():
+    faded = core.needing_refresh({"fractions": 0.62, "decimals": 0.95, "never": None}, 80)
+    assert faded == (("fractions", 62.0),)
+    assert core.needing_refresh({"fractions": 0.1}, 0) == ()
+    condition = core.Condition(core.SKILL, "fractions", 80.0, skill="fractions")
+    results = [core.Result(condition, core.Reading(value=90.0), True)]
+    open_gate = core.evaluate("all", results)
+    relocked = core.with_refresh(open_gate, faded)
+    assert open_gate.unlocked and not relocked.unlocked and relocked.refresh == faded and relocked.route is None
+    closed = core.evaluate("all", [core.Result(condition, core.Reading(value=10.0), False)])
+    assert core.with_refresh(closed, faded) is closed
+    assert core.with_refresh(open_gate, ()) is open_gate

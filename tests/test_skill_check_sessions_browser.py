@@ -73,3 +73,74 @@ def test_a_strong_learner_is_asked_fewer_questions_than_a_weak_one(workbench, si
     weak = take_check(weak_page, Weak, right=False)
     assert (strong, weak) == (6, 10)
     assert "Start again" in weak_page.locator(".pp-start").inner_text()
+
+
+def answer_session(page, choose):
+    """Answer the session's questions one by one with ``choose(question id)``; return the ids asked."""
+    asked = []
+    while page.locator(".pp-session-form").count():
+        question = page.locator(".pp-session-form .pp-question").get_attribute("data-question")
+        page.locator(f".pp-session-form input[value='{choose(question)}']").check()
+        page.locator(".pp-session-form button[type=submit]").click()
+        asked.append(question)
+        page.wait_for_function("!document.querySelector('.pp-session-form') || document.querySelector("
+                               f"'.pp-session-form .pp-question').dataset.question !== '{question}'")
+    return asked
+
+
+def check_gate(page, gate):
+    """Press the gate's "Check again" (the caller waits for the state it expects)."""
+    gate.locator(".pp-gate-check").click()
+
+
+def test_a_gate_relocks_a_faded_skill_and_the_recheck_opens_it_again(workbench, browser_page):
+    page = browser_page.page
+    page.goto(workbench.scenario("personalized_mastery_gate.3", "refresh_learner"))
+    practice, gate, recheck = (page.locator(".pp-skill-check").nth(0), page.locator(".pp-mastery-gate"),
+                               page.locator(".pp-skill-check").nth(1))
+    page.wait_for_selector(".pp-mastery-gate[data-state=locked]")
+    assert "There is nothing to re-check yet" in recheck.inner_text()
+    for question in practice.locator(".pp-question").all():
+        question.locator("input[value='a']").check()
+    practice.get_by_role("button", name="Submit answers").click()
+    page.wait_for_selector(".pp-skill-check .pp-summary")
+    check_gate(page, gate)
+    page.wait_for_selector(".pp-mastery-gate[data-state=unlocked] .lesson-text")
+
+    # Thirty days pass (the workbench clock moves on; nothing waits).
+    page.context.add_cookies([{"name": "pp_days_later", "value": "30", "url": workbench.url}])
+    page.reload()
+    page.wait_for_selector(".pp-mastery-gate[data-state=locked] .pp-gate-refresh")
+    refresh = gate.locator(".pp-gate-refresh").inner_text()
+    assert "some time has passed" in refresh and "take the re-check “Quick re-check”" in refresh
+    assert ".lesson-text" not in gate.inner_html() and "5/12 cup" not in gate.inner_html()
+    browser_page.axe("refresh card")
+    browser_page.screenshot("refresh-card")
+
+    recheck.get_by_role("button", name="Start the re-check").click()
+    page.wait_for_selector(".pp-session-form")
+    assert len(answer_session(page, lambda _: "a")) == 2
+    check_gate(page, gate)
+    page.wait_for_selector(".pp-mastery-gate[data-state=unlocked] .lesson-text")
+    browser_page.axe("refreshed")
+    # The next re-check waits for the author's interval.
+    assert "Your next re-check opens on" in recheck.inner_text()
+
+
+def test_a_placement_check_lets_a_learner_test_out(workbench, browser_page):
+    page = browser_page.page
+    page.goto(workbench.scenario("personalized_mastery_gate.4", "placement_learner"))
+    gate = page.locator(".pp-mastery-gate")
+    page.wait_for_selector(".pp-mastery-gate[data-state=locked]")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector(".pp-session-form")
+    browser_page.axe("placement question")
+    asked = answer_session(page, lambda question: "a" if question.startswith("cmp") else "b")
+    assert len(asked) == 6 and {question.split("-")[0] for question in asked} == {"cmp", "add"}
+    rows = [" ".join(row.split()) for row in page.locator(".pp-placement tbody tr").all_inner_texts()]
+    assert any(row.startswith("adding") and row.endswith("To learn") for row in rows)
+    assert any(row.startswith("comparing") and row.endswith("Already known: counts as met") for row in rows)
+    browser_page.axe("placement result")
+    browser_page.screenshot("placement-result")
+    check_gate(page, gate)
+    page.wait_for_selector(".pp-mastery-gate[data-state=unlocked] .lesson-text")

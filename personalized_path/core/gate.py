@@ -58,6 +58,7 @@ class Reading:
     attempts_left: int = None
     link: str = None
     label: str = ""
+    placed: bool = False     # a placement check placed the learner as knowing this skill already
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,20 @@ class Result:
 
 @dataclass(frozen=True)
 class Evaluation:
+    """The rule applied to one learner's readings: open or not, the route score and route, faded skills."""
+
     unlocked: bool
     results: tuple
     score: float             # mean of the score and skill values (missing ones count as 0), or None
     route: dict              # the learner's route when unlocked and routing is on, else None
+    refresh: tuple = ()      # (skill, recall percent) that faded below the gate's refresh level
 
 
 def is_met(condition, reading):
     """Whether one reading satisfies its condition."""
     value = reading.value
+    if reading.problem is None and reading.placed and condition.kind == SKILL:
+        return True
     if reading.problem is not None or value is None:
         return False
     if condition.kind in (BOARD, GOALS):
@@ -120,6 +126,22 @@ def evaluate(mode, results, routes=()):
     score = round(sum(numeric) / len(numeric), 2) if numeric else None
     route = route_for(routes, score) if unlocked and routes and score is not None else None
     return Evaluation(unlocked=unlocked, results=results, score=score, route=route)
+
+
+def needing_refresh(recall_by_skill, below):
+    """``(skill, recall percent)`` of every skill whose recall (0..1, None: no evidence) is under ``below`` percent."""
+    if not below:
+        return ()
+    return tuple((skill, round(recall * 100, 2)) for skill, recall in recall_by_skill.items()
+                 if recall is not None and recall * 100 < below - TOLERANCE)
+
+
+def with_refresh(evaluation, faded):
+    """``evaluation`` locked again when the rule holds but skills have faded (the lock card says which)."""
+    if not faded or not evaluation.unlocked:
+        return evaluation
+    return Evaluation(unlocked=False, results=evaluation.results, score=evaluation.score, route=None,
+                      refresh=tuple(faded))
 
 
 def usable_routes(routes):

@@ -297,11 +297,12 @@ def percent(state):
 
 
 def skill_evidence(state):
-    """``{skill: [(ISO date, correct), ...]}`` over all kept attempts: the reviews of each skill."""
+    """``{skill: [(ISO date, 1.0 or 0.0), ...]}`` over all kept attempts: the reviews of each skill."""
     evidence = {}
     for attempt in state["attempts"]:
         for result in attempt["results"]:
-            evidence.setdefault(result["skill"], []).append((result.get("at", attempt["at"]), result["correct"]))
+            evidence.setdefault(result["skill"], []).append(
+                (result.get("at", attempt["at"]), 1.0 if result["correct"] else 0.0))
     return evidence
 
 

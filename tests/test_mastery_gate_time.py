@@ -1,0 +1,88 @@
+"""Mastery gate with time-aware mastery: recall that fades (FSRS-6), refresh re-checks, placement (TestRuntime)."""
+import json
+
+from tests.harness import call
+from tests.test_mastery_gate import gate_xml, problems, render
+from tests.test_skill_check_sessions import TWO_SKILLS, take
+
+SECRET = "SENTINEL-time-gated-content"
+RIGHT = {"answers": {q["id"]: ["yes"] for q in TWO_SKILLS}}
+
+
+def skill_check(env, mode="fixed", extra=""):
+    text = json.dumps(TWO_SKILLS).replace("'", "&apos;")
+    return env.load(f"<personalized_skill_check check_mode='{mode}' question_budget='4' max_attempts='0' "
+                    f"calibrate_difficulty='false' {extra} questions='{text}'/>")
+
+
+def test_recall_estimator_fades_with_time(env):
+    check = skill_check(env)
+    gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
+                             skills=[{"skill": "adding", "threshold": 80}], estimator="recall"))
+    assert problems(env, gate) == []
+    assert SECRET not in render(env, gate)
+    assert call(env.block(check), "submit", RIGHT)[0] == 200
+    assert SECRET in render(env, gate)
+    env.clock.advance(60)
+    html = render(env, gate)
+    assert SECRET not in html and 'data-kind="skill"' in html
+    value = env.block(gate).learner_state["values"]["skill:adding"]
+    assert 0 < value < 80
+
+
+def test_a_faded_skill_relocks_until_the_recheck_refreshes_it(env):
+    check = skill_check(env)
+    recheck = skill_check(env, mode="recheck", extra=f"recheck_sources='[\"{check}\"]' display_name='Quick re-check'")
+    gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
+                             skills=[{"skill": "adding", "threshold": 80}], estimator="latest",
+                             refresh_below=85, refresh_check=recheck))
+    assert problems(env, gate) == []
+    assert call(env.block(check), "submit", RIGHT)[0] == 200
+    assert SECRET in render(env, gate)
+    env.clock.advance(30)
+    html = render(env, gate)
+    assert SECRET not in html and "some time has passed" in html and 'data-skill="adding"' in html
+    assert "take the re-check “Quick re-check”" in html
+    status, data = call(env.block(gate), "check_again", {})
+    assert status == 200 and not data["unlocked"]
+    take(env, recheck, "student_1", lambda _: "yes")
+    status, data = call(env.block(gate), "check_again", {})
+    assert status == 200 and data["unlocked"] and SECRET in data["html"]
+
+
+def test_unlocks_stay_when_no_refresh_level_is_set(env):
+    check = skill_check(env)
+    gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
+                             skills=[{"skill": "adding", "threshold": 80}], estimator="latest"))
+    assert call(env.block(check), "submit", RIGHT)[0] == 200
+    env.clock.advance(400)
+    assert SECRET in render(env, gate)
+
+
+def test_placement_lets_a_learner_test_out(env):
+    placement = skill_check(env, mode="placement", extra="placement_cut='60' target_precision='0.1'")
+    gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[placement],
+                             skills=[{"skill": "adding", "threshold": 100}], estimator="n_of_m",
+                             estimator_params={"n": 5, "m": 5}, accept_placement=True))
+    assert problems(env, gate) == []
+    take(env, placement, "ana", lambda qid: "yes" if qid.startswith("a") else "no")
+    assert env.block(placement, "ana").placement_results()["adding"]["mastered"]
+    assert SECRET in render(env, gate, "ana")
+    # The same answers without accepting placement: 2 right of 5 needed, still locked.
+    block = env.block(gate, "ana")
+    block.accept_placement = False
+    block.save()
+    assert SECRET not in render(env, gate, "ana")
+
+
+def test_studio_refuses_bad_refresh_and_placement_settings(env):
+    check = skill_check(env)
+    gate = env.load(gate_xml("<html_demo><p>x</p></html_demo>", skill_checks=[check],
+                             skills=[{"skill": "adding", "threshold": 80}]))
+    assert problems(env, gate) == []
+    assert any("percentage from 0 to 100" in text for text in problems(env, gate, refresh_below=120))
+    assert any("percentage from 0 to 100" in text for text in problems(env, gate, refresh_below=-1))
+    no_skills = env.load(gate_xml("<html_demo><p>x</p></html_demo>", sources=[check]))
+    assert any("at least one skill condition" in text for text in problems(env, no_skills, refresh_below=50))
+    assert any("only for skill conditions" in text for text in problems(env, no_skills, accept_placement=True))
+    assert any("refresh_check" in text for text in problems(env, gate, refresh_check="nowhere"))
