@@ -17,7 +17,7 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
 from .core import N_
-from .core.payload import PayloadError, as_list, as_object, parse_object, require
+from .core.payload import PayloadError, as_list, as_object, parse_object, require, translated
 from .rendering import TemplateRenderer
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ def json_api(func):
             data = parse_object(request.body)
             result = func(self, data, suffix)
         except PayloadError as error:
-            return json_response({"error": error.render(self._), "field": error.field}, 400)
+            # A sentence for the learner; the field travels apart, for the script to place the message.
+            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 400)
         except Conflict as error:
             return json_response({"error": error.message, **error.extra}, 409)
         except JsonHandlerError as error:
@@ -111,6 +112,10 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     def ngettext(self, singular, plural, count):
         return self.i18n_service.ngettext(singular, plural, count)
+
+    def say(self, message, params=None):
+        """A core message (N_ text or NP_ pair, see core.payload.translated) in the reader's language."""
+        return translated(message, params or {}, self._, self.ngettext)
 
     def render_template(self, context, template=None):
         """Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service."""

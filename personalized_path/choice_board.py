@@ -100,10 +100,6 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
     def state(self):
         return self.read_state(core.STATE_SHAPE, self.learner_state)
 
-    def say(self, message):
-        text, params = message
-        return self._(text) % params if params else self._(text)
-
     def can_change(self, state, board):
         return not state["committed_at"] or self.allow_change or bool(core.stale_choices(state, board))
 
@@ -122,7 +118,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         broken = core.validate_config(board, rule)
         if broken:
             return {"title": self.display_name, "broken": [problem.render(self._) for problem in broken]}
-        chosen = core.chosen_ids(state)
+        chosen = core.current_choice(state, board, rule)
         suggestions = core.recommendations(board, self.linked_ratings())
         formats = self.format_labels()
         tiles = []
@@ -133,7 +129,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
                 "tile": tile, "row": row, "column": column, "chosen": tile["id"] in chosen,
                 "done": tile["id"] in state["done"], "format": formats[tile.get("format", "other")],
                 "must": tile.get("tier") == "must", "centre": tile["id"] == board.centre,
-                "reason": reason and self._('You rated "%(statement)s" at %(level)s of %(out_of)s.') % reason,
+                "reason": reason and self.suggestion_reason(reason),
             })
         by_id = {item["tile"]["id"]: item for item in tiles}
         plan = [dict(by_id[tile_id], evidence=state["done"].get(tile_id)) for tile_id in chosen if tile_id in by_id]
@@ -147,7 +143,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         return {
             "title": self.display_name, "instructions": self.instructions, "grid": board.layout == "grid",
             "columns": board.columns, "tiles": tiles, "plan": plan, "rule_text": self.rule_text(board, rule),
-            "progress": [self.say(message) for message in status["messages"]],
+            "progress": [self.say(*message) for message in status["messages"]],
             "progress_value": status["value"], "progress_out_of": status["out_of"],
             "satisfied": status["satisfied"], "committed": committed,
             "committed_at": parse_iso(state["committed_at"]) if committed else None,
@@ -158,25 +154,40 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
             "staff": self.is_staff(), "revision": state["revision"],
         }
 
+    def suggestion_reason(self, reason):
+        if reason.get("label"):
+            return self._('You rated "%(statement)s" as "%(label)s".') % reason
+        return self._('You rated "%(statement)s" at %(level)s of %(out_of)s.') % reason
+
     def format_labels(self):
         return {"reading": self._("Reading"), "video": self._("Video"), "project": self._("Project"),
                 "discussion": self._("Discussion"), "practice": self._("Practice"), "other": self._("Activity")}
 
     def rule_text(self, board, rule):
         if rule.kind == "k_of_n":
-            return self._("Choose %(k)s of the %(n)s activities.") % {"k": rule.k, "n": len(board.tiles)}
+            return self.ngettext("Choose %(k)s of the %(n)s activities.", "Choose %(k)s of the %(n)s activities.",
+                                 len(board.tiles)) % {"k": rule.k, "n": len(board.tiles)}
         if rule.kind == "tic_tac_toe":
             if rule.require_centre:
                 return self._("Choose a complete row, column or diagonal that passes through the centre tile.")
             return self._("Choose a complete row, column or diagonal.")
         if rule.kind == "points":
-            text = self._("Choose activities worth at least %(target)s points.") % {"target": rule.target}
-            for cap, label in ((rule.must_cap, self._("must-do")), (rule.may_cap, self._("may-do"))):
-                if cap:
-                    text += " " + self._("At most %(cap)s points count from %(tier)s activities.") % {
-                        "cap": cap, "tier": label}
+            text = self.ngettext("Choose activities worth at least %(target)s point.",
+                                 "Choose activities worth at least %(target)s points.",
+                                 rule.target) % {"target": rule.target}
+            if rule.must_cap:
+                text += " " + self.ngettext("At most %(cap)s point counts from must-do activities.",
+                                            "At most %(cap)s points count from must-do activities.",
+                                            rule.must_cap) % {"cap": rule.must_cap}
+            if rule.may_cap:
+                text += " " + self.ngettext("At most %(cap)s point counts from may-do activities.",
+                                            "At most %(cap)s points count from may-do activities.",
+                                            rule.may_cap) % {"cap": rule.may_cap}
             return text
-        return self._("Do every must-do activity and choose %(k)s may-do activities.") % {"k": rule.k}
+        if rule.k == 0:
+            return self._("Do every must-do activity.")
+        return self.ngettext("Do every must-do activity and choose %(k)s may-do activity.",
+                             "Do every must-do activity and choose %(k)s may-do activities.", rule.k) % {"k": rule.k}
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument
         """Configuration only, identical for every user (the mobile apps cache it)."""
@@ -237,12 +248,15 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         self.check_revision(state, revision)
         if state["committed_at"]:
             raise PayloadError("", N_("Your plan is already committed."))
-        chosen = core.chosen_ids(state)
+        chosen = core.current_choice(state, board, rule)
         if not core.satisfies(board, rule, chosen):
             raise PayloadError("tiles", N_("Your choice does not meet the rule yet."))
         when = now_iso()
-        new_state = core.complete(core.commit(state, when), board, rule, when)
+        chose = core.choose(state, board, chosen, when)  # the must-do tiles it started with, if untouched
+        new_state = core.complete(core.commit(chose, when), board, rule, when)
         self.learner_state = new_state
+        if not state["counted"]:
+            self.tile_counts = core.update_summary(self.tile_counts, board, added=chosen, new_learner=True)
         self.publish("committed", {"tiles": chosen})
         self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}

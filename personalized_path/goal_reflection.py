@@ -10,7 +10,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
 from .base import Conflict, PersonalizedBlockMixin, json_api, now_iso, parse_iso
-from .core import N_
+from .core import N_, percent_text
 from .core import goals as core
 from .core.payload import PayloadError
 
@@ -212,7 +212,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         source = self.linked_block("self_assessment", "personalized_self_assessment")
         if source is not None:
             recap["ratings"] = _safely(lambda: [
-                {"text": row["statement"]["text"], "level": row["level"], "out_of": row["out_of"]}
+                {"text": row["statement"]["text"], "level": row["level"], "out_of": row["out_of"],
+                 "label": row.get("label") or ""}
                 for row in source.learner_ratings()], source)
             recap["ratings_title"] = source.display_name
         check = self.linked_block("skill_check", "personalized_skill_check")
@@ -220,7 +221,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
             results = _safely(check.skill_results, check) or {}
             recap["skills"] = [{"skill": skill, "correct": row["correct"], "total": row["total"]}
                                for skill, row in sorted(results.items()) if isinstance(row, dict)]
-            recap["percent"] = _safely(check.percent, check) if results else None
+            recap["percent"] = percent_text(_safely(check.percent, check)) if results else ""
         gate = self.linked_block("mastery_gate", "personalized_mastery_gate")
         if gate is not None and hasattr(gate, "is_unlocked"):
             unlocked = _safely(gate.is_unlocked, gate)

@@ -18,7 +18,7 @@ from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithN
 from xblock.validation import ValidationMessage
 
 from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
-from .core import N_
+from .core import N_, percent_text
 from .core import gate as core
 from .core import forgetting, mastery
 from .core.payload import PayloadError, as_list, only_keys
@@ -402,10 +402,11 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         for result in results:
             message, params = core.describe(result.condition, result.reading.label)
             reading = result.reading
+            written = core.number_text if result.condition.kind == core.SELF_LEVEL else percent_text
             conditions.append({
                 "kind": result.condition.kind, "text": self._(message) % params, "met": result.met,
-                "required": core.number_text(result.condition.threshold),
-                "current": core.number_text(reading.value) if not isinstance(reading.value, bool) else None,
+                "required": written(result.condition.threshold),
+                "current": written(reading.value) if not isinstance(reading.value, bool) else None,
                 "done": reading.value is True, "problem": self._(reading.problem) if reading.problem else None,
                 "attempts_left": reading.attempts_left, "link": reading.link, "label": reading.label,
                 "placed": reading.placed,
@@ -422,12 +423,12 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "conditions": conditions, "explanation": explanation,
             "unlocked": bool(evaluation and evaluation.unlocked), "children": children,
             "route": evaluation.route if evaluation else None,
-            "score": core.number_text(evaluation.score) if evaluation else "",
+            "score": percent_text(evaluation.score) if evaluation else "",
             "routes": core.usable_routes(self.routes),
             "messages": self.messages(),
-            "refresh": [{"skill": skill, "recall": core.number_text(recall)}
+            "refresh": [{"skill": skill, "recall": percent_text(recall)}
                         for skill, recall in (evaluation.refresh if evaluation else ())],
-            "refresh_below": core.number_text(self.refresh_below),
+            "refresh_below": percent_text(self.refresh_below),
             "refresh_link": self.link_to(self.refresh_check) if self.refresh_check else None,
             "refresh_label": self._label_for_staff(core.Condition(core.SCORE, str(self.refresh_check)))
             if self.refresh_check and evaluation and evaluation.refresh else "",

@@ -174,7 +174,10 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         newest = core.latest(self.state())
         if newest is None:
             return []
-        return [{"statement": statement, "level": newest["ratings"][statement["id"]], "out_of": len(self.scale)}
+        labels = {index + 1: level["label"] for index, level in enumerate(self.scale)}
+        labels[core.UNSURE] = self._("Not sure yet")
+        return [{"statement": statement, "level": newest["ratings"][statement["id"]], "out_of": len(self.scale),
+                 "label": labels.get(newest["ratings"][statement["id"]], "")}
                 for statement in self.statements if statement["id"] in newest["ratings"]]
 
     def learner_skill_levels(self):

@@ -9,7 +9,7 @@ from xblock.validation import ValidationMessage
 from .base import PersonalizedBlockMixin, json_api, parse_iso
 from .core import adaptive
 from .core import skill_check as core
-from .core import N_
+from .core import N_, percent_text
 from .core.payload import PayloadError
 from .skill_check_sessions import SkillCheckSessionsMixin
 
@@ -138,7 +138,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             "submitted_at": parse_iso(newest["at"]) if newest else None,
             "earned": int(score["earned"]) if score else 0,
             "possible": int(score["possible"]) if score else len(questions),
-            "percent": core.percent(state),
+            "percent": percent_text(core.percent(state)),
             "all_correct": all_correct,
             "attempts_left": left,
             "attempts_used": state["used"],

@@ -15,7 +15,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CATALOG = os.path.join(ROOT, "translations", "{lang}", "LC_MESSAGES", "text.{ext}")
-KEYWORDS = ["_", "N_", "gettext", "gettext_noop", "ngettext:1,2", "pgettext:1c,2", "npgettext:1c,2,3"]
+KEYWORDS = ["_", "N_", "NP_:1,2", "gettext", "gettext_noop", "ngettext:1,2", "pgettext:1c,2", "npgettext:1c,2,3"]
 
 
 def sources():

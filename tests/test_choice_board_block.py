@@ -45,11 +45,12 @@ def play(env, usage, tiles, user="student_1"):
 
 # --- the learner's path ----------------------------------------------------------------------------
 
-def test_first_view_shows_every_tile_as_an_unpressed_button_and_the_rule(env):
+def test_first_view_shows_every_tile_as_a_button_and_the_rule_with_must_do_tiles_chosen(env):
     usage = env.load(board_xml())
     html = html_of(env.block(usage))
-    assert html.count('aria-pressed="false"') == 4 and 'aria-pressed="true"' not in html
-    assert "Choose 2 of the 4 activities." in html and "0 of 2 chosen." in html
+    assert html.count('aria-pressed="false"') == 3 and html.count('aria-pressed="true"') == 1
+    assert 'data-tile="read" aria-pressed="true"' in html and "Must do: chosen for you" in html
+    assert "Choose 2 of the 4 activities." in html and "1 of 2 chosen." in html
     assert "Watch &lt;the&gt; video" in html and "<the>" not in html  # escaped at output
     assert 'href="https://example.org/v?a=1&amp;b=2"' in html
     assert "Commit to this plan" not in html and 'class="pp-section pp-plan"' not in html
@@ -148,6 +149,37 @@ def test_must_and_may_refuses_a_choice_beyond_k_but_allows_removing(env):
     assert env.block(usage).learner_state["completed_at"]
 
 
+def test_done_tiles_show_no_choose_button_and_stay_in_the_plan(env):
+    usage = env.load(board_xml())
+    ok(env.block(usage), "choose", {"tiles": ["video", "game"]})
+    ok(env.block(usage), "commit", {})
+    ok(env.block(usage), "mark_done", {"tile": "video", "note": "done"})
+    html = html_of(env.block(usage))
+    assert 'class="pp-button pp-choose" data-tile="video"' not in html
+    assert 'class="pp-button pp-choose" data-tile="game"' in html and "Done activities stay in your plan." in html
+
+
+def test_must_do_tiles_that_start_chosen_can_be_committed_without_touching_the_board(env):
+    tiles = [dict(tile, tier="must") for tile in TILES[:2]] + TILES[2:]
+    usage = env.load(board_xml(tiles, rule="must_may", choose_count="0"))
+    html = html_of(env.block(usage))
+    assert html.count('aria-pressed="true"') == 2 and "Do every must-do activity." in html
+    ok(env.block(usage), "commit", {})
+    state = env.block(usage).learner_state
+    assert [entry["id"] for entry in state["chosen"]] == ["video", "read"] and state["committed_at"]
+    assert env.block(usage).tile_counts["chosen"] == {"video": 1, "read": 1, "game": 0, "essay": 0}
+
+
+@pytest.mark.parametrize("attrs, text", [
+    ({"rule": "points", "points_target": "1"}, "Choose activities worth at least 1 point."),
+    ({"rule": "points", "points_target": "20", "may_points_cap": "1"}, "At most 1 point counts from may-do"),
+    ({"rule": "must_may", "choose_count": "1"}, "Do every must-do activity and choose 1 may-do activity."),
+    ({"rule": "must_may", "choose_count": "2"}, "Do every must-do activity and choose 2 may-do activities."),
+])
+def test_rule_text_uses_the_right_plural(env, attrs, text):
+    assert text in html_of(env.block(env.load(board_xml(**attrs))))
+
+
 # --- bad input: 400 naming the problem, nothing changed ------------------------------------------------
 
 BAD = [
@@ -159,7 +191,7 @@ BAD = [
     ("choose", {"tiles": [], "extra": 1}, "extra", "Unknown key"),
     ("choose", {}, "tiles", "required"),
     ("mark_done", {"tile": "essay", "note": "x"}, "tile", "not chosen"),
-    ("mark_done", {"tile": "video", "note": "x" * 501}, "note", "limit is 500"),
+    ("mark_done", {"tile": "video", "note": "x" * 501}, "note", "at most 500"),
     ("mark_done", {"tile": "video", "note": "\U0001F600" * 400}, "note", "bytes"),
     ("mark_done", {"tile": "video", "link": "javascript:alert(1)"}, "link", "http"),
     ("mark_done", {"tile": "video", "link": "data:text/html,hi"}, "link", "http"),
@@ -267,7 +299,7 @@ def test_garbled_learner_state_renders_with_defaults(env, caplog):
     block.learner_state = {"version": 1, "chosen": "everything", "done": []}
     block.save()
     html = html_of(env.block(usage))
-    assert "0 of 2 chosen." in html and "unreadable learner state" in caplog.text
+    assert "1 of 2 chosen." in html and "unreadable learner state" in caplog.text
     ok(env.block(usage), "choose", {"tiles": ["video"]})
 
 
@@ -287,9 +319,9 @@ def test_suggestions_follow_each_learners_own_ratings(env):
     ok(env.block(linked, "ben"), "submit", {"ratings": {"compare": 4, "explain": 2}})
     html = html_of(env.block(usage, "ana"))
     assert html.count("Suggested for you") == 2
-    assert "You rated &quot;I can compare fractions&quot; at 1 of 4." in html
+    assert "You rated &quot;I can compare fractions&quot; as &quot;Not yet&quot;." in html
     html = html_of(env.block(usage, "ben"))
-    assert html.count("Suggested for you") == 1 and "I can explain my reasoning&quot; at 2 of 4" in html
+    assert html.count("Suggested for you") == 1 and "I can explain my reasoning&quot; as &quot;With help&quot;" in html
 
 
 def test_a_missing_linked_block_is_ignored(env):

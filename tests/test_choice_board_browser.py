@@ -38,6 +38,30 @@ def assert_fits(sized_page):
         overflow = sized_page.page.evaluate(
             f"(() => {{ const r = document.querySelector('{BOARD}'); return r.scrollWidth - r.clientWidth; }})()")
         assert overflow <= 0, f"the board is wider than a {sized_page.width}px screen by {overflow}px"
+        # No word is broken across lines: every word of every tile lays out in a single box.
+        broken = sized_page.page.evaluate(WORDS_BROKEN_ACROSS_LINES, f"{BOARD} .pp-tile")
+        assert not broken, f"words broken mid-word at {sized_page.width}px: {broken}"
+
+
+WORDS_BROKEN_ACROSS_LINES = r"""(selector) => {
+  const broken = [];
+  document.querySelectorAll(selector).forEach((tile) => {
+    const walker = document.createTreeWalker(tile, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.offsetParent) { continue; }  // hidden text (screen-reader only)
+      const pattern = /\S+/g;
+      let match;
+      while ((match = pattern.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)));
+        if (tops.size > 1) { broken.push(match[0]); }
+      }
+    }
+  });
+  return broken;
+}"""
 
 
 def test_tic_tac_toe_with_a_suggestion_from_the_linked_self_assessment(workbench, sized_page):
@@ -45,7 +69,8 @@ def test_tic_tac_toe_with_a_suggestion_from_the_linked_self_assessment(workbench
     page.goto(workbench.scenario(TIC_TAC_TOE, f"cb_ttt_{sized_page.width}"))
     page.wait_for_selector(f"{BOARD} .pp-board")
     assert "Suggested for you" not in page.locator(BOARD).inner_text()
-    assert "Choose a complete row, column or diagonal that passes through the centre tile." in progress(page)
+    # The must-do tile starts chosen, so the closest line already has it.
+    assert "Your closest line still needs 2 more tiles" in progress(page)
     sized_page.axe("empty", BOARD)
     assert_fits(sized_page)
 
@@ -58,17 +83,23 @@ def test_tic_tac_toe_with_a_suggestion_from_the_linked_self_assessment(workbench
     page.wait_for_selector(f"{BOARD} .pp-board")
     suggestion = tile(page, "fraction-strips").locator(".pp-suggestion")
     assert suggestion.inner_text() == ('Suggested for you: You rated "I can compare two fractions with different '
-                                       'denominators." at 1 of 4.')
+                                       'denominators." as "Not yet".')
     assert page.locator(f"{BOARD} .pp-suggestion").count() == 4  # every tile tagged "fractions"
     sized_page.axe("suggested", BOARD)
     sized_page.screenshot("suggested")
 
     # Mouse for one tile, keyboard for the others; focus stays on the toggled button.
     click_choose(page, "recipe-project")
+    assert "Your closest line still needs 1 more tile: Fraction game." in progress(page)
     choose_button(page, "fraction-game").focus()
     page.keyboard.press("Space")
     page.wait_for_selector(f'{BOARD} .pp-choose[data-tile="fraction-game"][aria-pressed="true"]')
     assert page.evaluate("document.activeElement.getAttribute('data-tile')") == "fraction-game"
+    assert "You have a complete line." in progress(page)
+    # The must-do centre can be put back; then the line needs it again.
+    choose_button(page, "explain-to-peer").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'{BOARD} .pp-choose[data-tile="explain-to-peer"][aria-pressed="false"]')
     assert "This line still needs the centre tile, Explain it to a peer." in progress(page)
     assert "This line still needs the centre tile" in page.locator(f"{BOARD} .pp-status").inner_text()
     sized_page.axe("choosing", BOARD)
@@ -77,6 +108,7 @@ def test_tic_tac_toe_with_a_suggestion_from_the_linked_self_assessment(workbench
     page.wait_for_selector(f"{BOARD} .pp-board")
     assert choose_button(page, "recipe-project").get_attribute("aria-pressed") == "true"
     assert choose_button(page, "fraction-game").get_attribute("aria-pressed") == "true"
+    assert choose_button(page, "explain-to-peer").get_attribute("aria-pressed") == "false"
     assert page.locator(f"{BOARD} .pp-commit").count() == 0
 
     choose_button(page, "explain-to-peer").focus()
@@ -92,7 +124,9 @@ def test_tic_tac_toe_with_a_suggestion_from_the_linked_self_assessment(workbench
     mark_done(page, "recipe-project", note="Doubled the pancake recipe: 3/4 cup became 1 1/2 cups.")
     # Neither a note nor a link: refused in the page, announced, focus on the note.
     page.locator(f'{BOARD} .pp-done-form[data-tile="explain-to-peer"]').get_by_role("button").click()
-    assert page.locator(f"{BOARD} .pp-error").inner_text() == "Add a short note or a link that shows what you did."
+    assert page.locator(f'{BOARD} .pp-done-form[data-tile="explain-to-peer"] .pp-field-error').inner_text() \
+        == "Add a short note or a link that shows what you did."
+    assert page.evaluate("document.activeElement.getAttribute('data-field')") == "note"
     sized_page.axe("done-error", BOARD)
     mark_done(page, "explain-to-peer", link="https://forum.example.org/t/42")
     mark_done(page, "fraction-game", note="Scored 9/10")
@@ -107,11 +141,11 @@ def test_points_board_from_empty_to_complete(workbench, browser_page):
     page = browser_page.page
     page.goto(workbench.scenario(POINTS, "cb_points"))
     page.wait_for_selector(f"{BOARD} .pp-board")
-    assert "0 of 50 points." in progress(page)
+    # The must-do tile starts chosen.
+    assert "20 of 50 points." in progress(page)
+    assert tile(page, "core-reading").locator(".pp-choose").get_attribute("aria-pressed") == "true"
     assert "Podcast <episode> 4" in tile(page, "podcast").inner_text()  # escaped, shown as typed
 
-    click_choose(page, "core-reading")
-    assert "20 of 50 points." in progress(page)
     click_choose(page, "lab")
     click_choose(page, "quiz")
     assert "60 of 50 points." in progress(page)  # may-do points capped at 40
@@ -139,7 +173,8 @@ def test_points_board_from_empty_to_complete(workbench, browser_page):
     form = page.locator(f'{BOARD} .pp-done-form[data-tile="lab"]')
     form.locator("input[type=url]").fill("ftp://example.org/results")
     form.get_by_role("button").click()
-    page.wait_for_selector(f"{BOARD} .pp-error:has-text('http:// or https://')")
+    form.locator(".pp-field-error:has-text('http:// or https://')").wait_for()
+    assert form.locator("input[type=url]").get_attribute("aria-invalid") == "true"
     browser_page.axe("server-error", BOARD)
     mark_done(page, "lab", link="https://example.org/results")
     mark_done(page, "core-reading", note="Summarised <all> four sections")

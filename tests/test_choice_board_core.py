@@ -262,8 +262,8 @@ def test_tiles_matching_the_lowest_rated_skill_are_suggested_with_the_reason():
                               tile("c", skills=["other", "fractions"]), tile("d")))
     found = core.recommendations(board, [rating("I can compare", "fractions", 1), rating("I can explain",
                                                                                          "reasoning", 3)])
-    assert found == {"a": {"statement": "I can compare", "level": 1, "out_of": 4},
-                     "c": {"statement": "I can compare", "level": 1, "out_of": 4}}
+    assert found == {"a": {"statement": "I can compare", "level": 1, "out_of": 4, "label": ""},
+                     "c": {"statement": "I can compare", "level": 1, "out_of": 4, "label": ""}}
     # "not sure yet" (0) is not a rating; all at the top means nothing to suggest
     assert set(core.recommendations(board, [rating("x", "fractions", 0), rating("y", "reasoning", 2)])) == {"b"}
     assert core.recommendations(board, [rating("x", "fractions", 4)]) == {}

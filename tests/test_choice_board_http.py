@@ -35,7 +35,7 @@ def test_demo_unit_has_a_board_whose_suggestions_follow_the_linked_self_assessme
     assert post(client, SELF_ASSESSMENT, "submit", {"ratings": ratings}).status_code == 200
     page = client.get(SCENARIO + "?student=cb_http").content.decode()
     assert page.count("Suggested for you") == 3  # the three tiles tagged "reasoning"
-    assert "You rated &quot;I can explain why 2/4 and 1/2 are the same amount.&quot; at 1 of 4." in page
+    assert "You rated &quot;I can explain why 2/4 and 1/2 are the same amount.&quot; as &quot;Not yet&quot;." in page
 
 
 def test_choose_through_the_workbench_needs_csrf_and_answers_html(client):
@@ -43,7 +43,7 @@ def test_choose_through_the_workbench_needs_csrf_and_answers_html(client):
     response = post(client, BOARD, "choose", {"tiles": ["explain-to-peer", "recipe-project"]})
     assert response.status_code == 200, response.content
     assert "This line still needs" not in response.json()["html"]
-    assert "Your closest line still needs 1 more: Fraction game." in response.json()["html"]
+    assert "Your closest line still needs 1 more tile: Fraction game." in response.json()["html"]
     response = post(client, BOARD, "choose", b'{"tiles": [NaN]}')
     assert response.status_code == 400 and response.json()["error"]
     state = client.get(f"/handler/{BOARD}/student_view_user_state/?student=cb_http").json()

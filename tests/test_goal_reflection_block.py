@@ -208,7 +208,7 @@ def test_invalid_goals_get_400_naming_the_field_and_change_nothing(env, changes,
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "save_goals", goals_payload(**changes))
     assert status == 400, data
-    assert data["field"] == field and data["error"].startswith(field)
+    assert data["field"] == field and field + ":" not in data["error"]
     assert field_snapshot(env, usage) == before
     assert not env.events
 
@@ -235,7 +235,7 @@ def test_invalid_checkins_get_400_naming_the_field_and_change_nothing(env, chang
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "check_in", checkin(1, **changes))
     assert status == 400, data
-    assert data["field"] == field and data["error"].startswith(field)
+    assert data["field"] == field and field + ":" not in data["error"]
     assert field_snapshot(env, usage) == before
 
 
@@ -381,7 +381,7 @@ def test_linked_self_assessment_ratings_are_recalled(env):
     assert "What you reported elsewhere" not in html_of(env.block(usage))  # nothing rated yet
     assert call(env.block(source), "submit", {"ratings": {"compare": 2}})[0] == 200
     html = html_of(env.block(usage))
-    assert "Your self-assessment (Fractions check)" in html and "I can compare fractions — level 2 of 3" in html
+    assert "Your self-assessment (Fractions check)" in html and "I can compare fractions — With help" in html
     assert "I can compare fractions" not in html_of(env.block(usage, "other"))
 
 

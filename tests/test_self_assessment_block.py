@@ -125,7 +125,7 @@ def test_invalid_values_get_400_naming_the_field_and_change_nothing(env, payload
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "submit", payload)
     assert status == 400
-    assert data["field"] == field and data["error"].startswith(field)
+    assert data["field"] == field and field + ":" not in data["error"]
     assert field_snapshot(env, usage) == before
 
 

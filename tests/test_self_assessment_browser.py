@@ -27,8 +27,9 @@ def test_rate_submit_reload_rerate_and_see_growth(workbench, sized_page):
     # Submitting with a statement unrated is an error state, announced and focused.
     rate(page, 0, "Not yet")
     block(page).get_by_role("button", name="Submit ratings").click()
-    page.wait_for_selector(".pp-self-assessment .pp-error:has-text('Rate every statement')")
-    assert block(page).locator(".pp-statement").nth(1).get_attribute("aria-invalid") == "true"
+    message = block(page).locator(".pp-statement").nth(1).locator(".pp-field-error")
+    assert message.inner_text() == "Rate every statement before you submit."
+    assert block(page).locator(".pp-statement").nth(1).locator("input").first.get_attribute("aria-invalid") == "true"
     sized_page.axe("error", ".pp-self-assessment")
 
     rate(page, 1, "With help")

@@ -21,8 +21,9 @@ def test_wrong_answer_feedback_retry_and_pass(workbench, sized_page):
     # Submitting with a question unanswered is an error state, announced and focused.
     choose(page, 0, "1/3")
     page.get_by_role("button", name="Submit answers").click()
-    page.wait_for_selector(".pp-error:has-text('Answer every question')")
-    assert page.locator(".pp-question").nth(1).get_attribute("aria-invalid") == "true"
+    message = page.locator(".pp-question").nth(1).locator(".pp-field-error")
+    assert message.inner_text() == "Answer every question before you submit."
+    assert page.locator(".pp-question").nth(1).locator("input").first.get_attribute("aria-invalid") == "true"
     sized_page.axe("error")
 
     choose(page, 1, "2/3")

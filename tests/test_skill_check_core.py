@@ -49,7 +49,7 @@ def test_valid_questions_have_no_problems():
     (broken([0, "skill"], "Not A Slug"), "questions[0].skill", "short id"),
     (broken([0, "prompt"], " "), "questions[0].prompt", "at least"),
     (broken([0, "prompt"], KeyError), "questions[0].prompt", "required"),
-    (broken([0, "choices", 0, "feedback"], "x" * 501), "questions[0].choices[0].feedback", "limit"),
+    (broken([0, "choices", 0, "feedback"], "x" * 501), "questions[0].choices[0].feedback", "at most 500"),
     (broken([0, "extra"], 1), "questions[0]", "Unknown key"),
     ([QUESTIONS[0]] * (core.MAX_QUESTIONS + 1), "questions", f"At most {core.MAX_QUESTIONS}"),
 ])

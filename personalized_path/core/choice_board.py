@@ -16,7 +16,7 @@ Tiles are laid out row by row, so in a grid the tile at row ``r``, column ``c`` 
 import re
 from dataclasses import dataclass
 
-from . import N_
+from . import N_, NP_
 from .payload import (PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys,
                       require)
 from .state import StateShape, StateShapeError
@@ -140,12 +140,15 @@ def too_many(board, rule, chosen):
     """Why ``chosen`` holds more than the rule can ever allow (a PayloadError), or None."""
     chosen = set(chosen)
     if rule.kind == "k_of_n" and len(chosen) > rule.k:
-        return PayloadError("tiles", N_("This board asks for %(k)s choices; remove one before adding another."),
-                            k=rule.k)
+        return PayloadError("tiles", NP_("This board asks for %(count)s choice; remove it before adding another.",
+                                         "This board asks for %(count)s choices; remove one before adding another."),
+                            count=rule.k)
     if rule.kind == "must_may":
         musts = {tile["id"] for tile in board.tiles if tile.get("tier") == "must"}
         if len(chosen - musts) > rule.k:
-            return PayloadError("tiles", N_("Choose at most %(k)s may-do activities; remove one first."), k=rule.k)
+            return PayloadError("tiles", NP_("Choose at most %(count)s may-do activity; remove one first.",
+                                             "Choose at most %(count)s may-do activities; remove one first."),
+                                count=rule.k)
     return None
 
 
@@ -166,7 +169,8 @@ def progress(board, rule, chosen):
         messages.append((N_("%(count)s of %(k)s chosen."), {"count": value, "k": rule.k}))
     elif rule.kind == "points":
         value, out_of = counted_points(board, rule, chosen_set), rule.target
-        messages.append((N_("%(points)s of %(target)s points."), {"points": value, "target": rule.target}))
+        messages.append((NP_("%(points)s of %(count)s point.", "%(points)s of %(count)s points."),
+                         {"points": value, "count": rule.target}))
         raw = sum(board.by_id[tile_id].get("points", 0) for tile_id in chosen_set)
         if raw > value:
             messages.append((N_("Some points do not count because a tier has reached its cap."), {}))
@@ -205,7 +209,8 @@ def _line_progress(board, rule, chosen, titles):
         else:
             message = (N_("Choose a complete row, column or diagonal."), {})
     else:
-        message = (N_("Your closest line still needs %(count)s more: %(titles)s."),
+        message = (NP_("Your closest line still needs %(count)s more tile: %(titles)s.",
+                       "Your closest line still needs %(count)s more tiles: %(titles)s."),
                    {"count": len(missing), "titles": ", ".join(titles[tile] for tile in missing)})
     return side - len(missing), side, [message]
 
@@ -387,6 +392,17 @@ def chosen_ids(state):
     return [entry["id"] for entry in state["chosen"]]
 
 
+def current_choice(state, board, rule):
+    """
+    The learner's selection. Before their first choice it is every must-do tile (they start
+    chosen), unless that is already more than the rule allows.
+    """
+    if state["counted"] or state["chosen"]:
+        return chosen_ids(state)
+    musts = [tile["id"] for tile in board.tiles if tile.get("tier") == "must"]
+    return musts if too_many(board, rule, musts) is None else []
+
+
 def stale_choices(state, board):
     """Chosen entries whose tile the author has since removed."""
     known = set(board.ids)
@@ -451,7 +467,7 @@ def recommendations(board, ratings):
             if skill in weakest:
                 row = weakest[skill]
                 found[tile["id"]] = {"statement": row["statement"].get("text", ""), "level": row["level"],
-                                     "out_of": row["out_of"]}
+                                     "out_of": row["out_of"], "label": row.get("label", "")}
                 break
     return found
 

@@ -11,7 +11,7 @@ or goals set. A condition whose value could not be read is not met and carries a
 import math
 from dataclasses import dataclass, field
 
-from . import N_
+from . import N_, percent_text
 from .payload import (PayloadError, as_list, as_number, as_object, as_slug, as_text, only_keys,
                       require)
 from .state import StateShape, StateShapeError
@@ -352,7 +352,8 @@ RULES = {
 def describe(condition, label):
     """The condition in words: an N_-marked message and its parameters."""
     return DESCRIPTIONS[condition.kind], {
-        "threshold": number_text(condition.threshold), "source": label, "skill": condition.skill or condition.key,
+        "threshold": number_text(condition.threshold) if condition.kind == SELF_LEVEL else percent_text(
+            condition.threshold), "source": label, "skill": condition.skill or condition.key,
     }
 
 

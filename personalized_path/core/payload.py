@@ -9,7 +9,7 @@ import math
 import re
 import unicodedata
 
-from . import N_
+from . import N_, NP_
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_DEPTH = 8
@@ -20,20 +20,42 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class PayloadError(ValueError):
-    """A request body or value that fails validation; ``field`` names where."""
+    """
+    A request body or value that fails validation; ``field`` names where. ``message`` is an
+    N_-marked text, or an NP_-marked (singular, plural) pair whose form follows ``params["count"]``.
+    """
 
     def __init__(self, field, message, **params):
-        super().__init__(message % params if params else message)
+        super().__init__(_english(message, params))
         self.field = field
         self.message = message
         self.params = params
 
-    def render(self, gettext=lambda text: text):
-        """The message in the reader's language, with the field name in front."""
-        text = gettext(self.message)  # pylint: disable=translation-of-non-string
-        if self.params:
-            text = text % self.params
+    def sentence(self, gettext=lambda text: text, ngettext=None):
+        """The message alone, in the reader's language: what learners read (the field travels apart)."""
+        return translated(self.message, self.params, gettext, ngettext)
+
+    def render(self, gettext=lambda text: text, ngettext=None):
+        """The message with the field name in front, for authors in Studio."""
+        text = self.sentence(gettext, ngettext)
         return f"{self.field}: {text}" if self.field else text
+
+
+def _english(message, params):
+    return translated(message, params, lambda text: text)
+
+
+def translated(message, params, gettext, ngettext=None):
+    """An N_ or NP_ message in the reader's language, filled in with ``params``."""
+    if isinstance(message, tuple):
+        count = params.get("count", 0)
+        if ngettext:
+            text = ngettext(message[0], message[1], count)  # pylint: disable=translation-of-non-string
+        else:
+            text = message[0] if count == 1 else message[1]
+    else:
+        text = gettext(message)  # pylint: disable=translation-of-non-string
+    return text % params if params else text
 
 
 def _reject_constant(name):
@@ -136,20 +158,22 @@ def as_text(value, field, max_chars, max_bytes=None, *, min_chars=0, multiline=T
     if not isinstance(value, str):
         raise PayloadError(field, N_("Expected text."))
     if _CONTROL_CHARS.search(value) or (not multiline and ("\n" in value or "\r" in value)):
-        raise PayloadError(field, N_("The text contains control characters."))
+        raise PayloadError(field, N_("Your text contains invisible control characters; remove them and try again."))
     if any(unicodedata.category(char) == "Cs" for char in value):
-        raise PayloadError(field, N_("The text contains invalid characters."))
+        raise PayloadError(field, N_("Your text contains characters that cannot be saved; remove them and try again."))
     length = len(value)
     if length > max_chars:
-        raise PayloadError(field, N_("The text is %(length)s characters long; the limit is %(limit)s."),
+        raise PayloadError(field, N_("Your text is %(length)s characters long; shorten it to at most %(limit)s."),
                            length=length, limit=max_chars)
     max_bytes = max_bytes if max_bytes is not None else max_chars * 4
     size = len(value.encode("utf-8"))
     if size > max_bytes:
-        raise PayloadError(field, N_("The text takes %(size)s bytes; the limit is %(limit)s."),
+        raise PayloadError(field, N_("Your text is too long to save (%(size)s bytes; the limit is %(limit)s). "
+                                     "Shorten it."),
                            size=size, limit=max_bytes)
     if len(value.strip()) < min_chars:
-        raise PayloadError(field, N_("Write at least %(minimum)s characters."), minimum=min_chars)
+        raise PayloadError(field, NP_("Write at least %(count)s character.", "Write at least %(count)s characters."),
+                           count=min_chars)
     return value
 
 

@@ -17,12 +17,13 @@ function PersonalizedChoiceBoard(runtime, element, init) {
     buttons.forEach(function (button) { pp.busy(button, isLocked); });
   }
 
-  function send(button, handler, payload, focus, announce) {
+  function send(button, handler, payload, focus, announce, scope) {
     var buttons = Array.prototype.filter.call(pp.root(element).querySelectorAll("button"),
                                               function (item) { return !item.disabled; });
     var revision = parseInt(pp.root(element).getAttribute("data-revision"), 10);
     if (!isNaN(revision)) { payload.revision = revision; }
     lock(true, buttons);
+    pp.clearFieldErrors(element);
     pp.error(element, "");
     pp.status(element, messages.saving);
     return pp.post(runtime, element, handler, payload).then(function (result) {
@@ -36,19 +37,21 @@ function PersonalizedChoiceBoard(runtime, element, init) {
       } else {
         lock(false, buttons);
         pp.status(element, "");
-        pp.error(element, pp.failureMessage(result, messages));
         if (button) { button.focus(); }
+        pp.report(element, result, messages, scope);
       }
       return result;
     });
   }
 
+  /* The whole new selection in board order: pressed buttons (one toggled), plus done tiles, which stay. */
   function selection(toggled) {
     var ids = [];
-    pp.root(element).querySelectorAll(".pp-choose").forEach(function (button) {
-      var pressed = button.getAttribute("aria-pressed") === "true";
-      if (button === toggled) { pressed = !pressed; }
-      if (pressed) { ids.push(button.getAttribute("data-tile")); }
+    pp.root(element).querySelectorAll(".pp-tile").forEach(function (tile) {
+      var button = tile.querySelector(".pp-choose");
+      var pressed = button ? button.getAttribute("aria-pressed") === "true" : tile.classList.contains("pp-done");
+      if (button && button === toggled) { pressed = !pressed; }
+      if (pressed) { ids.push(tile.getAttribute("data-tile")); }
     });
     return ids;
   }
@@ -57,7 +60,8 @@ function PersonalizedChoiceBoard(runtime, element, init) {
     var choose = event.target.closest(".pp-choose");
     if (choose && element.contains(choose)) {
       var tile = choose.getAttribute("data-tile");
-      send(choose, "choose", {tiles: selection(choose)}, '.pp-choose[data-tile="' + tile + '"]');
+      send(choose, "choose", {tiles: selection(choose)}, '.pp-choose[data-tile="' + tile + '"]', null,
+           choose.closest(".pp-tile"));
       return;
     }
     var commit = event.target.closest(".pp-commit");
@@ -72,16 +76,15 @@ function PersonalizedChoiceBoard(runtime, element, init) {
     event.preventDefault();
     var note = form.querySelector(".pp-done-note");
     var link = form.querySelector(".pp-done-link");
-    note.removeAttribute("aria-invalid");
+    pp.clearFieldErrors(element);
+    pp.error(element, "");
     if (!note.value.trim() && !link.value.trim()) {
-      note.setAttribute("aria-invalid", "true");
-      pp.error(element, messages.need_evidence);
-      note.focus();
+      pp.fieldError(element, "note", messages.need_evidence, form);
       return;
     }
     var tile = form.getAttribute("data-tile");
     send(form.querySelector("button[type=submit]"), "mark_done",
          {tile: tile, note: note.value, link: link.value.trim()},
-         '.pp-plan-item[data-tile="' + tile + '"] .pp-plan-title', messages.done);
+         '.pp-plan-item[data-tile="' + tile + '"] .pp-plan-title', messages.done, form);
   });
 }

@@ -121,26 +121,6 @@ function PersonalizedGoalReflection(runtime, element, init) {
     return payload;
   }
 
-  function clearInvalid() {
-    root().querySelectorAll("[aria-invalid=true]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
-    root().querySelectorAll(".pp-invalid").forEach(function (node) { node.classList.remove("pp-invalid"); });
-  }
-
-  function markInvalid(form, field) {
-    if (!field) { return; }
-    var node = form.querySelector('[data-field="' + field.replace(/["\\]/g, "") + '"]');
-    if (!node) { return; }
-    if (node.tagName === "FIELDSET" || node.type === "radio" || node.type === "checkbox") {
-      var group = node.closest("fieldset") || node;
-      group.classList.add("pp-invalid");
-      var first = group.querySelector("input");
-      if (first) { first.focus(); }
-    } else {
-      node.setAttribute("aria-invalid", "true");
-      node.focus();
-    }
-  }
-
   function showConflict(text) {
     var box = root().querySelector(".pp-conflict");
     box.querySelector(".pp-conflict-text").textContent = text;
@@ -169,7 +149,7 @@ function PersonalizedGoalReflection(runtime, element, init) {
     var name = form.getAttribute("data-form");
     var button = form.querySelector("button[type=submit]");
     remember(form);
-    clearInvalid();
+    pp.clearFieldErrors(element);
     pp.busy(button, true);
     pp.error(element, "");
     pp.status(element, messages.saving);
@@ -184,8 +164,7 @@ function PersonalizedGoalReflection(runtime, element, init) {
         showConflict(result.data.error);
       } else {
         pp.status(element, "");
-        pp.error(element, pp.failureMessage(result, messages));
-        if (result.status === 400) { markInvalid(form, result.data.field); }
+        pp.report(element, result, messages, form);
       }
     });
   });

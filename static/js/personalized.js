@@ -44,6 +44,73 @@
     return (result.data && result.data.error) || messages.server_error;
   }
 
+  var fieldErrorCount = 0;
+
+  /* The element a server error names inside `scope`: the [data-field] equal to `field`, else to one
+     of its parents ("goals.long.text", then "goals.long", then "goals"). Compared as strings, so a
+     field name never becomes a selector. */
+  function fieldNode(scope, field) {
+    var nodes = scope.querySelectorAll("[data-field]");
+    var path = String(field || "");
+    while (path) {
+      for (var index = 0; index < nodes.length; index += 1) {
+        if (nodes[index].getAttribute("data-field") === path) { return nodes[index]; }
+      }
+      path = path.indexOf(".") === -1 ? "" : path.slice(0, path.lastIndexOf("."));
+    }
+    return null;
+  }
+
+  function clearFieldErrors(element) {
+    var base = root(element);
+    if (!base) { return; }
+    base.querySelectorAll(".pp-field-error").forEach(function (node) {
+      base.querySelectorAll('[aria-describedby~="' + node.id + '"]').forEach(function (control) {
+        var rest = control.getAttribute("aria-describedby").split(/\s+/).filter(function (id) { return id !== node.id; });
+        if (rest.length) { control.setAttribute("aria-describedby", rest.join(" ")); } else { control.removeAttribute("aria-describedby"); }
+      });
+      node.remove();
+    });
+    base.querySelectorAll("[data-pp-invalid]").forEach(function (node) {
+      node.removeAttribute("aria-invalid");
+      node.removeAttribute("data-pp-invalid");
+    });
+  }
+
+  /* Put `text` beside the field it concerns (announced as an alert, linked with aria-describedby,
+     the field marked invalid and focused). Returns false when no such field is on the page. */
+  function fieldError(element, field, text, scope) {
+    var node = field ? fieldNode(scope || root(element), field) : null;
+    if (!node) { return false; }
+    var message = document.createElement("p");
+    fieldErrorCount += 1;
+    message.id = "pp-field-error-" + fieldErrorCount;
+    message.className = "pp-field-error";
+    message.setAttribute("role", "alert");
+    message.textContent = text;
+    var isGroup = !/^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(node.tagName);
+    if (isGroup) { node.appendChild(message); } else { node.insertAdjacentElement("afterend", message); }
+    var controls = isGroup ? Array.prototype.slice.call(node.querySelectorAll("input, textarea, select, button")) : [node];
+    controls.forEach(function (control) {
+      if (control.type !== "button" && control.type !== "submit") {
+        control.setAttribute("aria-invalid", "true");
+        control.setAttribute("data-pp-invalid", "true");
+      }
+      var described = control.getAttribute("aria-describedby");
+      control.setAttribute("aria-describedby", (described ? described + " " : "") + message.id);
+    });
+    if (controls.length && !controls[0].disabled) { controls[0].focus(); }
+    return true;
+  }
+
+  /* Show why a post failed: beside the field the server names when it is on the page, otherwise
+     in the block's alert line. */
+  function report(element, result, messages, scope) {
+    var text = failureMessage(result, messages);
+    var field = result.status === 400 && result.data ? result.data.field : null;
+    if (!fieldError(element, field, text, scope)) { error(element, text); }
+  }
+
   /* Replace the block's markup with markup the server rendered (Django autoescaped it),
      then move focus to `focusSelector` so keyboard and screen-reader users land somewhere sensible. */
   function swap(element, html, focusSelector) {
@@ -68,5 +135,6 @@
   }
 
   window.PersonalizedPath = {post: post, root: root, status: status, error: error, swap: swap,
-                             busy: busy, failureMessage: failureMessage};
+                             busy: busy, failureMessage: failureMessage, fieldError: fieldError,
+                             clearFieldErrors: clearFieldErrors, report: report};
 }(window));

@@ -10,11 +10,10 @@ function PersonalizedSelfAssessment(runtime, element, init) {
     form.querySelectorAll(".pp-statement").forEach(function (fieldset) {
       var id = fieldset.getAttribute("data-statement");
       var checked = fieldset.querySelector("input[type=radio]:checked");
-      fieldset.removeAttribute("aria-invalid");
       if (checked) {
         ratings[id] = parseInt(checked.value, 10);
-      } else if (!missing) {
-        missing = fieldset;
+      } else if (missing === null) {
+        missing = id;
       }
       var text = fieldset.querySelector("textarea.pp-evidence");
       if (text && text.value.trim()) { evidence[id] = text.value; }
@@ -27,10 +26,10 @@ function PersonalizedSelfAssessment(runtime, element, init) {
     if (!form) { return; }
     event.preventDefault();
     var answer = collect(form);
-    if (answer.missing) {
-      answer.missing.setAttribute("aria-invalid", "true");
-      pp.error(element, messages.rate_all);
-      answer.missing.querySelector("input").focus();
+    pp.clearFieldErrors(element);
+    pp.error(element, "");
+    if (answer.missing !== null) {
+      pp.fieldError(element, "ratings." + answer.missing, messages.rate_all);
       return;
     }
     var button = form.querySelector("button[type=submit]");
@@ -44,7 +43,7 @@ function PersonalizedSelfAssessment(runtime, element, init) {
         pp.status(element, messages.saved);
       } else {
         pp.status(element, "");
-        pp.error(element, pp.failureMessage(result, messages));
+        pp.report(element, result, messages);
       }
     });
   });

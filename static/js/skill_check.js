@@ -11,11 +11,10 @@ function PersonalizedSkillCheck(runtime, element, init) {
       var id = fieldset.getAttribute("data-question");
       var chosen = [];
       fieldset.querySelectorAll("input:checked").forEach(function (input) { chosen.push(input.value); });
-      fieldset.removeAttribute("aria-invalid");
       if (chosen.length) {
         answers[id] = chosen;
-      } else if (!missing) {
-        missing = fieldset;
+      } else if (missing === null) {
+        missing = id;
       }
     });
     return {answers: answers, missing: missing};
@@ -32,7 +31,7 @@ function PersonalizedSkillCheck(runtime, element, init) {
         pp.status(element, done);
       } else {
         pp.status(element, "");
-        pp.error(element, pp.failureMessage(result, messages));
+        pp.report(element, result, messages);
       }
     });
   }
@@ -50,10 +49,10 @@ function PersonalizedSkillCheck(runtime, element, init) {
     event.preventDefault();
     var single = form.classList.contains("pp-session-form");
     var collected = collect(form);
-    if (collected.missing) {
-      collected.missing.setAttribute("aria-invalid", "true");
-      pp.error(element, single ? messages.answer_one : messages.answer_all);
-      collected.missing.querySelector("input").focus();
+    pp.clearFieldErrors(element);
+    pp.error(element, "");
+    if (collected.missing !== null) {
+      pp.fieldError(element, "answers." + collected.missing, single ? messages.answer_one : messages.answer_all);
       return;
     }
     var button = form.querySelector("button[type=submit]");
