@@ -69,7 +69,8 @@ class BrowserPage:
         folder = os.path.join(ARTIFACTS, "screenshots")
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"{self.name}-{state}.png")
-        self.page.screenshot(path=path, full_page=True)
+        # A full-page capture can take long on a busy machine; the default timeout is for interactions.
+        self.page.screenshot(path=path, full_page=True, timeout=60000)
         return path
 
 
