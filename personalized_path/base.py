@@ -122,6 +122,16 @@ class PersonalizedBlockMixin(XBlockMixin):
         context = dict(context, block=self, usage_id=str(self.scope_ids.usage_id))
         return templates.render(template or f"{self.asset_name}.html", context, self.i18n_service)
 
+    def render_parts(self, context, *names):
+        """
+        Parts of the view for a handler's answer: what the learner's action changed, not the whole
+        block. ``templates/<asset_name>_<name>.html``, included by the block's template, is each part;
+        its root carries ``data-part="<name>"`` for the script to put it in place.
+        """
+        context = dict(context, block=self, usage_id=str(self.scope_ids.usage_id))
+        return {name: templates.render(f"{self.asset_name}_{name.replace('-', '_')}.html", context, self.i18n_service)
+                for name in names}
+
     def resource_url(self, path):
         return self.runtime.local_resource_url(self, f"static/{path}")
 

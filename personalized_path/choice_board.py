@@ -236,7 +236,13 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
                                                    new_learner=not state["counted"])
         self.publish("chose", {"tiles": tiles, "added": added, "removed": removed,
                                "satisfied": core.satisfies(board, rule, tiles)})
-        return {"html": self.render_template(self.view_context(new_state))}
+        context = self.view_context(new_state)
+        if state["committed_at"] or context["stale"] or core.stale_choices(state, board) or \
+                new_state["done"] != state["done"]:
+            return {"html": self.render_template(context)}  # the plan, done marks or notices change too
+        # Only the selection changed: which tiles are chosen, the progress, the actions and the counts.
+        return {"chosen": tiles, "revision": new_state["revision"],
+                "parts": self.render_parts(context, "progress", "actions", "stats")}
 
     @json_api
     def commit(self, data, suffix=""):  # pylint: disable=unused-argument

@@ -148,7 +148,11 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
 
     @json_api
     def submit(self, data, suffix=""):  # pylint: disable=unused-argument
-        """Record a full set of ratings (and optional evidence); answer with the new view."""
+        """
+        Record a full set of ratings (and optional evidence). The answer carries the parts of the
+        view that changed (the profile; on the first submit also the form's heading and button),
+        or the whole view when the form goes away.
+        """
         state = self.state()
         previous = core.latest(state)
         if previous and not self.allow_rerating:
@@ -165,7 +169,11 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         if previous is None:
             self.emit_completion(1.0)
             self.award_credit()
-        return {"html": self.render_template(self.view_context(new_state)), "submitted_at": when}
+        context = self.view_context(new_state)
+        if not context["show_form"]:  # the form goes away: the whole block changed
+            return {"html": self.render_template(context), "submitted_at": when}
+        changed = ("profile",) if previous else ("profile", "form-intro", "form-actions")
+        return {"parts": self.render_parts(context, *changed), "submitted_at": when}
 
     # --- for other blocks ------------------------------------------------------------------------
 

@@ -59,9 +59,12 @@ def test_first_view_shows_every_tile_as_a_button_and_the_rule_with_must_do_tiles
 def test_choose_commit_done_completes_with_events_and_completion(env):
     usage = env.load(board_xml())
     data = ok(env.block(usage), "choose", {"tiles": ["video"]})
-    assert "1 of 2 chosen." in data["html"] and data["html"].count('aria-pressed="true"') == 1
+    # A choice answers with what it changed: the chosen tiles, the progress, the actions and counts.
+    assert "html" not in data and sorted(data["parts"]) == ["actions", "progress", "stats"]
+    assert "1 of 2 chosen." in data["parts"]["progress"] and data["chosen"] == ["video"]
     data = ok(env.block(usage), "choose", {"tiles": ["video", "game"]})
-    assert "Your choice meets the rule." in data["html"] and "Commit to this plan" in data["html"]
+    assert "Your choice meets the rule." in data["parts"]["progress"]
+    assert "Commit to this plan" in data["parts"]["actions"] and data["chosen"] == ["video", "game"]
     data = ok(env.block(usage), "commit", {})
     assert "Your plan" in data["html"] and "0 of 2 done." in data["html"]
     ok(env.block(usage), "mark_done", {"tile": "video", "note": "<b>notes</b>", "link": "https://x.org/n"})
@@ -125,7 +128,7 @@ def test_committed_plan_is_locked_when_the_author_forbids_changes(env):
 def test_progress_is_described_in_words_for_every_rule(env, rule, attrs, tiles, progress):
     usage = env.load(board_xml(GRID, rule=rule, **attrs))
     data = ok(env.block(usage), "choose", {"tiles": tiles})
-    assert progress in data["html"]
+    assert progress in data["parts"]["progress"]
 
 
 def test_tic_tac_toe_board_from_empty_to_complete(env):
@@ -243,7 +246,7 @@ def test_handlers_are_post_only_and_marking_done_needs_a_commitment(env):
 def test_a_write_from_a_stale_page_gets_409_with_the_current_board(env):
     usage = env.load(board_xml())
     data = ok(env.block(usage), "choose", {"tiles": ["video"], "revision": 0})
-    assert 'data-revision="1"' in data["html"]
+    assert data["revision"] == 1
     ok(env.block(usage), "choose", {"tiles": ["video", "game"], "revision": 1})  # "another tab"
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "choose", {"tiles": ["essay"], "revision": 1})

@@ -38,12 +38,12 @@ def test_demo_unit_has_a_board_whose_suggestions_follow_the_linked_self_assessme
     assert "You rated &quot;I can explain why 2/4 and 1/2 are the same amount.&quot; as &quot;Not yet&quot;." in page
 
 
-def test_choose_through_the_workbench_needs_csrf_and_answers_html(client):
+def test_choose_through_the_workbench_needs_csrf_and_answers_with_what_changed(client):
     assert post(client, BOARD, "choose", {"tiles": ["explain-to-peer"]}, csrf=False).status_code == 403
     response = post(client, BOARD, "choose", {"tiles": ["explain-to-peer", "recipe-project"]})
     assert response.status_code == 200, response.content
-    assert "This line still needs" not in response.json()["html"]
-    assert "Your closest line still needs 1 more tile: Fraction game." in response.json()["html"]
+    assert "This line still needs" not in response.json()["parts"]["progress"]
+    assert "Your closest line still needs 1 more tile: Fraction game." in response.json()["parts"]["progress"]
     response = post(client, BOARD, "choose", b'{"tiles": [NaN]}')
     assert response.status_code == 400 and response.json()["error"]
     state = client.get(f"/handler/{BOARD}/student_view_user_state/?student=cb_http").json()

@@ -40,7 +40,12 @@ def test_submit_records_ratings_completes_and_publishes_an_event(env):
     usage = load(env)
     status, data = call(env.block(usage), "submit", GOOD)
     assert status == 200
-    assert "Your profile" in data["html"] and "Your growth" in data["html"]
+    # The answer carries what changed: the new profile, and the form's heading and button.
+    assert sorted(data["parts"]) == ["form-actions", "form-intro", "profile"] and "html" not in data
+    assert "Your profile" in data["parts"]["profile"] and "Your growth" in data["parts"]["profile"]
+    assert 'data-part="profile"' in data["parts"]["profile"]
+    assert "Save new ratings" in data["parts"]["form-actions"]
+    assert "Rate yourself again" in data["parts"]["form-intro"]
     block = env.block(usage)
     assert block.learner_state["history"][0]["ratings"] == GOOD["ratings"]
     assert block.learner_state["version"] == 1
@@ -55,7 +60,8 @@ def test_rerating_keeps_history_and_shows_growth(env):
     call(env.block(usage), "submit", GOOD)
     status, data = call(env.block(usage), "submit", {"ratings": {"compare": 3, "add": 2, "explain": 1}})
     assert status == 200
-    assert "Up 2 levels" in data["html"] and "No change yet" in data["html"]
+    assert list(data["parts"]) == ["profile"]  # re-rating changes only the profile
+    assert "Up 2 levels" in data["parts"]["profile"] and "No change yet" in data["parts"]["profile"]
     state = env.block(usage).learner_state
     assert len(state["history"]) == 2 and state["first"]["compare"]["level"] == 1
     assert len(env.events_named("completion")) == 1  # completion only on the first submit
@@ -63,7 +69,10 @@ def test_rerating_keeps_history_and_shows_growth(env):
 
 def test_rerating_refused_when_the_author_forbids_it(env):
     usage = load(env, 'allow_rerating="false"')
-    call(env.block(usage), "submit", GOOD)
+    status, data = call(env.block(usage), "submit", GOOD)
+    # The form goes away, so the answer is the whole block, which has no form left.
+    assert status == 200 and "parts" not in data and "Your profile" in data["html"]
+    assert "pp-form" not in data["html"]
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "submit", GOOD)
     assert status == 400 and "re-rating is not allowed" in data["error"]

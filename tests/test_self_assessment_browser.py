@@ -37,9 +37,14 @@ def test_rate_submit_reload_rerate_and_see_growth(workbench, sized_page):
     block(page).locator("textarea.pp-evidence").first.fill("<b>I did</b> exercise 4")
     sized_page.axe("filled", ".pp-self-assessment")
     sized_page.screenshot("filled")
+    block(page).locator(".pp-form").evaluate("form => { form.dataset.kept = 'yes'; }")
     block(page).get_by_role("button", name="Submit ratings").click()
     page.wait_for_selector(".pp-self-assessment .pp-profile")
     assert block(page).locator(".pp-status").inner_text() == "Your ratings are saved."
+    # The answer replaced only what changed: the form the learner filled is the same element.
+    assert block(page).locator(".pp-form").get_attribute("data-kept") == "yes"
+    assert block(page).get_by_role("button", name="Save new ratings").is_visible()
+    assert block(page).get_by_role("heading", name="Rate yourself again").is_visible()
     assert block(page).locator(".pp-skill").first.inner_text().startswith("fractions")
     sized_page.axe("submitted", ".pp-self-assessment")
     sized_page.screenshot("submitted")

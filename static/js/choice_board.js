@@ -28,7 +28,11 @@ function PersonalizedChoiceBoard(runtime, element, init) {
     pp.status(element, messages.saving);
     return pp.post(runtime, element, handler, payload).then(function (result) {
       if (result.ok) {
-        pp.swap(element, result.data.html, focus);
+        if (result.data.parts) {  // the board stays; only what the choice changed comes back
+          lock(false, buttons);
+          showChosen(result.data.chosen, result.data.revision);
+        }
+        pp.update(element, result.data, focus);
         pp.status(element, announce ? announce + " " + progressText() : progressText());
       } else if (result.status === 409 && result.data.html) {
         pp.swap(element, result.data.html, ".pp-title");
@@ -42,6 +46,16 @@ function PersonalizedChoiceBoard(runtime, element, init) {
       }
       return result;
     });
+  }
+
+  /* A partial answer to a choice: mark the chosen tiles; the server sent the parts that changed. */
+  function showChosen(chosen, revision) {
+    pp.root(element).querySelectorAll(".pp-choose").forEach(function (button) {
+      var isChosen = chosen.indexOf(button.getAttribute("data-tile")) !== -1;
+      button.setAttribute("aria-pressed", isChosen ? "true" : "false");
+      button.closest(".pp-tile").classList.toggle("pp-chosen", isChosen);
+    });
+    pp.root(element).setAttribute("data-revision", String(revision));
   }
 
   /* The whole new selection in board order: pressed buttons (one toggled), plus done tiles, which stay. */

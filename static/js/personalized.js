@@ -111,13 +111,38 @@
     if (!fieldError(element, field, text, scope)) { error(element, text); }
   }
 
-  /* Replace the block's markup with markup the server rendered (Django autoescaped it),
-     then move focus to `focusSelector` so keyboard and screen-reader users land somewhere sensible. */
+  /* Replace the block's markup with markup the server rendered (Django autoescaped it), then focus. */
   function swap(element, html, focusSelector) {
     var parsed = new window.DOMParser().parseFromString(html, "text/html");
     var fresh = parsed.body.querySelector(".pp-root");
     if (!fresh) { return; }
     root(element).replaceWith(document.adoptNode(fresh));
+    focusOn(element, focusSelector);
+  }
+
+  /* Put the parts of the view a handler answered with (server-rendered, autoescaped markup, each
+     rooted at data-part="name") in place of the current ones; the rest of the block stays as it is. */
+  function patch(element, parts, focusSelector) {
+    Object.keys(parts).forEach(function (name) {
+      var parsed = new window.DOMParser().parseFromString(parts[name], "text/html");
+      var fresh = parsed.body.querySelector('[data-part="' + name + '"]');
+      var current = root(element).querySelector('[data-part="' + name + '"]');
+      if (fresh && current) { current.replaceWith(document.adoptNode(fresh)); }
+    });
+    focusOn(element, focusSelector);
+  }
+
+  /* Apply an answer: whole markup (`html`) or the parts that changed (`parts`). */
+  function update(element, answer, focusSelector) {
+    if (answer.parts) {
+      patch(element, answer.parts, focusSelector);
+    } else {
+      swap(element, answer.html, focusSelector);
+    }
+  }
+
+  /* Move focus to `focusSelector` so keyboard and screen-reader users land somewhere sensible. */
+  function focusOn(element, focusSelector) {
     var target = root(element).querySelector(focusSelector || ".pp-title");
     if (target) {
       if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
@@ -135,6 +160,6 @@
   }
 
   window.PersonalizedPath = {post: post, root: root, status: status, error: error, swap: swap,
-                             busy: busy, failureMessage: failureMessage, fieldError: fieldError,
+                             patch: patch, update: update, busy: busy, failureMessage: failureMessage, fieldError: fieldError,
                              clearFieldErrors: clearFieldErrors, report: report};
 }(window));

@@ -39,7 +39,7 @@ function PersonalizedSelfAssessment(runtime, element, init) {
     pp.post(runtime, element, "submit", {ratings: answer.ratings, evidence: answer.evidence}).then(function (result) {
       pp.busy(button, false);
       if (result.ok) {
-        pp.swap(element, result.data.html, ".pp-profile h3");
+        pp.update(element, result.data, ".pp-profile h3");
         pp.status(element, messages.saved);
       } else {
         pp.status(element, "");
