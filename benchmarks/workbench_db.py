@@ -13,8 +13,10 @@ def setup(prefix):
     os.environ.setdefault("WORKBENCH_DATABASES", json.dumps(
         {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(folder, "bench.db")}}))
     django.setup()
-    # The LMS's shared cache is memcached or Redis, not SQL: keep cache calls (locks) out of the query counts.
+    # As the LMS runs in production: no DEBUG (Django would log every query), and a shared cache
+    # that is memcached or Redis, not SQL (cache calls such as locks stay out of the query counts).
     from django.conf import settings  # pylint: disable=import-outside-toplevel
+    settings.DEBUG = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.management import call_command  # pylint: disable=import-outside-toplevel
     call_command("migrate", run_syncdb=True, verbosity=0)

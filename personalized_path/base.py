@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 templates = TemplateRenderer(__package__)
 
 EVENT_PREFIX = "personalized_path"
+# Learner states kept migrated per runtime for readers (see shared_state); the runtime lives for a request.
+SHARED_STATES = 512
 
 
 class Conflict(Exception):
@@ -209,9 +211,29 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     # --- learner state ---------------------------------------------------------------------
 
-    def read_state(self, shape, stored):
+    def shared_state(self, shape, field_name):
+        """
+        Like ``read_state``, for readers that do not change it (other blocks, views): migrated once
+        per stored value and shared by every block that reads it during the request, so a skill
+        check read by many gates and skills is checked once and not copied. Never modify the result.
+        """
+        if field_name in getattr(self, "_field_data_cache", {}):  # this instance read or changed it
+            stored = getattr(self, field_name)
+        else:  # as stored, without the copy XBlock keeps of a mutable field to notice in-place changes
+            field, data = self.fields[field_name], self._field_data
+            stored = field.from_json(data.get(self, field_name)) if data.has(self, field_name) else field.default
+        memo = self.runtime.__dict__.setdefault("_personalized_path_states", {})
+        key = (str(self.scope_ids.usage_id), self.scope_ids.user_id, shape.version)
+        entry = memo.get(key)
+        if entry is None or entry[0] is not stored:  # the stored value itself is the check: no stale reads
+            if len(memo) >= SHARED_STATES:
+                memo.pop(next(iter(memo)))
+            entry = memo[key] = (stored, self.read_state(shape, stored, copy_current=False))
+        return entry[1]
+
+    def read_state(self, shape, stored, copy_current=True):
         """Stored learner state migrated into a copy; defaults (and a log line) when garbled."""
-        state, problem = shape.read(stored)
+        state, problem = shape.read(stored, copy_current)
         if problem:
             log.warning("Ignoring unreadable learner state of %s (%s): %s",
                         self.scope_ids.usage_id, self.scope_ids.user_id, problem)

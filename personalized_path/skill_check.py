@@ -78,6 +78,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     def state(self):
         return self.read_state(core.STATE_SHAPE, self.learner_state)
 
+    def state_to_read(self):
+        """The state for reading only: gates and other blocks read it many times in one request."""
+        return self.shared_state(core.STATE_SHAPE, "learner_state")
+
     def config_problems(self):
         return core.validate_questions(self.questions)
 
@@ -206,30 +210,30 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     def skill_attempts(self):
         """``{skill: [1.0/0.0 per question answered, chronological over all attempts]}``."""
-        return core.skill_attempts(self.state())
+        return core.skill_attempts(self.state_to_read())
 
     def skill_results(self):
         """``{skill: {"correct": int, "total": int}}`` for the latest attempt."""
-        return core.skill_results(self.state())
+        return core.skill_results(self.state_to_read())
 
     def attempts_left(self):
         """Attempts still allowed, or None when unlimited."""
-        return core.attempts_left(self.state(), self.max_attempts)
+        return core.attempts_left(self.state_to_read(), self.max_attempts)
 
     def attempts_used(self):
-        return self.state()["used"]
+        return self.state_to_read()["used"]
 
     def percent(self):
         """The latest score as 0..100, or None before any submission."""
-        return core.percent(self.state())
+        return core.percent(self.state_to_read())
 
     # --- scoring -------------------------------------------------------------------------------
 
     def has_submitted_answer(self):
-        return self.state()["used"] > 0
+        return self.state_to_read()["used"] > 0
 
     def get_score(self):
-        score = self.state().get("score")
+        score = self.state_to_read().get("score")
         if not score:
             return Score(0.0, float(self.max_score()))
         return Score(float(score["earned"]), float(score["possible"]))

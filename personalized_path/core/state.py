@@ -27,12 +27,17 @@ class StateShape:
     check: callable
     migrations: dict = field(default_factory=dict)
 
-    def read(self, stored):
-        """Return ``(state, problem)``: a migrated copy, and a reason when defaults were used."""
+    def read(self, stored, copy_current=True):
+        """
+        Return ``(state, problem)``: a migrated copy, and a reason when defaults were used. With
+        ``copy_current=False`` a state already at the current version comes back as stored, not
+        copied: for readers that never change it.
+        """
         if not stored:
             return self.default(), None
         try:
-            state = copy.deepcopy(stored)
+            current = isinstance(stored, dict) and stored.get("version") == self.version
+            state = stored if current and not copy_current else copy.deepcopy(stored)
             if not isinstance(state, dict):
                 raise StateShapeError("stored state is not an object")
             version = state.get("version", 0)

@@ -12,6 +12,7 @@ request, rows are cached for one request only.
 import json
 from collections import namedtuple
 
+from django.db import connection
 from workbench.models import XBlockState, shorten_scope_name
 from xblock.fields import Scope
 from xblock.runtime import KeyValueStore, KvsFieldData
@@ -29,10 +30,16 @@ def row_of(key):
 
 
 def read_row(row):
-    """The stored record of ``row`` (None if never written) and its fields, parsed."""
-    record = XBlockState.objects.filter(scope=row.scope, scope_id=row.scope_id, user_id=row.user_id).order_by(
-        "pk").first()
-    return record, (json.loads(record.state) if record else {})
+    """The fields stored in ``row``, parsed ({} when it was never written): one plain SELECT."""
+    table = connection.ops.quote_name(XBlockState._meta.db_table)
+    tests, params = [], []
+    for column, value in zip(("scope", "scope_id", "user_id"), row):
+        tests.append(f"{column} IS NULL" if value is None else f"{column} = %s")
+        params += [] if value is None else [value]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT state FROM {table} WHERE {' AND '.join(tests)} LIMIT 1", params)
+        found = cursor.fetchone()
+    return json.loads(found[0]) if found else {}
 
 
 class RequestKeyValueStore(KeyValueStore):
@@ -49,7 +56,7 @@ class RequestKeyValueStore(KeyValueStore):
 
     def _fields(self, row):
         if row not in self.rows:
-            self.rows[row] = read_row(row)[1]
+            self.rows[row] = read_row(row)
         return self.rows[row]
 
     def get(self, key):
