@@ -208,11 +208,11 @@ class SkillCheckSessionsMixin:
 
     def skill_evidence(self):
         """``{skill: [(ISO date, 1.0 or 0.0), ...]}``: every kept answer, dated (for time-aware mastery)."""
-        return core.skill_evidence(self.state())
+        return core.skill_evidence(self.state_to_read())
 
     def placement_results(self):
         """``{skill: {"percent", "mastered", ...}}`` of this learner's latest placement, or {}."""
-        return dict(self.state().get("placement") or {})
+        return dict(self.state_to_read().get("placement") or {})
 
     def recall_by_skill(self):
         """``{skill: FSRS-6 recall probability now}`` from the answers here and in the re-check sources."""

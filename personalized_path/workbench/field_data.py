@@ -98,3 +98,7 @@ class RequestFieldData(KvsFieldData):
 
     def __init__(self):
         super().__init__(RequestKeyValueStore())
+
+    def default(self, block, name):
+        """No defaults of its own (as the SDK's store): the field's. Skips building a key and its repr."""
+        raise KeyError(name)
