@@ -49,7 +49,8 @@ setup(
     include_package_data=False,
     python_requires=">=3.11",
     # Open edX Teak ships XBlock 5.x with the django extra; xblock.utils moved into XBlock in 2.0.
-    install_requires=["XBlock[django]>=5.0"],
+    # edx-opaque-keys: the platform's usage keys, which reference fields hold in the LMS (Teak ships 3.0).
+    install_requires=["XBlock[django]>=5.0", "edx-opaque-keys>=2.4"],
     entry_points={"xblock.v1": [f"{tag} = {target}" for tag, target in BLOCKS.items()]},
     classifiers=[
         "Framework :: Django",

@@ -40,7 +40,7 @@ def build(size):
     """A scenario with ``size`` skill checks (each answered once by the learner) and a gate over them."""
     scenario = f"gate-bench-{size}"
     ID_MANAGER.set_scenario(scenario)
-    check = f"<personalized_skill_check questions='{json.dumps(QUESTIONS)}' max_attempts='3'/>"
+    check = f"<personalized_skill_check questions='{json.dumps(QUESTIONS)}' attempts_allowed='3'/>"
     sources = [f"{scenario}.personalized_skill_check.d{index}.u0" for index in range(size)]
     xml = (f"<vertical_demo>{check * size}<personalized_mastery_gate sources='{json.dumps(sources)}' threshold='80'>"
            f"<html_demo><p>locked</p></html_demo></personalized_mastery_gate></vertical_demo>")

@@ -8,11 +8,13 @@ import logging
 from datetime import datetime, timezone
 from importlib import resources
 
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import UsageKey
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Float, Scope
+from xblock.fields import Float, Reference, ReferenceList, Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -81,6 +83,49 @@ def parse_iso(value):
         return None
 
 
+# --- references to other blocks ------------------------------------------------------------------
+
+def as_usage_key(reference):
+    """
+    A reference as the runtime loads it: a usage key as it is, the text of a usage key parsed into
+    one, any other id (the workbench's plain string ids) unchanged.
+    """
+    if reference is None or isinstance(reference, UsageKey):
+        return reference
+    try:
+        return UsageKey.from_string(str(reference))
+    except InvalidKeyError:
+        return str(reference)
+
+
+def reference_text(value):
+    """A usage key as its text; anything else unchanged."""
+    return str(value) if isinstance(value, UsageKey) else value
+
+
+class BlockReference(Reference):
+    """
+    A reference to another block of the course. In the LMS it holds a ``UsageKey`` (the
+    modulestore hands references back as keys, and the platform's importer and exporter map them
+    between courses), which ``json.dumps`` refuses: OLX export writes the key's text instead.
+    """
+
+    def to_string(self, value):
+        return super().to_string(reference_text(value))
+
+
+class BlockReferenceList(ReferenceList):
+    """A list of references to other blocks of the course, exported to OLX as their texts."""
+
+    def to_string(self, value):
+        return super().to_string([reference_text(item) for item in value] if isinstance(value, list) else value)
+
+
+def is_reference(value):
+    """Whether ``value`` can be a stored reference: unset, a usage key, or a non-empty id."""
+    return value is None or isinstance(value, UsageKey) or (isinstance(value, str) and bool(value.strip()))
+
+
 @XBlock.needs("i18n")
 @XBlock.wants("user")
 @XBlock.wants("personalized_clock")
@@ -94,6 +139,12 @@ class PersonalizedBlockMixin(XBlockMixin):
     asset_name = None
     js_init = None
     user_state_fields = ()
+    #: ``{reference field: method this block calls on the blocks it names}`` for every reference
+    #: whose learner state this block reads; the method also tells a block of the right kind.
+    linked_state_readers = {}
+    #: ``{old name: new name}`` of settings renamed because the old name is one the platform passes
+    #: down the course tree (InheritanceMixin): OLX and stored values under the old name still count.
+    renamed_fields = {}
     # Serve static/ of the installed package through the runtime's local resource URLs.
     resources_dir = "."
     public_dir = "static"
@@ -186,6 +237,87 @@ class PersonalizedBlockMixin(XBlockMixin):
     def publish(self, name, data):
         """Emit ``personalized_path.<block>.<name>`` to the platform's tracking log."""
         self.runtime.publish(self, f"{EVENT_PREFIX}.{self.asset_name}.{name}", data)
+
+    # --- linked blocks ---------------------------------------------------------------------------
+
+    def load_linked(self, reference, reader=None):
+        """
+        The block ``reference`` names, bound to the same learner as this one; None when unset,
+        missing or deleted, or (given ``reader``) when it lacks that method or attribute.
+        """
+        if not reference:
+            return None
+        try:
+            block = self.runtime.get_block(as_usage_key(reference))
+        except Exception as error:  # pylint: disable=broad-except
+            # Deleted blocks, ids from another course or runtime: never a 500.
+            log.warning("%s cannot load linked block %s: %s", self.scope_ids.usage_id, reference, error)
+            return None
+        if reader and not getattr(block, reader, None):
+            return None
+        return block
+
+    def linked_blocks(self, field_name):
+        """The loaded blocks a Reference or ReferenceList field names, as its reader needs them."""
+        value = getattr(self, field_name)
+        references = value if isinstance(value, list) else [value]
+        reader = self.linked_state_readers.get(field_name)
+        return [block for block in (self.load_linked(ref, reader) for ref in references) if block is not None]
+
+    def linked_block(self, field_name):
+        """The loaded block a Reference field names, or None (see ``linked_blocks``)."""
+        blocks = self.linked_blocks(field_name)
+        return blocks[0] if blocks else None
+
+    def get_required_block_descriptors(self):
+        """
+        Every block whose learner state this one reads. The LMS preloads learner state only for the
+        rendered block's subtree and the blocks named here (as for its ConditionalBlock); any other
+        block reads as empty. The platform walks these lists recursively and without a visited set,
+        so they must never lead back to this block.
+        """
+        found, seen = [], set()
+        for field_name in self.linked_state_readers:
+            for block in self.linked_blocks(field_name):
+                key = str(block.scope_ids.usage_id)
+                if key not in seen and key != str(self.scope_ids.usage_id):
+                    seen.add(key)
+                    found.append(block)
+        return found
+
+    # --- renamed settings --------------------------------------------------------------------------
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        """OLX written before a rename: the old attribute sets the new field."""
+        for old, new in cls.renamed_fields.items():
+            value = node.attrib.pop(old, None)
+            if value is not None and node.get(new) is None:
+                node.set(new, value)
+        return super().parse_xml(node, runtime, keys)
+
+    def setting(self, name):
+        """
+        A setting's value. For a renamed one the author never set, the value the author set under
+        the old name, if any: in the LMS that name is still a field (the platform's), and a course
+        saved before the rename keeps it there. Inherited values never count.
+        """
+        field = self.fields[name]
+        if not field.is_set_on(self):
+            for old, new in self.renamed_fields.items():
+                legacy = self.fields.get(old)
+                if new == name and legacy is not None and legacy.is_set_on(self):
+                    value = legacy.read_from(self)
+                    if type(value) is type(field.default):
+                        return value
+        return getattr(self, name)
+
+    def _make_field_info(self, field_name, field):
+        """Studio's editor shows a renamed setting's effective value (see ``setting``)."""
+        info = super()._make_field_info(field_name, field)
+        if field_name in self.renamed_fields.values() and not info["is_set"]:
+            info["value"] = self.setting(field_name)
+        return info
 
     # --- Studio ------------------------------------------------------------------------------
 

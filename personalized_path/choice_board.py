@@ -3,11 +3,12 @@ import logging
 
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Integer, List, Reference, Scope, String
+from xblock.fields import Boolean, Dict, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
-from .base import Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import (BlockReference, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin, is_reference, json_api,
+                   now_iso, parse_iso)
 from .core import N_
 from .core import choice_board as core
 from .core.payload import PayloadError
@@ -73,7 +74,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
                               scope=Scope.content)
     may_points_cap = Integer(display_name=_("Points cap for may-do tiles (0 = none)"), default=0, scope=Scope.content)
     allow_change = Boolean(display_name=_("Allow changes after committing"), default=True, scope=Scope.settings)
-    self_assessment = Reference(
+    self_assessment = BlockReference(
         display_name=_("Linked self-assessment"), default=None, scope=Scope.settings,
         help=_('Usage id of a self-assessment in this course, as JSON text ("..."): tiles whose skills match '
                "the learner's lowest ratings are suggested. null for none."),
@@ -83,6 +84,8 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
 
     learner_state = Dict(scope=Scope.user_state, help="Choices, plan and done tiles (versioned shape).")
     tile_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts of learners choosing/finishing tiles.")
+
+    linked_state_readers = {"self_assessment": "learner_ratings"}
 
     editable_fields = ("display_name", "instructions", "layout", "rows", "columns", "tiles", "rule", "choose_count",
                        "require_centre", "points_target", "must_points_cap", "may_points_cap", "allow_change",
@@ -306,20 +309,12 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
 
     def linked_ratings(self):
         """The learner's own ratings in the linked self-assessment, read through the runtime."""
-        if not self.self_assessment:
-            return []
-        key = self.self_assessment
+        linked = self.linked_block("self_assessment")
         try:
-            from opaque_keys.edx.keys import UsageKey  # pylint: disable=import-outside-toplevel,import-error
-            key = UsageKey.from_string(key)
+            return linked.learner_ratings() if linked is not None else []
         except Exception:  # pylint: disable=broad-except
-            pass  # the workbench and tests use plain string ids
-        try:
-            linked = self.runtime.get_block(key)
-            reader = getattr(linked, "learner_ratings", None)
-            return reader() if callable(reader) else []
-        except Exception:  # pylint: disable=broad-except
-            log.warning("Choice board %s cannot read its linked self-assessment %r",
+            # Another block's bug must not break the board.
+            log.warning("Choice board %s cannot read its linked self-assessment %s",
                         self.scope_ids.usage_id, self.self_assessment, exc_info=True)
             return []
 
@@ -338,8 +333,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         for problem in core.validate_config(self.board_of(data), self.rule_of(data)):
             validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
         self.validate_weight(validation, data)
-        link = data.self_assessment
-        if link is not None and (not isinstance(link, str) or not link.strip()):
+        if not is_reference(data.self_assessment):
             validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
                 "The linked self-assessment must be a usage id in quotes, or null.")))
 

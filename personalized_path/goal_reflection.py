@@ -4,20 +4,15 @@ from datetime import date, datetime, timedelta, timezone
 
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Reference, Scope, String
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
-from .base import Conflict, PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import BlockReference, Conflict, PersonalizedBlockMixin, is_reference, json_api, now_iso, parse_iso
 from .core import N_, percent_text
 from .core import goals as core
 from .core.payload import PayloadError
-
-try:  # The LMS stores references as usage keys; the workbench uses plain strings.
-    from opaque_keys.edx.keys import UsageKey
-except ImportError:  # pragma: no cover - depends on the host platform
-    UsageKey = None
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
@@ -65,25 +60,31 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                         help=_("Fewest characters in a goal or a check-in answer."))
     max_chars = Integer(display_name=_("Maximum length"), default=1000, scope=Scope.settings,
                         help=_("Most characters in a goal or a check-in answer (20 to 2000)."))
-    graded = Boolean(display_name=_("Grade check-ins"), default=False, scope=Scope.settings,
-                     help=_("Credit per check-in up to the expected number. Otherwise completion only."))
+    # Not graded: the platform passes a graded subsection's setting down under that name.
+    grade_checkins = Boolean(display_name=_("Grade check-ins"), default=False, scope=Scope.settings,
+                             help=_("Credit per check-in up to the expected number. Otherwise completion only. "
+                                    "A graded subsection does not turn this on."))
     weight = Float(display_name=_("Problem weight"), default=1.0, scope=Scope.settings,
                    values={"min": 0, "step": 0.1}, help=_("Points for all expected check-ins, when graded."))
-    self_assessment = Reference(display_name=_("Linked self-assessment"), scope=Scope.settings, help=REFERENCE_HELP)
-    skill_check = Reference(display_name=_("Linked skill check"), scope=Scope.settings, help=REFERENCE_HELP)
-    mastery_gate = Reference(display_name=_("Linked mastery gate"), scope=Scope.settings, help=REFERENCE_HELP)
+    self_assessment = BlockReference(display_name=_("Linked self-assessment"), scope=Scope.settings,
+                                     help=REFERENCE_HELP)
+    skill_check = BlockReference(display_name=_("Linked skill check"), scope=Scope.settings, help=REFERENCE_HELP)
+    mastery_gate = BlockReference(display_name=_("Linked mastery gate"), scope=Scope.settings, help=REFERENCE_HELP)
 
     learner_state = Dict(scope=Scope.user_state, help="Goals, check-ins and the timeline (versioned shape).")
     class_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts: learners with goals, check-ins.")
 
+    linked_state_readers = {"self_assessment": "learner_ratings", "skill_check": "skill_results"}
+    renamed_fields = {"graded": "grade_checkins"}
+
     editable_fields = ("display_name", "instructions", "long_term_prompt", "short_term_prompts", "show_smart",
                        "show_woop", "show_if_then", "checkin_count", "checkin_interval_days", "helped_prompt",
-                       "obstacles_prompt", "next_step_prompt", "min_chars", "max_chars", "graded", "weight",
+                       "obstacles_prompt", "next_step_prompt", "min_chars", "max_chars", "grade_checkins", "weight",
                        "self_assessment", "skill_check", "mastery_gate")
 
     @property
     def has_score(self):
-        return bool(self.graded and self.weight > 0)
+        return bool(self.setting("grade_checkins") and self.weight > 0)
 
     @property
     def config(self):
@@ -187,43 +188,41 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
 
     # --- linked blocks -------------------------------------------------------------------------
 
-    def linked_block(self, field_name, block_type):
-        """The block a Reference field points to, if it still exists and is of the expected type."""
-        usage = getattr(self, field_name)
-        if not usage:
-            return None
-        try:
-            if UsageKey is not None and isinstance(usage, str):
-                usage = UsageKey.from_string(usage)
-        except Exception:  # pylint: disable=broad-except
-            # Not a course key, as in the workbench.
-            pass
-        try:
-            block = self.runtime.get_block(usage)
-        except Exception as error:  # pylint: disable=broad-except
-            # Deleted or unknown, so show nothing.
-            log.info("Linked %s %s of %s is unavailable: %s", field_name, usage, self.scope_ids.usage_id, error)
-            return None
-        return block if getattr(block.scope_ids, "block_type", None) == block_type else None
+    def linked_gate(self):
+        return self.load_linked(self.mastery_gate, "is_unlocked")
+
+    def get_required_block_descriptors(self):
+        """
+        The linked self-assessment and skill check, and the blocks the linked gate reads: whether it
+        is open depends on their learner state, not on the gate's own. Goal reflections the gate names
+        are left out, since one of them may be this block and the platform's walk would never end.
+        """
+        blocks = super().get_required_block_descriptors()
+        gate = self.linked_gate()
+        if gate is not None:
+            seen = {str(block.scope_ids.usage_id) for block in blocks} | {str(self.scope_ids.usage_id)}
+            blocks += [block for block in gate.get_required_block_descriptors()
+                       if not hasattr(block, "has_goals_set") and str(block.scope_ids.usage_id) not in seen]
+        return blocks
 
     def recap(self):
         """What the linked blocks know about this learner; parts that fail are left out."""
         recap = {}
-        source = self.linked_block("self_assessment", "personalized_self_assessment")
+        source = self.linked_block("self_assessment")
         if source is not None:
             recap["ratings"] = _safely(lambda: [
                 {"text": row["statement"]["text"], "level": row["level"], "out_of": row["out_of"],
                  "label": row.get("label") or ""}
                 for row in source.learner_ratings()], source)
             recap["ratings_title"] = source.display_name
-        check = self.linked_block("skill_check", "personalized_skill_check")
+        check = self.linked_block("skill_check")
         if check is not None:
             results = _safely(check.skill_results, check) or {}
             recap["skills"] = [{"skill": skill, "correct": row["correct"], "total": row["total"]}
                                for skill, row in sorted(results.items()) if isinstance(row, dict)]
             recap["percent"] = percent_text(_safely(check.percent, check)) if results else ""
-        gate = self.linked_block("mastery_gate", "personalized_mastery_gate")
-        if gate is not None and hasattr(gate, "is_unlocked"):
+        gate = self.linked_gate()
+        if gate is not None:
             unlocked = _safely(gate.is_unlocked, gate)
             if isinstance(unlocked, bool):
                 recap["gate"] = {"unlocked": unlocked, "title": gate.display_name}
@@ -305,13 +304,12 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         problems = core.validate_config(
             long_term_prompt=data.long_term_prompt, short_term_prompts=data.short_term_prompts,
             min_chars=data.min_chars, max_chars=data.max_chars, checkin_count=data.checkin_count,
-            checkin_interval_days=data.checkin_interval_days, graded=data.graded, weight=data.weight)
+            checkin_interval_days=data.checkin_interval_days, grade_checkins=data.grade_checkins, weight=data.weight)
         for prompt_field in ("helped_prompt", "obstacles_prompt", "next_step_prompt"):
             if not str(getattr(data, prompt_field) or "").strip():
                 problems.append(PayloadError(prompt_field, N_("Write a prompt for this question.")))
         for reference in ("self_assessment", "skill_check", "mastery_gate"):
-            value = getattr(data, reference)
-            if value is not None and not isinstance(value, str):
+            if not is_reference(getattr(data, reference)):
                 problems.append(PayloadError(reference, N_("Expected a usage id in double quotes, or null.")))
         for problem in problems:
             validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))

@@ -12,12 +12,13 @@ from django.utils.safestring import mark_safe
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, List, Reference, ReferenceList, Scope, String
+from xblock.fields import Boolean, Dict, Float, List, Scope, String
 from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin,
                                           StudioEditableXBlockMixin)
 from xblock.validation import ValidationMessage
 
-from .base import PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, now_iso,
+                   parse_iso)
 from .core import N_, percent_text
 from .core import gate as core
 from .core import forgetting, mastery
@@ -30,12 +31,6 @@ def _(text):
     """Mark field names for extraction; Studio translates them at display time."""
     return text
 
-
-try:  # Open edX: usage keys give jump_to links; the workbench has plain string ids.
-    from opaque_keys import InvalidKeyError
-    from opaque_keys.edx.keys import UsageKey
-except ImportError:  # pragma: no cover - depends on the platform
-    UsageKey = InvalidKeyError = None
 
 MISSING = N_("This source is missing from the course, so it counts as not met. Tell your course team.")
 UNREADABLE = N_("The score of this source could not be read, so it counts as not met. Tell your course team.")
@@ -62,7 +57,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     mode = String(display_name=_("Rule"), default="all", scope=Scope.settings,
                   values=[{"display_name": _("All conditions"), "value": "all"},
                           {"display_name": _("Any condition"), "value": "any"}])
-    sources = ReferenceList(
+    sources = BlockReferenceList(
         display_name=_("Score sources"), default=[], scope=Scope.settings,
         help=_('A JSON list of scorable blocks of this course (skill checks, problems): ["block-v1:..."].'),
     )
@@ -73,7 +68,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         display_name=_("Threshold per source"), default=[], scope=Scope.settings,
         help=_("Optional: a JSON list of percentages, one per score source, in the same order."),
     )
-    skill_checks = ReferenceList(
+    skill_checks = BlockReferenceList(
         display_name=_("Skill checks for skills"), default=[], scope=Scope.settings,
         help=_("Skill checks whose per-skill answers give the evidence for the skills below."),
     )
@@ -86,14 +81,14 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                        values=list(mastery.FUNCTIONS))
     estimator_params = Dict(display_name=_("Estimator settings"), default={}, scope=Scope.settings,
                             help=_('Optional, e.g. {"weight": 0.65} or {"n": 3, "m": 5}.'))
-    self_assessment = Reference(display_name=_("Self-assessment (optional)"), default=None, scope=Scope.settings)
+    self_assessment = BlockReference(display_name=_("Self-assessment (optional)"), default=None, scope=Scope.settings)
     self_assessment_skill = String(display_name=_("Self-assessment skill"), default="", scope=Scope.settings)
     self_assessment_level = Float(display_name=_("Self-assessment level needed"), default=1.0, scope=Scope.settings,
                                   values={"min": 0, "step": 0.5})
-    choice_board = Reference(display_name=_("Choice board to complete (optional)"), default=None,
-                             scope=Scope.settings)
-    goal_reflection = Reference(display_name=_("Goal reflection with goals set (optional)"), default=None,
-                                scope=Scope.settings)
+    choice_board = BlockReference(display_name=_("Choice board to complete (optional)"), default=None,
+                                  scope=Scope.settings)
+    goal_reflection = BlockReference(display_name=_("Goal reflection with goals set (optional)"), default=None,
+                                     scope=Scope.settings)
     routes = List(
         display_name=_("Routes"), default=[], scope=Scope.settings,
         help=_('Up to three score ranges covering 0 to 100: [{"id": "remedial", "label": "Review", "min": 0, '
@@ -116,12 +111,18 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                "learner still remembers one of the skills above (FSRS-6 forgetting curve) falls below this, "
                "until they refresh it."),
     )
-    refresh_check = Reference(
+    refresh_check = BlockReference(
         display_name=_("Re-check to refresh faded skills (optional)"), default=None, scope=Scope.settings,
         help=_("A skill check in re-check mode; the lock card links to it and its answers count."),
     )
 
     learner_state = Dict(scope=Scope.user_state, help="The latest evaluation (versioned shape).")
+
+    # A gate never names another gate here (none has a score or these methods), so the platform's
+    # walk over required blocks cannot loop back through gates.
+    linked_state_readers = {"sources": "has_score", "skill_checks": "skill_attempts", "refresh_check": "skill_attempts",
+                            "self_assessment": "learner_skill_levels", "choice_board": "is_board_complete",
+                            "goal_reflection": "has_goals_set"}
 
     editable_fields = ("display_name", "lock_message", "mode", "sources", "threshold", "source_thresholds",
                        "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",
@@ -176,29 +177,15 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         return route["id"] if route else None
 
     def _load(self, ref, cache):
-        """The referenced block for this learner, or None (logged) when it cannot be loaded."""
-        ref = str(ref)
-        if ref not in cache:
-            # Deleted sources and ids from elsewhere must never cause a 500.
-            try:
-                cache[ref] = self.runtime.get_block(self._usage_key(ref))
-            except Exception:  # pylint: disable=broad-except
-                log.warning("Mastery gate %s: source %s cannot be loaded", self.scope_ids.usage_id, ref)
-                cache[ref] = None
-        return cache[ref]
-
-    @staticmethod
-    def _usage_key(ref):
-        if UsageKey is not None:
-            try:
-                return UsageKey.from_string(ref)
-            except InvalidKeyError:
-                pass
-        return ref
+        """The referenced block for this learner (once per evaluation), or None when it cannot be loaded."""
+        key = str(ref)
+        if key not in cache:
+            cache[key] = self.load_linked(ref)
+        return cache[key]
 
     def link_to(self, ref):
         """A jump_to link to a source in the LMS; None where the runtime has no course URLs."""
-        key = self._usage_key(str(ref))
+        key = as_usage_key(ref)
         course_key = getattr(key, "course_key", None)
         return f"/courses/{course_key}/jump_to/{key}" if course_key else None
 

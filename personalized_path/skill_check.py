@@ -54,9 +54,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
                '"choices": [{"id": "a", "text": "...", "feedback": "..."}], "correct": ["a"]}]. '
                "Keep ids stable: learners' answers are stored under them."),
     )
-    max_attempts = Integer(
+    # Not max_attempts: the platform passes the course's "Maximum Attempts" down under that name.
+    attempts_allowed = Integer(
         display_name=_("Attempts allowed"), default=3, scope=Scope.settings, values={"min": 0, "step": 1},
-        help=_("0 means unlimited."),
+        help=_("0 means unlimited. The course-wide Maximum Attempts setting does not change it."),
     )
     shuffle = Boolean(
         display_name=_("Shuffle questions and choices"), default=False, scope=Scope.settings,
@@ -69,7 +70,8 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     learner_state = Dict(scope=Scope.user_state, help="Graded attempts and score (versioned shape).")
 
-    editable_fields = ("display_name", "instructions", "questions", "max_attempts", "shuffle", "weight",
+    renamed_fields = {"max_attempts": "attempts_allowed"}
+    editable_fields = ("display_name", "instructions", "questions", "attempts_allowed", "shuffle", "weight",
                        "check_mode", "question_budget", "target_precision", "placement_cut",
                        "recheck_interval_days", "recheck_sources", "calibrate_difficulty")
 
@@ -116,7 +118,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     def fixed_context(self, state):
         questions = self.usable_questions()
         newest = core.latest(state)
-        left = core.attempts_left(state, self.max_attempts)
+        left = core.attempts_left(state, self.setting("attempts_allowed"))
         score = state.get("score")
         all_correct = bool(score and score["possible"] and score["earned"] >= score["possible"])
         results = {result["question"]: result["correct"] for result in newest["results"]} if newest else {}
@@ -157,7 +159,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             "title": self.display_name,
             "instructions": self.instructions,
             "questions": core.public_questions(self.usable_questions()),
-            "max_attempts": self.max_attempts,
+            "attempts_allowed": self.setting("attempts_allowed"),
             "shuffle": self.shuffle,
             "weight": self.weight,
         }
@@ -168,7 +170,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         """``state`` when the learner may start an attempt; PayloadError saying why not otherwise."""
         if not self.usable_questions():
             raise PayloadError("questions", N_("This check is not set up yet; tell the course team."))
-        if core.attempts_left(state, self.max_attempts) == 0:
+        if core.attempts_left(state, self.setting("attempts_allowed")) == 0:
             raise PayloadError("attempts", N_("You have used all your attempts."))
         score = state.get("score")
         if self.check_mode == "fixed" and score and score["possible"] and score["earned"] >= score["possible"]:
@@ -204,7 +206,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     def answer_payload(self, state):
         """What every learner handler answers: the re-rendered block and the numbers a script needs."""
         return {"html": self.render_template(self.view_context(state)), "percent": core.percent(state),
-                "attempts_left": core.attempts_left(state, self.max_attempts)}
+                "attempts_left": core.attempts_left(state, self.setting("attempts_allowed"))}
 
     # --- for other blocks (read through runtime.get_block in the learner's runtime) -----------
 
@@ -218,7 +220,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     def attempts_left(self):
         """Attempts still allowed, or None when unlimited."""
-        return core.attempts_left(self.state_to_read(), self.max_attempts)
+        return core.attempts_left(self.state_to_read(), self.setting("attempts_allowed"))
 
     def attempts_used(self):
         return self.state_to_read()["used"]
@@ -273,8 +275,8 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     def validate_field_data(self, validation, data):
         for problem in core.validate_questions(data.questions):
             validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
-        if isinstance(data.max_attempts, bool) or not isinstance(data.max_attempts, int) \
-                or not 0 <= data.max_attempts <= core.MAX_ATTEMPTS_LIMIT:
+        allowed = data.attempts_allowed
+        if isinstance(allowed, bool) or not isinstance(allowed, int) or not 0 <= allowed <= core.MAX_ATTEMPTS_LIMIT:
             validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
                 "Attempts allowed must be a whole number from 0 (unlimited) to {limit}.").format(
                     limit=core.MAX_ATTEMPTS_LIMIT)))

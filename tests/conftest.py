@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from tests.harness import ARTIFACTS, BlockEnv, Workbench
+from tests.lms_course import StandardCourse
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -24,6 +25,12 @@ def default_language():
 @pytest.fixture
 def env():
     return BlockEnv()
+
+
+@pytest.fixture
+def lms_course():
+    """The LMS tier's standard multi-unit course (tests/lms_course.py) on the LMS stand-in."""
+    return StandardCourse()
 
 
 @pytest.fixture(scope="session")

@@ -44,11 +44,11 @@ class StaffAwareUserService(UserService):
 class RecordingRuntime(TestRuntime):
     """TestRuntime that records published events and answers URL questions with stable strings."""
 
-    def __init__(self, env, user_id, staff):
+    def __init__(self, env, user_id, staff, field_data=None, mixins=()):
         super().__init__(
-            id_reader=env.ids, id_generator=env.ids,
+            id_reader=env.ids, id_generator=env.ids, mixins=mixins,
             services={
-                "field-data": KvsFieldData(env.kvs),
+                "field-data": field_data or KvsFieldData(env.kvs),
                 "i18n": PackageI18nService(),
                 "user": StaffAwareUserService(user_id, staff),
                 "personalized_clock": env.clock,

@@ -39,7 +39,7 @@ def test_gate_opens_on_a_completed_choice_board_and_a_self_assessment_level(env)
 
 
 def test_goal_reflection_recalls_whether_its_linked_gate_is_open(env):
-    check = env.load(f"<personalized_skill_check max_attempts='2' questions='{QUESTIONS}'/>")
+    check = env.load(f"<personalized_skill_check attempts_allowed='2' questions='{QUESTIONS}'/>")
     gate = env.load(f"<personalized_mastery_gate display_name='Lesson' sources='[\"{check}\"]' threshold='100'>"
                     "<html_demo><p>OPEN-CONTENT</p></html_demo></personalized_mastery_gate>")
     goals = env.load(f"<personalized_goal_reflection skill_check='\"{check}\"' mastery_gate='\"{gate}\"'/>")

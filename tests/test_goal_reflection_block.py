@@ -291,7 +291,7 @@ def test_woop_and_if_then_plans_are_saved_and_revised(env):
 
 
 def test_graded_checkins_earn_credit_per_checkin_up_to_the_count(env):
-    usage = with_goals(env, 'graded="true" weight="4"')
+    usage = with_goals(env, 'grade_checkins="true" weight="4"')
     block = env.block(usage)
     assert block.has_score and block.max_score() == 2.0 and block.get_score().raw_earned == 0
     for revision in (1, 2, 3):
@@ -397,9 +397,9 @@ def test_missing_deleted_or_wrong_type_links_are_skipped(env, caplog):
 
 def test_studio_validation_names_each_problem(env):
     usage = env.load('<personalized_goal_reflection short_term_prompts="[]" min_chars="300" max_chars="200" '
-                     'checkin_count="0" graded="true" helped_prompt=" "/>')
+                     'checkin_count="0" grade_checkins="true" helped_prompt=" "/>')
     messages = " ".join(message.text for message in env.block(usage).validate().messages)
-    for field in ("short_term_prompts:", "min_chars:", "graded:", "helped_prompt:"):
+    for field in ("short_term_prompts:", "min_chars:", "grade_checkins:", "helped_prompt:"):
         assert field in messages
     assert not env.block(load(env)).validate().messages
 
@@ -420,7 +420,7 @@ def test_studio_save_validates_before_writing(env):
 
 def test_olx_round_trip_keeps_every_authored_field():
     env = BlockEnv()
-    usage = env.load(OLX.replace("{extra}", 'show_woop="true" graded="true" weight="2.5" '
+    usage = env.load(OLX.replace("{extra}", 'show_woop="true" grade_checkins="true" weight="2.5" '
                                             'self_assessment="course.personalized_self_assessment.d0.u0"'))
     block, copy = olx_round_trip(env, usage)
     for name in GoalReflectionBlock.editable_fields:
@@ -446,7 +446,7 @@ def test_today_is_a_utc_date():
 
 
 SKILL_OLX = """
-<personalized_skill_check display_name="Fractions quiz" max_attempts="2"
+<personalized_skill_check display_name="Fractions quiz" attempts_allowed="2"
   questions='[{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
     "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]},
    {"id": "bigger", "prompt": "Bigger than 1/2?", "kind": "multiple", "skill": "comparing",

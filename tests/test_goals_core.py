@@ -85,12 +85,13 @@ def test_counts_restart_when_garbled_and_only_count():
 
 def test_config_validation_lists_every_problem():
     problems = core.validate_config(long_term_prompt="", short_term_prompts=["ok", "", "x", "y"], min_chars=-1,
-                                    max_chars=10, checkin_count=99, checkin_interval_days=-2, graded=True, weight=0)
+                                    max_chars=10, checkin_count=99, checkin_interval_days=-2, grade_checkins=True,
+                                    weight=0)
     fields = [problem.field for problem in problems]
     assert fields == ["long_term_prompt", "short_term_prompts", "max_chars", "min_chars", "checkin_count",
-                      "checkin_interval_days", "graded"]
+                      "checkin_interval_days", "grade_checkins"]
     assert core.validate_config(long_term_prompt="Long?", short_term_prompts=["Short?"], min_chars=10,
-                                max_chars=1000, checkin_count=3, checkin_interval_days=7, graded=False,
+                                max_chars=1000, checkin_count=3, checkin_interval_days=7, grade_checkins=False,
                                 weight=1.0) == []
 
 

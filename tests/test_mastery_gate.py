@@ -273,7 +273,7 @@ def test_missing_unscorable_broken_and_nan_sources_are_not_met(env, caplog):
             html = render(env, gate)
         assert SENTINEL not in html
         assert html.count("counts as not met") == 4
-    assert "ignoring unusable score" in caplog.text and "cannot be loaded" in caplog.text
+    assert "ignoring unusable score" in caplog.text and "cannot load linked block" in caplog.text
     status, data = call(env.block(gate), "check_again", {})
     assert status == 200 and data["unlocked"] is False
 
@@ -450,7 +450,7 @@ CHECK_QUESTIONS = [
 
 
 def test_real_skill_check_as_score_source_and_skill_evidence(env):
-    check = env.load(f"<personalized_skill_check max_attempts='3' questions='{json.dumps(CHECK_QUESTIONS)}'/>")
+    check = env.load(f"<personalized_skill_check attempts_allowed='3' questions='{json.dumps(CHECK_QUESTIONS)}'/>")
     gate = env.load(gate_xml(f"<html_demo><p>{SENTINEL}</p></html_demo>", sources=[check], threshold=100,
                              skill_checks=[check], skills=[{"skill": "fractions", "threshold": 95}], estimator="bkt"))
     assert problems(env, gate) == []

@@ -25,12 +25,12 @@ RIGHT = {"answers": {"half": ["a"], "bigger": ["x", "z"]}}
 WRONG = {"answers": {"half": ["b"], "bigger": ["x"]}}
 
 
-def olx(questions=None, extra='max_attempts="2"'):
+def olx(questions=None, extra='attempts_allowed="2"'):
     text = json.dumps(questions or QUESTIONS).replace("&", "&amp;").replace("<", "&lt;").replace("'", "&apos;")
     return f"<personalized_skill_check display_name='Check &lt;1&gt;' {extra} questions='{text}'/>"
 
 
-def load(env, questions=None, extra='max_attempts="2"'):
+def load(env, questions=None, extra='attempts_allowed="2"'):
     return env.load(olx(questions, extra))
 
 
@@ -102,7 +102,7 @@ def test_after_the_last_attempt_further_submits_get_400_and_change_nothing(env):
 
 
 def test_after_all_correct_further_submits_get_400(env):
-    usage = load(env, extra='max_attempts="0"')
+    usage = load(env, extra='attempts_allowed="0"')
     call(env.block(usage), "submit", RIGHT)
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "submit", WRONG)
@@ -111,7 +111,7 @@ def test_after_all_correct_further_submits_get_400(env):
 
 
 def test_unlimited_attempts(env):
-    usage = load(env, extra='max_attempts="0"')
+    usage = load(env, extra='attempts_allowed="0"')
     for _ in range(5):
         assert call(env.block(usage), "submit", WRONG)[0] == 200
     block = env.block(usage)
@@ -123,7 +123,7 @@ def test_unlimited_attempts(env):
 def test_shuffled_order_is_stable_per_learner_and_grading_ignores_order(env):
     questions = [{"id": f"q{n}", "prompt": f"Question {n}", "skill": "s", "correct": ["c1"],
                   "choices": [{"id": f"c{k}", "text": f"Choice {n}.{k}"} for k in range(1, 6)]} for n in range(6)]
-    usage = load(env, questions, extra='shuffle="true" max_attempts="0"')
+    usage = load(env, questions, extra='shuffle="true" attempts_allowed="0"')
 
     def order(user):
         html = html_of(env.block(usage, user))
@@ -178,7 +178,7 @@ def test_student_view_data_is_config_only_and_the_same_for_everyone(env):
     assert [q["id"] for q in first["questions"]] == ["half", "bigger"]
     assert set(first["questions"][0]) == {"id", "prompt", "kind", "skill", "choices"}
     assert set(first["questions"][0]["choices"][0]) == {"id", "text"}
-    assert first["max_attempts"] == 2 and first["weight"] == 1.0
+    assert first["attempts_allowed"] == 2 and first["weight"] == 1.0
 
 
 def test_student_view_user_state_returns_only_this_learners_state(env):
@@ -312,7 +312,7 @@ def test_studio_validation_names_the_problems():
     bad = json.loads(json.dumps(QUESTIONS))
     bad[0]["correct"] = ["a", "b"]
     bad[1]["correct"] = ["nope"]
-    usage = load(env, bad, extra='max_attempts="-1"')
+    usage = load(env, bad, extra='attempts_allowed="-1"')
     messages = [message.text for message in env.block(usage).validate().messages]
     assert any("questions[0].correct" in text and "exactly one" in text for text in messages)
     assert any("questions[1].correct" in text and "not one of the choices" in text for text in messages)
@@ -329,13 +329,13 @@ def test_studio_save_validates_before_writing(env):
     assert status == 400 and "at least one question" in json.dumps(data)
     fresh = env.block(usage, "staff", staff=True)
     assert fresh.display_name == "Check <1>" and fresh.questions == QUESTIONS
-    status, _data = call(fresh, "submit_studio_edits", {"values": {"max_attempts": 5}, "defaults": []})
-    assert status == 200 and env.block(usage).max_attempts == 5
+    status, _data = call(fresh, "submit_studio_edits", {"values": {"attempts_allowed": 5}, "defaults": []})
+    assert status == 200 and env.block(usage).attempts_allowed == 5
 
 
 def test_olx_export_and_import_round_trip_every_authored_field():
     env = BlockEnv()
-    usage = load(env, extra='max_attempts="4" shuffle="true" weight="2.5" instructions="Go &lt;now&gt;"')
+    usage = load(env, extra='attempts_allowed="4" shuffle="true" weight="2.5" instructions="Go &lt;now&gt;"')
     block, copy = olx_round_trip(env, usage)
     for name in SkillCheckBlock.editable_fields:
         assert getattr(copy, name) == getattr(block, name), name

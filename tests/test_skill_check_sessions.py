@@ -23,7 +23,7 @@ TWO_SKILLS = [question(f"a{index}", "adding", value) for index, value in enumera
 def load(env, questions, mode="adaptive", extra=""):
     text = json.dumps(questions).replace("&", "&amp;").replace("'", "&apos;")
     return env.load(f"<personalized_skill_check check_mode='{mode}' question_budget='10' "
-                    f"target_precision='0.6' calibrate_difficulty='false' max_attempts='3' {extra} "
+                    f"target_precision='0.6' calibrate_difficulty='false' attempts_allowed='3' {extra} "
                     f"questions='{text}'/>")
 
 
@@ -113,7 +113,7 @@ def test_placement_places_each_skill_and_reports_it(env):
 
 def test_class_answers_refine_difficulty_only_from_many_learners(env):
     usage = env.load(
-        "<personalized_skill_check check_mode='adaptive' question_budget='1' max_attempts='1' questions='"
+        "<personalized_skill_check check_mode='adaptive' question_budget='1' attempts_allowed='1' questions='"
         + json.dumps(HARD_POOL[:6]).replace("'", "&apos;") + "'/>")
     for number in range(irt.MIN_LEARNERS - 1):
         take(env, usage, f"learner{number}", lambda _: "no")

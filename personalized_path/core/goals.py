@@ -84,7 +84,7 @@ class Config:
 # --- authoring -----------------------------------------------------------------------------
 
 def validate_config(*, long_term_prompt, short_term_prompts, min_chars, max_chars, checkin_count,
-                    checkin_interval_days, graded, weight):
+                    checkin_interval_days, grade_checkins, weight):
     """Return a list of PayloadErrors describing everything wrong with the author's settings."""
     checks = (
         lambda: as_text(long_term_prompt, "long_term_prompt", PROMPT_MAX_CHARS, min_chars=1),
@@ -93,7 +93,7 @@ def validate_config(*, long_term_prompt, short_term_prompts, min_chars, max_char
         lambda: as_int(min_chars, "min_chars", 0, max_chars if isinstance(max_chars, int) else HARD_MAX_CHARS),
         lambda: as_int(checkin_count, "checkin_count", 0, MAX_CHECKINS_EXPECTED),
         lambda: as_int(checkin_interval_days, "checkin_interval_days", 0, MAX_INTERVAL_DAYS),
-        lambda: _validate_grading(graded, weight, checkin_count),
+        lambda: _validate_grading(grade_checkins, weight, checkin_count),
     )
     problems = []
     for check in checks:
@@ -112,11 +112,13 @@ def _validate_prompts(prompts):
         as_text(prompt, f"short_term_prompts[{index}]", PROMPT_MAX_CHARS, min_chars=1)
 
 
-def _validate_grading(graded, weight, checkin_count):
+def _validate_grading(grade_checkins, weight, checkin_count):
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
         raise PayloadError("weight", N_("The weight cannot be negative."))
-    if as_bool(graded, "graded") and (weight <= 0 or not isinstance(checkin_count, int) or checkin_count < 1):
-        raise PayloadError("graded", N_("Graded check-ins need a weight above 0 and at least one expected check-in."))
+    if as_bool(grade_checkins, "grade_checkins") and (
+            weight <= 0 or not isinstance(checkin_count, int) or checkin_count < 1):
+        raise PayloadError("grade_checkins",
+                           N_("Graded check-ins need a weight above 0 and at least one expected check-in."))
 
 
 # --- dates ---------------------------------------------------------------------------------

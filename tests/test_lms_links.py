@@ -1,0 +1,116 @@
+"""
+LMS tier: every cross-block link works across units when learner state is preloaded the way the
+LMS does it (the requested block's subtree plus declared required blocks; see tests/README.md).
+"""
+import pytest
+
+from personalized_path.mastery_gate import MasteryGateBlock
+from tests.lms_course import LOCKED
+from tests.lms_standin import StandInCourse
+
+LINKS = {  # block: the blocks whose learner state it reads
+    "gate": {"check", "assessment", "board", "goals"},
+    "board": {"assessment"},
+    "goals": {"assessment", "check"},
+}
+
+
+def conditions(course, user="learner"):
+    """Each of the gate's conditions, met or not, as a request for the gate evaluates them."""
+    gate = course.block(course.at("gate"), user)
+    return {result.condition.kind: result.met for result in gate.evaluate().results}
+
+
+@pytest.mark.parametrize("name", sorted(LINKS))
+def test_each_block_declares_what_it_reads(lms_course, name):
+    required = {block.scope_ids.usage_id for block in lms_course.content(lms_course.at(name))
+                .get_required_block_descriptors()}
+    assert {lms_course.at(linked) for linked in LINKS[name]} <= required
+    # The unit render preloads them although every one of them sits in another unit.
+    preloaded = set(lms_course.preloaded(lms_course.unit_of(name)))
+    assert all(lms_course.unit_of(linked) != lms_course.unit_of(name) for linked in LINKS[name])
+    assert {lms_course.at(linked) for linked in LINKS[name]} <= preloaded
+
+
+def test_gate_in_week_2_unlocks_from_sources_in_other_units(lms_course):
+    assert not any(conditions(lms_course).values())
+    lms_course.answer("a")  # unit 1: the skill check, 1/1
+    assert conditions(lms_course) == {"score": True, "skill": True, "self_assessment": False,
+                                      "choice_board": False, "goals": False}
+    lms_course.rate(2)  # unit 1: the self-assessment
+    lms_course.finish_board()  # unit 2
+    assert LOCKED not in lms_course.render(lms_course.at("unit4"))
+    lms_course.set_goals()  # unit 3
+    assert all(conditions(lms_course).values())
+    assert LOCKED in lms_course.render(lms_course.at("unit4"))
+    status, answer = lms_course.call(lms_course.at("gate"), "check_again", {})
+    assert status == 200 and answer["unlocked"] and LOCKED in answer["html"]
+    # Another learner's state is not this learner's.
+    assert LOCKED not in lms_course.render(lms_course.at("unit4"), user="other")
+
+
+def test_gate_lock_card_shows_the_score_read_from_another_unit(lms_course):
+    lms_course.answer("b")
+    status, answer = lms_course.call(lms_course.at("gate"), "check_again", {})
+    assert status == 200 and not answer["unlocked"]
+    assert "No attempts yet" not in answer["html"] and "Fractions check" in answer["html"]
+    assert conditions(lms_course)["score"] is False
+    lms_course.answer("a")
+    assert conditions(lms_course)["score"] is True
+
+
+def test_choice_board_suggests_from_a_self_assessment_in_another_unit(lms_course):
+    assert "Suggested for you" not in lms_course.render(lms_course.at("unit2"))
+    lms_course.rate(1)
+    html = lms_course.render(lms_course.at("unit2"))
+    assert "Suggested for you" in html and "I can add fractions" in html
+
+
+def test_goal_reflection_recalls_blocks_in_other_units(lms_course):
+    lms_course.rate(2)
+    lms_course.answer("a")
+    html = lms_course.render(lms_course.at("unit3"))
+    assert "I can add fractions — level 2 of 3" in html
+    assert "fractions" in html and "Fractions lesson: not unlocked yet." in html
+    lms_course.finish_board()
+    lms_course.set_goals()
+    html = lms_course.render(lms_course.at("unit3"))
+    assert "Fractions lesson: you have shown the mastery it asks for." in html
+
+
+def test_gate_and_goal_reflection_naming_each_other_do_not_loop(lms_course):
+    """The standard course links the gate to the goal reflection and back: the preload walk ends."""
+    assert lms_course.content(lms_course.at("goals")).mastery_gate == lms_course.at("gate")
+    assert lms_course.content(lms_course.at("gate")).goal_reflection == lms_course.at("goals")
+    walked = lms_course.preloaded(lms_course.root)
+    assert lms_course.at("gate") in walked and lms_course.at("goals") in walked
+
+
+def test_undeclared_state_reads_as_empty(lms_course, monkeypatch):
+    """The stand-in's point: without the declaration the gate in unit 4 cannot see unit 1."""
+    lms_course.answer("a")
+    monkeypatch.setattr(MasteryGateBlock, "get_required_block_descriptors", lambda self: [])
+    assert conditions(lms_course)["score"] is False
+    assert lms_course.at("check") not in lms_course.preloaded(lms_course.at("unit4"))
+
+
+def test_missing_and_deleted_references_are_tolerated():
+    course = StandInCourse()
+    gone = course.key("personalized_skill_check", "deleted")
+    elsewhere = "block-v1:OtherX+Other+2020+type@problem+block@p1"
+    course.load(f"""<course url_name="{course.course_key.run}"><chapter url_name="c"><sequential url_name="s">
+      <vertical url_name="u">
+        <personalized_mastery_gate url_name="gate" sources='["{gone}", "{elsewhere}"]' skill_checks='["{gone}"]'
+          skills='[{{"skill": "fractions", "threshold": 50}}]' choice_board='"{gone}"'
+          goal_reflection='"{elsewhere}"'><html_demo><p>{LOCKED}</p></html_demo></personalized_mastery_gate>
+        <personalized_choice_board url_name="board" self_assessment='"{gone}"'/>
+        <personalized_goal_reflection url_name="goals" self_assessment='"{gone}"' skill_check='"{elsewhere}"'
+          mastery_gate='"{gone}"'/>
+      </vertical></sequential></chapter></course>""")
+    unit = course.key("vertical", "u")
+    assert set(course.preloaded(unit)) == {unit} | {course.key(kind, name) for kind, name in (
+        ("personalized_mastery_gate", "gate"), ("personalized_choice_board", "board"),
+        ("personalized_goal_reflection", "goals"))} | {
+        key for key in course.preloaded(unit) if key.block_type == "html_demo"}
+    html = course.render(unit)
+    assert LOCKED not in html and "missing from the course" in html
