@@ -269,21 +269,44 @@ class PersonalizedBlockMixin(XBlockMixin):
         blocks = self.linked_blocks(field_name)
         return blocks[0] if blocks else None
 
-    def get_required_block_descriptors(self):
-        """
-        Every block whose learner state this one reads. The LMS preloads learner state only for the
-        rendered block's subtree and the blocks named here (as for its ConditionalBlock); any other
-        block reads as empty. The platform walks these lists recursively and without a visited set,
-        so they must never lead back to this block.
-        """
-        found, seen = [], set()
+    def declared_blocks(self):
+        """Every block whose learner state this one reads, each once (never this block)."""
+        found, seen = [], {str(self.scope_ids.usage_id)}
         for field_name in self.linked_state_readers:
             for block in self.linked_blocks(field_name):
                 key = str(block.scope_ids.usage_id)
-                if key not in seen and key != str(self.scope_ids.usage_id):
+                if key not in seen:
                     seen.add(key)
                     found.append(block)
         return found
+
+    def get_required_block_descriptors(self):
+        """
+        The blocks whose learner state this one reads. The LMS preloads learner state only for the
+        rendered block's subtree and the blocks named here (as for its ConditionalBlock); any other
+        block reads as empty. The platform walks these lists recursively with no visited set, so a
+        block from which this one can be reached again is left out (and reads as empty here).
+        """
+        return [block for block in self.declared_blocks() if not self.reachable_from(block)]
+
+    def reachable_from(self, block, limit=1000):
+        """Whether the preloading walk from ``block`` (children and declared blocks) comes back here."""
+        target, seen, pending = str(self.scope_ids.usage_id), set(), [block]
+        while pending and len(seen) < limit:
+            current = pending.pop()
+            key = str(current.scope_ids.usage_id)
+            if key == target:
+                return True
+            if key in seen:
+                continue
+            seen.add(key)
+            if getattr(current, "has_children", False):
+                pending.extend(self.load_linked(child) for child in current.children)
+            declared = getattr(current, "declared_blocks", None)
+            if callable(declared):
+                pending.extend(declared())
+            pending = [item for item in pending if item is not None]
+        return bool(pending)
 
     # --- renamed settings --------------------------------------------------------------------------
 

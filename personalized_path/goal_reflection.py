@@ -191,17 +191,17 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
     def linked_gate(self):
         return self.load_linked(self.mastery_gate, "is_unlocked")
 
-    def get_required_block_descriptors(self):
+    def declared_blocks(self):
         """
         The linked self-assessment and skill check, and the blocks the linked gate reads: whether it
         is open depends on their learner state, not on the gate's own. Goal reflections the gate names
-        are left out, since one of them may be this block and the platform's walk would never end.
+        are left out: the gate names them for their own state, and one of them may be this block.
         """
-        blocks = super().get_required_block_descriptors()
+        blocks = super().declared_blocks()
         gate = self.linked_gate()
         if gate is not None:
             seen = {str(block.scope_ids.usage_id) for block in blocks} | {str(self.scope_ids.usage_id)}
-            blocks += [block for block in gate.get_required_block_descriptors()
+            blocks += [block for block in gate.declared_blocks()
                        if not hasattr(block, "has_goals_set") and str(block.scope_ids.usage_id) not in seen]
         return blocks
 

@@ -71,6 +71,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     learner_state = Dict(scope=Scope.user_state, help="Graded attempts and score (versioned shape).")
 
     renamed_fields = {"max_attempts": "attempts_allowed"}
+    linked_state_readers = {"recheck_sources": "skill_evidence"}
     editable_fields = ("display_name", "instructions", "questions", "attempts_allowed", "shuffle", "weight",
                        "check_mode", "question_budget", "target_precision", "placement_cut",
                        "recheck_interval_days", "recheck_sources", "calibrate_difficulty")

@@ -9,9 +9,9 @@ review dates). The skill check's fixed mode is untouched by it.
 import logging
 from datetime import timedelta
 
-from xblock.fields import Boolean, Dict, Float, Integer, ReferenceList, Scope, String
+from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 
-from .base import json_api, parse_iso
+from .base import BlockReferenceList, json_api, parse_iso
 from .core import N_, adaptive, forgetting, irt
 from .core import skill_check as core
 from .core.payload import PayloadError, only_keys
@@ -63,7 +63,7 @@ class SkillCheckSessionsMixin:
         display_name=_("Re-check: days between re-checks"), default=7, scope=Scope.settings,
         values={"min": 1, "max": MAX_RECHECK_INTERVAL, "step": 1},
     )
-    recheck_sources = ReferenceList(
+    recheck_sources = BlockReferenceList(
         display_name=_("Re-check: other skill checks whose answers count"), default=[], scope=Scope.settings,
         help=_("The re-check picks the skills the learner is most likely to have forgotten, from their answers "
                "here and in these skill checks."),
@@ -233,14 +233,8 @@ class SkillCheckSessionsMixin:
         return recall
 
     def recheck_blocks(self):
-        """The re-check sources that load (missing or deleted ones are skipped)."""
-        blocks = []
-        for reference in self.recheck_sources or []:
-            try:
-                blocks.append(self.runtime.get_block(reference))
-            except Exception:  # pylint: disable=broad-except
-                log.warning("%s: re-check source %s cannot be loaded", self.scope_ids.usage_id, reference)
-        return blocks
+        """The re-check sources that load (missing, deleted or other kinds of blocks are skipped)."""
+        return self.linked_blocks("recheck_sources") if isinstance(self.recheck_sources, list) else []
 
     def review_due(self):
         """``{skill: ISO date}`` when each skill's recall is expected to fall to 90%."""

@@ -1,5 +1,5 @@
 """
-The LMS tier's standard course: all five blocks spread over four units in two chapters, every
+The LMS tier's standard course: all five blocks (two skill checks) spread over four units in two chapters, every
 reference field set (each link crossing units), and the platform's inheritable settings set on the
 parents the way course teams set them (course-wide Maximum Attempts, graded subsections with due
 dates, group_access on a unit). Tests use it through the ``lms_course`` fixture.
@@ -18,7 +18,8 @@ TILES = [{"id": "read", "title": "Read the chapter", "format": "reading", "point
 LOCKED = "LOCKED-CONTENT-4c1e"
 TODAY = datetime.now(timezone.utc).date()
 # Where each block sits: unit 1 holds the sources, every block linking to them is in another unit.
-PLACES = {"assessment": "unit1", "check": "unit1", "board": "unit2", "goals": "unit3", "gate": "unit4"}
+PLACES = {"assessment": "unit1", "check": "unit1", "board": "unit2", "recheck": "unit2", "goals": "unit3",
+          "gate": "unit4"}
 
 
 def attrs(**values):
@@ -37,6 +38,8 @@ def course_olx(course, platform_settings=True):
     assessment = attrs(url_name="assessment", display_name="Fractions profile", statements=STATEMENTS,
                        scale=[{"label": "Not yet"}, {"label": "With help"}, {"label": "On my own"}])
     check = attrs(url_name="check", display_name="Fractions check", questions=QUESTIONS)
+    recheck = attrs(url_name="recheck", display_name="Fractions re-check", check_mode="recheck", question_budget=1,
+                    questions=QUESTIONS, recheck_sources=[str(course.key("personalized_skill_check", "check"))])
     board = attrs(url_name="board", rule="k_of_n", choose_count=1, tiles=TILES, self_assessment=key["assessment"])
     goals = attrs(url_name="goals", self_assessment=key["assessment"], skill_check=key["check"],
                   mastery_gate=key["gate"], checkin_count=2, weight=1.0)
@@ -60,6 +63,7 @@ def course_olx(course, platform_settings=True):
       </vertical>
       <vertical url_name="unit2" display_name="Unit 2">
         <personalized_choice_board {board}/>
+        <personalized_skill_check {recheck}/>
       </vertical>
     </sequential>
   </chapter>
@@ -80,6 +84,7 @@ class StandardCourse(StandInCourse):
     """The standard course, with its blocks and units by name."""
 
     KINDS = {"assessment": "personalized_self_assessment", "check": "personalized_skill_check",
+             "recheck": "personalized_skill_check",
              "board": "personalized_choice_board", "goals": "personalized_goal_reflection",
              "gate": "personalized_mastery_gate"}
 

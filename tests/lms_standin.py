@@ -29,7 +29,7 @@ from xblock.fields import (Boolean, DateTime, Dict, Float, Integer, List, Refere
                            String)
 from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager
 
-from tests.harness import RecordingRuntime, call
+from tests.harness import MovableClock, RecordingRuntime, call
 
 COURSE = CourseLocator("PersonalizedX", "PP101", "2026_T1")
 LEARNER_SCOPES = (Scope.user_state, Scope.user_state_summary)
@@ -260,6 +260,7 @@ class StandInCourse:
         self.kvs = DictKeyValueStore()
         self.ids = CourseIds(course_key)
         self.events = []
+        self.clock = MovableClock()
         self.blocks = set()
         self.root = None
 

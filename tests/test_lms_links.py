@@ -12,6 +12,7 @@ LINKS = {  # block: the blocks whose learner state it reads
     "gate": {"check", "assessment", "board", "goals"},
     "board": {"assessment"},
     "goals": {"assessment", "check"},
+    "recheck": {"check"},
 }
 
 
@@ -114,3 +115,22 @@ def test_missing_and_deleted_references_are_tolerated():
         key for key in course.preloaded(unit) if key.block_type == "html_demo"}
     html = course.render(unit)
     assert LOCKED not in html and "missing from the course" in html
+
+
+def test_recheck_counts_answers_from_a_skill_check_in_another_unit(lms_course):
+    assert lms_course.block(lms_course.at("recheck")).recall_by_skill() == {}
+    lms_course.answer("a")
+    recall = lms_course.block(lms_course.at("recheck")).recall_by_skill()
+    assert 0 < recall["fractions"] <= 1
+
+
+def test_skill_checks_rechecking_each_other_do_not_loop():
+    course = StandInCourse()
+    first, second = (course.key("personalized_skill_check", name) for name in ("first", "second"))
+    course.load(f"""<course url_name="{course.course_key.run}"><chapter url_name="c"><sequential url_name="s">
+      <vertical url_name="u1"><personalized_skill_check url_name="first" recheck_sources='["{second}"]'/></vertical>
+      <vertical url_name="u2"><personalized_skill_check url_name="second" recheck_sources='["{first}"]'/></vertical>
+      </sequential></chapter></course>""")
+    for unit in ("u1", "u2"):
+        assert course.preloaded(course.key("vertical", unit))
+    assert len(course.preloaded(course.root)) == 7  # course, chapter, sequential, two units, two checks
