@@ -120,9 +120,9 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
 
     # A gate never names another gate here (none has a score or these methods), so the platform's
     # walk over required blocks cannot loop back through gates.
-    linked_state_readers = {"sources": "has_score", "skill_checks": "skill_attempts", "refresh_check": "skill_attempts",
-                            "self_assessment": "learner_skill_levels", "choice_board": "is_board_complete",
-                            "goal_reflection": "has_goals_set"}
+    linked_state_readers = {"sources": "has_score", "skill_checks": "skill_attempts",
+                            "refresh_check": "skill_attempts", "self_assessment": "learner_skill_levels",
+                            "choice_board": "is_board_complete", "goal_reflection": "has_goals_set"}
 
     editable_fields = ("display_name", "lock_message", "mode", "sources", "threshold", "source_thresholds",
                        "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",

@@ -46,7 +46,8 @@ def course_olx(course, platform_settings=True):
     gate = attrs(url_name="gate", display_name="Fractions lesson", mode="all", sources=[key["check"]],
                  skill_checks=[key["check"]], skills=[{"skill": "fractions", "threshold": 50}], estimator="latest",
                  self_assessment=key["assessment"], self_assessment_skill="fractions", self_assessment_level=2,
-                 choice_board=key["board"], goal_reflection=key["goals"])
+                 choice_board=key["board"], goal_reflection=key["goals"],
+                 refresh_check=str(course.key("personalized_skill_check", "recheck")))
     due = (TODAY + timedelta(days=14)).isoformat()
     course_settings, lesson_settings, unit_settings = (
         ('max_attempts="1" showanswer="never" show_correctness="past_due" rerandomize="always" '

@@ -9,7 +9,7 @@ from tests.lms_course import LOCKED
 from tests.lms_standin import StandInCourse
 
 LINKS = {  # block: the blocks whose learner state it reads
-    "gate": {"check", "assessment", "board", "goals"},
+    "gate": {"check", "assessment", "board", "goals", "recheck"},
     "board": {"assessment"},
     "goals": {"assessment", "check"},
     "recheck": {"check"},
