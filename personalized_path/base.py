@@ -14,7 +14,7 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Float, Reference, ReferenceList, Scope
+from xblock.fields import Float, JSONField, Reference, ReferenceList, Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -119,6 +119,23 @@ class BlockReferenceList(ReferenceList):
 
     def to_string(self, value):
         return super().to_string([reference_text(item) for item in value] if isinstance(value, list) else value)
+
+
+class ReferenceText(JSONField):
+    """
+    A reference field as Studio's generic editor shows it: the value as text, since the editor
+    hands the value to ``json.dumps``, which refuses the usage keys the modulestore gives back.
+    """
+
+    def __init__(self, field):
+        super().__init__(display_name=field.display_name, help=field.help, default=field.default, scope=field.scope,
+                         **field.runtime_options)
+        self.__name__ = field.name
+        self.reference_field = field
+
+    def read_from(self, xblock):
+        value = self.reference_field.read_from(xblock)
+        return [reference_text(item) for item in value] if isinstance(value, list) else reference_text(value)
 
 
 def is_reference(value):
@@ -336,7 +353,12 @@ class PersonalizedBlockMixin(XBlockMixin):
         return getattr(self, name)
 
     def _make_field_info(self, field_name, field):
-        """Studio's editor shows a renamed setting's effective value (see ``setting``)."""
+        """
+        Studio's editor shows references as text and a renamed setting's effective value (see
+        ``setting``); saving goes through the field itself.
+        """
+        if isinstance(field, (Reference, ReferenceList)):
+            field = ReferenceText(field)
         info = super()._make_field_info(field_name, field)
         if field_name in self.renamed_fields.values() and not info["is_set"]:
             info["value"] = self.setting(field_name)
