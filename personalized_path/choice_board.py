@@ -133,6 +133,11 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
                 "done": tile["id"] in state["done"], "format": formats[tile.get("format", "other")],
                 "must": tile.get("tier") == "must", "centre": tile["id"] == board.centre,
                 "reason": reason and self.suggestion_reason(reason),
+                # Formatted here, once per tile, rather than by a blocktrans per tile in the template.
+                "position": (self._("Row %(row)s, column %(column)s (centre)") if tile["id"] == board.centre
+                             else self._("Row %(row)s, column %(column)s")) % {"row": row, "column": column},
+                "minutes": tile.get("minutes") and self._("%(minutes)s min") % {"minutes": tile["minutes"]},
+                "points": tile.get("points") and self._("%(points)s points") % {"points": tile["points"]},
             })
         by_id = {item["tile"]["id"]: item for item in tiles}
         plan = [dict(by_id[tile_id], evidence=state["done"].get(tile_id)) for tile_id in chosen if tile_id in by_id]
