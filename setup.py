@@ -51,7 +51,17 @@ setup(
     # Open edX Teak ships XBlock 5.x with the django extra; xblock.utils moved into XBlock in 2.0.
     # edx-opaque-keys: the platform's usage keys, which reference fields hold in the LMS (Teak ships 3.0).
     install_requires=["XBlock[django]>=5.0", "edx-opaque-keys>=2.4"],
-    entry_points={"xblock.v1": [f"{tag} = {target}" for tag, target in BLOCKS.items()]},
+    entry_points={
+        "xblock.v1": [f"{tag} = {target}" for tag, target in BLOCKS.items()],
+        # Open edX enforcement of the mastery gate (personalized_path/openedx): the partition scheme,
+        # the partitions it adds to every course, and the Django app plugin in the LMS and Studio.
+        "openedx.user_partition_scheme": [
+            "personalized_mastery_gate = personalized_path.openedx.partitions:MasteryGatePartitionScheme"],
+        "openedx.dynamic_partition_generator": [
+            "personalized_mastery_gate = personalized_path.openedx.partitions:create_gate_partitions"],
+        "lms.djangoapp": ["personalized_path = personalized_path.openedx.apps:PersonalizedPathConfig"],
+        "cms.djangoapp": ["personalized_path = personalized_path.openedx.apps:PersonalizedPathConfig"],
+    },
     classifiers=[
         "Framework :: Django",
         "Programming Language :: Python :: 3.11",

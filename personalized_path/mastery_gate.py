@@ -306,6 +306,9 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if new_state is None:
             return
         self.learner_state = new_state
+        # Saved now, not at the end of the request: Open edX decides whether the children may be
+        # opened from this stored evaluation (the gate's user partition), and renders them next.
+        self.save()
         if evaluation.unlocked and not state["unlocked_at"]:
             self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})
         elif new_state["route"] != state["route"] and new_state["route"] is not None:
@@ -368,6 +371,10 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             if key not in visible:
                 continue
             child = self.runtime.get_block(child_id)
+            if child is None:  # the platform refused it (access rules); the learner is told, never a 500
+                log.warning("Mastery gate %s: child %s was refused for this learner", self.scope_ids.usage_id, key)
+                rendered.append({"refused": True, "key": key})
+                continue
             child_fragment = self.runtime.render_child(child, "student_view", context or {})
             resources.add_fragment_resources(child_fragment)
             route_id = child_routes.get(key, core.EVERYONE)
@@ -409,6 +416,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "rule": self._(core.RULES.get(self.mode, core.RULES["all"])),
             "conditions": conditions, "explanation": explanation,
             "unlocked": bool(evaluation and evaluation.unlocked), "children": children,
+            "refused": any(child.get("refused") for child in children),
             "route": evaluation.route if evaluation else None,
             "score": percent_text(evaluation.score) if evaluation else "",
             "routes": core.usable_routes(self.routes),

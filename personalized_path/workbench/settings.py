@@ -8,9 +8,12 @@ service that reads this package's ``translations/`` as the LMS does, a user serv
 that gives xblock-sdk 0.14's Studio page what Studio's runtime has.
 """
 import os
+import sys
 
 from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
-from workbench.settings import DATABASES, MIDDLEWARE, WORKBENCH
+from workbench.settings import DATABASES, INSTALLED_APPS, MIDDLEWARE, WORKBENCH
+
+from personalized_path.openedx.settings import plugin_settings
 
 os.makedirs("var", exist_ok=True)
 
@@ -42,5 +45,9 @@ WORKBENCH = dict(WORKBENCH, services=dict(
     user="personalized_path.workbench.services.WorkbenchUserService",
     personalized_clock="personalized_path.workbench.services.WorkbenchClockService",
 ))
+
+# The Django app Open edX loads from the package's plugin entry points, with the settings it adds there.
+INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedPathConfig"]
+plugin_settings(sys.modules[__name__])
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}

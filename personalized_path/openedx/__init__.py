@@ -1,0 +1,6 @@
+"""
+Open edX platform glue: the Django app plugin, the mastery-gate user partition scheme and its
+dynamic partitions, the Studio sync of the gate children's ``group_access``, and the filter step.
+Blocks never import this package; it imports platform modules only inside functions, so it
+loads in any Django project (the workbench too).
+"""

@@ -1,0 +1,29 @@
+"""
+Settings the plugin adds to the LMS and Studio (edx-django-utils calls ``plugin_settings``).
+
+``PERSONALIZED_PATH_ENFORCE_GATES`` (default True): the platform hides a mastery gate's children
+from learners for whom the gate is locked, and routed-away children from other routes. False
+leaves the partitions inactive, so only the gate's own view holds children back.
+"""
+ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
+RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
+RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
+
+
+def plugin_settings(settings):
+    if not hasattr(settings, ENFORCE_SETTING):
+        setattr(settings, ENFORCE_SETTING, True)
+    filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
+    filters = dict(filters) if isinstance(filters, dict) else {}
+    pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})
+    steps = list(pipeline.get("pipeline") or [])
+    if RENDER_STEP not in steps:
+        steps.append(RENDER_STEP)
+    pipeline["pipeline"] = steps
+    filters[RENDER_FILTER] = pipeline
+    settings.OPEN_EDX_FILTERS_CONFIG = filters
+
+
+def enforcing():
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    return bool(getattr(settings, ENFORCE_SETTING, True))
