@@ -5,25 +5,35 @@ checks, events, versioned learner state and the mobile user-state handler.
 import functools
 import json
 import logging
+import re
 from datetime import datetime, timezone
 from importlib import resources
 
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
+from django.utils.html import format_html
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Float, JSONField, Reference, ReferenceList, Scope
+from xblock.fields import JSONField, Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
+from .fields import Float, List, Reference, ReferenceList, String
 from .core import N_
 from .core.payload import PayloadError, as_list, as_object, parse_object, require, translated
 from .rendering import TemplateRenderer
 
 log = logging.getLogger(__name__)
 templates = TemplateRenderer(__package__)
+
+EXPECTED_KINDS = {
+    "String": N_("text"), "Integer": N_("a whole number"), "Float": N_("a number"),
+    "Boolean": N_("true or false"), "List": N_("a JSON list"), "Dict": N_("a JSON object"),
+    "Reference": N_("a usage id in double quotes, or null"),
+    "ReferenceList": N_("a JSON list of usage ids in double quotes"),
+}
 
 EVENT_PREFIX = "personalized_path"
 # Learner states kept migrated per runtime for readers (see shared_state); the runtime lives for a request.
@@ -52,6 +62,9 @@ def json_api(func):
     def wrapper(self, request, suffix=""):
         if request.method != "POST":
             return JsonHandlerError(405, self._("Use POST for this request.")).get_response(allow=["POST"])
+        refused = self.refuse_content_type(request)
+        if refused:
+            return refused
         try:
             data = parse_object(request.body)
             result = func(self, data, suffix)
@@ -63,7 +76,13 @@ def json_api(func):
         except JsonHandlerError as error:
             return json_response({"error": error.message}, error.status_code)
         return json_response(result)
+    wrapper.json_api = True
     return wrapper
+
+
+JSON_TYPE = "application/json"
+# xblock-utils' Studio editor posts its JSON body with jQuery's default (form) content type.
+STUDIO_SAVE_TYPES = (JSON_TYPE, "application/x-www-form-urlencoded")
 
 
 def json_response(payload, status=200):
@@ -146,6 +165,7 @@ def is_reference(value):
 @XBlock.needs("i18n")
 @XBlock.wants("user")
 @XBlock.wants("personalized_clock")
+@XBlock.wants("studio_user_permissions")  # Studio only: who may edit the course
 class PersonalizedBlockMixin(XBlockMixin):
     """
     Shared base for the blocks. A block sets ``asset_name`` (its template, CSS and JS files)
@@ -162,6 +182,9 @@ class PersonalizedBlockMixin(XBlockMixin):
     #: ``{old name: new name}`` of settings renamed because the old name is one the platform passes
     #: down the course tree (InheritanceMixin): OLX and stored values under the old name still count.
     renamed_fields = {}
+    # XBlock's own two settings, declared again so that their stored values are guarded like ours.
+    name = String(help="Short name for the block", scope=Scope.settings)
+    tags = List(help="Tags for this block", scope=Scope.settings)
     # Serve static/ of the installed package through the runtime's local resource URLs.
     resources_dir = "."
     public_dir = "static"
@@ -186,6 +209,14 @@ class PersonalizedBlockMixin(XBlockMixin):
     def say(self, message, params=None):
         """A core message (N_ text or NP_ pair, see core.payload.translated) in the reader's language."""
         return translated(message, params or {}, self._, self.ngettext)
+
+    def setting_text(self, name):
+        """A text setting as learners read it: the author's own text, or the default in the learner's language."""
+        value = getattr(self, name)
+        field = self.fields[name]
+        if value == field.default and not field.is_set_on(self):
+            return self._(value)
+        return value
 
     def render_template(self, context, template=None):
         """Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service."""
@@ -250,6 +281,28 @@ class PersonalizedBlockMixin(XBlockMixin):
     def now_text(self):
         """``now()`` as stored in learner state."""
         return self.now().replace(microsecond=0).isoformat()
+    def can_edit_settings(self):
+        """
+        Whether the current user may see and change this block's settings. Studio's user service
+        reports nobody as staff, so there Studio's own write permission on the course decides;
+        elsewhere (the LMS, the workbench) course staff status does.
+        """
+        permissions = self.runtime.service(self, "studio_user_permissions")
+        if permissions is not None:
+            usage = self.scope_ids.usage_id
+            course = getattr(usage, "context_key", None) or getattr(usage, "course_key", None)
+            return bool(permissions.can_write(course))
+        return self.is_staff()
+
+    def refuse_content_type(self, request, accepted=(JSON_TYPE,)):
+        """
+        A 415 answer when the body is not declared as JSON, else None. Checked before the body is
+        read: a multipart body that Django has already parsed as a form cannot be read again.
+        """
+        if (request.content_type or "").lower() in accepted:
+            return None
+        return json_response({"error": self._("This request must be sent as JSON (Content-Type: application/json)."),
+                              "field": ""}, 415)
 
     def publish(self, name, data):
         """Emit ``personalized_path.<block>.<name>`` to the platform's tracking log."""
@@ -366,25 +419,69 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     # --- Studio ------------------------------------------------------------------------------
 
+    def studio_view(self, context=None):
+        """The settings editor, which shows every setting (a skill check's answer key too): course team only."""
+        if not self.can_edit_settings():
+            return Fragment(format_html('<p class="pp-refused">{}</p>', self._("Only the course team can edit this.")))
+        return super().studio_view(context)
+
     @XBlock.handler
     def submit_studio_edits(self, request, suffix=""):
         """
-        Studio's save from StudioEditableXBlockMixin, after the checks it skips: a malformed body
-        or a value of the wrong type for its field is answered 400 rather than 500.
+        Studio's save from StudioEditableXBlockMixin, after the checks it skips: the course team
+        only (checked before anything else is read), a JSON body, and values of the right type,
+        each refused with a sentence naming the setting; never a 500.
         """
+        if not self.can_edit_settings():
+            return json_response({"error": self._("Only the course team can change these settings."), "field": ""},
+                                 403)
+        refused = self.refuse_content_type(request, STUDIO_SAVE_TYPES)
+        if refused:
+            return refused
         try:
             data = parse_object(request.body)
             values = as_object(require(data, "values"), "values")
             as_list(data.get("defaults", []), "defaults")
-            for name, value in values.items():
-                if name in self.editable_fields:
-                    try:
-                        self.fields[name].from_json(value)
-                    except (TypeError, ValueError) as error:
-                        raise PayloadError(f"values.{name}", N_("This value has the wrong type.")) from error
         except PayloadError as error:
             return json_response({"error": error.render(self._), "field": error.field}, 400)
-        return super().submit_studio_edits(request, suffix)
+        for name, value in values.items():
+            if name in self.editable_fields and not self.studio_value_fits(self.fields[name], value):
+                return json_response({"error": self._("{setting} must be {kind}.").format(
+                    setting=self.setting_label(name), kind=self._(EXPECTED_KINDS[type(self.fields[name]).__name__])),
+                    "field": f"values.{name}"}, 400)
+        try:
+            return super().submit_studio_edits(request, suffix)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            # A shape no validator foresaw: refuse it, and log it so that the validator gets fixed.
+            log.exception("Studio save of %s failed in validation", self.scope_ids.usage_id)
+            return json_response({"error": self._("These settings could not be checked. Look for a value "
+                                                  "of the wrong shape, such as a list where text belongs.")}, 400)
+
+    def validate_weight(self, validation, data):
+        if not isinstance(data.weight, (int, float)) or data.weight < 0:
+            self.add_setting_problems(validation, [PayloadError("weight", N_("The weight cannot be negative."))])
+
+    @staticmethod
+    def studio_value_fits(field, value):
+        try:
+            return field.fits(field.from_json(value))
+        except (TypeError, ValueError, OverflowError):
+            return False
+
+    def setting_label(self, name):
+        """A setting as authors see it in Studio: its translated name, in quotes."""
+        label = getattr(self.fields.get(name), "display_name", None) or name
+        return "\u201c" + self._(label) + "\u201d"
+
+    def add_setting_problems(self, validation, problems):
+        """Add PayloadErrors about settings to ``validation``, each naming its setting as Studio shows it."""
+        for problem in problems:
+            message = problem.sentence(self._, self.ngettext)
+            name = re.split(r"[.\[]", problem.field, maxsplit=1)[0]
+            if name in self.fields:
+                where = f" ({problem.field})" if problem.field != name else ""
+                message = f"{self.setting_label(name)}{where}: {message}"
+            validation.add(ValidationMessage(ValidationMessage.ERROR, message))
 
     # --- learner state ---------------------------------------------------------------------
 
@@ -478,7 +575,3 @@ class CreditWhenDoneMixin(XBlockMixin, ScorableXBlockMixin):
 
     def max_score(self):
         return 1.0
-
-    def validate_weight(self, validation, data):
-        if not isinstance(data.weight, (int, float)) or data.weight < 0:
-            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))

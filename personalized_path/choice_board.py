@@ -3,13 +3,14 @@ import logging
 
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Integer, List, Scope, String
+from xblock.fields import Scope
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
-from xblock.validation import ValidationMessage
 
+from .fields import Boolean, Dict, Integer, List, String
 from .base import (BlockReference, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin, is_reference, json_api,
                    now_iso, parse_iso)
 from .core import N_
+from .core import privacy
 from .core import choice_board as core
 from .core.payload import PayloadError
 
@@ -145,9 +146,12 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
             item["done_at"] = parse_iso(item["evidence"]["at"]) if item["evidence"] else None
         status = core.progress(board, rule, chosen)
         committed = bool(state["committed_at"])
-        stats = None
-        if self.is_staff() or self.show_stats_to_learners:
-            stats = core.share_table(self.tile_counts, board)
+        stats, staff = None, self.is_staff()
+        if staff:
+            stats = core.share_table(privacy.live_counts(self.tile_counts), board)
+        elif self.show_stats_to_learners:
+            shown = privacy.shown_to_learners(self.tile_counts)
+            stats = core.share_table(shown, board) if shown else None
         return {
             "title": self.display_name, "instructions": self.instructions, "grid": board.layout == "grid",
             "columns": board.columns, "tiles": tiles, "plan": plan, "rule_text": self.rule_text(board, rule),
@@ -159,7 +163,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
             "can_change": self.can_change(state, board), "stale": core.stale_choices(state, board),
             "done_count": len([item for item in plan if item["evidence"]]),
             "note_max": core.NOTE_MAX_CHARS, "link_max": core.LINK_MAX_CHARS, "stats": stats,
-            "staff": self.is_staff(), "revision": state["revision"],
+            "stats_wait": self.show_stats_to_learners and not staff and stats is None,
+            "stats_min": privacy.MIN_LEARNERS, "stats_batch": privacy.BATCH,
+            "staff": staff, "revision": state["revision"],
         }
 
     def suggestion_reason(self, reason):
@@ -240,8 +246,8 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         removed = [tile_id for tile_id in before if tile_id not in tiles]
         self.learner_state = new_state
         if added or removed or not state["counted"]:
-            self.tile_counts = core.update_summary(self.tile_counts, board, added=added, removed=removed,
-                                                   new_learner=not state["counted"])
+            self.tile_counts = privacy.record_change(self.tile_counts, core.update_summary(
+                self.tile_counts, board, added=added, removed=removed, new_learner=not state["counted"]))
         self.publish("chose", {"tiles": tiles, "added": added, "removed": removed,
                                "satisfied": core.satisfies(board, rule, tiles)})
         context = self.view_context(new_state)
@@ -270,7 +276,8 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         new_state = core.complete(core.commit(chose, when), board, rule, when)
         self.learner_state = new_state
         if not state["counted"]:
-            self.tile_counts = core.update_summary(self.tile_counts, board, added=chosen, new_learner=True)
+            self.tile_counts = privacy.record_change(self.tile_counts, core.update_summary(
+                self.tile_counts, board, added=chosen, new_learner=True))
         self.publish("committed", {"tiles": chosen})
         self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}
@@ -292,7 +299,8 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         when = now_iso()
         new_state = core.complete(core.mark_done(state, tile_id, note, link, when), board, rule, when)
         self.learner_state = new_state
-        self.tile_counts = core.update_summary(self.tile_counts, board, done=[tile_id])
+        self.tile_counts = privacy.record_change(self.tile_counts,
+                                                 core.update_summary(self.tile_counts, board, done=[tile_id]))
         self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link)})
         self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}
@@ -335,12 +343,11 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):
-        for problem in core.validate_config(self.board_of(data), self.rule_of(data)):
-            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
-        self.validate_weight(validation, data)
+        problems = core.validate_config(self.board_of(data), self.rule_of(data))
         if not is_reference(data.self_assessment):
-            validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
-                "The linked self-assessment must be a usage id in quotes, or null.")))
+            problems.append(PayloadError("self_assessment", N_("Expected a usage id in double quotes, or null.")))
+        self.add_setting_problems(validation, problems)
+        self.validate_weight(validation, data)
 
     # --- reports -----------------------------------------------------------------------------
 

@@ -4,11 +4,11 @@ from datetime import date, datetime, timedelta, timezone
 
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
-from xblock.validation import ValidationMessage
 
+from .fields import Boolean, Dict, Float, Integer, List, String
 from .base import BlockReference, Conflict, PersonalizedBlockMixin, is_reference, json_api, now_iso, parse_iso
 from .core import N_, percent_text
 from .core import goals as core
@@ -31,7 +31,9 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
     display_name = String(display_name=_("Title"), default="Your goals", scope=Scope.settings)
     instructions = String(
         display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
-        default="Set a goal for the course and smaller steps towards it. Only you and your course team see them.",
+        default=N_("Set a goal for the course and smaller steps towards it. Your course team can see your goals and "
+                   "check-ins with your username; the platform's activity log records your target dates and "
+                   "progress ratings, not your words. Other learners never see them."),
     )
     long_term_prompt = String(display_name=_("Long-term goal prompt"), scope=Scope.content,
                               default="What do you want to be able to do by the end of the course?")
@@ -137,7 +139,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                        for key, prompt in core.WOOP + core.IF_THEN if key in config.plan_keys]
         last = core.last_checkin(state)
         return {
-            "title": self.display_name, "instructions": self.instructions,
+            "title": self.display_name, "instructions": self.setting_text("instructions"),
             "revision": state["revision"], "has_goals": bool(goals),
             "draft_key": f"pp-goal-reflection:{self.scope_ids.usage_id}:{self.scope_ids.user_id}",
             "slots": slots, "current": current, "plan_fields": plan_fields,
@@ -311,8 +313,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         for reference in ("self_assessment", "skill_check", "mastery_gate"):
             if not is_reference(getattr(data, reference)):
                 problems.append(PayloadError(reference, N_("Expected a usage id in double quotes, or null.")))
-        for problem in problems:
-            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        self.add_setting_problems(validation, problems)
 
     # --- reports -----------------------------------------------------------------------------
 

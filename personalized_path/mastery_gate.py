@@ -12,11 +12,11 @@ from django.utils.safestring import mark_safe
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, List, Scope, String
+from xblock.fields import Scope
 from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin,
                                           StudioEditableXBlockMixin)
-from xblock.validation import ValidationMessage
 
+from .fields import Boolean, Dict, Float, List, String
 from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, now_iso,
                    parse_iso)
 from .core import N_, percent_text
@@ -370,18 +370,30 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         for child_id, key in zip(self.children, keys):
             if key not in visible:
                 continue
-            child = self.runtime.get_block(child_id)
-            if child is None:  # the platform refused it (access rules); the learner is told, never a 500
-                log.warning("Mastery gate %s: child %s was refused for this learner", self.scope_ids.usage_id, key)
+            child_fragment = self.render_child_or_skip(child_id, context)
+            if child_fragment is None:  # the platform refused it (access rules); the learner is told, never a 500
                 rendered.append({"refused": True, "key": key})
                 continue
-            child_fragment = self.runtime.render_child(child, "student_view", context or {})
             resources.add_fragment_resources(child_fragment)
             route_id = child_routes.get(key, core.EVERYONE)
             # A child's fragment is markup its own block rendered (and escaped); it goes in as is.
             rendered.append({"html": mark_safe(child_fragment.content), "key": key,
                              "route": route_labels.get(route_id) if route_id != core.EVERYONE else None})
         return rendered
+
+    def render_child_or_skip(self, child_id, context):
+        """
+        A child's fragment, or None when there is nothing to show: the LMS refuses (or renders
+        empty) a child this learner may not see, such as staff-only or another cohort's content.
+        """
+        try:
+            child = self.runtime.get_block(child_id)
+            fragment = self.runtime.render_child(child, "student_view", context or {}) if child is not None else None
+        except Exception:  # pylint: disable=broad-except
+            log.info("Mastery gate %s: skipping child %s, which the runtime did not render",
+                     self.scope_ids.usage_id, child_id, exc_info=True)
+            return None
+        return fragment if fragment is not None and (fragment.content or "").strip() else None
 
     @staticmethod
     def child_key(child_id):
@@ -492,8 +504,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                 NestedXBlockSpec(None, category="personalized_goal_reflection", label=self._("Goal reflection"))]
 
     def validate_field_data(self, validation, data):
-        for problem in self.config_problems(data):
-            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        self.add_setting_problems(validation, self.config_problems(data))
 
     def config_problems(self, data):
         """Every problem with the settings in ``data``, as PayloadErrors."""
@@ -520,7 +531,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if data.skills and not data.skill_checks:
             problems.append(PayloadError("skill_checks", N_("Skills need at least one skill check as evidence.")))
         try:
-            mastery.validate_params(data.estimator, field="estimator_params", **(data.estimator_params or {}))
+            mastery.validate_params(data.estimator, field="estimator_params", method_field="estimator",
+                                    **(data.estimator_params or {}))
         except (PayloadError, TypeError) as error:
             problems.append(error if isinstance(error, PayloadError)
                             else PayloadError("estimator_params", N_("Expected a JSON object.")))

@@ -1,15 +1,20 @@
 """Self-assessment block: learners rate "I can" statements, add evidence, re-rate and see growth."""
+import copy
+import logging
+
 from xblock.core import XBlock
 from xblock.completable import CompletableXBlockMixin
-from xblock.fields import Boolean, Dict, List, Scope, String
+from xblock.fields import Scope
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
-from xblock.validation import ValidationMessage
 
+from .fields import Boolean, Dict, List, String
 from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso
 from .core import self_assessment as core
 from .core import N_
+from .core import privacy
 from .core.payload import PayloadError
 
+log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
 
 DEFAULT_STATEMENTS = [
@@ -35,7 +40,9 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
     display_name = String(display_name=_("Title"), default="How confident do you feel?", scope=Scope.settings)
     instructions = String(
         display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
-        default="Rate each statement honestly. Nobody else sees your answers; they help you choose what to do next.",
+        default=N_("Rate each statement honestly: your ratings help you choose what to do next. Your course team "
+                   "can see your ratings and evidence with your username, and the platform's activity log records "
+                   "your ratings. Other learners never see your answers."),
     )
     statements = List(
         display_name=_("Statements"), scope=Scope.content, default=DEFAULT_STATEMENTS,
@@ -66,7 +73,16 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
 
     @property
     def config(self):
-        return core.Config(statements=self.statements, scale=self.scale,
+        """The author's settings; statements or a scale that are not valid (an import, a hand edit) read as defaults."""
+        statements, scale = self.statements, self.scale
+        for problem in core.validate_config(statements, scale):
+            log.warning("Self-assessment %s: using the default %s: %s", self.scope_ids.usage_id,
+                        problem.field, problem)
+            if problem.field.startswith("statements"):
+                statements = copy.deepcopy(DEFAULT_STATEMENTS)
+            else:
+                scale = copy.deepcopy(DEFAULT_SCALE)
+        return core.Config(statements=statements, scale=scale,
                            allow_unsure=self.allow_unsure, evidence_enabled=self.evidence_enabled)
 
     def state(self):
@@ -107,13 +123,13 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         profile = [dict(row, label=labels.get(row["level"])) for row in core.profile_by_skill(state, config)]
         comparison = None
         if newest and self.show_class_comparison:
-            comparison = core.comparison(self.class_distribution, config)
+            comparison = core.comparison(privacy.shown_to_learners(self.class_distribution), config)
             for row in comparison or ():
                 for item in row["levels"]:
                     item["label"] = labels[item["level"]]
         return {
             "title": self.display_name,
-            "instructions": self.instructions,
+            "instructions": self.setting_text("instructions"),
             "evidence_enabled": self.evidence_enabled,
             "evidence_prompt": self.evidence_prompt,
             "evidence_max": core.EVIDENCE_MAX_CHARS,
@@ -125,7 +141,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
             "growth": growth,
             "profile": profile,
             "comparison": comparison,
-            "comparison_min": core.COMPARISON_MIN_LEARNERS,
+            "comparison_min": privacy.MIN_LEARNERS, "comparison_batch": privacy.BATCH,
             "show_comparison_wait": bool(newest and self.show_class_comparison and comparison is None),
         }
 
@@ -162,8 +178,8 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         when = now_iso()
         new_state = core.record_submission(state, ratings, evidence, when)
         self.learner_state = new_state
-        self.class_distribution = core.update_distribution(
-            self.class_distribution, self.config, previous["ratings"] if previous else None, ratings)
+        self.class_distribution = privacy.record_change(self.class_distribution, core.update_distribution(
+            self.class_distribution, self.config, previous["ratings"] if previous else None, ratings))
         self.publish("submitted", {"ratings": ratings, "evidence_count": len(evidence),
                                    "submission": len(new_state["history"]), "rerating": previous is not None})
         if previous is None:
@@ -199,8 +215,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):
-        for problem in core.validate_config(data.statements, data.scale):
-            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        self.add_setting_problems(validation, core.validate_config(data.statements, data.scale))
         self.validate_weight(validation, data)
 
     # --- reports -----------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """Skill check block: a short server-graded check whose questions are tagged with skills."""
 from xblock.core import XBlock
 from xblock.completable import CompletableXBlockMixin
-from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
-from xblock.validation import ValidationMessage
 
+from .fields import Boolean, Dict, Float, Integer, List, String
 from .base import PersonalizedBlockMixin, json_api, parse_iso
 from .core import adaptive
 from .core import skill_check as core
@@ -274,17 +274,14 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):
-        for problem in core.validate_questions(data.questions):
-            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        problems = core.validate_questions(data.questions)
         allowed = data.attempts_allowed
         if isinstance(allowed, bool) or not isinstance(allowed, int) or not 0 <= allowed <= core.MAX_ATTEMPTS_LIMIT:
-            validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
-                "Attempts allowed must be a whole number from 0 (unlimited) to {limit}.").format(
-                    limit=core.MAX_ATTEMPTS_LIMIT)))
-        if not isinstance(data.weight, (int, float)) or data.weight < 0:
-            validation.add(ValidationMessage(ValidationMessage.ERROR, self._("The weight cannot be negative.")))
-        for problem in self.session_config_problems(data):
-            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+            problems.append(PayloadError("attempts_allowed", N_(
+                "Expected a whole number from 0 (unlimited) to %(limit)s."), limit=core.MAX_ATTEMPTS_LIMIT))
+        problems += self.session_config_problems(data)
+        self.add_setting_problems(validation, problems)
+        self.validate_weight(validation, data)
 
     # --- reports -----------------------------------------------------------------------------
 

@@ -9,8 +9,9 @@ review dates). The skill check's fixed mode is untouched by it.
 import logging
 from datetime import timedelta
 
-from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
+from xblock.fields import Scope
 
+from .fields import Boolean, Dict, Float, Integer, String
 from .base import BlockReferenceList, json_api, parse_iso
 from .core import N_, adaptive, forgetting, irt
 from .core import skill_check as core

@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from personalized_path.core import privacy
 from personalized_path.core import self_assessment as core
 from personalized_path.core.payload import PayloadError
 
@@ -130,9 +131,10 @@ def test_comparison_waits_for_five_learners():
     summary = core.empty_distribution()
     ratings = {"compare": 2, "add": 2, "explain": 2}
     for _ in range(4):
-        summary = core.update_distribution(summary, CONFIG, None, ratings)
-    assert core.comparison(summary, CONFIG) is None
-    summary = core.update_distribution(summary, CONFIG, None, {"compare": 4, "add": 2, "explain": 2})
-    rows = core.comparison(summary, CONFIG)
+        summary = privacy.record_change(summary, core.update_distribution(summary, CONFIG, None, ratings))
+    assert privacy.shown_to_learners(summary) is None
+    summary = privacy.record_change(summary, core.update_distribution(
+        summary, CONFIG, None, {"compare": 4, "add": 2, "explain": 2}))
+    rows = core.comparison(privacy.shown_to_learners(summary), CONFIG)
     compare = next(row for row in rows if row["statement"]["id"] == "compare")
     assert {item["level"]: item["percent"] for item in compare["levels"]}[2] == 80

@@ -83,7 +83,8 @@ class Board:
 
     def position(self, index):
         """(row, column), both from 1, of the tile at ``index`` in a grid."""
-        return index // self.columns + 1, index % self.columns + 1
+        columns = self.columns if isinstance(self.columns, int) and self.columns > 0 else 1  # garbled: one column
+        return index // columns + 1, index % columns + 1
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -224,8 +225,8 @@ def is_http_link(value):
 def parse_tile(tile, where):
     as_object(tile, where)
     only_keys(tile, TILE_KEYS, where)
-    as_slug(require(tile, "id"), f"{where}.id")
-    as_text(require(tile, "title"), f"{where}.title", TITLE_MAX_CHARS, min_chars=1, multiline=False)
+    as_slug(require(tile, "id", where), f"{where}.id")
+    as_text(require(tile, "title", where), f"{where}.title", TITLE_MAX_CHARS, min_chars=1, multiline=False)
     as_text(tile.get("description", ""), f"{where}.description", DESCRIPTION_MAX_CHARS)
     if tile.get("format", "other") not in FORMATS:
         raise PayloadError(f"{where}.format", N_("Use one of: %(choices)s."), choices=", ".join(FORMATS))
@@ -277,10 +278,11 @@ def _validate_rule(board, rule):
     n = len(board.tiles)
     if rule.kind not in RULES:
         return [PayloadError("rule", N_("Use one of: %(choices)s."), choices=", ".join(RULES))]
-    for name in ("k", "target", "must_cap", "may_cap"):
+    for name, setting in (("k", "choose_count"), ("target", "points_target"), ("must_cap", "must_points_cap"),
+                          ("may_cap", "may_points_cap")):
         value = getattr(rule, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return [PayloadError(name, N_("Expected a whole number of 0 or more."))]
+            return [PayloadError(setting, N_("Expected a whole number of 0 or more."))]
     if rule.kind == "k_of_n" and not 1 <= rule.k <= n:
         return [PayloadError("choose_count", N_("Learners cannot choose %(k)s of %(n)s tiles: "
                                                 "use a number from 1 to %(n)s."), k=rule.k, n=n)]

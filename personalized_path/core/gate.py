@@ -187,16 +187,17 @@ def validate_routes(routes):
             where = f"routes[{index}]"
             as_object(route, where)
             only_keys(route, ("id", "label", "min", "max"), where)
-            route_id = as_slug(require(route, "id"), f"{where}.id")
+            route_id = as_slug(require(route, "id", where), f"{where}.id")
             if route_id == EVERYONE:
                 raise PayloadError(f"{where}.id", N_("The id %(id)s is reserved for children everyone sees."),
                                    id=EVERYONE)
             if route_id in seen:
                 raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=route_id)
             seen.add(route_id)
-            as_text(require(route, "label"), f"{where}.label", ROUTE_LABEL_MAX_CHARS, min_chars=1, multiline=False)
-            low = validate_threshold(require(route, "min"), f"{where}.min")
-            high = validate_threshold(require(route, "max"), f"{where}.max")
+            as_text(require(route, "label", where), f"{where}.label", ROUTE_LABEL_MAX_CHARS, min_chars=1,
+                    multiline=False)
+            low = validate_threshold(require(route, "min", where), f"{where}.min")
+            high = validate_threshold(require(route, "max", where), f"{where}.max")
             if low >= high:
                 raise PayloadError(where, N_("A range must start below where it ends (%(low)s to %(high)s)."),
                                    low=low, high=high)
@@ -228,7 +229,9 @@ def validate_child_routes(child_routes, child_keys, routes):
     route_ids = {route.get("id") for route in routes if isinstance(route, dict)} | {EVERYONE}
     problems = []
     for key, route_id in child_routes.items():
-        if key not in child_keys:
+        if not isinstance(route_id, str):
+            problems.append(PayloadError(f"child_routes.{key}"[:80], N_("Expected a route id in double quotes.")))
+        elif key not in child_keys:
             problems.append(PayloadError("child_routes", N_("%(child)s is not a child of this gate."), child=key))
         elif route_id not in route_ids:
             problems.append(PayloadError("child_routes", N_("%(child)s is assigned to the unknown route %(route)s."),
@@ -247,11 +250,11 @@ def validate_skills(skills):
             where = f"skills[{index}]"
             as_object(item, where)
             only_keys(item, ("skill", "threshold"), where)
-            skill = as_slug(require(item, "skill"), f"{where}.skill")
+            skill = as_slug(require(item, "skill", where), f"{where}.skill")
             if skill in seen:
                 raise PayloadError(f"{where}.skill", N_("The skill %(id)s is listed twice."), id=skill)
             seen.add(skill)
-            validate_threshold(require(item, "threshold"), f"{where}.threshold")
+            validate_threshold(require(item, "threshold", where), f"{where}.threshold")
     except PayloadError as error:
         return [error]
     return []

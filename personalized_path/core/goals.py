@@ -318,7 +318,7 @@ def next_checkin_due(state, interval_days):
     start = (previous or {}).get("at") or state["first_set_at"] or ""
     try:
         return date.fromisoformat(start[:10]) + timedelta(days=interval_days)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 

@@ -192,9 +192,9 @@ def check_method(method, field="method"):
     return method
 
 
-def validate_params(method, field="params", **params):
+def validate_params(method, field="params", method_field="method", **params):
     """The method's parameters with defaults filled in; PayloadError naming the first bad one."""
-    check_method(method)
+    check_method(method, method_field)
     allowed = PARAMS[method]
     for name in params:
         if name not in allowed:

@@ -19,7 +19,6 @@ EVIDENCE_MAX_BYTES = 3000
 STATEMENT_MAX_CHARS = 300
 LABEL_MAX_CHARS = 40
 DESCRIPTOR_MAX_CHARS = 200
-COMPARISON_MIN_LEARNERS = 5
 UNSURE = 0
 STATE_VERSION = 1
 
@@ -226,8 +225,9 @@ def update_distribution(summary, config, previous, current):
         summary = empty_distribution()
     levels = [str(level) for level in config.levels]
     counts = {}
+    stored_counts = summary.get("counts") if isinstance(summary.get("counts"), dict) else {}
     for statement_id in config.statement_ids:
-        stored = summary.get("counts", {}).get(statement_id, {})
+        stored = stored_counts.get(statement_id) if isinstance(stored_counts.get(statement_id), dict) else {}
         counts[statement_id] = {
             level: max(0, int(stored.get(level, 0))) if isinstance(stored.get(level, 0), int) else 0
             for level in levels
@@ -243,13 +243,15 @@ def update_distribution(summary, config, previous, current):
 
 
 def comparison(summary, config):
-    """Per statement, the share of learners at each level; None when too few learners."""
-    if not isinstance(summary, dict) or summary.get("learners", 0) < COMPARISON_MIN_LEARNERS:
+    """Per statement, the share of learners at each level; None when there are no counts to show."""
+    if not isinstance(summary, dict) or not isinstance(summary.get("counts"), dict):
         return None
     rows = []
     for statement in config.statements:
-        bucket = summary.get("counts", {}).get(statement["id"], {})
-        total = sum(value for value in bucket.values() if isinstance(value, int)) or 0
+        bucket = summary["counts"].get(statement["id"])
+        bucket = {key: value for key, value in bucket.items() if isinstance(value, int) and not isinstance(
+            value, bool) and value >= 0} if isinstance(bucket, dict) else {}
+        total = sum(bucket.values())
         rows.append({
             "statement": statement,
             "levels": [

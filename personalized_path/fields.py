@@ -1,0 +1,92 @@
+"""
+XBlock field classes whose stored values are never trusted.
+
+XBlock converts a stored value when a field is read, before any block code runs, and raises
+when the value has the wrong JSON type (a string where a dict belongs, as an older shape, an
+OLX import or a hand edit leaves it). These fields read such a value as the field's default and
+log it instead, so the block renders. The stored value itself is left alone: settings are
+read-only in the LMS, and learner state is replaced by the learner's next save.
+
+Conversion for writes (``from_json``, used by OLX import and Studio saves) stays strict.
+"""
+import logging
+import math
+
+from xblock import fields as xblock_fields
+
+log = logging.getLogger(__name__)
+
+# The JSON types that can never be a usage id (a string, or the platform's key objects).
+_NOT_A_REFERENCE = (bool, int, float, list, dict)
+
+
+class StoredValueGuard(xblock_fields.JSONField):
+    """Put before an XBlock field class: a stored value that does not fit reads as the default."""
+
+    def __get__(self, xblock, xblock_class):
+        if xblock is None:
+            return self
+        try:
+            value = super().__get__(xblock, xblock_class)
+        except (TypeError, ValueError, OverflowError) as error:
+            problem = f"{type(error).__name__}: {error}"
+        else:
+            if self.fits(value):
+                return value
+            problem = f"a {type(value).__name__} does not fit a {type(self).__name__} field"
+        log.warning("Reading the stored %s of %s (user %s) as its default: %s", self.name,
+                    xblock.scope_ids.usage_id, xblock.scope_ids.user_id, problem)
+        # Unmark it first, so that reading the default never writes it back over the stored value.
+        xblock._dirty_fields.pop(self, None)
+        self._set_cached_value(xblock, self.default)
+        return super().__get__(xblock, xblock_class)
+
+    def fits(self, value):
+        """Whether a converted value has the type the block's code expects of this field."""
+        if value is None:
+            return self._default is None
+        return self.accepts(value)
+
+    def accepts(self, value):
+        raise NotImplementedError
+
+
+class String(StoredValueGuard, xblock_fields.String):
+    def accepts(self, value):
+        return isinstance(value, str)
+
+
+class Integer(StoredValueGuard, xblock_fields.Integer):
+    def accepts(self, value):
+        return isinstance(value, int) and not isinstance(value, bool)
+
+
+class Float(StoredValueGuard, xblock_fields.Float):
+    def accepts(self, value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class Boolean(StoredValueGuard, xblock_fields.Boolean):
+    def accepts(self, value):
+        return isinstance(value, bool)
+
+
+class Dict(StoredValueGuard, xblock_fields.Dict):
+    def accepts(self, value):
+        return isinstance(value, dict)
+
+
+class List(StoredValueGuard, xblock_fields.List):
+    def accepts(self, value):
+        return isinstance(value, list)
+
+
+class Reference(StoredValueGuard, xblock_fields.Reference):
+    def accepts(self, value):
+        return not isinstance(value, _NOT_A_REFERENCE)
+
+
+class ReferenceList(StoredValueGuard, xblock_fields.ReferenceList):
+    def accepts(self, value):
+        return isinstance(value, list) and not any(item is None or isinstance(item, _NOT_A_REFERENCE)
+                                                   for item in value)
