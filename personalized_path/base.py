@@ -281,6 +281,7 @@ class PersonalizedBlockMixin(XBlockMixin):
     def now_text(self):
         """``now()`` as stored in learner state."""
         return self.now().replace(microsecond=0).isoformat()
+
     def can_edit_settings(self):
         """
         Whether the current user may see and change this block's settings. Studio's user service

@@ -85,4 +85,5 @@ def test_studio_refuses_bad_refresh_and_placement_settings(env):
     no_skills = env.load(gate_xml("<html_demo><p>x</p></html_demo>", sources=[check]))
     assert any("at least one skill condition" in text for text in problems(env, no_skills, refresh_below=50))
     assert any("only for skill conditions" in text for text in problems(env, no_skills, accept_placement=True))
-    assert any("refresh_check" in text for text in problems(env, gate, refresh_check="nowhere"))
+    assert any("\u201cRe-check to refresh faded skills (optional)\u201d" in text
+               for text in problems(env, gate, refresh_check="nowhere"))

@@ -72,6 +72,8 @@ PAYLOADS = {
                               "obstacles": "Work", "next_step": "Ask a friend"},
     "refresh": lambda name: {},
     "check_again": lambda name: {},
+    "start_session": lambda name: {},
+    "answer": lambda name: {"question": "q1", "choices": ["b"]},
 }
 
 
