@@ -35,6 +35,12 @@ EXPECTED_KINDS = {
     "ReferenceList": N_("a JSON list of usage ids in double quotes"),
 }
 
+
+def expected_kind(field):
+    """What a setting must hold, in words, from the nearest field class that EXPECTED_KINDS names."""
+    return next(EXPECTED_KINDS[cls.__name__] for cls in type(field).__mro__ if cls.__name__ in EXPECTED_KINDS)
+
+
 EVENT_PREFIX = "personalized_path"
 # Learner states kept migrated per runtime for readers (see shared_state); the runtime lives for a request.
 SHARED_STATES = 512
@@ -448,7 +454,7 @@ class PersonalizedBlockMixin(XBlockMixin):
         for name, value in values.items():
             if name in self.editable_fields and not self.studio_value_fits(self.fields[name], value):
                 return json_response({"error": self._("{setting} must be {kind}.").format(
-                    setting=self.setting_label(name), kind=self._(EXPECTED_KINDS[type(self.fields[name]).__name__])),
+                    setting=self.setting_label(name), kind=self._(expected_kind(self.fields[name]))),
                     "field": f"values.{name}"}, 400)
         try:
             return super().submit_studio_edits(request, suffix)
