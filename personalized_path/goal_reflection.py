@@ -105,6 +105,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
 
     # --- views -------------------------------------------------------------------------------
 
+    @XBlock.supports("multi_device")  # checked at 375 px in the browser tests, data in student_view_data
     def student_view(self, context=None):  # pylint: disable=unused-argument
         html = self.render_template(self.view_context(self.state()))
         return self.build_fragment(html, {"messages": self.js_messages(

@@ -316,6 +316,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
 
     # --- views ---------------------------------------------------------------------------------
 
+    @XBlock.supports("multi_device")  # checked at 375 px in the browser tests, data in student_view_data
     def student_view(self, context=None):
         if self.is_staff():
             return self.staff_fragment(context)

@@ -205,3 +205,29 @@ def test_woop_and_if_then_plan_form_is_accessible(workbench, browser_page):
     assert page.locator(".pp-goal-reflection input[type=checkbox]").count() == 0
     field(page, "plan.woop_obstacle").fill("I put things off")
     browser_page.axe("plans")
+
+
+def test_drafts_expire_after_a_week(workbench, browser_page):
+    """A draft older than 7 days is neither restored nor kept; so are stale drafts of other blocks."""
+    page = browser_page.page
+    page.goto(workbench.scenario(SCENARIO, "gr_expiry"))
+    page.wait_for_selector(".pp-goal-reflection .pp-goals-form")
+    fill_goals(page)
+    [key] = drafts(page)
+    stored = page.evaluate(f"JSON.parse(window.localStorage.getItem('{key}'))")
+    assert stored["values"]["goals.long.text"] == GOALS["long"] and stored["at"] > 0
+    eight_days = 8 * 24 * 60 * 60 * 1000
+    page.evaluate(f"""() => {{
+        const old = JSON.parse(window.localStorage.getItem('{key}'));
+        old.at -= {eight_days};
+        window.localStorage.setItem('{key}', JSON.stringify(old));
+        window.localStorage.setItem('pp-goal-reflection:another-block:someone:goals',
+                                    JSON.stringify({{at: Date.now() - {eight_days}, values: {{}}}}));
+        window.localStorage.setItem('pp-goal-reflection:another-block:someone:checkin',
+                                    JSON.stringify({{at: Date.now(), values: {{}}}}));
+    }}""")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    page.wait_for_selector(".pp-goal-reflection .pp-goals-form")
+    assert field(page, "goals.long.text").input_value() == ""
+    assert drafts(page) == ["pp-goal-reflection:another-block:someone:checkin"]

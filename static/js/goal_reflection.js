@@ -22,16 +22,38 @@ function PersonalizedGoalReflection(runtime, element, init) {
     }
   }());
 
+  /* Drafts live for a week at most, so unsaved text does not linger on a shared computer. */
+  var DRAFT_PREFIX = "pp-goal-reflection:";
+  var DRAFT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
   function draftKey(form) { return root().getAttribute("data-draft-key") + ":" + form.getAttribute("data-form"); }
 
+  /* The draft stored under `key` while it is fresh; an expired or unreadable one is removed. */
+  function freshDraft(key) {
+    var stored = null;
+    try { stored = JSON.parse(storage.getItem(key) || "null"); } catch (ignore) { stored = null; }
+    if (stored && typeof stored.at === "number" && Date.now() - stored.at <= DRAFT_LIFETIME_MS && stored.values) {
+      return stored.values;
+    }
+    storage.removeItem(key);
+    return null;
+  }
+
+  /* Expired drafts of every goal reflection go, also of blocks this learner never opens again. */
+  function dropExpiredDrafts() {
+    if (!storage) { return; }
+    Object.keys(storage).filter(function (key) { return key.indexOf(DRAFT_PREFIX) === 0; }).forEach(freshDraft);
+  }
+
   function readDraft(form) {
-    if (!storage) { return null; }
-    try { return JSON.parse(storage.getItem(draftKey(form)) || "null"); } catch (ignore) { return null; }
+    return storage ? freshDraft(draftKey(form)) : null;
   }
 
   function writeDraft(form, values) {
     if (!storage) { return; }
-    try { storage.setItem(draftKey(form), JSON.stringify(values)); } catch (ignore) { /* quota: the text is still in the page */ }
+    try {
+      storage.setItem(draftKey(form), JSON.stringify({at: Date.now(), values: values}));
+    } catch (ignore) { /* quota: the text is still in the page */ }
   }
 
   function clearDraft(form) { if (storage) { storage.removeItem(draftKey(form)); } }
@@ -193,5 +215,6 @@ function PersonalizedGoalReflection(runtime, element, init) {
     return "";
   });
 
+  dropExpiredDrafts();
   if (takeSnapshotsAndRestore()) { pp.status(element, messages.restored); }
 }
