@@ -1,26 +1,33 @@
 """
 What every personalized_path block shares: resources, rendering, i18n, JSON handlers, staff
-checks, events, versioned learner state and the mobile user-state handler.
+checks, events, versioned learner state, the per-learner write lock and the mobile user-state handler.
 """
+import contextlib
 import functools
+import hashlib
 import json
 import logging
+import random
 import re
+import time
+import uuid
 from datetime import datetime, timezone
 from importlib import resources
 
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
+from django.core.cache import cache as django_cache
+from django.db import DatabaseError
 from django.utils.html import format_html
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
-from xblock.exceptions import JsonHandlerError
+from xblock.exceptions import JsonHandlerError, XBlockSaveError
 from xblock.fields import JSONField, Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
-from .fields import Float, List, Reference, ReferenceList, String
+from .fields import Dict, Float, List, Reference, ReferenceList, String
 from .core import N_
 from .core.payload import PayloadError, as_list, as_object, parse_object, require, translated
 from .rendering import TemplateRenderer
@@ -45,6 +52,13 @@ EVENT_PREFIX = "personalized_path"
 # Learner states kept migrated per runtime for readers (see shared_state); the runtime lives for a request.
 SHARED_STATES = 512
 
+# A learner's lock: how long a request waits for it before answering 409, and how long it lives
+# if its holder dies (a handler holds it for milliseconds).
+LOCK_WAIT_SECONDS = 5
+LOCK_HOLD_SECONDS = 30
+# The latest copy of a class summary kept in the shared cache (see count_in_class).
+SUMMARY_COPY_SECONDS = 7 * 24 * 3600
+
 
 class Conflict(Exception):
     """A write based on state that another tab has changed since (answered with 409)."""
@@ -57,11 +71,13 @@ class Conflict(Exception):
 
 def json_api(func):
     """
-    A POST-only JSON handler that is strict where ``XBlock.json_handler`` is lenient.
+    A POST-only JSON handler that is strict where ``XBlock.json_handler`` is lenient, and that runs
+    under this learner's write lock for the block (``PersonalizedBlockMixin.learner_lock``).
 
     Bodies with NaN, Infinity, deep nesting or a non-object top level get 400; a PayloadError
-    raised by the handler gets 400 naming the field; Conflict gets 409. Handlers validate
-    everything before changing a field, so every error leaves the fields as they were.
+    raised by the handler gets 400 naming the field; Conflict gets 409 (also when the lock stays
+    busy). Handlers validate everything before changing a field, so every error leaves the
+    fields as they were.
     """
     @XBlock.handler
     @functools.wraps(func)
@@ -73,7 +89,8 @@ def json_api(func):
             return refused
         try:
             data = parse_object(request.body)
-            result = func(self, data, suffix)
+            with self.learner_lock():
+                result = func(self, data, suffix)
         except PayloadError as error:
             # A sentence for the learner; the field travels apart, for the script to place the message.
             return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 400)
@@ -84,6 +101,33 @@ def json_api(func):
         return json_response(result)
     wrapper.json_api = True
     return wrapper
+
+
+class CacheLock:
+    """
+    A lock shared by every worker process: ``add`` on the platform's shared cache (memcached or
+    Redis in the LMS, a database table in the workbench) stores the key only if it is absent,
+    atomically, so exactly one request holds it. It expires by itself after ``hold`` seconds, so a
+    worker that dies holding it blocks the learner for at most that long.
+    """
+
+    def __init__(self, cache, key, *, wait, hold):
+        self.cache, self.key, self.wait, self.hold = cache, key, wait, hold
+        self.token = uuid.uuid4().hex
+
+    def acquire(self):
+        """True once held; False when it stayed busy for ``wait`` seconds."""
+        deadline = time.monotonic() + self.wait
+        while not self.cache.add(self.key, self.token, self.hold):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(random.uniform(0.01, 0.04))  # jitter: waiters do not wake in step
+        return True
+
+    def release(self):
+        # Only our own lock: if it expired and another request took it, it is theirs.
+        if self.cache.get(self.key) == self.token:
+            self.cache.delete(self.key)
 
 
 JSON_TYPE = "application/json"
@@ -172,6 +216,8 @@ def is_reference(value):
 @XBlock.wants("user")
 @XBlock.wants("personalized_clock")
 @XBlock.wants("studio_user_permissions")  # Studio only: who may edit the course
+@XBlock.wants("cache")
+@XBlock.wants("user_state")
 class PersonalizedBlockMixin(XBlockMixin):
     """
     Shared base for the blocks. A block sets ``asset_name`` (its template, CSS and JS files)
@@ -191,6 +237,9 @@ class PersonalizedBlockMixin(XBlockMixin):
     # XBlock's own two settings, declared again so that their stored values are guarded like ours.
     name = String(help="Short name for the block", scope=Scope.settings)
     tags = List(help="Tags for this block", scope=Scope.settings)
+
+    counted_in_class = Dict(scope=Scope.user_state, default={},
+                            help="What the class summaries count for this learner (see count_in_class).")
     # Serve static/ of the installed package through the runtime's local resource URLs.
     resources_dir = "."
     public_dir = "static"
@@ -519,6 +568,159 @@ class PersonalizedBlockMixin(XBlockMixin):
             log.warning("Ignoring unreadable learner state of %s (%s): %s",
                         self.scope_ids.usage_id, self.scope_ids.user_id, problem)
         return state
+
+    # --- one learner's writes, one at a time ----------------------------------------------------
+
+    def shared_cache(self):
+        """
+        The cache every worker process shares. The LMS's ``cache`` service wraps Django's default
+        cache (memcached or Redis) but offers only get and set, and a lock needs an atomic add; so
+        unless the service has add and delete itself, use the Django cache it wraps.
+        """
+        service = self.runtime.service(self, "cache")
+        if all(callable(getattr(service, name, None)) for name in ("add", "get", "set", "delete")):
+            return service
+        return django_cache
+
+    def cache_key(self, kind, *parts):
+        """A short key (memcached takes 250 bytes at most, and no spaces) for this block."""
+        text = "|".join(str(part) for part in (self.scope_ids.usage_id, *parts))
+        return f"personalized_path.{kind}.{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+    def lock_for(self, user_id, usage_id=None):
+        """The write lock of one learner's state in this block (or in ``usage_id``), not yet taken."""
+        text = f"{usage_id or self.scope_ids.usage_id}|{user_id}"
+        key = f"personalized_path.lock.{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+        return CacheLock(self.shared_cache(), key, wait=LOCK_WAIT_SECONDS, hold=LOCK_HOLD_SECONDS)
+
+    def busy_conflict(self):
+        return Conflict(self._("Another of your requests for this activity is still being saved. "
+                               "Wait a moment and try again."), busy=True)
+
+    @contextlib.contextmanager
+    def learner_lock(self):
+        """
+        Hold this learner's lock on this block for a read-check-write, with the state read afresh.
+
+        Every worker reads a learner's state before the handler runs (the LMS fills a
+        FieldDataCache with the StudentModule rows when it loads the block; XBlock keeps each field
+        it has read), so a check made on that copy can miss what a request of the same learner in
+        another worker wrote meanwhile: two tabs' saves would both pass the revision check, or
+        both of twelve submits would see attempts left. So, with the lock held:
+
+        1. read the state again from storage: the platform's ``user_state`` service reads the
+           StudentModule row itself (``get_state_as_dict``), and the workbench gets the same
+           service over its own table. The read is current because handlers run outside a
+           transaction (the LMS marks ``handle_xblock_callback`` ``non_atomic_requests``: each
+           query commits on its own), and because of step 3 every earlier holder's write is
+           committed before we get here;
+        2. run the handler on that state;
+        3. save before letting go, and leave nothing unsaved for the runtime's own save after the
+           handler (it would write outside the lock).
+
+        A runtime without the ``user_state`` service cannot read afresh. There a fingerprint of the
+        state each holder saved, kept in the shared cache, shows whether our copy is older; if it
+        is, the request gets 409 rather than overwriting (and the fingerprint is dropped, so a
+        retry with a fresh copy passes). A lock that stays busy also gives 409, never a silent write.
+        """
+        lock = self.lock_for(self.scope_ids.user_id)
+        if not lock.acquire():
+            raise self.busy_conflict()
+        try:
+            fingerprint_key = self.cache_key("state", self.scope_ids.user_id)
+            if not self.reload_learner_state():
+                saved = lock.cache.get(fingerprint_key)
+                if saved is not None and saved != self.state_fingerprint():
+                    lock.cache.delete(fingerprint_key)
+                    raise Conflict(self._("This activity was changed in another tab or window. "
+                                          "Reload the page and try again."), stale=True)
+            try:
+                yield
+            finally:
+                self.save()
+                lock.cache.set(fingerprint_key, self.state_fingerprint(), SUMMARY_COPY_SECONDS)
+        finally:
+            lock.release()
+
+    def learner_state_fields(self):
+        return [field for field in self.fields.values() if field.scope == Scope.user_state]
+
+    def reload_learner_state(self):
+        """Replace this learner's fields with what storage holds now; False when the runtime cannot read it."""
+        service = self.runtime.service(self, "user_state")
+        user = self.current_user()
+        username = user.opt_attrs.get("edx-platform.username") if user else None
+        if service is None or not username:
+            return False
+        stored = service.get_state_as_dict(username, self.scope_ids.usage_id) or {}
+        for field in self.learner_state_fields():
+            if field.name in stored:
+                try:
+                    value = field.from_json(stored[field.name])
+                except (TypeError, ValueError):
+                    value = stored[field.name]  # garbled: the block's own read handles it
+                field.write_to(self, value)
+            elif field.is_set_on(self):
+                field.delete_from(self)
+        return True
+
+    def state_fingerprint(self):
+        """A digest of this learner's fields as stored (JSON), to tell whether a copy is current."""
+        try:
+            values = {field.name: field.to_json(field.read_from(self)) for field in self.learner_state_fields()}
+            text = json.dumps(values, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            return None
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # --- class-wide counts ------------------------------------------------------------------------
+
+    def count_in_class(self, summary_field, contribution, apply, *, before):
+        """
+        Make the class summary ``summary_field`` (Scope.user_state_summary) count this learner's
+        ``contribution`` (small JSON) instead of what it counted for them before.
+
+        The summary is one value shared by every learner, read by each worker when it loads the
+        block, so concurrent learners would each write their own increment over the others'. The
+        change is made under the block's summary lock, starting from the copy the last writer left
+        in the shared cache (current by construction) or, when the cache has none, from the stored
+        value; the write is saved before the lock goes. ``counted_in_class`` records in the
+        learner's own state what the summary holds for them; when the update cannot be made (lock
+        busy, a failed save), that record keeps the old contribution, and this learner's next
+        write applies the whole difference: a missed update is repaired, not lost. The count is
+        exact unless the cache loses its copy while two learners are saving at the same moment.
+
+        ``apply(summary, old, new)`` returns the summary with ``old`` replaced by ``new`` (pure);
+        ``before`` is the contribution of the state this request started from, for learners whose
+        state predates the record.
+        """
+        record = self.counted_in_class if isinstance(self.counted_in_class, dict) else {}
+        counted = record.get(summary_field, before)
+        if counted == contribution:
+            return
+        field = self.fields[summary_field]
+        lock = CacheLock(self.shared_cache(), self.cache_key("summary-lock", summary_field),
+                         wait=LOCK_WAIT_SECONDS, hold=LOCK_HOLD_SECONDS)
+        copy_key = self.cache_key("summary", summary_field)
+        applied = False
+        if lock.acquire():
+            try:
+                latest = lock.cache.get(copy_key)
+                if latest is None:
+                    latest = field.to_json(field.read_from(self))
+                updated = apply(latest, counted, contribution)
+                field.write_to(self, updated)
+                self.force_save_fields([summary_field])
+                lock.cache.set(copy_key, updated, SUMMARY_COPY_SECONDS)
+                applied = True
+            except (XBlockSaveError, DatabaseError):
+                log.warning("Class summary %s of %s not updated now; the learner's next write repairs it",
+                            summary_field, self.scope_ids.usage_id, exc_info=True)
+                # Not saved: drop the value so the runtime's save after the handler (outside the lock) skips it.
+                self._dirty_fields.pop(field, None)
+            finally:
+                lock.release()
+        self.counted_in_class = dict(record, **{summary_field: contribution if applied else counted})
 
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):  # pylint: disable=unused-argument

@@ -14,9 +14,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
+from django.core.cache.backends.locmem import LocMemCache
 from webob import Request
 
 from xblock.fields import Scope
@@ -41,6 +43,18 @@ class StaffAwareUserService(UserService):
         return user
 
 
+class DictUserStateService:
+    """The LMS's ``user_state`` service over the test store: one learner's stored fields of one block."""
+
+    def __init__(self, kvs):
+        self.kvs = kvs
+
+    def get_state_as_dict(self, username_or_email, block_id):
+        return {key.field_name: value for key, value in self.kvs.db_dict.items()
+                if key.scope == Scope.user_state and key.user_id == username_or_email
+                and key.block_scope_id == block_id}
+
+
 class RecordingRuntime(TestRuntime):
     """TestRuntime that records published events and answers URL questions with stable strings."""
 
@@ -52,6 +66,8 @@ class RecordingRuntime(TestRuntime):
                 "i18n": PackageI18nService(),
                 "user": StaffAwareUserService(user_id, staff),
                 "personalized_clock": env.clock,
+                "cache": env.cache,
+                "user_state": DictUserStateService(env.kvs),
             },
         )
         self.env = env
@@ -90,6 +106,9 @@ class BlockEnv:
     def __init__(self):
         self.clock = MovableClock()
         self.kvs = DictKeyValueStore()
+        # The blocks' locks and summary copies, as the LMS's shared cache (a name of its own: LocMemCache
+        # instances of one name share their data).
+        self.cache = LocMemCache(f"pp-tests-{uuid.uuid4().hex}", {})
         self.events = []
         self.ids = TestRuntime().id_reader  # a MemoryIdManager: reader and generator in one
 
@@ -148,25 +167,33 @@ def free_port():
 class Workbench:
     """A workbench server (the same settings as ``make workbench``) on a private SQLite file."""
 
+    database_options = {}
+
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="pp-workbench-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        database = {"default": {"ENGINE": "django.db.backends.sqlite3",
-                                "NAME": os.path.join(self.folder, "workbench.db")}}
+        self.db = os.path.join(self.folder, "workbench.db")
+        database = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": self.db,
+                                "OPTIONS": dict(self.database_options)}}
         self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="personalized_path.workbench.settings",
                         WORKBENCH_DATABASES=json.dumps(database), PYTHONUNBUFFERED="1")
         self.process = None
 
-    def start(self):
+    def migrate(self):
         subprocess.run([sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v0"],
                        cwd=self.folder, env=self.env, check=True)
+
+    def server_command(self):
+        return [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{self.port}", "--noreload"]
+
+    def start(self):
+        self.migrate()
         log_path = os.path.join(self.folder, "server.log")
         self.log = open(log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
-            cwd=self.folder, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+            self.server_command(), cwd=self.folder, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 # The first request builds every scenario (xblock-sdk does it lazily, and a second

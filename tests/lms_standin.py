@@ -19,6 +19,7 @@ lives in edx-platform.
 import uuid
 from io import BytesIO
 
+from django.core.cache.backends.locmem import LocMemCache
 from lxml import etree
 from opaque_keys.edx.keys import UsageKey
 from opaque_keys.edx.locator import CourseLocator
@@ -261,6 +262,8 @@ class StandInCourse:
         self.ids = CourseIds(course_key)
         self.events = []
         self.clock = MovableClock()
+        # The LMS's shared cache (memcached or Redis) for the blocks' locks and summary copies.
+        self.cache = LocMemCache(f"pp-lms-standin-{uuid.uuid4().hex}", {})
         self.blocks = set()
         self.root = None
 

@@ -51,14 +51,16 @@ def test_a_handler_reads_and_writes_the_learners_row_once():
     with CaptureQueriesContext(connection) as captured:
         response = submit(usage, "fd-learner", {"s1": 2, "s2": 3})
     assert response.status_code == 200, response.body
-    # Every field of the row, has() and get() alike, from one read; the save is a find-or-create
-    # and one insert or update, as the LMS's user-state client writes StudentModule.
+    # The row read afresh once the learner's write lock is held (base.learner_lock, through the
+    # user_state service, as in the LMS); fields absent from it are then looked up (has()) in one
+    # read of the row; the save is a find-or-create and one insert or update, as the LMS's
+    # user-state client writes StudentModule.
     mine = learner_queries(captured, "fd-learner")
-    assert [sql.split()[0] for sql in mine] == ["SELECT", "SELECT", "INSERT"], mine
+    assert [sql.split()[0] for sql in mine] == ["SELECT", "SELECT", "SELECT", "INSERT"], mine
     with CaptureQueriesContext(connection) as captured:
         assert submit(usage, "fd-learner", {"s1": 3, "s2": 3}).status_code == 200
     mine = learner_queries(captured, "fd-learner")
-    assert [sql.split()[0] for sql in mine] == ["SELECT", "SELECT", "UPDATE"], mine
+    assert [sql.split()[0] for sql in mine] == ["SELECT", "SELECT", "UPDATE"], mine  # every field came fresh
     state = WorkbenchRuntime("fd-learner").get_block(usage).learner_state
     assert len(state["history"]) == 2 and state["history"][-1]["ratings"] == {"s1": 3, "s2": 3}
 

@@ -1,9 +1,11 @@
 """Workbench services that behave like the LMS's for our blocks."""
 import contextvars
 import gettext
+import json
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
+from django.core.cache import cache
 from django.utils import translation
 from xblock.reference.user_service import UserService, XBlockUser
 
@@ -64,3 +66,35 @@ class WorkbenchClockService:
 
     def now(self):
         return datetime.now(timezone.utc) + timedelta(days=DAYS_LATER.get())
+
+
+class LmsLikeCacheService:
+    """
+    The LMS's ``cache`` service: Django's default cache behind get and set only (the workbench
+    settings make that cache a database table, shared by every worker process as memcached or
+    Redis is in the LMS).
+    """
+
+    runtime = None
+
+    def get(self, key, *args, **kwargs):
+        return cache.get(key, *args, **kwargs)
+
+    def set(self, key, value, *args, **kwargs):
+        return cache.set(key, value, *args, **kwargs)
+
+
+class WorkbenchUserStateService:
+    """The LMS's ``user_state`` service over the workbench's table: one learner's stored state of one block."""
+
+    runtime = None
+
+    def get_state_as_dict(self, username_or_email, block_id):
+        from workbench.models import XBlockState  # pylint: disable=import-outside-toplevel
+        # The workbench keeps a learner's user_state fields of a block in one row of JSON.
+        row = XBlockState.objects.filter(scope="usage", scope_id=str(block_id),
+                                         user_id=str(username_or_email)).order_by("id").first()
+        try:
+            return json.loads(row.state) if row else {}
+        except ValueError:
+            return {}

@@ -4,7 +4,8 @@ Workbench settings for personalized_path: ``DJANGO_SETTINGS_MODULE=personalized_
 On top of xblock-sdk's settings: SQLite under ``var/`` (or ``WORKBENCH_DATABASES``), learner state
 read once per row per request and written once per row (``field_data``, as the LMS does), an i18n
 service that reads this package's ``translations/`` as the LMS does, a user service that makes
-``?student=staff...`` a staff user, languages chosen by ``?lang=xx`` or the browser, and a patch
+``?student=staff...`` a staff user, the LMS's ``cache`` and ``user_state`` services over a cache
+and a database shared by every worker process, languages chosen by ``?lang=xx`` or the browser, and a patch
 that gives xblock-sdk 0.14's Studio page what Studio's runtime has.
 """
 import os
@@ -25,6 +26,10 @@ EXCLUDED_XBLOCKS = {  # the SDK's own samples clutter the scenario list
 
 if "WORKBENCH_DATABASES" not in os.environ:
     DATABASES["default"]["NAME"] = os.path.join("var", "workbench.db")
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":  # shared by several processes: see sqlite/base.py
+        _database["ENGINE"] = "personalized_path.workbench.sqlite"
+        _database.setdefault("OPTIONS", {}).setdefault("timeout", 30)
 
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LANGUAGE_CODE = "en"
@@ -44,10 +49,21 @@ WORKBENCH = dict(WORKBENCH, services=dict(
     i18n="personalized_path.workbench.services.PackageI18nService",
     user="personalized_path.workbench.services.WorkbenchUserService",
     personalized_clock="personalized_path.workbench.services.WorkbenchClockService",
+    cache="personalized_path.workbench.services.LmsLikeCacheService",
+    user_state="personalized_path.workbench.services.WorkbenchUserStateService",
 ))
 
-# The Django app Open edX loads from the package's plugin entry points, with the settings it adds there.
-INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedPathConfig"]
+# The blocks' locks live in Django's default cache, which must be shared by every worker process
+# (in the LMS it is memcached or Redis). A table in the workbench's own database needs no other
+# server: its primary key makes ``add`` atomic. ``migrate`` creates it (see apps.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                      "LOCATION": "personalized_path_cache",
+                      # Never cull a live lock to make room: entries expire by themselves.
+                      "OPTIONS": {"MAX_ENTRIES": 10_000_000}}}
+# The Django app Open edX loads from the package's plugin entry points, with the settings it adds
+# there; and the workbench's own set-up (the cache table).
+INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedPathConfig",
+                  "personalized_path.workbench.apps.WorkbenchSetup"]
 plugin_settings(sys.modules[__name__])
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}

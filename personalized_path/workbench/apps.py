@@ -1,0 +1,21 @@
+"""The workbench's own set-up, run by ``migrate``: the cache table the blocks' locks live in."""
+from django.apps import AppConfig, apps
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
+
+
+def create_cache_table(**kwargs):
+    call_command("createcachetable", database=kwargs.get("using", "default"), verbosity=0)
+
+
+class WorkbenchSetup(AppConfig):
+    """Not a Django app of the package: only the workbench settings install it."""
+
+    name = "personalized_path.workbench"
+    label = "personalized_path_workbench"
+    verbose_name = "personalized_path workbench set-up"
+
+    def ready(self):
+        # Sent for apps with models only: this app has none, xblock-sdk's has.
+        post_migrate.connect(create_cache_table, sender=apps.get_app_config("workbench"),
+                             dispatch_uid="personalized_path_cache_table")
