@@ -675,10 +675,11 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     # --- class-wide counts ------------------------------------------------------------------------
 
-    def count_in_class(self, summary_field, contribution, apply, *, before):
+    def count_in_class(self, summary_field, before, after, apply):
         """
         Make the class summary ``summary_field`` (Scope.user_state_summary) count this learner's
-        ``contribution`` (small JSON) instead of what it counted for them before.
+        contribution ``after`` (small JSON, from the state this request writes) instead of what it
+        counted for them before.
 
         The summary is one value shared by every learner, read by each worker when it loads the
         block, so concurrent learners would each write their own increment over the others'. The
@@ -690,13 +691,14 @@ class PersonalizedBlockMixin(XBlockMixin):
         write applies the whole difference: a missed update is repaired, not lost. The count is
         exact unless the cache loses its copy while two learners are saving at the same moment.
 
-        ``apply(summary, old, new)`` returns the summary with ``old`` replaced by ``new`` (pure);
-        ``before`` is the contribution of the state this request started from, for learners whose
-        state predates the record.
+        ``apply(summary, old, new)`` returns the summary with contribution ``old`` replaced by
+        ``new`` (pure, in core); ``before`` is the contribution of the state this request started
+        from, taken as counted for learners whose state predates the record.
         """
         record = self.counted_in_class if isinstance(self.counted_in_class, dict) else {}
         counted = record.get(summary_field, before)
-        if counted == contribution:
+        if counted == after:
+            self.counted_in_class = dict(record, **{summary_field: after})
             return
         field = self.fields[summary_field]
         lock = CacheLock(self.shared_cache(), self.cache_key("summary-lock", summary_field),
@@ -708,7 +710,7 @@ class PersonalizedBlockMixin(XBlockMixin):
                 latest = lock.cache.get(copy_key)
                 if latest is None:
                     latest = field.to_json(field.read_from(self))
-                updated = apply(latest, counted, contribution)
+                updated = apply(latest, counted, after)
                 field.write_to(self, updated)
                 self.force_save_fields([summary_field])
                 lock.cache.set(copy_key, updated, SUMMARY_COPY_SECONDS)
@@ -720,7 +722,7 @@ class PersonalizedBlockMixin(XBlockMixin):
                 self._dirty_fields.pop(field, None)
             finally:
                 lock.release()
-        self.counted_in_class = dict(record, **{summary_field: contribution if applied else counted})
+        self.counted_in_class = dict(record, **{summary_field: after if applied else counted})
 
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):  # pylint: disable=unused-argument

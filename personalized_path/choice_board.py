@@ -246,9 +246,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         added = [tile_id for tile_id in tiles if tile_id not in before]
         removed = [tile_id for tile_id in before if tile_id not in tiles]
         self.learner_state = new_state
-        if added or removed or not state["counted"]:
-            self.tile_counts = privacy.record_change(self.tile_counts, core.update_summary(
-                self.tile_counts, board, added=added, removed=removed, new_learner=not state["counted"]))
+        self.count_tiles(board, state, new_state)
         self.publish("chose", {"tiles": tiles, "added": added, "removed": removed,
                                "satisfied": core.satisfies(board, rule, tiles)})
         context = self.view_context(new_state)
@@ -276,9 +274,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         chose = core.choose(state, board, chosen, when)  # the must-do tiles it started with, if untouched
         new_state = core.complete(core.commit(chose, when), board, rule, when)
         self.learner_state = new_state
-        if not state["counted"]:
-            self.tile_counts = privacy.record_change(self.tile_counts, core.update_summary(
-                self.tile_counts, board, added=chosen, new_learner=True))
+        self.count_tiles(board, state, new_state)
         self.publish("committed", {"tiles": chosen})
         self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}
@@ -300,11 +296,16 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         when = now_iso()
         new_state = core.complete(core.mark_done(state, tile_id, note, link, when), board, rule, when)
         self.learner_state = new_state
-        self.tile_counts = privacy.record_change(self.tile_counts,
-                                                 core.update_summary(self.tile_counts, board, done=[tile_id]))
+        self.count_tiles(board, state, new_state)
         self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link)})
         self.announce_completion(state, new_state)
         return {"html": self.render_template(self.view_context(new_state))}
+
+    def count_tiles(self, board, state, new_state):
+        """Bring the class's tile counts in line with this learner's new state."""
+        self.count_in_class("tile_counts", core.class_contribution(state), core.class_contribution(new_state),
+                            lambda summary, old, new: privacy.record_change(
+                                summary, core.update_summary(summary, board, old, new)))
 
     def check_revision(self, state, revision):
         """409 with the current board when the page was rendered before another tab's change."""

@@ -239,6 +239,11 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                                   "Load the latest version; what you typed stays in the form."),
                            revision=state["revision"], conflict=True)
 
+    def count_goals(self, state, new_state):
+        """Bring the class counts in line with this learner's new state."""
+        self.count_in_class("class_counts", core.class_contribution(state), core.class_contribution(new_state),
+                            core.update_counts)
+
     @json_api
     def save_goals(self, data, suffix=""):  # pylint: disable=unused-argument
         """Set or revise the goals (and the optional plan); answer with the new view."""
@@ -251,8 +256,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
             "goals": changed, "target_dates": {goal_id: goals[goal_id]["target"] for goal_id in changed},
             "smart": {goal_id: goals[goal_id]["smart"] for goal_id in changed},
             "revision": new_state["revision"], "saves": new_state["saves"]})
+        self.count_goals(state, new_state)
         if kind == "set":
-            self.class_counts = core.update_counts(self.class_counts, first_goals=True)
             self.emit_completion(1.0)
         return {"html": self.render_template(self.view_context(new_state)), "revision": new_state["revision"]}
 
@@ -264,7 +269,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         self.check_revision(state, revision)
         new_state = core.record_checkin(state, checkin, now_iso())
         self.learner_state = new_state
-        self.class_counts = core.update_counts(self.class_counts, checkin=True)
+        self.count_goals(state, new_state)
         self.publish("checked_in", {"progress": checkin["progress"], "checkin": new_state["checkins"],
                                     "revision": new_state["revision"]})
         if self.has_score and state["checkins"] < max(1, self.checkin_count):

@@ -179,8 +179,10 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         when = now_iso()
         new_state = core.record_submission(state, ratings, evidence, when)
         self.learner_state = new_state
-        self.class_distribution = privacy.record_change(self.class_distribution, core.update_distribution(
-            self.class_distribution, self.config, previous["ratings"] if previous else None, ratings))
+        config = self.config
+        self.count_in_class("class_distribution", core.class_contribution(state), core.class_contribution(new_state),
+                            lambda summary, old, new: privacy.record_change(
+                                summary, core.update_distribution(summary, config, old, new)))
         self.publish("submitted", {"ratings": ratings, "evidence_count": len(evidence),
                                    "submission": len(new_state["history"]), "rerating": previous is not None})
         if previous is None:

@@ -272,26 +272,47 @@ def test_tiles_matching_the_lowest_rated_skill_are_suggested_with_the_reason():
 
 # --- anonymous counts ----------------------------------------------------------------------------------------
 
+contributions = st.one_of(
+    st.none(), st.text(max_size=3),
+    st.fixed_dictionaries({"learner": st.booleans() | st.integers(),
+                           "chosen": st.lists(st.sampled_from(["t0", "t1", "x"])),
+                           "done": st.lists(st.sampled_from(["t0", "t1", "x"])) | st.text(max_size=3)}))
+
+
 @settings(max_examples=200, deadline=None)
 @given(stored=st.one_of(st.none(), st.text(), st.dictionaries(st.text(max_size=5), st.integers() | st.text())),
-       moves=st.lists(st.tuples(st.sampled_from(["add", "remove", "done"]), st.sampled_from(["t0", "t1", "x"]))))
+       moves=st.lists(st.tuples(contributions, contributions)))
 def test_counts_stay_bounded_and_non_negative_whatever_was_stored(stored, moves):
     board = core.Board(tiles=(tile("t0"), tile("t1")))
     summary = {"version": 1, "learners": stored, "chosen": stored, "done": stored} if stored is not None else None
-    for move, tile_id in moves:
-        summary = core.update_summary(summary, board, added=[tile_id] if move == "add" else (),
-                                      removed=[tile_id] if move == "remove" else (),
-                                      done=[tile_id] if move == "done" else (), new_learner=move == "add")
-    summary = core.update_summary(summary, board)
+    for old, new in moves:
+        summary = core.update_summary(summary, board, old, new)
+    summary = core.update_summary(summary, board, None, None)
     assert set(summary["chosen"]) == set(summary["done"]) == {"t0", "t1"}
     assert all(value >= 0 for bucket in ("chosen", "done") for value in summary[bucket].values())
     table = core.share_table(summary, board)
     assert all(0 <= row[key] <= 100 for row in table["rows"] for key in ("chosen_percent", "done_percent"))
 
 
+def learner(*chosen, done=()):
+    return {"learner": True, "chosen": list(chosen), "done": list(done)}
+
+
+def test_counts_are_the_sum_of_the_learners_contributions():
+    board = core.Board(tiles=(tile("t0"), tile("t1"), tile("t2")))
+    summary = core.update_summary(None, board, None, learner("t0", "t1"))
+    summary = core.update_summary(summary, board, None, learner("t1"))
+    summary = core.update_summary(summary, board, learner("t1"), learner("t1", "t2", done=["t1"]))
+    assert summary == {"version": 1, "learners": 2, "chosen": {"t0": 1, "t1": 2, "t2": 1},
+                       "done": {"t0": 0, "t1": 1, "t2": 0}}
+    state = dict(core.empty_state(), counted=True, chosen=[{"id": "t2", "at": "x"}, {"id": "t0", "at": "x"}],
+                 done={"t0": {"note": "", "link": "", "at": "x"}})
+    assert core.class_contribution(state) == {"learner": True, "chosen": ["t0", "t2"], "done": ["t0"]}
+
+
 def test_counts_tolerate_a_lost_increment():
     board = core.Board(tiles=(tile("t0"),))
-    summary = core.update_summary(None, board, removed=["t0"])  # the matching add was lost
-    assert summary["chosen"]["t0"] == 0
-    summary = core.update_summary({"version": 1, "learners": 1, "chosen": {"t0": 3}, "done": {}}, board)
+    summary = core.update_summary(None, board, learner("t0"), None)  # the matching add was lost
+    assert summary["chosen"]["t0"] == 0 and summary["learners"] == 0
+    summary = core.update_summary({"version": 1, "learners": 1, "chosen": {"t0": 3}, "done": {}}, board, None, None)
     assert core.share_table(summary, board)["rows"][0]["chosen_percent"] == 100

@@ -115,10 +115,12 @@ class Server(Workbench):
         assert len(rows) <= 1, f"{len(rows)} state rows for {student} in {usage}"
         return json.loads(rows[0][0]) if rows else {}
 
-    def learners_of(self, usage, prefix):
+    def learners_of(self, usage):
+        """Every learner with a state row in the block (all tests' learners: the counts cover them all)."""
         with sqlite3.connect(self.db, timeout=60) as connection:
-            query = "SELECT user_id FROM workbench_xblockstate WHERE scope='usage' AND scope_id=? AND user_id LIKE ?"
-            return [row[0] for row in connection.execute(query, (usage, prefix + "%"))]
+            query = ("SELECT user_id FROM workbench_xblockstate "
+                     "WHERE scope='usage' AND scope_id=? AND user_id IS NOT NULL")
+            return [row[0] for row in connection.execute(query, (usage,))]
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +228,62 @@ def test_simultaneous_submits_never_exceed_the_attempt_limit(server):
     print("attempts:", json.dumps({"trials": ATTEMPT_TRIALS, "submits_each": SUBMITS_AT_ONCE, "limit": CHECK_LIMIT,
                                    "graded": graded, "attempts_over_limit": over}))
     assert over == 0 and graded == ATTEMPT_TRIALS * CHECK_LIMIT
+
+
+def test_class_counts_equal_what_the_learners_states_add_up_to(server):
+    students = [f"class-{number}" for number in range(LEARNERS_AT_ONCE)]
+    for student in students:
+        warm_up(server, student, BOARD, SELF_ASSESSMENT, GOALS)
+    calls = []
+    for number, student in enumerate(students):
+        calls.append((BOARD, "choose", student, {"tiles": LINES[number % len(LINES)]}))
+        calls.append((SELF_ASSESSMENT, "submit", student, {"ratings": {
+            statement: (number + offset) % 5 for offset, statement in enumerate(STATEMENTS)}}))
+        calls.append((GOALS, "save_goals", student, {"revision": 0, "goals": goals(student)}))
+    answers = server.at_once(calls)
+    assert all(status == 200 for status, _ in answers), [answer for answer in answers if answer[0] != 200][:3]
+    # A second round: half the learners change their choice and re-rate, at once.
+    calls = []
+    for number, student in enumerate(students[::2]):
+        calls.append((BOARD, "choose", student, {"tiles": LINES[(number + 1) % len(LINES)]}))
+        calls.append((SELF_ASSESSMENT, "submit", student, {"ratings": {statement: 4 for statement in STATEMENTS}}))
+    answers = server.at_once(calls)
+    assert all(status == 200 for status, _ in answers), [answer for answer in answers if answer[0] != 200][:3]
+
+    truth_board = {"learners": 0, "chosen": {}}
+    truth_ratings = {"learners": 0, "counts": {}}
+    truth_goals = 0
+    for student in server.learners_of(BOARD):
+        chosen = [entry["id"] for entry in state_of(server, BOARD, student).get("chosen", [])]
+        truth_board["learners"] += 1 if chosen else 0
+        for tile in chosen:
+            truth_board["chosen"][tile] = truth_board["chosen"].get(tile, 0) + 1
+    for student in server.learners_of(SELF_ASSESSMENT):
+        history = state_of(server, SELF_ASSESSMENT, student).get("history", [])
+        if history:
+            truth_ratings["learners"] += 1
+            for statement, level in history[-1]["ratings"].items():
+                bucket = truth_ratings["counts"].setdefault(statement, {})
+                bucket[str(level)] = bucket.get(str(level), 0) + 1
+    for student in server.learners_of(GOALS):
+        truth_goals += 1 if state_of(server, GOALS, student).get("goals") else 0
+
+    board = server.stored(BOARD, None)["tile_counts"]
+    ratings = server.stored(SELF_ASSESSMENT, None)["class_distribution"]
+    goal_counts = server.stored(GOALS, None)["class_counts"]
+    stored_chosen = {tile: count for tile, count in board["chosen"].items() if count}
+    stored_ratings = {statement: {level: count for level, count in levels.items() if count}
+                      for statement, levels in ratings["counts"].items()}
+    error = (abs(board["learners"] - truth_board["learners"])
+             + sum(abs(stored_chosen.get(tile, 0) - truth_board["chosen"].get(tile, 0))
+                   for tile in set(stored_chosen) | set(truth_board["chosen"]))
+             + abs(ratings["learners"] - truth_ratings["learners"])
+             + sum(abs(stored_ratings.get(statement, {}).get(level, 0) - truth_ratings["counts"].get(statement, {})
+                       .get(level, 0)) for statement in STATEMENTS for level in map(str, range(5)))
+             + abs(goal_counts["learners_with_goals"] - truth_goals))
+    print("counts:", json.dumps({"learners": LEARNERS_AT_ONCE, "requests": 3 * LEARNERS_AT_ONCE + LEARNERS_AT_ONCE,
+                                 "count_error": error}))
+    assert min(truth_board["learners"], truth_ratings["learners"], truth_goals) >= LEARNERS_AT_ONCE
+    assert (board["learners"], stored_chosen) == (truth_board["learners"], truth_board["chosen"])
+    assert (ratings["learners"], stored_ratings) == (truth_ratings["learners"], truth_ratings["counts"])
+    assert goal_counts["learners_with_goals"] == truth_goals

@@ -78,9 +78,23 @@ def test_garbled_states_read_as_defaults_with_a_reason():
 
 
 def test_counts_restart_when_garbled_and_only_count():
-    assert core.update_counts(None, first_goals=True) == {"version": 1, "learners_with_goals": 1, "checkins": 0}
-    assert core.update_counts({"version": 1, "learners_with_goals": True, "checkins": 4}, checkin=True) == {
+    assert core.update_counts(None, None, {"goals": True, "checkins": 0}) == {
+        "version": 1, "learners_with_goals": 1, "checkins": 0}
+    assert core.update_counts({"version": 1, "learners_with_goals": True, "checkins": 4},
+                              {"goals": True, "checkins": 1}, {"goals": True, "checkins": 2}) == {
         "version": 1, "learners_with_goals": 0, "checkins": 5}
+    assert core.update_counts({"version": 1, "learners_with_goals": 3, "checkins": 9}, "garbled", ["x"]) == {
+        "version": 1, "learners_with_goals": 3, "checkins": 9}
+
+
+def test_counts_are_the_sum_of_the_learners_contributions():
+    state = dict(core.empty_state(), goals={"long": {}}, checkins=2)
+    assert core.class_contribution(state) == {"goals": True, "checkins": 2}
+    summary = None
+    for old, new in ((None, {"goals": True, "checkins": 0}), (None, {"goals": True, "checkins": 1}),
+                     ({"goals": True, "checkins": 0}, {"goals": True, "checkins": 3})):
+        summary = core.update_counts(summary, old, new)
+    assert summary == {"version": 1, "learners_with_goals": 2, "checkins": 4}
 
 
 def test_config_validation_lists_every_problem():

@@ -330,18 +330,25 @@ def credit(state, checkin_count):
 
 # --- class counts (user_state_summary) --------------------------------------------------------
 
-def update_counts(summary, first_goals=False, checkin=False):
-    """
-    Anonymous counts only: learners who set goals and check-ins made.
+def class_contribution(state):
+    """What one learner's state adds to the class counts: whether they set goals, and their check-ins."""
+    return {"goals": bool(state["goals"]), "checkins": state["checkins"]}
 
-    A read-modify-write shared by all learners, so anything garbled restarts from zero and
-    a lost increment only makes a count slightly low.
+
+def update_counts(summary, old, new):
+    """
+    Anonymous counts only, learners who set goals and check-ins made, with one learner's
+    contribution ``old`` replaced by ``new`` (from ``class_contribution``; None for nothing).
+    Garbled values are read as zero and counts never go below zero.
     """
     if not isinstance(summary, dict) or summary.get("version") != 1:
         summary = {"version": 1, "learners_with_goals": 0, "checkins": 0}
-    counts = {}
-    for key, step in (("learners_with_goals", first_goals), ("checkins", checkin)):
-        value = summary.get(key, 0)
-        value = value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-        counts[key] = value + (1 if step else 0)
-    return dict(counts, version=1)
+
+    def whole(value):
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    counts = {key: whole(summary.get(key, 0)) for key in ("learners_with_goals", "checkins")}
+    for contribution, step in ((old, -1), (new, 1)):
+        contribution = contribution if isinstance(contribution, dict) else {}
+        counts["learners_with_goals"] += step if contribution.get("goals") is True else 0
+        counts["checkins"] += step * whole(contribution.get("checkins", 0))
+    return dict({key: max(0, value) for key, value in counts.items()}, version=1)

@@ -215,11 +215,10 @@ def empty_distribution():
 
 def update_distribution(summary, config, previous, current):
     """
-    Move one learner's ratings from ``previous`` (None on a first submit) to ``current``.
-
-    The summary is a read-modify-write shared by all learners, so it tolerates lost updates:
-    counts never go below zero and anything not in the current configuration is dropped,
-    which also keeps it bounded.
+    Move one learner's ratings from ``previous`` to ``current`` (each None when the learner has
+    not submitted; both from ``class_contribution``). Summing every learner's latest ratings gives
+    the counts; garbled values are read as zero, counts never go below zero and anything not in the
+    current configuration is dropped, which keeps the summary bounded.
     """
     if not isinstance(summary, dict) or summary.get("version") != 1:
         summary = empty_distribution()
@@ -232,14 +231,23 @@ def update_distribution(summary, config, previous, current):
             level: max(0, int(stored.get(level, 0))) if isinstance(stored.get(level, 0), int) else 0
             for level in levels
         }
-    for ratings, step in ((previous or {}, -1), (current, 1)):
+    previous, current = (ratings if isinstance(ratings, dict) else {} for ratings in (previous, current))
+    for ratings, step in ((previous, -1), (current, 1)):
         for statement_id, level in ratings.items():
             bucket = counts.get(statement_id)
             if bucket is not None and str(level) in bucket:
-                bucket[str(level)] = max(0, bucket[str(level)] + step)
+                bucket[str(level)] += step
     learners = summary.get("learners", 0)
-    learners = learners if isinstance(learners, int) and learners >= 0 else 0
-    return {"version": 1, "learners": learners + (0 if previous else 1), "counts": counts}
+    learners = learners if isinstance(learners, int) and not isinstance(learners, bool) and learners >= 0 else 0
+    return {"version": 1, "learners": max(0, learners + bool(current) - bool(previous)),
+            "counts": {statement_id: {level: max(0, count) for level, count in bucket.items()}
+                       for statement_id, bucket in counts.items()}}
+
+
+def class_contribution(state):
+    """What one learner's state adds to the class distribution: their latest ratings, or None."""
+    newest = latest(state)
+    return dict(newest["ratings"]) if newest else None
 
 
 def comparison(summary, config):
