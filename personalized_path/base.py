@@ -30,6 +30,7 @@ from xblock.validation import ValidationMessage
 from .fields import Dict, Float, List, Reference, ReferenceList, String
 from .core import N_
 from .core.payload import PayloadError, as_list, as_object, parse_object, require, translated
+from .core.state import FIELD_MAX_BYTES
 from .rendering import TemplateRenderer
 
 log = logging.getLogger(__name__)
@@ -237,6 +238,8 @@ class PersonalizedBlockMixin(XBlockMixin):
     # XBlock's own two settings, declared again so that their stored values are guarded like ours.
     name = String(help="Short name for the block", scope=Scope.settings)
     tags = List(help="Tags for this block", scope=Scope.settings)
+
+    pending_counts = None  # class summary updates a handler asked for, made once it has succeeded
 
     counted_in_class = Dict(scope=Scope.user_state, default={},
                             help="What the class summaries count for this learner (see count_in_class).")
@@ -615,7 +618,9 @@ class PersonalizedBlockMixin(XBlockMixin):
            query commits on its own), and because of step 3 every earlier holder's write is
            committed before we get here;
         2. run the handler on that state;
-        3. save before letting go, and leave nothing unsaved for the runtime's own save after the
+        3. check that no stored learner field grew past FIELD_MAX_BYTES (else 400, nothing
+           changed), make the class summary updates the handler asked for (count_in_class), and
+           save before letting go, leaving nothing unsaved for the runtime's own save after the
            handler (it would write outside the lock).
 
         A runtime without the ``user_state`` service cannot read afresh. There a fingerprint of the
@@ -634,9 +639,15 @@ class PersonalizedBlockMixin(XBlockMixin):
                     lock.cache.delete(fingerprint_key)
                     raise Conflict(self._("This activity was changed in another tab or window. "
                                           "Reload the page and try again."), stale=True)
+            stored = self.stored_learner_fields()
+            self.pending_counts = []
             try:
                 yield
+                self.refuse_oversize(stored)
+                for update in self.pending_counts:
+                    self.apply_count(*update)
             finally:
+                self.pending_counts = None
                 self.save()
                 lock.cache.set(fingerprint_key, self.state_fingerprint(), SUMMARY_COPY_SECONDS)
         finally:
@@ -664,48 +675,75 @@ class PersonalizedBlockMixin(XBlockMixin):
                 field.delete_from(self)
         return True
 
+    def stored_learner_fields(self):
+        """``{name: JSON text}`` of this learner's fields as they would be stored now."""
+        stored = {}
+        for field in self.learner_state_fields():
+            try:
+                stored[field.name] = json.dumps(field.to_json(field.read_from(self)), sort_keys=True)
+            except (TypeError, ValueError):
+                stored[field.name] = None  # garbled: the block's own read handles it
+        return stored
+
     def state_fingerprint(self):
-        """A digest of this learner's fields as stored (JSON), to tell whether a copy is current."""
-        try:
-            values = {field.name: field.to_json(field.read_from(self)) for field in self.learner_state_fields()}
-            text = json.dumps(values, sort_keys=True, allow_nan=False)
-        except (TypeError, ValueError):
-            return None
+        """A digest of this learner's fields as stored, to tell whether a copy is current."""
+        text = json.dumps(self.stored_learner_fields(), sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def refuse_oversize(self, before):
+        """
+        400, with every field put back as it was in ``before``, when a field this request changed
+        would be stored larger than FIELD_MAX_BYTES. Histories are trimmed oldest first to fit
+        (core.state.keep_newest), so only a single entry that is too large on its own gets here.
+        """
+        now = self.stored_learner_fields()
+        grown = [name for name, text in now.items()
+                 if text != before[name] and text is not None and len(text) > FIELD_MAX_BYTES]
+        if not grown:
+            return
+        for field in self.learner_state_fields():
+            if now[field.name] != before[field.name] and before[field.name] is not None:
+                field.write_to(self, field.from_json(json.loads(before[field.name])))
+        raise PayloadError("", N_("This is more than this activity can keep for you. "
+                                  "Shorten what you wrote, then try again."))
 
     # --- class-wide counts ------------------------------------------------------------------------
 
     def count_in_class(self, summary_field, before, after, apply):
         """
-        Make the class summary ``summary_field`` (Scope.user_state_summary) count this learner's
+        Have the class summary ``summary_field`` (Scope.user_state_summary) count this learner's
         contribution ``after`` (small JSON, from the state this request writes) instead of what it
-        counted for them before.
-
-        The summary is one value shared by every learner, read by each worker when it loads the
-        block, so concurrent learners would each write their own increment over the others'. The
-        change is made under the block's summary lock, starting from the copy the last writer left
-        in the shared cache (current by construction) or, when the cache has none, from the stored
-        value; the write is saved before the lock goes. ``counted_in_class`` records in the
-        learner's own state what the summary holds for them; when the update cannot be made (lock
-        busy, a failed save), that record keeps the old contribution, and this learner's next
-        write applies the whole difference: a missed update is repaired, not lost. The count is
-        exact unless the cache loses its copy while two learners are saving at the same moment.
+        counted for them before; made when the handler has succeeded (``apply_count``).
 
         ``apply(summary, old, new)`` returns the summary with contribution ``old`` replaced by
         ``new`` (pure, in core); ``before`` is the contribution of the state this request started
         from, taken as counted for learners whose state predates the record.
         """
+        if self.pending_counts is None:  # not inside learner_lock: nothing else is pending
+            self.apply_count(summary_field, before, after, apply)
+        else:
+            self.pending_counts.append((summary_field, before, after, apply))
+
+    def apply_count(self, summary_field, before, after, apply):
+        """
+        The summary is one value shared by every learner, read by each worker when it loads the
+        block, so concurrent learners would each write their own increment over the others'. The
+        change is made under the block's summary lock, starting from the copy the last writer left
+        in the shared cache (current by construction) or, when the cache has none, from the stored
+        value; it is saved before the lock goes. ``counted_in_class`` records in the learner's own
+        state what the summary holds for them; when the update cannot be made (lock busy, a failed
+        save), the record keeps the old contribution and this learner's next write applies the
+        whole difference: a missed update is repaired, not lost. Counts are exact unless the cache
+        loses its copy while two learners are saving at the same moment.
+        """
         record = self.counted_in_class if isinstance(self.counted_in_class, dict) else {}
         counted = record.get(summary_field, before)
-        if counted == after:
-            self.counted_in_class = dict(record, **{summary_field: after})
-            return
+        applied = counted == after
         field = self.fields[summary_field]
         lock = CacheLock(self.shared_cache(), self.cache_key("summary-lock", summary_field),
                          wait=LOCK_WAIT_SECONDS, hold=LOCK_HOLD_SECONDS)
         copy_key = self.cache_key("summary", summary_field)
-        applied = False
-        if lock.acquire():
+        if not applied and lock.acquire():
             try:
                 latest = lock.cache.get(copy_key)
                 if latest is None:

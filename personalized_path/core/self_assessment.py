@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from . import N_
 from .payload import PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys, require
-from .state import StateShape, StateShapeError
+from .state import StateShape, StateShapeError, keep_newest
 
 MIN_LEVELS, MAX_LEVELS = 3, 5
 MAX_STATEMENTS = 30
@@ -140,12 +140,12 @@ STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_chec
 
 
 def record_submission(state, ratings, evidence, when):
-    """A new state with this submission appended (history bounded, first ratings kept)."""
+    """A new state with this submission appended (history bounded in entries and bytes, first ratings kept)."""
     first = dict(state["first"])
     for statement_id, level in ratings.items():
         first.setdefault(statement_id, {"level": level, "at": when})
     history = state["history"] + [{"at": when, "ratings": dict(ratings), "evidence": dict(evidence)}]
-    return {"version": STATE_VERSION, "first": first, "history": history[-HISTORY_CAP:]}
+    return keep_newest({"version": STATE_VERSION, "first": first}, "history", history, HISTORY_CAP)
 
 
 def latest(state):

@@ -17,7 +17,7 @@ import random
 
 from . import N_, adaptive, irt
 from .payload import PayloadError, as_list, as_object, as_slug, as_text, only_keys, require
-from .state import StateShape, StateShapeError
+from .state import StateShape, StateShapeError, keep_newest
 
 KINDS = ("single", "multiple")
 MAX_QUESTIONS = 60
@@ -238,9 +238,9 @@ def record_attempt(state, answers, questions, when):
     """A new state with this graded attempt appended and its score as the current score."""
     results, earned, possible = grade(answers, questions)
     attempt = {"at": when, "answers": answers, "results": results, "earned": earned, "possible": possible}
-    return dict(state, version=STATE_VERSION, used=state["used"] + 1,
-                attempts=(state["attempts"] + [attempt])[-HISTORY_CAP:],
-                score={"earned": earned, "possible": possible})
+    return keep_newest(dict(state, version=STATE_VERSION, used=state["used"] + 1,
+                            score={"earned": earned, "possible": possible}),
+                       "attempts", state["attempts"] + [attempt], HISTORY_CAP)
 
 
 def regrade_latest(state, questions):
@@ -366,9 +366,9 @@ def finish_session(state, pool, when, placement_cut):
     placement = state["placement"]
     if session["mode"] == adaptive.PLACEMENT:
         placement = adaptive.placement_result(pool, asked, placement_cut)
-    return dict(state, attempts=(state["attempts"] + [attempt])[-HISTORY_CAP:], session=None,
-                score={"earned": earned, "possible": possible}, placement=placement,
-                last_recheck=when if session["mode"] == adaptive.RECHECK else state["last_recheck"])
+    return keep_newest(dict(state, session=None, score={"earned": earned, "possible": possible}, placement=placement,
+                            last_recheck=when if session["mode"] == adaptive.RECHECK else state["last_recheck"]),
+                       "attempts", state["attempts"] + [attempt], HISTORY_CAP)
 
 
 def _regrade_session(attempt, questions):

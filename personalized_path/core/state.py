@@ -6,7 +6,34 @@ version, and checked. Anything unreadable yields the block's default state and a
 caller can log, never an exception.
 """
 import copy
+import json
 from dataclasses import dataclass, field
+
+# The most any one stored learner field may take, as stored: JSON with non-ASCII characters
+# escaped, as the LMS writes StudentModule.state. Every view parses and copies the state.
+FIELD_MAX_BYTES = 256 * 1024
+
+
+def stored_size(value):
+    """Bytes ``value`` takes when stored (``json.dumps`` as the LMS and the workbench write it)."""
+    return len(json.dumps(value))
+
+
+def keep_newest(state, key, entries, limit, max_bytes=FIELD_MAX_BYTES):
+    """
+    ``state`` with the newest of ``entries`` (oldest first) under ``key``: at most ``limit`` of
+    them, and only as many as keep the whole state within ``max_bytes`` as stored. The newest
+    entry always stays (a state that cannot hold it is refused when it is saved).
+    """
+    total = stored_size(dict(state, **{key: []}))
+    kept = []
+    for entry in reversed(entries[-limit:]):
+        size = stored_size(entry) + (2 if kept else 0)  # ", " between list items
+        if kept and total + size > max_bytes:
+            break
+        kept.append(entry)
+        total += size
+    return dict(state, **{key: kept[::-1]})
 
 
 class StateShapeError(ValueError):
