@@ -578,10 +578,10 @@ class PersonalizedBlockMixin(XBlockMixin):
         """
         The cache every worker process shares. The LMS's ``cache`` service wraps Django's default
         cache (memcached or Redis) but offers only get and set, and a lock needs an atomic add; so
-        unless the service has add and delete itself, use the Django cache it wraps.
+        unless the service has add, delete and incr itself, use the Django cache it wraps.
         """
         service = self.runtime.service(self, "cache")
-        if all(callable(getattr(service, name, None)) for name in ("add", "get", "set", "delete")):
+        if all(callable(getattr(service, name, None)) for name in ("add", "get", "set", "delete", "incr")):
             return service
         return django_cache
 

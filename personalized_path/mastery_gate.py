@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
+from xblock.exceptions import JsonHandlerError
 from xblock.fields import Scope
 from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin,
                                           StudioEditableXBlockMixin)
@@ -35,6 +36,9 @@ def _(text):
 MISSING = N_("This source is missing from the course, so it counts as not met. Tell your course team.")
 UNREADABLE = N_("The score of this source could not be read, so it counts as not met. Tell your course team.")
 UNAVAILABLE = N_("This condition cannot be checked here yet, so it counts as not met. Tell your course team.")
+# "Check again" reads every source: at most this many re-evaluations per learner and gate a minute.
+RECHECKS_PER_WINDOW = 10
+RECHECK_WINDOW_SECONDS = 60
 
 
 class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksMixin, StudioEditableXBlockMixin,
@@ -299,12 +303,15 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     # --- learner state -------------------------------------------------------------------------
 
     def remember(self, evaluation):
-        """Store the latest evaluation (for reports and the mobile apps); publish unlock and route changes."""
+        """
+        Store the latest evaluation (for reports and the mobile apps); publish unlock and route
+        changes. Whether anything but the time changed.
+        """
         state = self.read_state(core.STATE_SHAPE, self.learner_state)
         keys = [self.condition_key(result.condition) for result in evaluation.results]
         new_state = core.snapshot(state, evaluation, keys, now_iso())
         if new_state is None:
-            return
+            return False
         self.learner_state = new_state
         # Saved now, not at the end of the request: Open edX decides whether the children may be
         # opened from this stored evaluation (the gate's user partition), and renders them next.
@@ -313,6 +320,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})
         elif new_state["route"] != state["route"] and new_state["route"] is not None:
             self.publish("routed", {"route": new_state["route"], "previous": state["route"]})
+        return True
 
     # --- views ---------------------------------------------------------------------------------
 
@@ -483,15 +491,33 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if self.is_staff():
             fragment = self.staff_fragment()
             return {"unlocked": True, "html": fragment.content, "resources": fragment.to_dict()["resources"]}
+        self.count_recheck()
         evaluation = self.evaluate()
-        self.remember(evaluation)
-        self.publish("checked", {"unlocked": evaluation.unlocked, "score": evaluation.score,
-                                 "route": evaluation.route["id"] if evaluation.route else None})
+        if self.remember(evaluation):  # an event per change, not per click
+            self.publish("checked", {"unlocked": evaluation.unlocked, "score": evaluation.score,
+                                     "route": evaluation.route["id"] if evaluation.route else None})
         fragment = self.learner_fragment(evaluation)
         answer = {"unlocked": evaluation.unlocked, "html": fragment.content}
         if evaluation.unlocked:
             answer["resources"] = fragment.to_dict()["resources"]
         return answer
+
+    def count_recheck(self):
+        """
+        429 past RECHECKS_PER_WINDOW re-evaluations by this learner within RECHECK_WINDOW_SECONDS:
+        each one reads every source. Counted in the shared cache, under the learner's lock.
+        """
+        cache = self.shared_cache()
+        key = self.cache_key("rechecks", self.scope_ids.user_id)
+        cache.add(key, 0, RECHECK_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between add and incr
+            cache.add(key, 1, RECHECK_WINDOW_SECONDS)
+            count = 1
+        if count > RECHECKS_PER_WINDOW:
+            raise JsonHandlerError(429, self._("You have checked several times in the last minute. "
+                                               "Wait a minute, then check again."))
 
     # --- Studio ----------------------------------------------------------------------------------
 

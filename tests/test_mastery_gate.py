@@ -10,7 +10,7 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Scope
 from xblock.scorable import Score
 
-from personalized_path.mastery_gate import MasteryGateBlock
+from personalized_path.mastery_gate import RECHECKS_PER_WINDOW, MasteryGateBlock
 from tests.harness import call, field_snapshot
 
 SENTINEL = "SENTINEL-7f3a-locked-content"
@@ -486,3 +486,32 @@ def test_garbled_settings_from_olx_never_500(env):
     block.skills = []
     block.save()
     assert "OPEN-CONTENT" in render(env, gate)  # routing is off while the routes are invalid
+
+
+def test_check_again_publishes_only_when_something_changed(env, course):
+    source, gate = course
+    render(env, gate)  # the view stores the first evaluation
+    for _ in range(3):
+        assert call(env.block(gate), "check_again", {})[0] == 200
+    assert env.events_named(".checked") == []
+    evaluated = env.block(gate).learner_state["evaluated_at"]
+    set_score(env, source, "student_1", 3.0)  # a higher score, still locked
+    assert call(env.block(gate), "check_again", {})[0] == 200
+    assert call(env.block(gate), "check_again", {})[0] == 200
+    assert [event["data"]["unlocked"] for event in env.events_named(".checked")] == [False]
+    assert env.block(gate).learner_state["evaluated_at"] >= evaluated
+
+
+def test_check_again_is_bounded_per_learner(env, course):
+    source, gate = course
+    for _ in range(RECHECKS_PER_WINDOW):
+        assert call(env.block(gate), "check_again", {})[0] == 200
+    set_score(env, source, "student_1", 4.0)
+    before = env.block(gate).learner_state
+    status, data = call(env.block(gate), "check_again", {})
+    assert status == 429 and "Wait a minute" in data["error"]
+    assert env.block(gate).learner_state == before  # not evaluated: the new score is not seen yet
+    assert call(env.block(gate, "student_2"), "check_again", {})[0] == 200  # another learner has their own
+    env.cache.clear()  # the minute is over
+    status, data = call(env.block(gate), "check_again", {})
+    assert status == 200 and data["unlocked"] is True
