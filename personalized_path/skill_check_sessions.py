@@ -74,9 +74,13 @@ class SkillCheckSessionsMixin:
         help=_("Once at least 20 learners have answered a question, its difficulty follows their answers, "
                "never more than one step from yours."),
     )
+    calibration_answers = Dict(
+        scope=Scope.user_state, default={},
+        help="This learner's first answer to each question: [ability band, 1 if correct], as the class counts hold it.",
+    )
     class_calibration = Dict(
         scope=Scope.user_state_summary,
-        help="Anonymous counts per question and ability band for difficulty calibration (approximate).",
+        help="Anonymous counts per question and ability band of first answers, for difficulty calibration.",
     )
 
     # --- reading --------------------------------------------------------------------------------
@@ -182,8 +186,8 @@ class SkillCheckSessionsMixin:
         if core.next_question_id(new_state, self.pool(), self.question_budget, self.target_precision) is None:
             new_state = self.finish(new_state, when)
         self.learner_state = new_state
-        if first_time and self.calibrate_difficulty:
-            self._count_for_calibration(question["id"], theta_before, entry["correct"])
+        if self.calibrate_difficulty:
+            self._count_for_calibration(question["id"] if first_time else None, theta_before, entry["correct"])
         return self.answer_payload(new_state)
 
     def finish(self, state, when):
@@ -198,12 +202,14 @@ class SkillCheckSessionsMixin:
         return question_id in earlier
 
     def _count_for_calibration(self, question_id, theta, correct):
-        """Add one anonymous answer to the class counts (a read-modify-write: approximate by design)."""
-        counts = _clean_calibration(self.class_calibration)
-        if question_id not in counts and len(counts) >= core.MAX_QUESTIONS * 2:
-            return
-        counts[question_id] = irt.record_answer(counts.get(question_id, irt.empty_bins()), theta, correct)
-        self.class_calibration = counts
+        """Keep this learner's first answer to the question, and count it in the class's counts."""
+        answers = dict(self.calibration_answers) if isinstance(self.calibration_answers, dict) else {}
+        if question_id is not None:
+            answers[question_id] = [irt.ability_bin(theta), 1 if correct else 0]
+            self.calibration_answers = answers
+        # Every answer also brings the counts in line with them (base.count_in_class), so an update
+        # missed earlier is made now.
+        self.count_in_class("class_calibration", {}, answers, _move_calibration)
 
     # --- for other blocks -----------------------------------------------------------------------
 
@@ -274,6 +280,29 @@ class SkillCheckSessionsMixin:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
                 problems.append(PayloadError(name, message))
         return problems
+
+
+def _move_calibration(stored, old, new):
+    """
+    The class counts with one learner's first answers ``old`` replaced by ``new`` (each
+    ``{question id: [ability bin, 1 if correct else 0]}``); malformed entries count as nothing.
+    """
+    counts = _clean_calibration(stored)
+    delta = {}
+    for answers, step in ((old, -1), (new, 1)):
+        for question_id, answer in (answers.items() if isinstance(answers, dict) else ()):
+            if isinstance(answer, list) and len(answer) == 2 and answer[0] in range(len(irt.BIN_CENTRES)) \
+                    and answer[1] in (0, 1):
+                bins = delta.setdefault(str(question_id), irt.empty_bins())
+                bins["n"][answer[0]] += step
+                bins["correct"][answer[0]] += step * answer[1]
+    for question_id, change in delta.items():
+        if question_id not in counts and len(counts) >= core.MAX_QUESTIONS * 2:
+            continue
+        bins = counts.setdefault(question_id, irt.empty_bins())
+        for name in ("n", "correct"):
+            bins[name] = [max(0, count + step) for count, step in zip(bins[name], change[name])]
+    return counts
 
 
 def _clean_calibration(stored):

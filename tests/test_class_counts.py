@@ -4,9 +4,12 @@ Class-wide counts (Scope.user_state_summary) under the summary lock (base.count_
 Each learner's state records what the summary counts for them, so a summary update that could
 not be made is made by that learner's next write; and every writer starts from the newest copy.
 """
+import json
+
 from personalized_path import base
 from tests.harness import call
 from tests.test_choice_board_block import board_xml, ok
+from tests.test_skill_check_sessions import HARD_POOL, take
 
 
 def chosen_counts(env, usage):
@@ -49,3 +52,22 @@ def test_learners_counted_before_the_record_existed_are_not_counted_twice(env):
     ok(env.block(usage, "ana"), "choose", {"tiles": ["video", "essay"]})
     assert env.block(usage).tile_counts["learners"] == 1
     assert chosen_counts(env, usage) == {"video": 1, "essay": 1}
+
+
+def test_calibration_counts_a_learners_first_answers_and_repairs_a_missed_update(env, monkeypatch):
+    usage = env.load("<personalized_skill_check check_mode='adaptive' question_budget='2' max_attempts='2' "
+                     "questions='" + json.dumps(HARD_POOL[:6]).replace("'", "&apos;") + "'/>")
+    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.1)
+    busy = base.CacheLock(env.cache, env.block(usage).cache_key("summary-lock", "class_calibration"),
+                          wait=0, hold=30)
+    assert busy.acquire()
+    asked, _ = take(env, usage, "ana", lambda _: "no")  # counts busy: nothing counted, nothing recorded
+    assert not env.block(usage).class_calibration
+    assert env.block(usage, "ana").counted_in_class["class_calibration"] == {}
+    busy.release()
+    again, _ = take(env, usage, "ana", lambda _: "no")  # a second attempt: new questions, and the missed ones
+    counted = env.block(usage, "ana").counted_in_class["class_calibration"]
+    assert set(counted) == set(asked) | set(again)
+    counts = env.block(usage).class_calibration
+    assert {question: sum(bins["n"]) for question, bins in counts.items() if sum(bins["n"])} == \
+        {question: 1 for question in counted}
