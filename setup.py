@@ -34,6 +34,7 @@ BLOCKS = {
     "personalized_skill_check": "personalized_path:SkillCheckBlock",
     "personalized_mastery_gate": "personalized_path:MasteryGateBlock",
     "personalized_goal_reflection": "personalized_path:GoalReflectionBlock",
+    "personalized_learning_plan": "personalized_path:LearningPlanBlock",
 }
 
 setup(

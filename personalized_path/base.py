@@ -52,6 +52,8 @@ def expected_kind(field):
 EVENT_PREFIX = "personalized_path"
 # Learner states kept migrated per runtime for readers (see shared_state); the runtime lives for a request.
 SHARED_STATES = 512
+# How many blocks a walk of the course tree visits at most (a course outline is rarely bigger).
+COURSE_WALK_LIMIT = 3000
 
 # A learner's lock: how long a request waits for it before answering 409, and how long it lives
 # if its holder dies (a handler holds it for milliseconds).
@@ -762,15 +764,51 @@ class PersonalizedBlockMixin(XBlockMixin):
                 lock.release()
         self.counted_in_class = dict(record, **{summary_field: after if applied else counted})
 
-    @XBlock.handler
-    def student_view_user_state(self, request, suffix=""):  # pylint: disable=unused-argument
-        """This learner's own state as JSON, for the mobile apps (GET)."""
-        state = {
+    def own_user_state(self):
+        """This learner's stored fields, as the platform's user-state client returns a learner's row."""
+        return {
             name: self.fields[name].to_json(getattr(self, name))
             for name in self.user_state_fields
             if self.fields[name].scope == Scope.user_state
         }
-        return json_response(state)
+
+    def learner_summary(self):
+        """For the learning plan: the current learner's state in plain terms (see ``summarize_state``)."""
+        return self.summarize_state(self.own_user_state())
+
+    def summarize_state(self, state):  # pylint: disable=unused-argument
+        """A learner's stored state (``{field name: value}``) in the plain terms the learning plan reads."""
+        return {}
+
+    @XBlock.handler
+    def student_view_user_state(self, request, suffix=""):  # pylint: disable=unused-argument
+        """This learner's own state as JSON, for the mobile apps (GET)."""
+        return json_response(self.own_user_state())
+
+    # --- other blocks of the course ----------------------------------------------------------
+
+    def course_blocks(self, block_types, limit=COURSE_WALK_LIMIT):
+        """
+        Usage ids of the blocks of ``block_types`` in this block's course, in course order: a
+        depth-first walk from the top of the tree (the course, or the workbench scenario), visiting
+        at most ``limit`` blocks so a huge course cannot stall a request.
+        """
+        top = self
+        for _level in range(20):
+            parent = top.get_parent()
+            if parent is None:
+                break
+            top = parent
+        found, stack, visited = [], [top.scope_ids.usage_id], 0
+        while stack and visited < limit:
+            block = self.load_linked(stack.pop())
+            visited += 1
+            if block is None:
+                continue
+            if block.scope_ids.block_type in block_types:
+                found.append(str(block.scope_ids.usage_id))
+            stack.extend(reversed(getattr(block, "children", None) or []))
+        return found
 
     # --- workbench ---------------------------------------------------------------------------
 

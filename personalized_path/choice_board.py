@@ -342,6 +342,13 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         """For other blocks (a mastery gate's condition): whether this learner's board is complete."""
         return self.is_done()
 
+    def summarize_state(self, state):
+        """For the learning plan: a learner's stored state (all user-state fields) in plain terms."""
+        stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
+        return {"chosen": [{"id": entry["id"], "title": entry["title"], "done": entry["id"] in stored["done"]}
+                           for entry in stored["chosen"]],
+                "committed": bool(stored["committed_at"]), "completed": bool(stored["completed_at"])}
+
     # --- Studio ------------------------------------------------------------------------------
 
     def validate_field_data(self, validation, data):

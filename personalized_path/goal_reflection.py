@@ -288,6 +288,13 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         """Whether this learner has saved goals here (a mastery gate may require it)."""
         return bool(self.state()["goals"])
 
+    def summarize_state(self, state):
+        """For the learning plan: a learner's stored state (all user-state fields) in plain terms."""
+        stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
+        due = core.next_checkin_due(stored, self.checkin_interval_days)
+        return {"goals_set": bool(stored["goals"]), "goals": len(stored["goals"]), "checkins": stored["checkins"],
+                "next_checkin_due": due.isoformat() if due else None}
+
     # --- scoring (only when graded) ------------------------------------------------------------
 
     def has_submitted_answer(self):

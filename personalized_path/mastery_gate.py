@@ -47,7 +47,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
 
     asset_name = "mastery_gate"
     js_init = "PersonalizedMasteryGate"
-    user_state_fields = ("learner_state",)
+    user_state_fields = ("learner_state", "instructor_exception")
     has_children = True
     completion_mode = XBlockCompletionMode.AGGREGATOR
     CATEGORY = "personalized_mastery_gate"
@@ -121,6 +121,10 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     )
 
     learner_state = Dict(scope=Scope.user_state, help="The latest evaluation (versioned shape).")
+    instructor_exception = Dict(
+        scope=Scope.user_state,
+        help="Staff's exception for this learner (unlock, route, relock) with who, when and why (versioned shape). "
+             "Written only by staff through the learning plan, so the learner's own writes never touch it.")
 
     # A gate never names another gate here (none has a score or these methods), so the platform's
     # walk over required blocks cannot loop back through gates.
@@ -165,11 +169,17 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         for condition in self.conditions():
             reading = self._read(condition, cache)
             results.append(core.Result(condition, reading, core.is_met(condition, reading)))
-        evaluation = core.evaluate(self.mode, results, core.usable_routes(self.routes))
+        routes = core.usable_routes(self.routes)
+        evaluation = core.evaluate(self.mode, results, routes)
         if self.refresh_below and evaluation.unlocked:
             evaluation = core.with_refresh(evaluation, core.needing_refresh(self.recall_by_skill(cache),
                                                                             self.refresh_below))
-        return evaluation
+        # The instructor's exception for this learner decides last.
+        return core.with_exception(evaluation, self.current_exception(), routes)
+
+    def current_exception(self):
+        """The instructor's exception for this learner now, or None."""
+        return self.read_state(core.EXCEPTION_SHAPE, self.instructor_exception)["current"]
 
     def is_unlocked(self):
         """For other blocks: whether the rule holds for this learner now (read from the sources)."""
@@ -179,6 +189,62 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """For other blocks: this learner's route id now, or None (locked, or no routing)."""
         route = self.evaluate().route
         return route["id"] if route else None
+
+    def skill_ids(self):
+        """For the learning plan: the skills this gate's rule measures."""
+        return [condition.skill for condition in self.conditions() if condition.kind == core.SKILL]
+
+    def mastery_rules(self):
+        """For the learning plan: per skill, how this gate measures it (estimator, params, threshold in %)."""
+        try:
+            params = mastery.validate_params(self.estimator, **dict(self.estimator_params or {}))
+        except (PayloadError, TypeError, ValueError):
+            return {}
+        return {condition.skill: {"estimator": self.estimator, "params": params,
+                                  "threshold": core.clean_number(condition.threshold, 0, 100)}
+                for condition in self.conditions() if condition.kind == core.SKILL}
+
+    def route_options(self):
+        """For the learning plan: the routes learners can be on (id and label)."""
+        return [{"id": route["id"], "label": route["label"]} for route in core.usable_routes(self.routes)]
+
+    def summarize_state(self, state):
+        """
+        For the learning plan: a learner's stored gate state (all user-state fields, as the platform's
+        user-state client returns them) in plain terms, with the instructor's exception applied.
+        """
+        stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
+        current = self.read_state(core.EXCEPTION_SHAPE, state.get("instructor_exception"))["current"]
+        routes = core.usable_routes(self.routes)
+        route = next((item for item in routes if item["id"] == stored["route"]), None)
+        unlocked, route = core.exception_outcome(current, stored["unlocked"], route, routes)
+        return {"unlocked": unlocked, "route": route["id"] if route else None,
+                "reached_at": stored["reached_at"], "unlocked_at": stored["unlocked_at"], "exception": current}
+
+    def exception_update(self, stored, data, by, when):
+        """
+        For the learning plan (staff): the new ``instructor_exception`` value with the audit entry
+        (who, when, why) for the request ``data``; PayloadError naming the bad key.
+        """
+        action, route, reason = core.parse_exception(data, {route["id"] for route in self.route_options()})
+        new_value = core.record_exception(self.read_state(core.EXCEPTION_SHAPE, stored), action=action, route=route,
+                                          reason=reason, by=by, when=when)
+        return new_value, new_value["history"][-1]
+
+    def learner_summary(self):
+        """For the learning plan: the current learner's gate, evaluated now, with what is still missing."""
+        summary = self.summarize_state(self.own_user_state())
+        evaluation = self.evaluate()
+        unmet = []
+        for result in evaluation.results:
+            if not result.met:
+                message, params = core.describe(result.condition, result.reading.label)
+                source = result.condition.key if result.condition.kind != core.SKILL else \
+                    (str(self.skill_checks[0]) if self.skill_checks else None)
+                unmet.append({"kind": result.condition.kind, "source": source, "text": self._(message) % params})
+        route = evaluation.route
+        return dict(summary, unlocked=evaluation.unlocked, route=route["id"] if route else None,
+                    route_label=route["label"] if route else None, mode=self.mode, unmet=unmet)
 
     def _load(self, ref, cache):
         """The referenced block for this learner (once per evaluation), or None when it cannot be loaded."""
@@ -439,6 +505,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "unlocked": bool(evaluation and evaluation.unlocked), "children": children,
             "refused": any(child.get("refused") for child in children),
             "route": evaluation.route if evaluation else None,
+            "exception": evaluation.exception if evaluation else None,
+            "exception_at": parse_iso(evaluation.exception["at"]) if evaluation and evaluation.exception else None,
             "score": percent_text(evaluation.score) if evaluation else "",
             "routes": core.usable_routes(self.routes),
             "messages": self.messages(),

@@ -210,6 +210,18 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
     def learner_skill_levels(self):
         return core.skill_levels(self.state(), self.config)
 
+    def skill_ids(self):
+        """For the learning plan: the skills the statements are tagged with, in order."""
+        return list(dict.fromkeys(statement["skill"] for statement in self.config.statements))
+
+    def summarize_state(self, state):
+        """For the learning plan: a learner's stored state (all user-state fields) in plain terms."""
+        stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
+        newest = core.latest(stored)
+        return {"out_of": len(self.config.scale), "levels": core.skill_levels(stored, self.config),
+                "first_levels": core.first_skill_levels(stored, self.config),
+                "rated_at": newest["at"] if newest else None}
+
     # --- grading (only when weighted) ----------------------------------------------------------
 
     def is_done(self):

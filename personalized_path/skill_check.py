@@ -231,6 +231,16 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         """The latest score as 0..100, or None before any submission."""
         return core.percent(self.state_to_read())
 
+    def skill_ids(self):
+        """For the learning plan: the skills the questions are tagged with, in order."""
+        return list(dict.fromkeys(question["skill"] for question in self.usable_questions()))
+
+    def summarize_state(self, state):
+        """For the learning plan: a learner's stored state (all user-state fields) in plain terms."""
+        stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
+        return {"attempts": core.skill_attempts(stored), "percent": core.percent(stored), "used": stored["used"],
+                "attempts_left": core.attempts_left(stored, self.max_attempts)}
+
     # --- scoring -------------------------------------------------------------------------------
 
     def has_submitted_answer(self):

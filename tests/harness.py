@@ -19,11 +19,12 @@ from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
 from django.core.cache.backends.locmem import LocMemCache
+from edx_user_state_client.interface import XBlockUserState, XBlockUserStateClient
 from webob import Request
 
 from xblock.fields import Scope
 from xblock.reference.user_service import UserService, XBlockUser
-from xblock.runtime import DictKeyValueStore, KvsFieldData
+from xblock.runtime import DictKeyValueStore, KeyValueStore, KvsFieldData
 from xblock.test.tools import TestRuntime
 
 from personalized_path.workbench.services import PackageI18nService
@@ -53,6 +54,47 @@ class DictUserStateService:
         return {key.field_name: value for key, value in self.kvs.db_dict.items()
                 if key.scope == Scope.user_state and key.user_id == username_or_email
                 and key.block_scope_id == block_id}
+class KvsUserStateClient(XBlockUserStateClient):
+    """
+    The platform's user-state client interface over the test runtime's key-value store (the very
+    store the blocks write), counting the reads that span many learners.
+    """
+
+    def __init__(self, kvs):
+        self.kvs = kvs
+        self.block_reads = 0
+
+    def _by_learner(self, block_key=None, username=None):
+        found = {}
+        for key, value in list(self.kvs.db_dict.items()):
+            if key.scope != Scope.user_state or (block_key is not None and key.block_scope_id != block_key) \
+                    or (username is not None and key.user_id != username):
+                continue
+            found.setdefault((key.user_id, key.block_scope_id), {})[key.field_name] = value
+        return found
+
+    def get_many(self, username, block_keys, scope=Scope.user_state, fields=None):
+        wanted = {str(key) for key in block_keys}
+        for (user, block), state in self._by_learner(username=username).items():
+            if str(block) in wanted:
+                yield XBlockUserState(user, block, {name: value for name, value in state.items()
+                                                    if fields is None or name in fields}, None, scope)
+
+    def set_many(self, username, block_keys_to_state, scope=Scope.user_state):
+        for block, state in block_keys_to_state.items():
+            for name, value in state.items():
+                self.kvs.set(KeyValueStore.Key(scope, username, block, name), value)
+
+    def delete_many(self, username, block_keys, scope=Scope.user_state, fields=None):
+        for (user, block), state in self._by_learner(username=username).items():
+            if block in block_keys:
+                for name in state if fields is None else fields:
+                    self.kvs.db_dict.pop(KeyValueStore.Key(scope, user, block, name), None)
+
+    def iter_all_for_block(self, block_key, scope=Scope.user_state):
+        self.block_reads += 1
+        for (user, block), state in self._by_learner(block_key=block_key).items():
+            yield XBlockUserState(user, block, state, None, scope)
 
 
 class RecordingRuntime(TestRuntime):
@@ -68,6 +110,7 @@ class RecordingRuntime(TestRuntime):
                 "personalized_clock": env.clock,
                 "cache": env.cache,
                 "user_state": DictUserStateService(env.kvs),
+                "user_state_client": env.user_states,
             },
         )
         self.env = env
@@ -111,6 +154,7 @@ class BlockEnv:
         self.cache = LocMemCache(f"pp-tests-{uuid.uuid4().hex}", {})
         self.events = []
         self.ids = TestRuntime().id_reader  # a MemoryIdManager: reader and generator in one
+        self.user_states = KvsUserStateClient(self.kvs)
 
     def runtime(self, user_id="student_1", staff=False):
         return RecordingRuntime(self, user_id, staff)

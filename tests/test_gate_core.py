@@ -180,10 +180,42 @@ def test_snapshot_only_when_something_changed():
     evaluation = core.evaluate("all", [score("a", 50, 75.0)], ROUTES)
     first = core.snapshot(state, evaluation, ["score:a"], "2026-01-01T00:00:00+00:00")
     assert first == {"version": 1, "unlocked": True, "route": "core", "values": {"score:a": 75.0},
-                     "unlocked_at": "2026-01-01T00:00:00+00:00", "evaluated_at": "2026-01-01T00:00:00+00:00"}
+                     "unlocked_at": "2026-01-01T00:00:00+00:00", "evaluated_at": "2026-01-01T00:00:00+00:00",
+                     "reached_at": "2026-01-01T00:00:00+00:00"}
     assert core.snapshot(first, evaluation, ["score:a"], "2026-01-02T00:00:00+00:00") is None
     later = core.snapshot(first, core.evaluate("all", [score("a", 50, 95.0)], ROUTES), ["score:a"], "2026-01-03")
     assert later["route"] == "advanced" and later["unlocked_at"] == first["unlocked_at"]
+    assert later["reached_at"] == first["reached_at"]  # when the learner first reached the gate stays
+
+
+def test_states_stored_before_reached_at_count_from_their_last_evaluation():
+    stored = {"version": 1, "unlocked": False, "unlocked_at": None, "route": None, "values": {},
+              "evaluated_at": "2026-01-05T00:00:00+00:00"}
+    state, problem = core.STATE_SHAPE.read(stored)
+    assert problem is None and state["reached_at"] == "2026-01-05T00:00:00+00:00"
+
+
+def test_instructor_exceptions_decide_unlocked_and_route():
+    locked = core.evaluate("all", [score("a", 80, 40.0)], ROUTES)
+    opened = core.evaluate("all", [score("a", 50, 95.0)], ROUTES)
+    entry = {"action": "unlock", "route": None, "reason": "ill", "by": "staff", "at": "2026-01-01"}
+    assert core.with_exception(locked, entry, ROUTES).unlocked is True
+    assert core.with_exception(locked, entry, ROUTES).route["id"] == "remedial"  # routed by the score
+    assert core.with_exception(opened, dict(entry, action="relock"), ROUTES).unlocked is False
+    moved = core.with_exception(locked, dict(entry, action="route", route="advanced"), ROUTES)
+    assert moved.unlocked and moved.route["id"] == "advanced" and moved.exception["by"] == "staff"
+    assert core.with_exception(opened, None, ROUTES) is opened
+    state = core.record_exception(core.default_exceptions(), action="unlock", route=None, reason="ill", by="staff",
+                                  when="2026-01-01")
+    assert state["current"]["action"] == "unlock"
+    cleared = core.record_exception(state, action="clear", route=None, reason="better", by="staff",
+                                    when="2026-01-02")
+    assert cleared["current"] is None and [item["action"] for item in cleared["history"]] == ["unlock", "clear"]
+    for _ in range(20):
+        cleared = core.record_exception(cleared, action="relock", route=None, reason="again", by="staff",
+                                        when="2026-01-03")
+    assert len(cleared["history"]) == core.EXCEPTION_HISTORY_CAP
+    assert core.EXCEPTION_SHAPE.read({"version": 1, "current": {"action": "boom"}, "history": []})[1]
 
 
 def test_state_shape_tolerates_garbage():

@@ -9,7 +9,7 @@ Values are percentages (0..100) for score sources and skills (a BKT probability 
 or goals set. A condition whose value could not be read is not met and carries a message.
 """
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import N_, percent_text
 from .payload import (PayloadError, as_list, as_number, as_object, as_slug, as_text, only_keys,
@@ -77,6 +77,7 @@ class Evaluation:
     score: float             # mean of the score and skill values (missing ones count as 0), or None
     route: dict              # the learner's route when unlocked and routing is on, else None
     refresh: tuple = ()      # (skill, recall percent) that faded below the gate's refresh level
+    exception: dict = None   # the instructor's exception that decided unlocked/route, if any
 
 
 def is_met(condition, reading):
@@ -305,13 +306,15 @@ def source_thresholds_for(sources, source_thresholds, threshold):
 
 def default_state():
     return {"version": STATE_VERSION, "unlocked": False, "unlocked_at": None, "route": None,
-            "values": {}, "evaluated_at": None}
+            "values": {}, "evaluated_at": None, "reached_at": None}
 
 
 def _check_state(state):
     if not isinstance(state["unlocked"], bool) or not isinstance(state["values"], dict):
         raise StateShapeError("bad gate state")
-    for key in ("unlocked_at", "route", "evaluated_at"):
+    # Added later: states stored before then count from their last evaluation.
+    state.setdefault("reached_at", state.get("evaluated_at"))
+    for key in ("unlocked_at", "route", "evaluated_at", "reached_at"):
         if state[key] is not None and not isinstance(state[key], str):
             raise StateShapeError(f"bad {key}")
 
@@ -323,11 +326,12 @@ def snapshot(state, evaluation, keys, when):
     """The new stored state after an evaluation (None when nothing but the time would change)."""
     values = {key: _storable(result.reading.value) for key, result in zip(keys, evaluation.results)}
     route = evaluation.route["id"] if evaluation.route else None
-    if state["evaluated_at"] and (state["unlocked"], state["route"], state["values"]) == (
+    if state["evaluated_at"] and state["reached_at"] and (state["unlocked"], state["route"], state["values"]) == (
             evaluation.unlocked, route, values):
         return None
     return {"version": STATE_VERSION, "unlocked": evaluation.unlocked, "route": route, "values": values,
-            "unlocked_at": state["unlocked_at"] or (when if evaluation.unlocked else None), "evaluated_at": when}
+            "unlocked_at": state["unlocked_at"] or (when if evaluation.unlocked else None), "evaluated_at": when,
+            "reached_at": state["reached_at"] or when}
 
 
 def _storable(value):
@@ -335,6 +339,84 @@ def _storable(value):
         return value
     number = clean_number(value)
     return round(number, 2) if number is not None else None
+
+
+# --- instructor exceptions: kept in the learner's own gate state, so the gate stays the one authority ----
+
+UNLOCK, ROUTE, RELOCK, CLEAR = "unlock", "route", "relock", "clear"
+EXCEPTION_ACTIONS = (UNLOCK, ROUTE, RELOCK, CLEAR)
+REASON_MIN_CHARS = 3
+REASON_MAX_CHARS = 500
+REASON_MAX_BYTES = 1500
+EXCEPTION_HISTORY_CAP = 10
+USERNAME_MAX_CHARS = 150
+
+
+def parse_exception(data, route_ids):
+    """``(action, route, reason)`` from a staff request; PayloadError naming the bad key."""
+    action = require(data, "action")
+    if action not in EXCEPTION_ACTIONS:
+        raise PayloadError("action", N_("Unknown action %(value)s; use one of: %(choices)s."),
+                           value=str(action)[:40], choices=", ".join(EXCEPTION_ACTIONS))
+    route = data.get("route")
+    if action == ROUTE:
+        if not isinstance(route, str) or route not in route_ids:
+            raise PayloadError("route", N_("This gate has no route %(route)s."), route=str(route)[:60])
+    elif route is not None:
+        raise PayloadError("route", N_("Only moving a learner to a route takes a route."))
+    reason = as_text(require(data, "reason"), "reason", REASON_MAX_CHARS, REASON_MAX_BYTES,
+                     min_chars=REASON_MIN_CHARS)
+    return action, route, reason.strip()
+
+
+def default_exceptions():
+    return {"version": 1, "current": None, "history": []}
+
+
+def _check_exceptions(state):
+    entries = state["history"] + ([state["current"]] if state["current"] is not None else [])
+    if not isinstance(state["history"], list):
+        raise StateShapeError("history is not a list")
+    for entry in entries:
+        if entry.get("action") not in EXCEPTION_ACTIONS or not all(
+                isinstance(entry.get(key), str) for key in ("reason", "by", "at")):
+            raise StateShapeError("exception entry is garbled")
+
+
+EXCEPTION_SHAPE = StateShape(version=1, default=default_exceptions, check=_check_exceptions)
+
+
+def record_exception(state, *, action, route, reason, by, when):
+    """The new stored exceptions: the current one (none after "clear") and the audit trail (who, when, why)."""
+    entry = {"action": action, "route": route, "reason": reason, "by": by, "at": when}
+    return {"version": 1, "current": None if action == CLEAR else entry,
+            "history": (state["history"] + [entry])[-EXCEPTION_HISTORY_CAP:]}
+
+
+def exception_outcome(current, unlocked, route, routes, score=None):
+    """
+    ``(unlocked, route)`` once the instructor's current exception applies: "relock" locks, "unlock"
+    opens (routed by the score when there is one), "route" opens on the chosen route.
+    """
+    if not current:
+        return unlocked, route
+    if current["action"] == RELOCK:
+        return False, None
+    by_id = {item["id"]: item for item in routes}
+    if current["action"] == ROUTE and current.get("route") in by_id:
+        return True, by_id[current["route"]]
+    if route is None and routes and score is not None:
+        route = route_for(routes, score)
+    return True, route
+
+
+def with_exception(evaluation, current, routes):
+    """The evaluation as the learner gets it once the instructor's exception applies."""
+    if not current:
+        return evaluation
+    unlocked, route = exception_outcome(current, evaluation.unlocked, evaluation.route, routes, evaluation.score)
+    return replace(evaluation, unlocked=unlocked, route=route, exception=current,
+                   refresh=() if unlocked else evaluation.refresh)
 
 
 # --- words -----------------------------------------------------------------------------------

@@ -207,6 +207,16 @@ def skill_levels(state, config):
     return {row["skill"]: row["mean"] for row in profile_by_skill(state, config) if row["mean"] is not None}
 
 
+def first_skill_levels(state, config):
+    """``{skill: mean level}`` of each current statement's first rating (where growth starts)."""
+    by_skill = {}
+    for statement in config.statements:
+        first = state["first"].get(statement["id"])
+        if first is not None and first["level"] != UNSURE:
+            by_skill.setdefault(statement["skill"], []).append(first["level"])
+    return {skill: round(sum(levels) / len(levels), 1) for skill, levels in by_skill.items()}
+
+
 # --- class distribution (user_state_summary) --------------------------------------------------
 
 def empty_distribution():

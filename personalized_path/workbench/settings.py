@@ -51,6 +51,7 @@ WORKBENCH = dict(WORKBENCH, services=dict(
     personalized_clock="personalized_path.workbench.services.WorkbenchClockService",
     cache="personalized_path.workbench.services.LmsLikeCacheService",
     user_state="personalized_path.workbench.services.WorkbenchUserStateService",
+    user_state_client="personalized_path.workbench.user_states.WorkbenchUserStateClient",
 ))
 
 # The blocks' locks live in Django's default cache, which must be shared by every worker process

@@ -1,0 +1,401 @@
+"""
+Learning plan: the learner's one page across the course's personalized blocks, and the staff class view.
+
+The plan finds the course's blocks itself (or uses the author's list) and reads them through the
+runtime: for the learner, each block's ``learner_summary()``; for the class, every learner's stored
+state at once through the platform's user-state client (``XBlockUserStateClient``), interpreted by
+each block's ``summarize_state``. Instructor exceptions are written into the learner's own gate
+state, which the gate reads, so the gate stays the one authority on what a learner may see.
+"""
+import logging
+from datetime import datetime, timezone
+
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from webob import Response
+from xblock.core import XBlock
+from xblock.fields import Integer, List, Scope, String
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+from xblock.validation import ValidationMessage
+
+from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, now_iso,
+                   parse_iso)
+from .core import N_
+from .core import plan as core
+from .core.gate import number_text
+from .core.payload import PayloadError, as_text, only_keys, require
+
+log = logging.getLogger(__name__)
+_ = N_  # field labels are marked here and translated when Studio shows them
+
+USER_STATE_CLIENT_SETTING = "PERSONALIZED_PATH_USER_STATE_CLIENT"
+# Named, not imported: platform glue stays out of the blocks' imports.
+DEFAULT_USER_STATE_CLIENT = "personalized_path.openedx.user_states.platform_user_state_client"
+DEFAULT_TOPICS = [
+    {"id": "sport", "label": "Sport and games"}, {"id": "cooking", "label": "Cooking"},
+    {"id": "music", "label": "Music"}, {"id": "nature", "label": "Nature"}, {"id": "money", "label": "Money"},
+]
+
+
+@XBlock.wants("user_state_client")
+class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBlock):
+    """One page per learner across the course's blocks; the class grid and exceptions for staff."""
+
+    asset_name = "learning_plan"
+    js_init = "PersonalizedLearningPlan"
+    user_state_fields = ("interests",)
+
+    display_name = String(display_name=_("Title"), default="Your learning plan", scope=Scope.settings)
+    intro = String(
+        display_name=_("Introduction"), multiline_editor=True, scope=Scope.content,
+        default="Where you stand in this course, what you chose, and what to do next.",
+    )
+    sources = BlockReferenceList(
+        display_name=_("Blocks to include (optional)"), default=[], scope=Scope.settings,
+        help=_("Leave empty to include every personalized block of the course. Otherwise a JSON list of "
+               'usage ids: ["block-v1:..."].'),
+    )
+    topics = List(
+        display_name=_("Interest topics"), default=DEFAULT_TOPICS, scope=Scope.content,
+        help=_('Topics learners may pick as interests (at most 5 each): [{"id": "short-id", "label": "..."}]. '
+               "Choice board tiles tagged with a topic id are suggested to learners who picked it."),
+    )
+    stuck_days = Integer(
+        display_name=_("Days before a learner counts as stuck"), default=7, scope=Scope.settings,
+        values={"min": 0, "max": core.MAX_STUCK_DAYS},
+        help=_("The class view's default for the filter “stuck at a gate”."),
+    )
+    interests = List(scope=Scope.user_state, help="Topic ids the learner picked (at most 5).")
+
+    editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days")
+
+    # --- the blocks the plan reads -----------------------------------------------------------
+
+    def source_ids(self):
+        if self.sources:
+            return [str(ref) for ref in self.sources][:core.MAX_SOURCES]
+        return self.course_blocks(core.SOURCE_KINDS)[:core.MAX_SOURCES]
+
+    def source_blocks(self):
+        """``[(core.Source, block)]`` for every readable source, in course order."""
+        found = []
+        for ref in self.source_ids():
+            block = self.load_linked(ref)
+            kind = getattr(getattr(block, "scope_ids", None), "block_type", None)
+            if block is None or kind not in core.SOURCE_KINDS:
+                continue
+            try:
+                skills = tuple(block.skill_ids()) if hasattr(block, "skill_ids") else ()
+                routes = tuple(block.route_options()) if hasattr(block, "route_options") else ()
+            except Exception:  # pylint: disable=broad-except
+                log.warning("Learning plan %s cannot read the settings of %s", self.scope_ids.usage_id, ref,
+                            exc_info=True)
+                continue
+            found.append((core.Source(key=str(block.scope_ids.usage_id), kind=kind, title=block.display_name,
+                                      skills=skills, routes=routes), block))
+        return found
+
+    def declared_blocks(self):
+        """The blocks whose learner state the plan reads (the LMS preloads them: see the base)."""
+        return [block for _source, block in self.source_blocks()]
+
+    @staticmethod
+    def skill_rules(pairs):
+        """Per skill, how the first gate that measures it does so; other skills use the default estimator."""
+        rules = {}
+        for source, block in pairs:
+            if source.kind != core.MASTERY_GATE:
+                continue
+            for skill, rule in block.mastery_rules().items():
+                rules.setdefault(skill, core.SkillRule(rule["estimator"], rule["params"], rule["threshold"]))
+        return rules
+
+    @staticmethod
+    def today():
+        return datetime.now(timezone.utc).date()
+
+    # --- the learner's page --------------------------------------------------------------------
+
+    def student_view(self, context=None):
+        if self.is_staff():
+            context = self.staff_context(core.GridQuery(stuck_days=self.stuck_days))
+            # The grid is this block's own template, autoescaped; the class view embeds it as rendered.
+            grid = mark_safe(self.render_template(context, template="learning_plan_grid.html"))  # nosec
+            html = self.render_template(dict(context, grid=grid))
+        else:
+            html = self.render_template(self.learner_context())
+        return self.build_fragment(html, {"messages": self.js_messages(
+            saved_interests=self._("Your interests are saved."),
+            loading=self._("Loading…"),
+            applied=self._("The exception is saved. The learner sees it the next time they open the gate."),
+        )})
+
+    def learner_plan(self):
+        """The current learner's plan as plain data (the page, the printable copy and the mobile apps use it)."""
+        pairs = self.source_blocks()
+        summaries = {}
+        for source, block in pairs:
+            try:
+                summaries[source.key] = block.learner_summary()
+            except Exception:  # pylint: disable=broad-except
+                log.warning("Learning plan %s cannot read %s", self.scope_ids.usage_id, source.key, exc_info=True)
+        sources = [source for source, _block in pairs]
+        today = self.today()
+        row = core.learner_row(None, sources, summaries, self.skill_rules(pairs), today)
+        gates = []
+        for source in sources:
+            if source.kind == core.MASTERY_GATE and source.key in summaries:
+                summary = summaries[source.key]
+                gates.append(dict(summary, key=source.key, title=source.title))
+        steps = core.next_steps(gates, self.other_steps(sources, summaries, row))
+        topic_ids = [topic["id"] for topic in self.usable_topics()]
+        return {"skills": row["skills"], "gates": gates, "boards": [
+            dict(board, items=summaries.get(board["key"], {}).get("chosen", [])) for board in row["boards"]],
+            "goals": row["goals"], "next_steps": steps,
+            "interests": core.stored_interests(self.interests, topic_ids)}
+
+    def other_steps(self, sources, summaries, row):
+        """Steps that unlock nothing but move the learner on: rate, choose, finish, set goals, check in."""
+        steps = []
+        for source in sources:
+            summary = summaries.get(source.key)
+            if summary is None:
+                continue
+            title = source.title
+            if source.kind == core.SELF_ASSESSMENT and not summary.get("rated_at"):
+                steps.append((source.key, self._("Rate yourself in “%(title)s”.") % {"title": title}))
+            elif source.kind == core.CHOICE_BOARD and not summary.get("chosen"):
+                steps.append((source.key, self._("Choose your activities in “%(title)s”.") % {"title": title}))
+            elif source.kind == core.CHOICE_BOARD and not summary.get("completed"):
+                steps.append((source.key, self._("Finish the activities you chose in “%(title)s”.") % {"title": title}))
+            elif source.kind == core.GOAL_REFLECTION and not summary.get("goals_set"):
+                steps.append((source.key, self._("Set your goals in “%(title)s”.") % {"title": title}))
+        for goal in row["goals"]:
+            if goal["overdue"]:
+                steps.append((goal["key"], self._("Check in on your goals in “%(title)s”: it was due on %(date)s.")
+                              % {"title": goal["title"], "date": goal["next_checkin_due"]}))
+        return [{"source": key, "text": text} for key, text in steps]
+
+    def learner_context(self):
+        plan = self.learner_plan()
+        topics = self.usable_topics()
+        return {
+            "title": self.display_name, "intro": self.intro, "staff": False,
+            "skills": [self.skill_view(row) for row in plan["skills"]],
+            "gates": [self.gate_view(gate) for gate in plan["gates"]],
+            "boards": plan["boards"],
+            "goals": [dict(goal, due=_date(goal["next_checkin_due"])) for goal in plan["goals"]],
+            "next_steps": [dict(step, link=self.link_to(step["source"])) for step in plan["next_steps"]],
+            "topics": [dict(topic, picked=topic["id"] in plan["interests"]) for topic in topics],
+            "max_interests": core.MAX_INTERESTS,
+            "download_url": self.runtime.handler_url(self, "download_plan"),
+        }
+
+    def skill_view(self, row):
+        """One skill row in words: self-rating, measurement, band, calibration note and trends."""
+        return dict(
+            row, band_label=self._(core.BAND_LABELS[row["band"]]),
+            note=self._(core.CALIBRATION_NOTES[row["calibration"]]) if row["calibration"] in core.CALIBRATION_NOTES
+            else None,
+            self_trend_label=self._(core.TREND_LABELS[row["self_trend"]]) if row["self_trend"] else None,
+            measured_trend_label=self._(core.TREND_LABELS[row["measured_trend"]]) if row["measured_trend"] else None,
+            measured_text=number_text(row["measured"]), level_text=number_text(row["level"]),
+        )
+
+    def gate_view(self, gate):
+        exception = gate.get("exception")
+        return dict(gate, next=(gate.get("unmet") or [{}])[0].get("text"),
+                    link=self.link_to(gate["key"]), exception_at=parse_iso(exception["at"]) if exception else None)
+
+    def link_to(self, ref):
+        """A jump_to link to a block in the LMS; None where the runtime has no course URLs (the workbench)."""
+        key = as_usage_key(ref)
+        course_key = getattr(key, "course_key", None)
+        return f"/courses/{course_key}/jump_to/{key}" if course_key else None
+
+    def usable_topics(self):
+        return self.topics if isinstance(self.topics, list) and not core.validate_topics(self.topics) else []
+
+    def learner_interests(self):
+        """For other blocks (a choice board's suggestions): the topics this learner picked, id and label."""
+        topics = {topic["id"]: topic["label"] for topic in self.usable_topics()}
+        return [{"id": topic_id, "label": topics[topic_id]}
+                for topic_id in core.stored_interests(self.interests, list(topics))]
+
+    def student_view_data(self, context=None):  # pylint: disable=unused-argument
+        """Configuration only, identical for every user (the mobile apps cache it)."""
+        return {"title": self.display_name, "intro": self.intro, "topics": self.usable_topics(),
+                "max_interests": core.MAX_INTERESTS, "sources": self.source_ids()}
+
+    @XBlock.handler
+    def student_view_user_state(self, request, suffix=""):
+        """The learner's interests and their whole plan as JSON, for the mobile apps (GET)."""
+        return json_response(dict(self.own_user_state(), plan=self.learner_plan()))
+
+    @XBlock.handler
+    def download_plan(self, request, suffix=""):  # pylint: disable=unused-argument
+        """The learner's plan as one self-contained, printable HTML file (GET)."""
+        context = self.learner_context()
+        # The body is this block's own learner view (autoescaped), wrapped in a printable document.
+        body = mark_safe(self.render_template(context))  # nosec
+        html = self.render_template({"title": self.display_name, "body": body, "language": get_language() or "en",
+                                     "printed_at": datetime.now(timezone.utc)}, template="learning_plan_document.html")
+        return attachment(html, "text/html", "learning-plan.html")
+
+    @json_api
+    def save_interests(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Store the learner's interests: ``{"interests": ["topic-id", ...]}``."""
+        interests = core.parse_interests(data, [topic["id"] for topic in self.usable_topics()])
+        self.interests = interests
+        self.publish("interests_saved", {"interests": interests})
+        return {"interests": interests}
+
+    # --- the class view (staff) ------------------------------------------------------------------
+
+    def user_states(self):
+        """
+        The platform's user-state client: the runtime's ``user_state_client`` service where there is
+        one (the workbench), else the client named by the Django setting (the LMS adapter in
+        ``personalized_path.openedx``).
+        """
+        client = self.runtime.service(self, "user_state_client")
+        if client is not None:
+            return client
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
+        from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
+        try:
+            return import_string(getattr(settings, USER_STATE_CLIENT_SETTING, DEFAULT_USER_STATE_CLIENT))()
+        except ImportError as error:
+            raise PayloadError("", N_("The class view cannot read learners' progress on this platform: its "
+                                      "user-state client is not available. Tell your administrator.")) from error
+
+    def class_rows(self, pairs=None):
+        """Every learner with state in any source: one grid row each, read block by block (not learner by learner)."""
+        pairs = pairs if pairs is not None else self.source_blocks()
+        client = self.user_states()
+        per_learner = {}
+        for source, block in pairs:
+            for item in client.iter_all_for_block(block.scope_ids.usage_id):
+                per_learner.setdefault(item.username, {})[source.key] = block.summarize_state(item.state or {})
+        sources, rules, today = [source for source, _block in pairs], self.skill_rules(pairs), self.today()
+        return [core.learner_row(username, sources, summaries, rules, today)
+                for username, summaries in per_learner.items()]
+
+    def staff_context(self, query):
+        pairs = self.source_blocks()
+        sources = [source for source, _block in pairs]
+        try:
+            rows, unavailable = self.class_rows(pairs), None
+        except PayloadError as error:
+            rows, unavailable = [], error.render(self._)
+        page_rows, matching, pages, page = core.select(rows, query)
+        skills = core.course_skills(sources)
+        gates = [source for source in sources if source.kind == core.MASTERY_GATE]
+        return {
+            "title": self.display_name, "staff": True, "skills": skills, "total": len(rows), "unavailable": unavailable,
+            "matching": matching, "pages": pages, "page": page, "query": query,
+            "rows": [self.grid_row(row) for row in page_rows],
+            "filters": [{"id": key, "label": self._(core.FILTER_LABELS[key])} for key in core.FILTERS],
+            "route_counts": core.route_counts(rows, sources),
+            "gates": [{"key": gate.key, "title": gate.title, "routes": gate.routes} for gate in gates],
+            "page_sizes": (25, 50, 100, 200), "reason_max": 500,
+            "export_url": self.runtime.handler_url(self, "export_csv"),
+        }
+
+    def grid_row(self, row):
+        return dict(row, skills=[dict(cell, band_label=self._(core.BAND_LABELS[cell["band"]]),
+                                      measured_text=number_text(cell["measured"]),
+                                      level_text=number_text(cell["level"])) for cell in row["skills"]],
+                    gates=[dict(gate, exception_at=parse_iso(gate["exception"]["at"]) if gate["exception"] else None)
+                           for gate in row["gates"]])
+
+    @json_api
+    def class_grid(self, data, suffix=""):  # pylint: disable=unused-argument
+        """One page of the class grid, filtered and sorted: the query keys of ``core.parse_grid_query``."""
+        self.require_staff()
+        skills = core.course_skills([source for source, _block in self.source_blocks()])
+        query = core.parse_grid_query(data, skills, self.stuck_days)
+        return {"html": self.render_template(self.staff_context(query), template="learning_plan_grid.html")}
+
+    @XBlock.handler
+    def export_csv(self, request, suffix=""):  # pylint: disable=unused-argument
+        """Every learner matching the grid's filter as CSV (GET, the same query keys as the grid)."""
+        if not self.is_staff():
+            return json_response({"error": self._("Only course staff can do this.")}, 403)
+        pairs = self.source_blocks()
+        sources = [source for source, _block in pairs]
+        skills = core.course_skills(sources)
+        try:
+            query = core.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
+        except PayloadError as error:
+            return json_response({"error": error.render(self._), "field": error.field}, 400)
+        rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
+        rows.sort(key=core.sort_key(query), reverse=query.sort == "learner" and query.descending)
+        header, lines = core.csv_table(rows, skills, sources)
+        self.publish("class_exported", {"filter": query.filter, "rows": len(rows)})
+        return attachment(core.csv_text(header, lines), "text/csv", "class-plan.csv")
+
+    @json_api
+    def apply_exception(self, data, suffix=""):
+        """
+        Staff: unlock a gate for one learner, move them to a route, re-lock it, or clear the exception.
+        ``{"learner": "username", "gate": "<usage id>", "action": "unlock|route|relock|clear",
+        "route": "<route id, for route>", "reason": "..."}``; stored with who and when in the learner's gate state.
+        """
+        self.require_staff()
+        only_keys(data, ("learner", "gate", "action", "route", "reason"))
+        learner = as_text(require(data, "learner"), "learner", 150, min_chars=1, multiline=False)
+        pairs = self.source_blocks()
+        gates = {source.key: block for source, block in pairs if source.kind == core.MASTERY_GATE}
+        gate_ref = require(data, "gate")
+        gate = gates.get(gate_ref) if isinstance(gate_ref, str) else None
+        if gate is None:
+            raise PayloadError("gate", N_("This is not a mastery gate of this learning plan."))
+        client = self.user_states()
+        keys = [block.scope_ids.usage_id for _source, block in pairs]
+        known = {str(item.block_key): item.state for item in client.get_many(learner, keys)}
+        if not known:
+            raise PayloadError("learner", N_("No learner with this username has used this course's activities yet."))
+        stored = known.get(str(gate.scope_ids.usage_id), {})
+        by = (self.current_user().opt_attrs.get("edx-platform.username") or "staff")
+        new_value, entry = gate.exception_update(stored.get("instructor_exception"), data, by, now_iso())
+        client.set(learner, gate.scope_ids.usage_id, {"instructor_exception": new_value})
+        self.publish("exception_applied", dict(entry, learner=learner, gate=str(gate.scope_ids.usage_id)))
+        return {"learner": learner, "gate": str(gate.scope_ids.usage_id), "exception": entry}
+
+    # --- Studio ------------------------------------------------------------------------------------
+
+    def validate_field_data(self, validation, data):
+        for problem in core.validate_topics(data.topics):
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
+        if len(data.sources) > core.MAX_SOURCES:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
+                "At most %(limit)s blocks can be included.") % {"limit": core.MAX_SOURCES}))
+
+
+def attachment(text, content_type, filename):
+    """A download: ``text`` as UTF-8 with a file name for the browser to save it under."""
+    response = Response(text, content_type=content_type, charset="utf-8")
+    response.content_disposition = f'attachment; filename="{filename}"'
+    return response
+
+
+def query_values(params):
+    """A GET query as the grid's JSON query: numbers and booleans from their text."""
+    values = {}
+    for key in params:
+        value = params[key]
+        if key in ("stuck_days", "page", "page_size"):
+            values[key] = int(value) if value.isdigit() else value
+        elif key == "descending":
+            values[key] = value == "true" if value in ("true", "false") else value
+        else:
+            values[key] = value
+    return values
+
+
+def _date(value):
+    try:
+        return datetime.fromisoformat(value).date() if value else None
+    except ValueError:
+        return None
