@@ -80,6 +80,11 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         help=_('Usage id of a self-assessment in this course, as JSON text ("..."): tiles whose skills match '
                "the learner's lowest ratings are suggested. null for none."),
     )
+    learning_plan = BlockReference(
+        display_name=_("Linked learning plan"), default=None, scope=Scope.settings,
+        help=_('Usage id of the course\'s learning plan, as JSON text ("..."): tiles tagged with a topic the '
+               "learner picked as an interest there are suggested. null for none."),
+    )
     show_stats_to_learners = Boolean(display_name=_("Show learners how often each tile is chosen"),
                                      default=False, scope=Scope.settings)
 
@@ -90,7 +95,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
 
     editable_fields = ("display_name", "instructions", "layout", "rows", "columns", "tiles", "rule", "choose_count",
                        "require_centre", "points_target", "must_points_cap", "may_points_cap", "allow_change",
-                       "self_assessment", "show_stats_to_learners", "weight")
+                       "self_assessment", "learning_plan", "show_stats_to_learners", "weight")
 
     @staticmethod
     def board_of(data):
@@ -125,6 +130,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
             return {"title": self.display_name, "broken": [problem.render(self._) for problem in broken]}
         chosen = core.current_choice(state, board, rule)
         suggestions = core.recommendations(board, self.linked_ratings())
+        interests = core.interest_matches(board, self.linked_interests())
         formats = self.format_labels()
         tiles = []
         for index, tile in enumerate(board.tiles):
@@ -134,7 +140,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
                 "tile": tile, "row": row, "column": column, "chosen": tile["id"] in chosen,
                 "done": tile["id"] in state["done"], "format": formats[tile.get("format", "other")],
                 "must": tile.get("tier") == "must", "centre": tile["id"] == board.centre,
-                "reason": reason and self.suggestion_reason(reason),
+                "reason": (reason and self.suggestion_reason(reason)) or (
+                    tile["id"] in interests and self._("It is about %(topic)s, one of your interests.") % {
+                        "topic": interests[tile["id"]]}),
                 # Formatted here, once per tile, rather than by a blocktrans per tile in the template.
                 "position": (self._("Row %(row)s, column %(column)s (centre)") if tile["id"] == board.centre
                              else self._("Row %(row)s, column %(column)s")) % {"row": row, "column": column},
@@ -331,6 +339,17 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
             # Another block's bug must not break the board.
             log.warning("Choice board %s cannot read its linked self-assessment %s",
                         self.scope_ids.usage_id, self.self_assessment, exc_info=True)
+            return []
+
+    def linked_interests(self):
+        """The learner's interests from the linked learning plan's ``learner_interests()``, through the runtime."""
+        # Not a declared (preloaded) block: the plan declares this board, and the LMS's preloading walk
+        # must not loop. In the LMS the interests reach the board when the plan's state is loaded too.
+        linked = self.load_linked(self.learning_plan, "learner_interests")
+        try:
+            return linked.learner_interests() if linked is not None else []
+        except Exception:  # pylint: disable=broad-except
+            log.warning("Choice board %s cannot read its linked learning plan", self.scope_ids.usage_id, exc_info=True)
             return []
 
     # --- scoring (only when weighted) ----------------------------------------------------------

@@ -381,9 +381,14 @@ def attachment(text, content_type, filename):
 
 
 def query_values(params):
-    """A GET query as the grid's JSON query: numbers and booleans from their text."""
+    """
+    The grid's keys of a GET query (others belong to the platform, like the workbench's ``student``),
+    with numbers and booleans from their text.
+    """
     values = {}
     for key in params:
+        if key not in core.GRID_KEYS:
+            continue
         value = params[key]
         if key in ("stuck_days", "page", "page_size"):
             values[key] = int(value) if value.isdigit() else value

@@ -72,12 +72,15 @@ class BrowserPage:
         violations = results.response["violations"]
         assert not violations, f"axe violations in {state}:\n" + results.generate_report()
 
-    def screenshot(self, state):
+    def screenshot(self, state, selector=None):
+        """The whole page (or one element) as an artifact; generous time, since a busy machine renders slowly."""
         folder = os.path.join(ARTIFACTS, "screenshots")
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"{self.name}-{state}.png")
-        # A full-page capture can take long on a busy machine; the default timeout is for interactions.
-        self.page.screenshot(path=path, full_page=True, timeout=60000)
+        if selector:
+            self.page.locator(selector).screenshot(path=path, timeout=60000)
+        else:
+            self.page.screenshot(path=path, full_page=True, timeout=60000)
         return path
 
 

@@ -18,7 +18,8 @@ QUESTIONS = json.dumps([
     {"id": "why", "prompt": "Which equals 1/2?", "kind": "single", "skill": "reasoning",
      "choices": [{"id": "x", "text": "3/6"}, {"id": "y", "text": "2/3"}], "correct": ["x"]}])
 TILES = json.dumps([{"id": "one", "title": "Strips video", "format": "video", "points": 5, "tier": "may"},
-                    {"id": "two", "title": "Recipe", "format": "project", "points": 5, "tier": "may"}])
+                    {"id": "two", "title": "Recipe", "format": "project", "points": 5, "tier": "may",
+                     "topics": ["cooking"]}])
 ROUTES = json.dumps([{"id": "practice", "label": "Practice", "min": 0, "max": 90},
                      {"id": "stretch", "label": "Stretch", "min": 90, "max": 100}])
 
@@ -51,6 +52,9 @@ class Course:
         gate.skill_checks = [self.check]
         gate.skills = [{"skill": "fractions", "threshold": 60}]
         gate.save()
+        board = env.block(self.board)
+        board.learning_plan = self.plan
+        board.save()
 
     def block(self, name, user="student_1", staff=False):
         return self.env.block(getattr(self, name), user, staff)
@@ -128,6 +132,14 @@ def test_interests_are_validated_then_stored(course):
     assert ok(plan, "save_interests", {"interests": ["music", "sport", "music"]})["interests"] == ["music", "sport"]
     assert course.block("plan").learner_interests() == [{"id": "music", "label": "Music"},
                                                         {"id": "sport", "label": "Sport and games"}]
+
+
+def test_interests_feed_the_linked_choice_boards_suggestions(course):
+    assert "one of your interests" not in course.render("board")
+    ok(course.block("plan"), "save_interests", {"interests": ["cooking"]})
+    html = course.render("board")
+    assert "It is about Cooking, one of your interests." in html
+    assert "one of your interests" not in course.render("board", "someone_else")
 
 
 def test_mobile_data_is_configuration_only_and_user_state_holds_the_plan(course):

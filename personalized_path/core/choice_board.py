@@ -36,7 +36,7 @@ NOTE_MAX_BYTES = 1500
 MAX_MINUTES = 10000
 MAX_POINTS = 1000
 STATE_VERSION = 1
-TILE_KEYS = ("id", "title", "description", "format", "minutes", "points", "skills", "tier", "link")
+TILE_KEYS = ("id", "title", "description", "format", "minutes", "points", "skills", "topics", "tier", "link")
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 
 
@@ -232,8 +232,9 @@ def parse_tile(tile, where):
         raise PayloadError(f"{where}.format", N_("Use one of: %(choices)s."), choices=", ".join(FORMATS))
     as_int(tile.get("minutes", 0), f"{where}.minutes", 0, MAX_MINUTES)
     as_int(tile.get("points", 0), f"{where}.points", 0, MAX_POINTS)
-    for index, skill in enumerate(as_list(tile.get("skills", []), f"{where}.skills", MAX_SKILLS)):
-        as_slug(skill, f"{where}.skills[{index}]")
+    for key in ("skills", "topics"):  # topics: the learning plan's interest topics this tile is about
+        for index, slug in enumerate(as_list(tile.get(key, []), f"{where}.{key}", MAX_SKILLS)):
+            as_slug(slug, f"{where}.{key}[{index}]")
     if tile.get("tier", "may") not in TIERS:
         raise PayloadError(f"{where}.tier", N_("Use one of: %(choices)s."), choices=", ".join(TIERS))
     link = tile.get("link", "")
@@ -470,6 +471,18 @@ def recommendations(board, ratings):
                 row = weakest[skill]
                 found[tile["id"]] = {"statement": row["statement"].get("text", ""), "level": row["level"],
                                      "out_of": row["out_of"], "label": row.get("label", "")}
+                break
+    return found
+
+
+def interest_matches(board, interests):
+    """``{tile_id: topic label}`` for tiles tagged with a topic the learner picked as an interest."""
+    labels = {item["id"]: item["label"] for item in interests or () if isinstance(item, dict) and "id" in item}
+    found = {}
+    for tile in board.tiles:
+        for topic in tile.get("topics", ()):
+            if topic in labels:
+                found[tile["id"]] = labels[topic]
                 break
     return found
 

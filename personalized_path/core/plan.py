@@ -310,10 +310,13 @@ class GridQuery:
     search: str = ""
 
 
+GRID_KEYS = ("filter", "stuck_days", "sort", "descending", "page", "page_size", "search")
+
+
 def parse_grid_query(data, skills, default_stuck_days=7):
     """A GridQuery from a handler body or query string values; PayloadError naming the bad key."""
     as_object(data, "")
-    only_keys(data, ("filter", "stuck_days", "sort", "descending", "page", "page_size", "search"))
+    only_keys(data, GRID_KEYS)
     chosen = data.get("filter", "") or ""
     if chosen not in FILTERS and chosen != "":
         raise PayloadError("filter", N_("Unknown filter %(value)s; use one of: %(choices)s."),
