@@ -54,6 +54,12 @@ EVENT_PREFIX = "personalized_path"
 SHARED_STATES = 512
 # How many blocks a walk of the course tree visits at most (a course outline is rarely bigger).
 COURSE_WALK_LIMIT = 3000
+# Block types known to have no children: a walk of the course tree need not load them.
+LEAF_TYPES = frozenset((
+    "html", "problem", "video", "discussion", "html_demo", "personalized_self_assessment",
+    "personalized_choice_board", "personalized_skill_check", "personalized_goal_reflection",
+    "personalized_learning_plan",
+))
 
 # A learner's lock: how long a request waits for it before answering 409, and how long it lives
 # if its holder dies (a handler holds it for milliseconds).
@@ -801,14 +807,28 @@ class PersonalizedBlockMixin(XBlockMixin):
             top = parent
         found, stack, visited = [], [top.scope_ids.usage_id], 0
         while stack and visited < limit:
-            block = self.load_linked(stack.pop())
+            usage_id = stack.pop()
             visited += 1
+            kind = self.block_type_of(usage_id)
+            if kind in LEAF_TYPES:  # its type is in its id: no need to load it
+                if kind in block_types:
+                    found.append(str(usage_id))
+                continue
+            block = self.load_linked(usage_id)
             if block is None:
                 continue
             if block.scope_ids.block_type in block_types:
                 found.append(str(block.scope_ids.usage_id))
             stack.extend(reversed(getattr(block, "children", None) or []))
         return found
+
+    def block_type_of(self, usage_id):
+        """A block's type from its id alone (both the LMS's and the workbench's ids carry it), or None."""
+        try:
+            reader = self.runtime.id_reader
+            return reader.get_block_type(reader.get_definition_id(usage_id))
+        except Exception:  # pylint: disable=broad-except
+            return None
 
     # --- workbench ---------------------------------------------------------------------------
 

@@ -693,8 +693,12 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             if limit_responses is not None and count >= limit_responses:
                 return
             state = self.read_state(core.STATE_SHAPE, user_state.state.get("learner_state"))
+            summary = self.summarize_state(user_state.state)  # with the instructor's exception applied
+            exception = summary["exception"]
             row = {key: "" if state["values"].get(key) is None else str(state["values"][key]) for key in keys}
-            row.update({"status": "unlocked" if state["unlocked"] else "locked",
-                        "route": labels.get(state["route"], state["route"] or ""),
-                        "evaluated_at": state["evaluated_at"] or ""})
+            row.update({"status": "unlocked" if summary["unlocked"] else "locked",
+                        "route": labels.get(summary["route"], summary["route"] or ""),
+                        "evaluated_at": state["evaluated_at"] or "",
+                        "exception": f"{exception['action']} by {exception['by']} at {exception['at']}: "
+                                     f"{exception['reason']}" if exception else ""})
             yield user_state.username, row

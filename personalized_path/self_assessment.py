@@ -220,7 +220,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         newest = core.latest(stored)
         return {"out_of": len(self.config.scale), "levels": core.skill_levels(stored, self.config),
                 "first_levels": core.first_skill_levels(stored, self.config),
-                "rated_at": newest["at"] if newest else None}
+                "rated_at": newest["at"] if newest else None, "submissions": len(stored["history"])}
 
     # --- grading (only when weighted) ----------------------------------------------------------
 

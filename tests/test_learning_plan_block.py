@@ -121,6 +121,15 @@ def test_learner_rating_lower_than_results_and_trend(course):
     assert "You rate yourself lower than your results so far." in course.render("plan")
 
 
+def test_self_rating_trend_needs_a_second_rating(course):
+    course.learner_path("student_1", 1, ["a"])
+    assert course.block("plan").learner_plan()["skills"][0]["self_trend"] is None
+    ok(course.block("assessment"), "submit", {"ratings": {"s1": 3, "s2": 1}})
+    skills = {row["skill"]: row for row in course.block("plan").learner_plan()["skills"]}
+    assert skills["fractions"]["self_trend"] == "rising" and skills["reasoning"]["self_trend"] == "steady"
+    assert "Since your first rating: rising" in course.render("plan")
+
+
 def test_interests_are_validated_then_stored(course):
     plan = course.block("plan")
     before = field_snapshot(course.env, course.plan)
@@ -263,6 +272,10 @@ def test_exceptions_unlock_route_relock_with_an_audit_trail(course):
     ok(staff, "apply_exception", {"learner": "learner_01", "gate": str(course.gate), "action": "clear",
                                   "reason": "Talked it through"})
     assert "OPEN-CONTENT" in course.render("gate", "learner_01")
+    report = dict(course.block("gate", "staff_1", staff=True).generate_report_data(
+        iter(course.env.user_states.iter_all_for_block(course.gate))))
+    assert report["learner_00"]["route"] == "Practice" and report["learner_00"]["status"] == "unlocked"
+    assert report["learner_00"]["exception"].startswith("route by staff_1 at ")
     trail = course.block("gate", "learner_00").instructor_exception["history"]
     assert [(entry["action"], entry["by"]) for entry in trail] == [("unlock", "staff_1"), ("route", "staff_1")]
     assert all(entry["at"] and entry["reason"] for entry in trail)

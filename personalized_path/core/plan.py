@@ -190,8 +190,10 @@ def learner_skills(sources, summaries, rules):
         if source.kind == SELF_ASSESSMENT:
             for skill, level in (summary.get("levels") or {}).items():
                 if _finite(level):
-                    ratings[skill] = {"level": level, "first": (summary.get("first_levels") or {}).get(skill),
-                                      "out_of": summary.get("out_of")}
+                    # A trend needs a second rating: with one, the first rating is the latest.
+                    first = (summary.get("first_levels") or {}).get(skill) if summary.get("submissions", 0) > 1 \
+                        else None
+                    ratings[skill] = {"level": level, "first": first, "out_of": summary.get("out_of")}
         elif source.kind == SKILL_CHECK:
             for skill, outcomes in (summary.get("attempts") or {}).items():
                 attempts.setdefault(skill, []).extend(outcomes if isinstance(outcomes, list) else ())
