@@ -20,7 +20,7 @@ from xblock.validation import ValidationMessage
 
 from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, now_iso,
                    parse_iso)
-from .core import N_
+from .core import N_, percent_text
 from .core import plan as core
 from .core.gate import number_text
 from .core.payload import PayloadError, as_text, only_keys, require
@@ -199,7 +199,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
             else None,
             self_trend_label=self._(core.TREND_LABELS[row["self_trend"]]) if row["self_trend"] else None,
             measured_trend_label=self._(core.TREND_LABELS[row["measured_trend"]]) if row["measured_trend"] else None,
-            measured_text=number_text(row["measured"]), level_text=number_text(row["level"]),
+            measured_text=percent_text(row["measured"]), level_text=number_text(row["level"]),
         )
 
     def gate_view(self, gate):
@@ -287,7 +287,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
         try:
             rows, unavailable = self.class_rows(pairs), None
         except PayloadError as error:
-            rows, unavailable = [], error.render(self._)
+            rows, unavailable = [], error.sentence(self._, self.ngettext)
         page_rows, matching, pages, page = core.select(rows, query)
         skills = core.course_skills(sources)
         gates = [source for source in sources if source.kind == core.MASTERY_GATE]
@@ -304,7 +304,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
 
     def grid_row(self, row):
         return dict(row, skills=[dict(cell, band_label=self._(core.BAND_LABELS[cell["band"]]),
-                                      measured_text=number_text(cell["measured"]),
+                                      measured_text=percent_text(cell["measured"]),
                                       level_text=number_text(cell["level"])) for cell in row["skills"]],
                     gates=[dict(gate, exception_at=parse_iso(gate["exception"]["at"]) if gate["exception"] else None)
                            for gate in row["gates"]])
@@ -328,7 +328,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
         try:
             query = core.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
         except PayloadError as error:
-            return json_response({"error": error.render(self._), "field": error.field}, 400)
+            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 400)
         rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
         rows.sort(key=core.sort_key(query), reverse=query.sort == "learner" and query.descending)
         header, lines = core.csv_table(rows, skills, sources)

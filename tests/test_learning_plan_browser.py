@@ -40,8 +40,8 @@ def test_a_learners_plan_after_a_realistic_path_through_the_demo_unit(workbench,
     page.locator(".pp-skill-check .pp-question").nth(2).get_by_label("3/6", exact=True).check()
     page.get_by_role("button", name="Submit answers").click()
     page.wait_for_selector(".pp-skill-check .pp-summary")
-    page.locator(f'.pp-choice-board .pp-choose[data-tile="explain-to-peer"]').click()
-    page.wait_for_selector('.pp-choice-board .pp-choose[data-tile="explain-to-peer"][aria-pressed="true"]')
+    page.locator('.pp-choice-board .pp-choose[data-tile="fraction-strips"]').click()
+    page.wait_for_selector('.pp-choice-board .pp-choose[data-tile="fraction-strips"][aria-pressed="true"]')
 
     page.reload()
     plan = page.locator(PLAN)
@@ -54,7 +54,7 @@ def test_a_learners_plan_after_a_realistic_path_through_the_demo_unit(workbench,
     steps = plan.locator(".pp-plan-steps li")
     assert "Score at least 60% on “Fractions check”." in steps.first.inner_text()
     assert "Opens the way in 1 locked part." in steps.first.inner_text()
-    assert "Explain it to a peer: to do" in plan.locator(".pp-plan-board").inner_text()
+    assert "Fraction strips video: to do" in plan.locator(".pp-plan-board").inner_text()
     sized_page.axe("learner", PLAN)
     assert_fits(sized_page)
     sized_page.screenshot("learner", PLAN)
@@ -152,7 +152,7 @@ def test_staff_grid_filter_export_and_an_exception_the_learner_sees(workbench, s
     assert form.locator("input[name=learner]").input_value() == f"{prefix}_04"
     form.locator("select[name=action]").select_option("unlock")
     form.get_by_role("button", name="Apply the exception").click()
-    page.wait_for_selector(f"{PLAN} .pp-error:has-text('reason')")
+    page.wait_for_selector(f"{PLAN} .pp-error:has-text('Write at least 3 characters.')")
     assert form.locator("textarea[name=reason]").get_attribute("aria-invalid") == "true"
     form.locator("textarea[name=reason]").fill("Missed the check while ill; the note says so.")
     form.get_by_role("button", name="Apply the exception").click()
