@@ -19,7 +19,7 @@ LOCKED = "LOCKED-CONTENT-4c1e"
 TODAY = datetime.now(timezone.utc).date()
 # Where each block sits: unit 1 holds the sources, every block linking to them is in another unit.
 PLACES = {"assessment": "unit1", "check": "unit1", "board": "unit2", "recheck": "unit2", "goals": "unit3",
-          "gate": "unit4"}
+          "gate": "unit4", "plan": "unit5"}
 
 
 def attrs(**values):
@@ -40,7 +40,11 @@ def course_olx(course, platform_settings=True):
     check = attrs(url_name="check", display_name="Fractions check", questions=QUESTIONS)
     recheck = attrs(url_name="recheck", display_name="Fractions re-check", check_mode="recheck", question_budget=1,
                     questions=QUESTIONS, recheck_sources=[str(course.key("personalized_skill_check", "check"))])
-    board = attrs(url_name="board", rule="k_of_n", choose_count=1, tiles=TILES, self_assessment=key["assessment"])
+    board = attrs(url_name="board", rule="k_of_n", choose_count=1, tiles=TILES, self_assessment=key["assessment"],
+                  learning_plan=str(course.key("personalized_learning_plan", "plan")))
+    # The plan finds the course's blocks itself; the author's list here names them all, in course order.
+    plan = attrs(url_name="plan", display_name="Your plan",
+                 sources=[key["assessment"], key["check"], key["board"], key["goals"], key["gate"]])
     goals = attrs(url_name="goals", self_assessment=key["assessment"], skill_check=key["check"],
                   mastery_gate=key["gate"], checkin_count=2, weight=1.0)
     gate = attrs(url_name="gate", display_name="Fractions lesson", mode="all", sources=[key["check"]],
@@ -76,6 +80,9 @@ def course_olx(course, platform_settings=True):
       <vertical url_name="unit4" display_name="Unit 4">
         <personalized_mastery_gate {gate}><html_demo><p>{LOCKED}</p></html_demo></personalized_mastery_gate>
       </vertical>
+      <vertical url_name="unit5" display_name="Unit 5">
+        <personalized_learning_plan {plan}/>
+      </vertical>
     </sequential>
   </chapter>
 </course>"""
@@ -87,7 +94,7 @@ class StandardCourse(StandInCourse):
     KINDS = {"assessment": "personalized_self_assessment", "check": "personalized_skill_check",
              "recheck": "personalized_skill_check",
              "board": "personalized_choice_board", "goals": "personalized_goal_reflection",
-             "gate": "personalized_mastery_gate"}
+             "gate": "personalized_mastery_gate", "plan": "personalized_learning_plan"}
 
     def __init__(self, course_key=COURSE, empty=False, platform_settings=True):
         super().__init__(course_key)

@@ -9,7 +9,7 @@ from xblock.fields import Reference, ReferenceList
 from tests.lms_course import LOCKED, StandardCourse
 
 RERUN = CourseLocator("PersonalizedX", "PP101", "2027_T1")
-BLOCKS = ("assessment", "check", "recheck", "board", "goals", "gate")
+BLOCKS = ("assessment", "check", "recheck", "board", "goals", "gate", "plan")
 
 
 def references(block):

@@ -13,6 +13,7 @@ LINKS = {  # block: the blocks whose learner state it reads
     "board": {"assessment"},
     "goals": {"assessment", "check"},
     "recheck": {"check"},
+    "plan": {"assessment", "check", "board", "goals", "gate"},
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from tests.lms_course import StandardCourse
 from tests.lms_standin import INHERITABLE, PlatformMixin, StandInCourse
 
-BLOCKS = ("assessment", "check", "board", "goals", "gate")
+BLOCKS = ("assessment", "check", "board", "goals", "gate", "plan")
 
 
 def own_fields(block):

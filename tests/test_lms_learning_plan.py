@@ -1,0 +1,35 @@
+"""
+LMS tier: the learning plan in a unit of its own reads every block of the course because it declares
+them (their learner state is preloaded as the LMS does it), and finds them by walking the course.
+"""
+from tests.lms_course import PLACES
+
+
+def test_the_plan_walks_the_course_tree_to_find_its_blocks(lms_course):
+    plan = lms_course.content(lms_course.at("plan"))
+    plan.sources = []
+    found = plan.course_blocks(("personalized_self_assessment", "personalized_skill_check",
+                                "personalized_choice_board", "personalized_goal_reflection",
+                                "personalized_mastery_gate"))
+    assert found == [str(lms_course.at(name)) for name in ("assessment", "check", "board", "recheck", "goals", "gate")]
+
+
+def test_the_plan_reads_blocks_in_other_units_for_the_learner(lms_course):
+    assert all(PLACES[name] != PLACES["plan"] for name in ("assessment", "check", "board", "goals", "gate"))
+    lms_course.rate(3)
+    lms_course.answer("b")
+    lms_course.ok("board", "choose", {"tiles": ["read"]})
+    html = lms_course.render(lms_course.unit_of("plan"))
+    assert "You rate yourself higher than your results so far." in html
+    assert "Read the chapter: to do" in html and "Fractions lesson" in html
+    plan = lms_course.block(lms_course.at("plan"), "learner").learner_plan()
+    assert plan["skills"][0]["self_percent"] == 100.0 and plan["skills"][0]["measured"] == 0.0
+    assert plan["gates"][0]["unlocked"] is False and plan["next_steps"]
+
+
+def test_the_class_view_says_when_the_platform_has_no_user_state_client(lms_course):
+    """The stand-in is not the LMS: without the LMS's client the class view says so and stays up."""
+    status, data = lms_course.call(lms_course.at("plan"), "class_grid", {}, user="staff_1", staff=True)
+    assert status == 200 and "user-state client is not available" in data["html"]
+    html = lms_course.render(lms_course.at("plan"), user="staff_1", staff=True)
+    assert "user-state client is not available" in html
