@@ -116,6 +116,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
 
     # --- the learner's page --------------------------------------------------------------------
 
+    @XBlock.supports("multi_device")  # checked at 375 px in the browser tests, data in student_view_data
     def student_view(self, context=None):
         if self.is_staff():
             context = self.staff_context(core.GridQuery(stuck_days=self.stuck_days))

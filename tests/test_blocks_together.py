@@ -54,7 +54,7 @@ def test_every_block_declares_that_its_learner_view_works_in_the_mobile_apps(env
     """The apps render a block only when its student_view supports "multi_device"."""
     from xblock.core import XBlock  # pylint: disable=import-outside-toplevel
     for name in ("personalized_self_assessment", "personalized_choice_board", "personalized_skill_check",
-                 "personalized_mastery_gate", "personalized_goal_reflection"):
+                 "personalized_mastery_gate", "personalized_goal_reflection", "personalized_learning_plan"):
         block = env.block(env.load(f"<{name}/>"))
         assert XBlock.has_support(block, block.student_view, "multi_device"), name
         assert isinstance(block.student_view_data(), dict), name
