@@ -357,10 +357,19 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
         known = {str(item.block_key): item.state for item in client.get_many(learner, keys)}
         if not known:
             raise PayloadError("learner", N_("No learner with this username has used this course's activities yet."))
-        stored = known.get(str(gate.scope_ids.usage_id), {})
         by = (self.current_user().opt_attrs.get("edx-platform.username") or "staff")
-        new_value, entry = gate.exception_update(stored.get("instructor_exception"), data, by, now_iso())
-        client.set(learner, gate.scope_ids.usage_id, {"instructor_exception": new_value})
+        # One learner's exception trail at a time: two staff members' changes must not lose an entry.
+        lock = self.lock_for(learner, gate.scope_ids.usage_id)
+        if not lock.acquire():
+            raise self.busy_conflict()
+        try:
+            stored = next(iter(client.get_many(learner, [gate.scope_ids.usage_id], fields=["instructor_exception"])),
+                          None)
+            current = stored.state.get("instructor_exception") if stored is not None else None
+            new_value, entry = gate.exception_update(current, data, by, now_iso())
+            client.set(learner, gate.scope_ids.usage_id, {"instructor_exception": new_value})
+        finally:
+            lock.release()
         self.publish("exception_applied", dict(entry, learner=learner, gate=str(gate.scope_ids.usage_id)))
         return {"learner": learner, "gate": str(gate.scope_ids.usage_id), "exception": entry}
 

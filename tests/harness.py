@@ -54,6 +54,8 @@ class DictUserStateService:
         return {key.field_name: value for key, value in self.kvs.db_dict.items()
                 if key.scope == Scope.user_state and key.user_id == username_or_email
                 and key.block_scope_id == block_id}
+
+
 class KvsUserStateClient(XBlockUserStateClient):
     """
     The platform's user-state client interface over the test runtime's key-value store (the very
