@@ -29,9 +29,16 @@ from xblock.validation import ValidationMessage
 
 from .fields import Dict, Float, List, Reference, ReferenceList, String
 from .core import N_
-from .core.payload import PayloadError, as_list, as_object, parse_object, require, translated
+from .core.payload import PayloadError, as_list, as_object, as_text, only_keys, parse_object, require, translated
+from .core.preview import read_values as read_preview_values
 from .core.state import FIELD_MAX_BYTES
 from .rendering import TemplateRenderer
+
+try:  # Open edX: references are opaque usage keys; the workbench has plain string ids.
+    from opaque_keys import InvalidKeyError
+    from opaque_keys.edx.keys import UsageKey
+except ImportError:  # pragma: no cover - depends on the platform
+    UsageKey = InvalidKeyError = None
 
 log = logging.getLogger(__name__)
 templates = TemplateRenderer(__package__)
@@ -151,6 +158,12 @@ def json_response(payload, status=200):
 def now_iso():
     """The current UTC time as stored in learner state."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def staff_time(value):
+    """A stored ISO timestamp as staff read it in lookups ("2026-11-23 14:05 UTC"); "" when unreadable."""
+    parsed = parse_iso(value)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if parsed else ""
 
 
 def parse_iso(value):
@@ -284,9 +297,12 @@ class PersonalizedBlockMixin(XBlockMixin):
             return self._(value)
         return value
 
-    def render_template(self, context, template=None):
-        """Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service."""
-        context = dict(context, block=self, usage_id=str(self.scope_ids.usage_id))
+    def render_template(self, context, template=None, id_prefix=""):
+        """
+        Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service.
+        ``id_prefix`` keeps element ids unique when a second copy shares the page (a preview).
+        """
+        context = dict(context, block=self, usage_id=id_prefix + str(self.scope_ids.usage_id))
         return templates.render(template or f"{self.asset_name}.html", context, self.i18n_service)
 
     def render_parts(self, context, *names):
@@ -303,8 +319,12 @@ class PersonalizedBlockMixin(XBlockMixin):
         return self.runtime.local_resource_url(self, f"static/{path}")
 
     def build_fragment(self, html, init_args=None):
-        """A fragment with the shared and block-specific CSS and JS, initialised with ``init_args``."""
-        fragment = Fragment(html)
+        """
+        A fragment with the shared and block-specific CSS and JS, initialised with ``init_args``.
+        For course staff the staff tools follow the block's own markup (outside it, so they stay
+        when the block's script swaps in new markup).
+        """
+        fragment = Fragment(html + self.render_staff_tools())
         fragment.add_css_url(self.resource_url("css/personalized.css"))
         fragment.add_css_url(self.resource_url(f"css/{self.asset_name}.css"))
         fragment.add_javascript_url(self.resource_url("js/personalized.js"))
@@ -328,7 +348,9 @@ class PersonalizedBlockMixin(XBlockMixin):
         return user_service.get_current_user() if user_service else None
 
     def is_staff(self):
-        """Course staff, as the platform's user service reports it."""
+        """Course staff, as the platform's user service reports it (not while rendering a preview)."""
+        if getattr(self, "_previewing", False):
+            return False
         user = self.current_user()
         return bool(user and user.opt_attrs.get("edx-platform.user_is_staff"))
 
@@ -549,6 +571,106 @@ class PersonalizedBlockMixin(XBlockMixin):
                 where = f" ({problem.field})" if problem.field != name else ""
                 message = f"{self.setting_label(name)}{where}: {message}"
             validation.add(ValidationMessage(ValidationMessage.ERROR, message))
+
+    # --- staff tools: link warnings, preview as a learner, class summary, one learner's answers ------
+
+    state_shape = None  # the block's core.STATE_SHAPE, for looking up one learner's answers
+
+    def link_warnings(self):
+        """Sentences for staff about links to other blocks that are broken, saying what to fix."""
+        return []
+
+    def preview_fields(self):
+        """The preview form (see core.preview); empty when the block offers no preview."""
+        return []
+
+    def preview_html(self, values):
+        """The learner view for the checked preview ``values``, computed without storing anything."""
+        return ""  # only called for blocks whose preview_fields() is not empty, which override this
+
+    def class_summary(self):
+        """``{"learners", "row_heading", "columns", "rows": [{"label", "cells"}]}`` of anonymous counts, or None."""
+        return None
+
+    def lookup_rows(self, state):  # pylint: disable=unused-argument
+        """One learner's answers as ``[{"label", "value"}]``; None when the block has no lookup."""
+        return None
+
+    def render_staff_tools(self):
+        if not self.is_staff():
+            return ""
+        lookup = self.state_shape is not None and self.lookup_rows(self.state_shape.default()) is not None
+        context = {"warnings": self.link_warnings(), "preview_fields": self.preview_fields(),
+                   "summary": self.class_summary(), "lookup": lookup}
+        if not any(context.values()):
+            return ""
+        return self.render_template(context, "staff_tools.html")
+
+    @json_api
+    def preview(self, data, suffix=""):  # pylint: disable=unused-argument
+        """
+        Staff: ``{"values": {...}}`` -> this block as a learner with those values would see it,
+        computed by the same core functions as the learner's own view; nothing is stored.
+        """
+        self.require_staff()
+        only_keys(data, ("values",))
+        fields = self.preview_fields()
+        if not fields:
+            raise JsonHandlerError(404, self._("This block has no preview."))
+        values = read_preview_values(fields, as_object(require(data, "values"), "values"))
+        self._previewing = True
+        try:
+            return {"html": self.preview_html(values)}
+        finally:
+            self._previewing = False
+
+    @json_api
+    def learner_answers(self, data, suffix=""):  # pylint: disable=unused-argument
+        """Staff: ``{"username": "..."}`` -> that learner's answers here, read through the user_state service."""
+        self.require_staff()
+        only_keys(data, ("username",))
+        username = as_text(require(data, "username"), "username", 150, min_chars=1, multiline=False).strip()
+        service = self.runtime.service(self, "user_state")
+        if self.state_shape is None or service is None:
+            raise JsonHandlerError(404, self._("Looking up a learner is not available here."))
+        stored = service.get_state_as_dict(username, self.scope_ids.usage_id) or {}
+        rows = self.lookup_rows(self.read_state(self.state_shape, stored.get("learner_state"))) if stored else []
+        return {"html": self.render_template({"username": username, "rows": rows}, "learner_lookup.html")}
+
+    def reference_key(self, ref):
+        """A reference as the runtime's usage key (opaque keys in the LMS, plain strings in the workbench)."""
+        if UsageKey is not None and isinstance(ref, str):
+            try:
+                return UsageKey.from_string(ref)
+            except InvalidKeyError:
+                pass
+        return ref
+
+    def reference_problem(self, ref, block_type):
+        """None when ``ref`` loads a block of ``block_type``; otherwise "missing" or "wrong_kind"."""
+        try:
+            block = self.runtime.get_block(self.reference_key(ref))
+        except Exception:  # pylint: disable=broad-except
+            # Deleted blocks and ids from another course raise whatever the runtime raises.
+            return "missing"
+        if block is None:
+            return "missing"
+        return None if getattr(block.scope_ids, "block_type", None) == block_type else "wrong_kind"
+
+    def link_warning(self, field_name, ref, problem):
+        """A sentence for staff about one broken link and what to do about it."""
+        params = {"field": self._(self.fields[field_name].display_name), "ref": str(ref)}
+        messages = {
+            "missing": self._("%(field)s: the block %(ref)s is missing from the course or was deleted. "
+                              "Pick another block in Studio, or clear this setting."),
+            "wrong_kind": self._("%(field)s: the block %(ref)s is not the kind of block this setting needs. "
+                                 "Pick another block in Studio."),
+            "unreadable": self._("%(field)s: the block %(ref)s could not be read, so learners are told to ask "
+                                 "the course team. Check that block's settings in Studio."),
+            "inside": self._("%(field)s: the block %(ref)s is inside this gate, so learners cannot reach it "
+                             "before the gate opens. Pick a block outside the gate."),
+        }
+        return messages[problem] % params
 
     # --- learner state ---------------------------------------------------------------------
 

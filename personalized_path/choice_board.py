@@ -11,6 +11,7 @@ from .base import (BlockReference, Conflict, CreditWhenDoneMixin, PersonalizedBl
                    now_iso, parse_iso)
 from .core import N_
 from .core import privacy
+from .core import preview
 from .core import choice_board as core
 from .core.payload import PayloadError
 
@@ -351,6 +352,43 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         except Exception:  # pylint: disable=broad-except
             log.warning("Choice board %s cannot read its linked learning plan", self.scope_ids.usage_id, exc_info=True)
             return []
+
+    # --- course staff: broken links and preview ---------------------------------------------------
+
+    def link_warnings(self):
+        if not self.self_assessment:
+            return []
+        problem = self.reference_problem(self.self_assessment, "personalized_self_assessment")
+        return [self.link_warning("self_assessment", self.self_assessment, problem)] if problem else []
+
+    def preview_fields(self):
+        board, rule = self.board_of(self), self.rule_of(self)
+        if core.validate_config(board, rule):
+            return []
+        options = [("", self._("Not chosen")), ("chosen", self._("Chosen")), ("done", self._("Chosen and done"))]
+        return [preview.field(f"tile.{tile['id']}", tile["title"], "choice", options=options) for tile in board.tiles] \
+            + [preview.field("committed", self._("Plan committed"), "yes_no")]
+
+    def preview_html(self, values):
+        """The board with the chosen tiles (committed, done), built by the same steps as the learner's."""
+        board, rule = self.usable_board()
+        chosen = [tile_id for tile_id in board.ids if values[f"tile.{tile_id}"]]
+        done = [tile_id for tile_id in board.ids if values[f"tile.{tile_id}"] == "done"]
+        when = self.now_text()
+        state = core.STATE_SHAPE.default()
+        if chosen:
+            problem = core.too_many(board, rule, chosen)
+            if problem:
+                raise problem
+            state = core.choose(state, board, chosen, when)
+        if values["committed"] or done:
+            if not core.satisfies(board, rule, chosen):
+                raise PayloadError("committed", N_("A plan can be committed only when the choice meets the rule."))
+            state = core.commit(state, when)
+            for tile_id in done:
+                state = core.mark_done(state, tile_id, "", "", when)
+            state = core.complete(state, board, rule, when)
+        return self.render_template(self.view_context(state), id_prefix="preview-")
 
     # --- scoring (only when weighted) ----------------------------------------------------------
 

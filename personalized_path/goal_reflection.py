@@ -231,6 +231,19 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                 recap["gate"] = {"unlocked": unlocked, "title": gate.display_name}
         return recap if any(recap.get(key) for key in ("ratings", "skills", "gate")) else None
 
+    # --- course staff ------------------------------------------------------------------------------
+
+    def link_warnings(self):
+        warnings = []
+        for field_name, block_type in (("self_assessment", "personalized_self_assessment"),
+                                       ("skill_check", "personalized_skill_check"),
+                                       ("mastery_gate", "personalized_mastery_gate")):
+            ref = getattr(self, field_name)
+            problem = self.reference_problem(ref, block_type) if ref else None
+            if problem:
+                warnings.append(self.link_warning(field_name, ref, problem))
+        return warnings
+
     # --- handlers ----------------------------------------------------------------------------
 
     def check_revision(self, state, revision):

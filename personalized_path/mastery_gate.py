@@ -23,6 +23,7 @@ from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, a
 from .core import N_, percent_text
 from .core import gate as core
 from .core import forgetting, mastery
+from .core import preview
 from .core.payload import PayloadError, as_list, only_keys
 
 log = logging.getLogger(__name__)
@@ -509,7 +510,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "exception_at": parse_iso(evaluation.exception["at"]) if evaluation and evaluation.exception else None,
             "score": percent_text(evaluation.score) if evaluation else "",
             "routes": core.usable_routes(self.routes),
-            "messages": self.messages(),
+            "messages": self.messages(), "watch": self.watched_ids(),
             "refresh": [{"skill": skill, "recall": percent_text(recall)}
                         for skill, recall in (evaluation.refresh if evaluation else ())],
             "refresh_below": percent_text(self.refresh_below),
@@ -517,6 +518,84 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             "refresh_label": self._label_for_staff(core.Condition(core.SCORE, str(self.refresh_check)))
             if self.refresh_check and evaluation and evaluation.refresh else "",
         }
+
+    # --- course staff: broken links and preview -------------------------------------------------------
+
+    FIELD_OF_KIND = {core.SCORE: "sources", core.SELF_LEVEL: "self_assessment", core.BOARD: "choice_board",
+                     core.GOALS: "goal_reflection"}
+
+    def link_warnings(self):
+        """Every linked block that is missing, of the wrong kind, inside the gate, or unreadable now."""
+        inside = self.descendant_ids()
+        warnings, checked = [], set()
+        links = [("sources", ref, "has_score") for ref in self.sources]
+        links += [("skill_checks", ref, "skill_attempts") for ref in self.skill_checks]
+        links += [(name, getattr(self, name), method) for name, method in (
+            ("self_assessment", "learner_skill_levels"), ("choice_board", "is_board_complete"),
+            ("goal_reflection", "has_goals_set")) if getattr(self, name)]
+        for field_name, ref, method in links:
+            status = self._source_status(ref, inside, method)
+            if status != "ok":
+                checked.add(str(ref))
+                problem = "wrong_kind" if status in ("unscorable", "not_skill_check") else status
+                warnings.append(self.link_warning(field_name, ref, problem))
+        cache = {}
+        for condition in self.conditions():
+            if condition.kind == core.SKILL or condition.key in checked:
+                continue
+            if self._read(condition, cache).problem:
+                warnings.append(self.link_warning(self.FIELD_OF_KIND[condition.kind], condition.key, "unreadable"))
+        return warnings
+
+    @staticmethod
+    def preview_key(condition):
+        return f"{condition.kind}.{condition.skill or condition.key}"
+
+    def preview_fields(self):
+        fields = []
+        for condition in self.conditions():
+            label = self._label_for_staff(condition)
+            key = self.preview_key(condition)
+            if condition.kind == core.SCORE:
+                text = self._("Score on “%(source)s” (percent)") % {"source": label}
+                fields.append(preview.field(key, text, "percent"))
+            elif condition.kind == core.SKILL:
+                fields.append(preview.field(key, self._("Mastery of the skill %(skill)s (percent)") % {
+                    "skill": condition.skill}, "percent"))
+            elif condition.kind == core.SELF_LEVEL:
+                fields.append(preview.field(key, self._("Self-assessed level for %(skill)s") % {
+                    "skill": condition.skill}, "number", minimum=0, maximum=5, step=0.5))
+            else:
+                text = self._("“%(source)s” complete") if condition.kind == core.BOARD else self._(
+                    "Goals set in “%(source)s”")
+                fields.append(preview.field(key, text % {"source": label}, "yes_no"))
+        return fields
+
+    def preview_html(self, values):
+        """The rule applied to the chosen values: the lock card, or the route and which children show."""
+        results = []
+        for condition in self.conditions():
+            reading = core.Reading(value=values.get(self.preview_key(condition)),
+                                   label=self._label_for_staff(condition))
+            results.append(core.Result(condition, reading, core.is_met(condition, reading)))
+        evaluation = core.evaluate(self.mode, results, core.usable_routes(self.routes))
+        context = self.view_context(evaluation, [])
+        if evaluation.unlocked:
+            child_routes = self.child_routes if isinstance(self.child_routes, dict) else {}
+            keys = [self.child_key(child) for child in self.children]
+            visible = set(core.visible_children(keys, child_routes, evaluation.route))
+            context["preview_children"] = [self._child_name(child) for child, key in zip(self.children, keys)
+                                           if key in visible]
+            context["preview"] = True
+        return self.render_template(context, id_prefix="preview-")
+
+    def _child_name(self, child_id):
+        try:
+            child = self.runtime.get_block(child_id)
+        except Exception:  # pylint: disable=broad-except
+            # A child that cannot load is still named in the preview.
+            return self.child_key(child_id)
+        return getattr(child, "display_name", None) or self.child_key(child_id)
 
     def _label_for_staff(self, condition):
         if condition.kind == core.SKILL:
@@ -529,7 +608,18 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             checking=self._("Checking your progress…"),
             still_locked=self._("Not yet: the conditions are not all met. Your current values are updated above."),
             unlocked=self._("Unlocked: the content is shown below."),
+            # %(source)s is the title of the block the learner just submitted, above or below the gate.
+            auto_still_locked=self._("Checked again after your work in “%(source)s”: not unlocked yet. "
+                                     "Your current values are updated below."),
+            auto_unlocked=self._("Checked again after your work in “%(source)s”: unlocked. "
+                                 "The content is shown below."),
         ))
+
+    def watched_ids(self):
+        """Usage ids of the blocks this gate reads, for its script to re-check when one is submitted."""
+        refs = list(self.sources) + list(self.skill_checks)
+        refs += [ref for ref in (self.self_assessment, self.choice_board, self.goal_reflection) if ref]
+        return " ".join(sorted({str(ref) for ref in refs}))
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument
         """Configuration only, identical for every user: no child content, no learner data."""

@@ -8,9 +8,10 @@ from xblock.fields import Scope
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .fields import Boolean, Dict, List, String
-from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso, staff_time
 from .core import self_assessment as core
-from .core import N_
+from .core import N_, count_of
+from .core import preview
 from .core import privacy
 from .core.payload import PayloadError
 
@@ -85,8 +86,16 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         return core.Config(statements=statements, scale=scale,
                            allow_unsure=self.allow_unsure, evidence_enabled=self.evidence_enabled)
 
+    state_shape = core.STATE_SHAPE
+
     def state(self):
         return self.read_state(core.STATE_SHAPE, self.learner_state)
+
+    def scale_labels(self):
+        """``{stored level: label}``, "not sure yet" included."""
+        labels = {index + 1: level["label"] for index, level in enumerate(self.config.scale)}
+        labels[core.UNSURE] = self._("Not sure yet")
+        return labels
 
     # --- views -------------------------------------------------------------------------------
 
@@ -101,8 +110,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
     def view_context(self, state):
         config = self.config
         newest = core.latest(state)
-        labels = {index + 1: level["label"] for index, level in enumerate(config.scale)}
-        labels[core.UNSURE] = self._("Not sure yet")
+        labels = self.scale_labels()
         scale = [(index + 1, level["label"], level.get("descriptor", "")) for index, level in enumerate(config.scale)]
         if self.allow_unsure:
             scale.append((core.UNSURE, labels[core.UNSURE], ""))
@@ -201,8 +209,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         newest = core.latest(self.state())
         if newest is None:
             return []
-        labels = {index + 1: level["label"] for index, level in enumerate(self.scale)}
-        labels[core.UNSURE] = self._("Not sure yet")
+        labels = self.scale_labels()
         return [{"statement": statement, "level": newest["ratings"][statement["id"]], "out_of": len(self.scale),
                  "label": labels.get(newest["ratings"][statement["id"]], "")}
                 for statement in self.statements if statement["id"] in newest["ratings"]]
@@ -221,6 +228,59 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
         return {"out_of": len(self.config.scale), "levels": core.skill_levels(stored, self.config),
                 "first_levels": core.first_skill_levels(stored, self.config),
                 "rated_at": newest["at"] if newest else None, "submissions": len(stored["history"])}
+
+    # --- course staff: preview, class summary, one learner's answers ---------------------------
+
+    def level_options(self):
+        """(stored level, label) from the lowest level up, then "not sure yet" when offered."""
+        labels = self.scale_labels()
+        levels = [level for level in self.config.levels if level != core.UNSURE]
+        return [(level, labels[level]) for level in levels] + \
+            ([(core.UNSURE, labels[core.UNSURE])] if self.allow_unsure else [])
+
+    def preview_fields(self):
+        options = [("", self._("Not rated"))] + [(str(level), label) for level, label in self.level_options()]
+        return [preview.field(f"ratings.{statement['id']}", statement["text"], "choice", options=options)
+                for statement in self.config.statements]
+
+    def preview_html(self, values):
+        """Every statement rated as chosen (or none, for the first view), through the submit's own checks."""
+        ratings = {key.split(".", 1)[1]: int(value) for key, value in values.items() if value is not None}
+        state = core.STATE_SHAPE.default()
+        if ratings:
+            ratings, evidence = core.parse_submission({"ratings": ratings}, self.config)
+            state = core.record_submission(state, ratings, evidence, self.now_text())
+        return self.render_template(self.view_context(state), id_prefix="preview-")
+
+    def class_summary(self):
+        summary = self.class_distribution if isinstance(self.class_distribution, dict) else {}
+        counts = summary.get("counts") if isinstance(summary.get("counts"), dict) else {}
+        options = self.level_options()
+        rows = []
+        for statement in self.config.statements:
+            bucket = counts.get(statement["id"]) if isinstance(counts.get(statement["id"]), dict) else {}
+            cells = [count_of(bucket.get(str(level))) for level, _label in options]
+            rows.append({"label": statement["text"], "cells": cells + [sum(cells)]})
+        return {"learners": count_of(summary.get("learners")), "row_heading": self._("Statement"),
+                "columns": [label for _level, label in options] + [self._("Answered by")], "rows": rows}
+
+    def lookup_rows(self, state):
+        newest = core.latest(state)
+        if newest is None:
+            return []
+        labels = self.scale_labels()
+        rows = [{"label": self._("Submissions"), "value": str(len(state["history"]))},
+                {"label": self._("Latest submission"), "value": staff_time(newest["at"])}]
+        for statement in self.config.statements:
+            level = newest["ratings"].get(statement["id"])
+            if level is None:
+                continue
+            value = labels.get(level, str(level))
+            evidence = newest["evidence"].get(statement["id"])
+            if evidence:
+                value += "\n" + self._("Evidence: %(text)s") % {"text": evidence}
+            rows.append({"label": statement["text"], "value": value})
+        return rows
 
     # --- grading (only when weighted) ----------------------------------------------------------
 

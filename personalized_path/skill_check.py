@@ -6,10 +6,11 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import PersonalizedBlockMixin, json_api, parse_iso
+from .base import PersonalizedBlockMixin, json_api, parse_iso, staff_time
 from .core import adaptive
 from .core import skill_check as core
 from .core import N_, percent_text
+from .core import preview
 from .core.payload import PayloadError
 from .skill_check_sessions import SkillCheckSessionsMixin
 
@@ -69,6 +70,8 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     )
 
     learner_state = Dict(scope=Scope.user_state, help="Graded attempts and score (versioned shape).")
+    question_counts = Dict(scope=Scope.user_state_summary,
+                           help="Anonymous counts per question: learners who answered it, and rightly, last time.")
 
     renamed_fields = {"max_attempts": "attempts_allowed"}
     linked_state_readers = {"recheck_sources": "skill_evidence"}
@@ -77,6 +80,8 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
                        "recheck_interval_days", "recheck_sources", "calibrate_difficulty")
 
     # --- reading state and settings ------------------------------------------------------------
+
+    state_shape = core.STATE_SHAPE
 
     def state(self):
         return self.read_state(core.STATE_SHAPE, self.learner_state)
@@ -195,6 +200,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     def record_finished_attempt(self, state, new_state):
         """Event, completion (first time) and grade for the attempt that ``new_state`` has just kept."""
         newest = core.latest(new_state)
+        previous = core.latest(state)
+        self.question_counts = core.update_question_counts(
+            self.question_counts, self.usable_questions(),
+            core.results_by_question(previous) if previous else None, core.results_by_question(newest))
         self.publish("submitted", {
             "attempt": new_state["used"], "answers": newest["answers"], "mode": newest.get("mode", "fixed"),
             "correct": [result["question"] for result in newest["results"] if result["correct"]],
@@ -209,6 +218,50 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         """What every learner handler answers: the re-rendered block and the numbers a script needs."""
         return {"html": self.render_template(self.view_context(state)), "percent": core.percent(state),
                 "attempts_left": core.attempts_left(state, self.setting("attempts_allowed"))}
+
+    # --- course staff: preview, class summary, one learner's answers ---------------------------
+
+    def preview_fields(self):
+        if self.in_session_mode:  # one question at a time: no whole-attempt view to preview
+            return []
+        return [preview.field(f"correct.{question['id']}",
+                              self._("Answered right: %(prompt)s") % {"prompt": question["prompt"]}, "yes_no")
+                for question in self.usable_questions()]
+
+    def preview_html(self, values):
+        """The view after one attempt with the chosen questions right, graded as a learner's would be."""
+        questions = self.usable_questions()
+        right = {key.split(".", 1)[1] for key, value in values.items() if value}
+        answers = core.sample_answers(questions, right)
+        state = core.record_attempt(core.STATE_SHAPE.default(), answers, questions, self.now_text())
+        return self.render_template(self.view_context(state), id_prefix="preview-")
+
+    def class_summary(self):
+        counts = core.question_summary(self.question_counts, self.usable_questions())
+        rows = [{"label": row["question"]["prompt"],
+                 "cells": [row["answered"], row["correct"],
+                           f"{percent_text(row['percent'])}%" if row["percent"] is not None else "—"]}
+                for row in counts["rows"]]
+        return {"learners": counts["learners"], "row_heading": self._("Question"), "rows": rows,
+                "columns": [self._("Answered by"), self._("Right in their latest attempt"), self._("Share right")]}
+
+    def lookup_rows(self, state):
+        newest = core.latest(state)
+        if newest is None:
+            return []
+        by_id = {question["id"]: question for question in self.questions if isinstance(question, dict)}
+        rows = [{"label": self._("Attempts used"), "value": str(state["used"])},
+                {"label": self._("Latest attempt"), "value": staff_time(newest["at"])},
+                {"label": self._("Score"), "value": self._("%(earned)s of %(possible)s (%(percent)s%%)") % {
+                    "earned": f"{newest['earned']:g}", "possible": f"{newest['possible']:g}",
+                    "percent": percent_text(core.percent(state))}}]
+        for result in newest["results"]:
+            question = by_id.get(result["question"], {"prompt": result["question"], "choices": []})
+            texts = {choice["id"]: choice["text"] for choice in question.get("choices", ())}
+            chosen = ", ".join(texts.get(choice, choice) for choice in newest["answers"].get(result["question"], []))
+            verdict = self._("right") if result["correct"] else self._("not right")
+            rows.append({"label": question["prompt"], "value": f"{chosen} ({verdict})"})
+        return rows
 
     # --- for other blocks (read through runtime.get_block in the learner's runtime) -----------
 

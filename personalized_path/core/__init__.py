@@ -32,3 +32,8 @@ def percent_text(value):
         return ""
     whole = int(number + 0.5) if number >= 0 else -int(-number + 0.5)
     return str(99 if whole == 100 and number < 100 else whole)
+
+
+def count_of(value):
+    """A stored count as a whole number of 0 or more; anything garbled counts as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -15,7 +15,7 @@ score.
 import hashlib
 import random
 
-from . import N_, adaptive, irt
+from . import N_, adaptive, count_of, irt
 from .payload import PayloadError, as_list, as_object, as_slug, as_text, only_keys, require
 from .state import StateShape, StateShapeError, keep_newest
 
@@ -386,3 +386,63 @@ def _regrade_session(attempt, questions):
         outcome = adaptive.adaptive_result(adaptive.items_from_questions(questions), asked)
         return results, outcome["earned"], outcome["possible"]
     return results, float(sum(1 for entry in asked if entry["correct"])), float(len(asked))
+
+
+# --- anonymous counts per question (user_state_summary) and previews --------------------------------
+
+def results_by_question(attempt):
+    """``{question id: right or not}`` of one graded attempt."""
+    return {result["question"]: bool(result["correct"]) for result in attempt["results"]}
+
+
+def _bucket(stored, name):
+    value = stored.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def update_question_counts(summary, questions, previous, current):
+    """
+    Move one learner's latest results from ``previous`` (None on their first attempt) to ``current``.
+
+    Shared by every learner and a read-modify-write in the LMS, so lost updates are tolerated:
+    counts never go below zero, and questions no longer in the check are dropped (which bounds it).
+    """
+    stored = summary if isinstance(summary, dict) and summary.get("version") == 1 else {}
+    ids = [question["id"] for question in questions]
+    answered = {key: count_of(_bucket(stored, "answered").get(key)) for key in ids}
+    right = {key: count_of(_bucket(stored, "right").get(key)) for key in ids}
+    for results, step in ((previous or {}, -1), (current, 1)):
+        for key, correct in results.items():
+            if key in answered:
+                answered[key] = max(0, answered[key] + step)
+                if correct:
+                    right[key] = max(0, right[key] + step)
+    learners = count_of(stored.get("learners")) + (0 if previous else 1)
+    return {"version": 1, "learners": learners, "answered": answered, "right": right}
+
+
+def question_summary(summary, questions):
+    """Per question: learners whose latest attempt answered it, got it right, and the share (or None)."""
+    stored = summary if isinstance(summary, dict) and summary.get("version") == 1 else {}
+    rows = []
+    for question in questions:
+        answered = count_of(_bucket(stored, "answered").get(question["id"]))
+        right = min(answered, count_of(_bucket(stored, "right").get(question["id"])))
+        rows.append({"question": question, "answered": answered, "correct": right,
+                     "percent": 100.0 * right / answered if answered else None})
+    return {"learners": count_of(stored.get("learners")), "rows": rows}
+
+
+def sample_answers(questions, right):
+    """Answers that get the questions whose ids are in ``right`` right and the others wrong, for previews."""
+    answers = {}
+    for question in questions:
+        correct = list(question["correct"])
+        wrong = [choice["id"] for choice in question["choices"] if choice["id"] not in correct]
+        if question["id"] in right:
+            answers[question["id"]] = correct
+        elif question.get("kind", "single") == "multiple":
+            answers[question["id"]] = correct[:1] + wrong[:1] if wrong else correct[:-1] or correct
+        else:
+            answers[question["id"]] = wrong[:1] or correct
+    return answers

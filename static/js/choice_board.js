@@ -4,6 +4,7 @@ function PersonalizedChoiceBoard(runtime, element, init) {
   var pp = window.PersonalizedPath;
   var messages = init.messages;
   element = element.jquery ? element[0] : element;
+  pp.staffTools(runtime, element);
 
   function progressText() {
     var items = pp.root(element).querySelectorAll(".pp-progress-list li");

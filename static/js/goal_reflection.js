@@ -7,6 +7,7 @@ function PersonalizedGoalReflection(runtime, element, init) {
   var handlers = {goals: "save_goals", checkin: "check_in"};
   var snapshots = {};
   element = element.jquery ? element[0] : element;
+  pp.staffTools(runtime, element);
 
   function root() { return pp.root(element); }
   function forms() { return Array.prototype.slice.call(root().querySelectorAll("form[data-form]")); }

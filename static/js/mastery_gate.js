@@ -7,6 +7,7 @@ function PersonalizedMasteryGate(runtime, element) {
   "use strict";
   var pp = window.PersonalizedPath;
   element = element.jquery ? element[0] : element;
+  pp.staffTools(runtime, element);
 
   /* The server's translated messages ride on the block's root (see MasteryGateBlock.gate_fragment).
      The init function takes two arguments on purpose: the workbench then skips init args, which it
@@ -69,14 +70,23 @@ function PersonalizedMasteryGate(runtime, element) {
     }
   }
 
-  element.addEventListener("click", function (event) {
-    var button = event.target.closest(".pp-gate-check");
-    if (!button || button.closest(".pp-mastery-gate") !== pp.root(element)) { return; }
-    pp.busy(button, true);
-    pp.error(element, "");
+  var checking = false;
+
+  /* Ask the server to re-read every source. `button` is the "Check again" button the learner
+     pressed, or null when a block this gate watches reported a submit (`source` is its title):
+     then focus stays where the learner is, and the status says what prompted the check. */
+  function recheck(button, source) {
+    if (checking) { return; }
+    checking = true;
     var text = messages();
+    function say(key) {
+      return source ? text["auto_" + key].split("%(source)s").join(source) : text[key];
+    }
+    if (button) { pp.busy(button, true); }
+    pp.error(element, "");
     pp.status(element, text.checking);
     pp.post(runtime, element, "check_again", {}).then(function (result) {
+      checking = false;
       if (!result.ok || typeof result.data.html !== "string") {
         pp.busy(button, false);
         pp.status(element, "");
@@ -84,15 +94,32 @@ function PersonalizedMasteryGate(runtime, element) {
         return;
       }
       if (!result.data.unlocked) {
-        pp.swap(element, result.data.html, ".pp-gate-check");
-        pp.status(element, text.still_locked);
+        pp.swap(element, result.data.html, button ? ".pp-gate-check" : false);
+        pp.status(element, say("still_locked"));
         return;
       }
       loadResources(result.data.resources || []).then(function () {
-        pp.swap(element, result.data.html, ".pp-title");
+        pp.swap(element, result.data.html, button ? ".pp-title" : false);
         initialiseChildren();
-        pp.status(element, text.unlocked);
+        pp.status(element, say("unlocked"));
       });
     });
+  }
+
+  element.addEventListener("click", function (event) {
+    var button = event.target.closest(".pp-gate-check");
+    if (!button || button.closest(".pp-mastery-gate") !== pp.root(element)) { return; }
+    recheck(button, null);
+  });
+
+  /* personalized.js announces every successful submit of our blocks on the page; a locked gate
+     re-checks by itself when the submit came from one of the blocks it reads (data-watch). */
+  document.addEventListener(pp.CHANGED_EVENT, function (event) {
+    var gate = pp.root(element);
+    if (!gate || !document.documentElement.contains(gate) || gate.getAttribute("data-state") !== "locked") { return; }
+    var watched = (gate.getAttribute("data-watch") || "").split(" ");
+    if (event.detail && event.detail.usage && watched.indexOf(event.detail.usage) !== -1) {
+      recheck(null, event.detail.title || "");
+    }
   });
 }

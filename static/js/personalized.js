@@ -9,6 +9,19 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  /* Dispatched on the document after a handler changed a learner's state, with {usage, handler,
+     title}: a mastery gate on the same page that reads this block re-checks by itself. */
+  var CHANGED_EVENT = "personalized-path:changed";
+  var READ_ONLY_HANDLERS = ["check_again", "refresh", "preview", "learner_answers"];
+
+  function announceChange(element, handler) {
+    var base = root(element);
+    var title = base ? base.querySelector(".pp-title") : null;
+    document.dispatchEvent(new window.CustomEvent(CHANGED_EVENT, {detail: {
+      usage: base ? base.getAttribute("data-usage") : "", handler: handler, title: title ? title.textContent : ""
+    }}));
+  }
+
   /* POST `payload` as JSON to a handler; resolves to {ok, status, data} and never rejects. */
   function post(runtime, element, handler, payload) {
     return window.fetch(runtime.handlerUrl(element, handler), {
@@ -18,6 +31,9 @@
       body: JSON.stringify(payload)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.ok && READ_ONLY_HANDLERS.indexOf(handler) === -1) {
+          window.setTimeout(function () { announceChange(element, handler); }, 0);
+        }
         return {ok: response.ok, status: response.status, data: data};
       });
     }, function () {
@@ -61,8 +77,8 @@
     return null;
   }
 
-  function clearFieldErrors(element) {
-    var base = root(element);
+  function clearFieldErrors(element, container) {
+    var base = container || root(element);
     if (!base) { return; }
     base.querySelectorAll(".pp-field-error").forEach(function (node) {
       base.querySelectorAll('[aria-describedby~="' + node.id + '"]').forEach(function (control) {
@@ -141,8 +157,10 @@
     }
   }
 
-  /* Move focus to `focusSelector` so keyboard and screen-reader users land somewhere sensible. */
+  /* Move focus to `focusSelector` so keyboard and screen-reader users land somewhere sensible
+     (false: leave focus where it is, for updates the learner did not ask for here). */
   function focusOn(element, focusSelector) {
+    if (focusSelector === false) { return; }
     var target = root(element).querySelector(focusSelector || ".pp-title");
     if (target) {
       if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
@@ -159,7 +177,73 @@
     button.setAttribute("aria-busy", isBusy ? "true" : "false");
   }
 
+  /* Course staff tools under a block (templates/staff_tools.html): "Preview as a learner" and one
+     learner's answers. The server answers both with markup it rendered and escaped; it goes into
+     the page through DOMParser, and the preview into an inert container, so none of it runs. */
+  function staffTools(runtime, element) {
+    element = element.jquery ? element[0] : element;
+    var panel = element.querySelector(".pp-staff-tools");
+    if (!panel || panel.getAttribute("data-ready") === "true") { return; }
+    panel.setAttribute("data-ready", "true");
+    var texts = {network_error: panel.getAttribute("data-network-error"),
+                 server_error: panel.getAttribute("data-server-error")};
+
+    function say(selector, text) {
+      var node = panel.querySelector(selector);
+      if (node) { node.textContent = text || ""; }
+    }
+
+    function show(container, html) {
+      var parsed = new window.DOMParser().parseFromString(html, "text/html");
+      container.replaceChildren.apply(container, Array.prototype.map.call(parsed.body.children, function (node) {
+        return document.adoptNode(node);
+      }));
+    }
+
+    function valuesOf(form) {
+      var values = {};
+      form.querySelectorAll("[data-field]").forEach(function (input) {
+        var kind = input.getAttribute("data-kind");
+        var key = input.getAttribute("data-field");
+        if (kind === "yes_no") {
+          values[key] = input.checked;
+        } else if (kind === "number") {
+          values[key] = input.value === "" ? null : Number(input.value);
+        } else {
+          values[key] = input.value;
+        }
+      });
+      return values;
+    }
+
+    panel.addEventListener("submit", function (event) {
+      var form = event.target;
+      var isPreview = form.classList.contains("pp-preview-form");
+      if (!isPreview && !form.classList.contains("pp-lookup-form")) { return; }
+      event.preventDefault();
+      var payload = isPreview ? {values: valuesOf(form)}
+                              : {username: form.querySelector("[data-field=username]").value};
+      var button = form.querySelector("button[type=submit]");
+      busy(button, true);
+      clearFieldErrors(element, panel);
+      say(".pp-staff-error", "");
+      say(".pp-staff-status", "");
+      post(runtime, element, isPreview ? "preview" : "learner_answers", payload).then(function (result) {
+        busy(button, false);
+        if (result.ok) {
+          show(panel.querySelector(isPreview ? ".pp-preview-output" : ".pp-lookup-output"), result.data.html);
+          say(".pp-staff-status", panel.getAttribute(isPreview ? "data-preview-shown" : "data-lookup-shown"));
+          return;
+        }
+        var text = failureMessage(result, texts);
+        var field = result.status === 400 && result.data ? result.data.field : null;
+        if (!fieldError(element, field, text, form)) { say(".pp-staff-error", text); }
+      });
+    });
+  }
+
   window.PersonalizedPath = {post: post, root: root, status: status, error: error, swap: swap,
-                             patch: patch, update: update, busy: busy, failureMessage: failureMessage, fieldError: fieldError,
-                             clearFieldErrors: clearFieldErrors, report: report};
+                             patch: patch, update: update, busy: busy, failureMessage: failureMessage,
+                             fieldError: fieldError, clearFieldErrors: clearFieldErrors, report: report,
+                             CHANGED_EVENT: CHANGED_EVENT, staffTools: staffTools};
 }(window));

@@ -4,6 +4,7 @@ function PersonalizedSelfAssessment(runtime, element, init) {
   var pp = window.PersonalizedPath;
   var messages = init.messages;
   element = element.jquery ? element[0] : element;
+  pp.staffTools(runtime, element);
 
   function collect(form) {
     var ratings = {}, evidence = {}, missing = null;
