@@ -34,12 +34,6 @@ from .core.preview import read_values as read_preview_values
 from .core.state import FIELD_MAX_BYTES
 from .rendering import TemplateRenderer
 
-try:  # Open edX: references are opaque usage keys; the workbench has plain string ids.
-    from opaque_keys import InvalidKeyError
-    from opaque_keys.edx.keys import UsageKey
-except ImportError:  # pragma: no cover - depends on the platform
-    UsageKey = InvalidKeyError = None
-
 log = logging.getLogger(__name__)
 templates = TemplateRenderer(__package__)
 
@@ -639,7 +633,7 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     def reference_key(self, ref):
         """A reference as the runtime's usage key (opaque keys in the LMS, plain strings in the workbench)."""
-        if UsageKey is not None and isinstance(ref, str):
+        if isinstance(ref, str):
             try:
                 return UsageKey.from_string(ref)
             except InvalidKeyError:

@@ -8,6 +8,7 @@ domain the LMS's XBlock i18n service reads.
 """
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,12 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CATALOG = os.path.join(ROOT, "translations", "{lang}", "LC_MESSAGES", "text.{ext}")
+# Languages with a catalog; a new one gets its .po from msginit on the next run, with its plural rule.
+LANGUAGES = ("es", "ar")
+PLURAL_FORMS = {
+    "es": "nplurals=2; plural=(n != 1);",
+    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
+}
 KEYWORDS = ["_", "N_", "NP_:1,2", "gettext", "gettext_noop", "ngettext:1,2", "pgettext:1c,2", "npgettext:1c,2,3"]
 
 
@@ -63,6 +70,18 @@ def main():
     source = CATALOG.format(lang="en", ext="po")
     os.makedirs(os.path.dirname(source), exist_ok=True)
     extract(source)
+    for lang in LANGUAGES:
+        po_file = CATALOG.format(lang=lang, ext="po")
+        if not os.path.exists(po_file):
+            os.makedirs(os.path.dirname(po_file), exist_ok=True)
+            subprocess.run(["msginit", "--no-translator", "--locale", lang, "--input", source,
+                            "--output-file", po_file], check=True, capture_output=True)
+            with open(po_file, encoding="utf-8") as handle:
+                text = handle.read()
+            header = '"Plural-Forms: ' + PLURAL_FORMS[lang] + '\\n"'
+            text = re.sub(r'"Plural-Forms: [^"]*\\n"', lambda _match: header, text, count=1)
+            with open(po_file, "w", encoding="utf-8") as handle:
+                handle.write(text)
     for lang in languages():
         po_file = CATALOG.format(lang=lang, ext="po")
         if lang != "en":

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from scripts import translations
 
 ROOT = translations.ROOT
@@ -29,11 +31,18 @@ def test_every_language_compiles_and_its_mo_is_current(tmp_path):
             assert handle.read() == compiled.read_bytes(), f"{lang}: text.mo is stale; run `make translations`"
 
 
-def test_spanish_catalog_is_complete():
+@pytest.mark.parametrize("lang", ["es", "ar"])
+def test_catalog_is_complete(lang):
+    assert lang in translations.LANGUAGES and lang in translations.languages()
     result = subprocess.run(["msgfmt", "--statistics", "-o", os.devnull,
-                             translations.CATALOG.format(lang="es", ext="po")],
+                             translations.CATALOG.format(lang=lang, ext="po")],
                             capture_output=True, text=True, check=True)
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_arabic_has_its_six_plural_forms():
+    with open(translations.CATALOG.format(lang="ar", ext="po"), encoding="utf-8") as handle:
+        assert "nplurals=6;" in handle.read()
 
 
 def test_scripts_are_importable_as_a_package():

@@ -25,6 +25,20 @@ def language_from_query(get_response):
     return middleware
 
 
+def html_direction(get_response):
+    """Give workbench pages the language and direction of the request (right to left for Arabic), as the LMS does."""
+    def middleware(request):
+        response = get_response(request)
+        if response.get("Content-Type", "").startswith("text/html") and not getattr(response, "streaming", False):
+            language = translation.get_language() or "en"
+            direction = "rtl" if translation.get_language_bidi() else "ltr"
+            body = response.content.decode("utf-8").replace("<html>", f'<html lang="{language}" dir="{direction}">', 1)
+            response.content = body.encode("utf-8")
+            response["Content-Length"] = str(len(response.content))
+        return response
+    return middleware
+
+
 def studio_runtime_patch(get_response):
     """Add STUDIO_PATCH to workbench pages, after the runtime script and before blocks initialise."""
     def middleware(request):

@@ -31,13 +31,14 @@ for _database in DATABASES.values():
         _database["ENGINE"] = "personalized_path.workbench.sqlite"
         _database.setdefault("OPTIONS", {}).setdefault("timeout", 30)
 
-LANGUAGES = [("en", "English"), ("es", "Español")]
+LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
 LANGUAGE_CODE = "en"
 
 MIDDLEWARE = [
     *MIDDLEWARE[:2],
     "django.middleware.locale.LocaleMiddleware",
     "personalized_path.workbench.middleware.language_from_query",
+    "personalized_path.workbench.middleware.html_direction",
     "personalized_path.workbench.middleware.clock_from_cookie",
     *MIDDLEWARE[2:],
     "personalized_path.workbench.middleware.studio_runtime_patch",
