@@ -74,6 +74,8 @@ PAYLOADS = {
     "check_again": lambda name: {},
     "start_session": lambda name: {},
     "answer": lambda name: {"question": "q1", "choices": ["b"]},
+    "preview": lambda name: {"values": {}},  # staff only: a learner gets 403
+    "learner_answers": lambda name: {"username": "someone"},  # staff only: a learner gets 403
 }
 
 
