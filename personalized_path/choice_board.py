@@ -7,8 +7,8 @@ from xblock.fields import Scope
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .fields import Boolean, Dict, Integer, List, String
-from .base import (BlockReference, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin, is_reference, json_api,
-                   now_iso, parse_iso)
+from .base import (BlockReference, BlockReferenceList, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin,
+                   is_reference, json_api, now_iso, parse_iso)
 from .core import N_
 from .core import privacy
 from .core import preview
@@ -86,17 +86,22 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         help=_('Usage id of the course\'s learning plan, as JSON text ("..."): tiles tagged with a topic the '
                "learner picked as an interest there are suggested. null for none."),
     )
+    placement_checks = BlockReferenceList(
+        display_name=_("Placement checks"), default=[], scope=Scope.settings,
+        help=_("Skill checks in placement mode: skills a learner was placed as already knowing are not "
+               "suggested to them."),
+    )
     show_stats_to_learners = Boolean(display_name=_("Show learners how often each tile is chosen"),
                                      default=False, scope=Scope.settings)
 
     learner_state = Dict(scope=Scope.user_state, help="Choices, plan and done tiles (versioned shape).")
     tile_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts of learners choosing/finishing tiles.")
 
-    linked_state_readers = {"self_assessment": "learner_ratings"}
+    linked_state_readers = {"self_assessment": "learner_ratings", "placement_checks": "placement_results"}
 
     editable_fields = ("display_name", "instructions", "layout", "rows", "columns", "tiles", "rule", "choose_count",
                        "require_centre", "points_target", "must_points_cap", "may_points_cap", "allow_change",
-                       "self_assessment", "learning_plan", "show_stats_to_learners", "weight")
+                       "self_assessment", "learning_plan", "placement_checks", "show_stats_to_learners", "weight")
 
     @staticmethod
     def board_of(data):
@@ -130,7 +135,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         if broken:
             return {"title": self.display_name, "broken": [problem.render(self._) for problem in broken]}
         chosen = core.current_choice(state, board, rule)
-        suggestions = core.recommendations(board, self.linked_ratings())
+        suggestions = core.recommendations(board, self.linked_ratings(), known=self.placed_skills())
         interests = core.interest_matches(board, self.linked_interests())
         formats = self.format_labels()
         tiles = []
@@ -341,6 +346,16 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
             log.warning("Choice board %s cannot read its linked self-assessment %s",
                         self.scope_ids.usage_id, self.self_assessment, exc_info=True)
             return []
+
+    def placed_skills(self):
+        """Skills a linked placement check placed this learner as already knowing."""
+        known = set()
+        for check in self.linked_blocks("placement_checks"):
+            try:
+                known.update(skill for skill, row in check.placement_results().items() if row.get("mastered"))
+            except Exception:  # pylint: disable=broad-except
+                log.warning("Choice board %s cannot read a placement check", self.scope_ids.usage_id, exc_info=True)
+        return known
 
     def linked_interests(self):
         """The learner's interests from the linked learning plan's ``learner_interests()``, through the runtime."""

@@ -8,7 +8,7 @@ each block's ``summarize_state``. Instructor exceptions are written into the lea
 state, which the gate reads, so the gate stays the one authority on what a learner may see.
 """
 import logging
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -201,6 +201,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
             self_trend_label=self._(core.TREND_LABELS[row["self_trend"]]) if row["self_trend"] else None,
             measured_trend_label=self._(core.TREND_LABELS[row["measured_trend"]]) if row["measured_trend"] else None,
             measured_text=percent_text(row["measured"]), level_text=number_text(row["level"]),
+            review_due_date=date.fromisoformat(row["review_due"]) if row.get("review_due") else None,
         )
 
     def gate_view(self, gate):

@@ -291,7 +291,8 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     def summarize_state(self, state):
         """For the learning plan: a learner's stored state (all user-state fields) in plain terms."""
         stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
-        return {"attempts": core.skill_attempts(stored), "percent": core.percent(stored), "used": stored["used"],
+        return {"attempts": core.skill_attempts(stored), "evidence": core.skill_evidence(stored),
+                "percent": core.percent(stored), "used": stored["used"],
                 "attempts_left": core.attempts_left(stored, self.setting("attempts_allowed"))}
 
     # --- scoring -------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def course_olx(course, platform_settings=True):
     recheck = attrs(url_name="recheck", display_name="Fractions re-check", check_mode="recheck", question_budget=1,
                     questions=QUESTIONS, recheck_sources=[str(course.key("personalized_skill_check", "check"))])
     board = attrs(url_name="board", rule="k_of_n", choose_count=1, tiles=TILES, self_assessment=key["assessment"],
-                  learning_plan=str(course.key("personalized_learning_plan", "plan")))
+                  learning_plan=str(course.key("personalized_learning_plan", "plan")), placement_checks=[key["check"]])
     # The plan finds the course's blocks itself; the author's list here names them all, in course order.
     plan = attrs(url_name="plan", display_name="Your plan",
                  sources=[key["assessment"], key["check"], key["board"], key["goals"], key["gate"]])

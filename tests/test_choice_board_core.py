@@ -268,6 +268,10 @@ def test_tiles_matching_the_lowest_rated_skill_are_suggested_with_the_reason():
     assert set(core.recommendations(board, [rating("x", "fractions", 0), rating("y", "reasoning", 2)])) == {"b"}
     assert core.recommendations(board, [rating("x", "fractions", 4)]) == {}
     assert core.recommendations(board, []) == {}
+    # a skill placed as already known is never suggested, however it was rated
+    placed = core.recommendations(board, [rating("I can compare", "fractions", 1), rating("y", "reasoning", 3)],
+                                  known={"fractions"})
+    assert set(placed) == {"b"}
 
 
 # --- anonymous counts ----------------------------------------------------------------------------------------

@@ -87,3 +87,40 @@ def test_studio_refuses_bad_refresh_and_placement_settings(env):
     assert any("only for skill conditions" in text for text in problems(env, no_skills, accept_placement=True))
     assert any("\u201cRe-check to refresh faded skills (optional)\u201d" in text
                for text in problems(env, gate, refresh_check="nowhere"))
+
+
+def test_a_choice_board_stops_suggesting_skills_placed_as_known(env):
+    from tests.test_choice_board_block import SELF_ASSESSMENT, board_xml, html_of  # pylint: disable=C0415
+    linked = env.load(SELF_ASSESSMENT)
+    placement = skill_check(env, mode="placement", extra="placement_cut='60' target_precision='0.1'")
+    board = env.load(board_xml(self_assessment=linked).replace(
+        "<personalized_choice_board", f"<personalized_choice_board placement_checks='[\"{placement}\"]'", 1))
+    assert call(env.block(linked, "ana"), "submit", {"ratings": {"compare": 1, "explain": 3}})[0] == 200
+    assert html_of(env.block(board, "ana")).count("Suggested for you") == 2
+    # The placement check places "fractions" as known: the board stops suggesting it.
+    questions = [dict(q, skill="fractions" if q["skill"] == "adding" else q["skill"]) for q in TWO_SKILLS]
+    block = env.block(placement, "ana")
+    block.questions = questions
+    block.save()
+    take(env, placement, "ana", lambda qid: "yes" if qid.startswith("a") else "no")
+    assert env.block(placement, "ana").placement_results()["fractions"]["mastered"]
+    html = html_of(env.block(board, "ana"))
+    assert "I can compare fractions" not in html.split("Suggested for you", 1)[-1].split("</p>", 1)[0]
+    assert "You rated &quot;I can compare fractions&quot;" not in html
+    assert "You rated &quot;I can explain my reasoning&quot;" in html  # the next lowest skill instead
+    required = env.block(board, "ana").get_required_block_descriptors()
+    assert placement in [str(block.scope_ids.usage_id) for block in required]
+
+
+def test_the_learning_plan_shows_when_each_skill_is_due_for_review(env):
+    from personalized_path.core import plan  # pylint: disable=import-outside-toplevel
+    assert plan.review_due([]) is None
+    # One right answer: stability w2 = 2.3065 days, so recall reaches 90% 2.3 days later.
+    assert plan.review_due([("2026-03-01T10:00:00+00:00", 1.0)]) == "2026-03-03"
+    assert plan.review_due([("garbled", 1.0), ("2026-03-01T10:00:00+00:00", "x")]) is None
+    check = skill_check(env)
+    assert call(env.block(check), "submit", RIGHT)[0] == 200
+    summary = env.block(check).summarize_state({"learner_state": env.block(check).learner_state})
+    rows = plan.learner_skills([plan.Source(str(check), plan.SKILL_CHECK, "Check", ("adding", "multiplying"))],
+                               {str(check): summary}, {})
+    assert all(row["review_due"] for row in rows)

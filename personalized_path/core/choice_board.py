@@ -446,15 +446,17 @@ def complete(state, board, rule, when):
 
 # --- recommendations --------------------------------------------------------------------------------
 
-def recommendations(board, ratings):
+def recommendations(board, ratings, known=()):
     """
-    ``{tile_id: reason}`` for tiles whose skills match the learner's lowest-rated skills.
+    ``{tile_id: reason}`` for tiles whose skills match the learner's lowest-rated skills; skills in
+    ``known`` (placed as already known) are never suggested.
 
     ``ratings`` is what a linked self-assessment's ``learner_ratings()`` answers: rows of
     ``{"statement": {"text", "skill"}, "level", "out_of"}``; level 0 ("not sure yet") is left out.
     A reason is ``{"statement", "level", "out_of"}`` naming the lowest-rated statement for that skill.
     """
-    rated = [row for row in ratings or () if isinstance(row.get("level"), int) and row["level"] > 0]
+    rated = [row for row in ratings or () if isinstance(row.get("level"), int) and row["level"] > 0
+             and row["statement"].get("skill") not in known]
     if not rated:
         return {}
     lowest = min(row["level"] for row in rated)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from . import N_
-from . import mastery
+from . import forgetting, mastery
 from .payload import PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys, require
 
 CALIBRATION_MARGIN = 25.0
@@ -129,10 +129,28 @@ def trend(before, now, margin=TREND_MARGIN):
     return STEADY
 
 
-def skill_row(skill, self_rating, attempts, rule):
+def review_due(evidence):
+    """
+    The ISO date a skill is due for review, from its dated answers ``(ISO time, outcome)``: when its
+    FSRS-6 recall falls to 90% (``forgetting.review_due``); None without dated answers.
+    """
+    dated = []
+    for when, outcome in evidence or ():
+        try:
+            moment = datetime.fromisoformat(when)
+        except (TypeError, ValueError):
+            continue
+        if moment.tzinfo is not None and _finite(outcome):
+            dated.append((moment, outcome >= 0.5))
+    due = forgetting.review_due(forgetting.replay(dated))
+    return due.date().isoformat() if due else None
+
+
+def skill_row(skill, self_rating, attempts, rule, evidence=()):
     """
     One skill for one learner. ``self_rating`` is ``{"level", "first", "out_of"}`` (mean levels of
-    the latest and first ratings) or None; ``attempts`` the outcomes (0..1) from every skill check.
+    the latest and first ratings) or None; ``attempts`` the outcomes (0..1) from every skill check;
+    ``evidence`` the same answers dated, for the review date.
     """
     self_rating = self_rating or {}
     out_of = self_rating.get("out_of")
@@ -144,7 +162,7 @@ def skill_row(skill, self_rating, attempts, rule):
         "skill": skill, "level": level, "out_of": out_of, "self_percent": mine,
         "self_trend": trend(mine_first, mine), "measured": measured, "measured_trend": trend(before, measured),
         "evidence": len(attempts or ()), "threshold": threshold, "band": band(measured, threshold),
-        "calibration": calibration(mine, measured),
+        "calibration": calibration(mine, measured), "review_due": review_due(evidence),
     }
 
 
@@ -184,7 +202,7 @@ def learner_skills(sources, summaries, rules):
     Per course skill: the latest self-rating (the last self-assessment in course order that rated it)
     and the measured mastery over every skill check's evidence, in course order.
     """
-    ratings, attempts = {}, {}
+    ratings, attempts, evidence = {}, {}, {}
     for source in sources:
         summary = summaries.get(source.key) or {}
         if source.kind == SELF_ASSESSMENT:
@@ -197,7 +215,12 @@ def learner_skills(sources, summaries, rules):
         elif source.kind == SKILL_CHECK:
             for skill, outcomes in (summary.get("attempts") or {}).items():
                 attempts.setdefault(skill, []).extend(outcomes if isinstance(outcomes, list) else ())
-    return [skill_row(skill, ratings.get(skill), attempts.get(skill, ()), rules.get(skill, SkillRule()))
+            for skill, dated in (summary.get("evidence") or {}).items():
+                evidence.setdefault(skill, []).extend(
+                    item for item in (dated if isinstance(dated, list) else ())
+                    if isinstance(item, (list, tuple)) and len(item) == 2)
+    return [skill_row(skill, ratings.get(skill), attempts.get(skill, ()), rules.get(skill, SkillRule()),
+                      evidence.get(skill, ()))
             for skill in course_skills(sources)]
 
 
