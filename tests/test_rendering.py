@@ -1,12 +1,11 @@
 """
 Rendering: templates compile once per process and translate with one merged catalog per
-language, so repeated renders neither slow down nor grow memory, and translations are exactly
-those of the block's i18n service on top of Django's.
+language, so repeated renders do not grow memory, and translations are exactly those of the
+block's i18n service on top of Django's. (Time per render is measured in
+benchmarks/bench_render_memory.py: no test here times anything.)
 """
 import gc
-import json
 import os
-import time
 
 import pytest
 from django.utils import translation
@@ -64,30 +63,25 @@ def resident_bytes():
 
 
 def _render_batches(block):
-    """CPU seconds of each batch of renders, and resident memory after the first and the last batch."""
-    cpu, memory = [], []
+    """Resident memory after the first and the last batch of renders."""
+    memory = []
     for batch in range(RENDERS // BATCH):
-        start = time.process_time()
         for index in range(BATCH):
             with translation.override("es" if index % 2 else "en"):
                 block.student_view({})
-        cpu.append(time.process_time() - start)
         if batch in (0, RENDERS // BATCH - 1):
             gc.collect()
             memory.append(resident_bytes())
-    return cpu, memory
+    return memory
 
 
 @pytest.mark.parametrize("name", sorted(BLOCKS))
-def test_memory_and_time_per_render_stay_flat(env, name):
+def test_memory_stays_flat_over_many_renders(env, name):
     block = env.block(env.load(BLOCKS[name]))
     for index in range(20):  # warm: compiled templates and one translation per language
         with translation.override("es" if index % 2 else "en"):
             block.student_view({})
-    cpu, memory = _render_batches(block)
+    memory = _render_batches(block)
     growth = memory[1] - memory[0]
-    ratio = min(cpu[-3:]) / min(cpu[:3])
-    print(json.dumps({"block": name, "renders": RENDERS, "first_batch_cpu_s": round(min(cpu[:3]), 4),
-                      "last_batch_cpu_s": round(min(cpu[-3:]), 4), "memory_growth_bytes": growth}))
+    # Time per render is a speed figure: benchmarks/bench_render_memory.py reports it, no test times it.
     assert growth < 2 * 1024 * 1024, f"{name}: memory grew by {growth} bytes over {RENDERS} renders"
-    assert ratio < 1.5, f"{name}: renders got slower: last batches {cpu[-3:]}, first {cpu[:3]}"
