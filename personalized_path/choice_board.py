@@ -268,8 +268,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
                 new_state["done"] != state["done"]:
             return {"html": self.render_template(context)}  # the plan, done marks or notices change too
         # Only the selection changed: which tiles are chosen, the progress, the actions and the counts.
-        return {"chosen": tiles, "revision": new_state["revision"],
-                "parts": self.render_parts(context, "progress", "actions", "stats")}
+        return dict(self.changed_parts(context, state, new_state, "progress", "actions"), chosen=tiles)
 
     @json_api
     def commit(self, data, suffix=""):  # pylint: disable=unused-argument
@@ -291,7 +290,11 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         self.count_tiles(board, state, new_state)
         self.publish("committed", {"tiles": chosen})
         self.announce_completion(state, new_state)
-        return {"html": self.render_template(self.view_context(new_state))}
+        context = self.view_context(new_state)
+        # The tiles change when the board now refuses changes, or loses its "chosen for you" notes.
+        tiles_change = not context["can_change"] or any(item["must"] and item["chosen"] for item in context["tiles"])
+        return self.changed_parts(context, state, new_state, *(("tiles",) if tiles_change else ()), "actions",
+                                  "plan")
 
     @json_api
     def mark_done(self, data, suffix=""):  # pylint: disable=unused-argument
@@ -313,7 +316,12 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
         self.count_tiles(board, state, new_state)
         self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link)})
         self.announce_completion(state, new_state)
-        return {"html": self.render_template(self.view_context(new_state))}
+        return self.changed_parts(self.view_context(new_state), state, new_state, "tiles", "plan")
+
+    def changed_parts(self, context, state, new_state, *names):
+        """The answer to a change that leaves the board's layout: the parts it changed, with the counts."""
+        names += ("stats",) + (("complete",) if new_state["completed_at"] != state["completed_at"] else ())
+        return {"revision": new_state["revision"], "parts": self.render_parts(context, *names)}
 
     def count_tiles(self, board, state, new_state):
         """Bring the class's tile counts in line with this learner's new state."""

@@ -272,7 +272,10 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         self.count_goals(state, new_state)
         if kind == "set":
             self.emit_completion(1.0)
-        return {"html": self.render_template(self.view_context(new_state)), "revision": new_state["revision"]}
+        # The goals form changes only when the first save turns it into "revise your goals": later
+        # saves leave it holding exactly what the learner typed, which is now what is stored.
+        return self.changed_parts(new_state, "current", "checkin", *(("goals",) if kind == "set" else ()),
+                                  "timeline")
 
     @json_api
     def check_in(self, data, suffix=""):  # pylint: disable=unused-argument
@@ -287,7 +290,13 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
                                     "revision": new_state["revision"]})
         if self.has_score and state["checkins"] < max(1, self.checkin_count):
             self._publish_grade(self.get_score(new_state))
-        return {"html": self.render_template(self.view_context(new_state)), "revision": new_state["revision"]}
+        return self.changed_parts(new_state, "current", "checkin", "timeline")
+
+    def changed_parts(self, new_state, *names):
+        """A save's answer: the parts of the view it changed (the class counts too, for staff)."""
+        context = self.view_context(new_state)
+        names += ("counts",) if context["is_staff"] else ()
+        return {"parts": self.render_parts(context, *names), "revision": new_state["revision"]}
 
     @json_api
     def refresh(self, data, suffix=""):  # pylint: disable=unused-argument

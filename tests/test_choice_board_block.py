@@ -67,11 +67,16 @@ def test_choose_commit_done_completes_with_events_and_completion(env):
     assert "Your choice meets the rule." in data["parts"]["progress"]
     assert "Commit to this plan" in data["parts"]["actions"] and data["chosen"] == ["video", "game"]
     data = ok(env.block(usage), "commit", {})
-    assert "Your plan" in data["html"] and "0 of 2 done." in data["html"]
-    ok(env.block(usage), "mark_done", {"tile": "video", "note": "<b>notes</b>", "link": "https://x.org/n"})
+    # Committing adds the plan and changes the actions; the tiles, free to change still, stay.
+    assert "html" not in data and sorted(data["parts"]) == ["actions", "plan", "stats"] and data["revision"] == 3
+    assert "Your plan" in data["parts"]["plan"] and "0 of 2 done." in data["parts"]["plan"]
+    data = ok(env.block(usage), "mark_done", {"tile": "video", "note": "<b>notes</b>", "link": "https://x.org/n"})
     assert not env.events_named("completion")
+    assert sorted(data["parts"]) == ["plan", "stats", "tiles"] and 'data-part="tiles"' in data["parts"]["tiles"]
+    assert "Done activities stay in your plan." in data["parts"]["tiles"]
     data = ok(env.block(usage), "mark_done", {"tile": "game", "note": "Played twice"})
-    assert "Board complete" in data["html"] and "&lt;b&gt;notes&lt;/b&gt;" in data["html"]
+    assert sorted(data["parts"]) == ["complete", "plan", "stats", "tiles"]
+    assert "Board complete" in data["parts"]["complete"] and "&lt;b&gt;notes&lt;/b&gt;" in data["parts"]["plan"]
     state = env.block(usage).learner_state
     assert state["version"] == 1 and state["completed_at"] and set(state["done"]) == {"video", "game"}
     names = [event["name"].rsplit(".", 1)[-1] for event in env.events]
@@ -110,7 +115,8 @@ def test_changing_a_committed_plan_returns_it_to_draft_and_done_tiles_stay(env):
 def test_committed_plan_is_locked_when_the_author_forbids_changes(env):
     usage = env.load(board_xml(allow_change="false"))
     ok(env.block(usage), "choose", {"tiles": ["video", "game"]})
-    ok(env.block(usage), "commit", {})
+    data = ok(env.block(usage), "commit", {})
+    assert data["parts"]["tiles"].count(" disabled>") == 4 and "does not allow changes" in data["parts"]["actions"]
     html = html_of(env.block(usage))
     assert html.count(" disabled>") == 4 and "does not allow changes" in html
     before = field_snapshot(env, usage)
@@ -168,7 +174,8 @@ def test_must_do_tiles_that_start_chosen_can_be_committed_without_touching_the_b
     usage = env.load(board_xml(tiles, rule="must_may", choose_count="0"))
     html = html_of(env.block(usage))
     assert html.count('aria-pressed="true"') == 2 and "Do every must-do activity." in html
-    ok(env.block(usage), "commit", {})
+    data = ok(env.block(usage), "commit", {})
+    assert "chosen for you" not in data["parts"]["tiles"]  # the notes on must-do tiles go once committed
     state = env.block(usage).learner_state
     assert [entry["id"] for entry in state["chosen"]] == ["video", "read"] and state["committed_at"]
     assert env.block(usage).tile_counts["chosen"] == {"video": 1, "read": 1, "game": 0, "essay": 0}

@@ -94,18 +94,31 @@ def test_setting_goals_completes_publishes_and_counts_learners(env):
     assert "Your goals" in html and 'data-form="checkin"' in html and "Revise your goals" in html
 
 
+def test_first_save_answers_with_the_parts_it_changes(env):
+    usage = load(env)
+    status, data = call(env.block(usage), "save_goals", goals_payload())
+    assert status == 200 and "html" not in data and data["revision"] == 1
+    # The form becomes "revise your goals", the check-in form and the timeline appear.
+    assert sorted(data["parts"]) == ["checkin", "current", "goals", "timeline"]
+    assert "Revise your goals" in data["parts"]["goals"] and 'data-form="checkin"' in data["parts"]["checkin"]
+    assert "Goals set" in data["parts"]["timeline"]
+    status, data = call(env.block(usage, "staff", staff=True), "save_goals", goals_payload())
+    assert "1 learner has set goals here." in data["parts"]["counts"]  # staff: the class counts changed too
+
+
 def test_checkins_show_earlier_goal_and_last_checkin_and_build_a_timeline(env):
     usage = with_goals(env)
     status, data = call(env.block(usage), "check_in", checkin(1))
     assert status == 200 and data["revision"] == 2
     status, data = call(env.block(usage), "check_in", checkin(2, next_step="Finish the sheet", progress={
         "long": 2, "short-1": 4, "short-2": 1}))
-    assert status == 200
-    html = data["html"]
-    current = html.split('data-form="checkin"')[0]
+    assert status == 200 and "html" not in data  # a check-in changes three parts of the view, not the form above
+    assert sorted(data["parts"]) == ["checkin", "current", "timeline"] and data["revision"] == 3
+    current = data["parts"]["current"]
+    assert 'data-part="current"' in current
     assert "Practise ten sums" in current and "Your last check-in" in current and "Finish the sheet" in current
-    assert "Check-ins so far: 2 of 2." in html
-    timeline = html.split("Your timeline")[1]
+    assert "Check-ins so far: 2 of 2." in data["parts"]["checkin"]
+    timeline = data["parts"]["timeline"].split("Your timeline")[1]
     assert timeline.index("Check-in 2") < timeline.index("Check-in 1") < timeline.index("Goals set")
     assert "Achieved" in timeline and "Do five sums a day" in timeline
     state = env.block(usage).learner_state
@@ -123,7 +136,10 @@ def test_revising_keeps_every_version_with_dates(env):
     assert state["goals"]["short-1"]["versions"] == 2 and state["goals"]["long"].get("versions") == 1
     entry = state["timeline"][-1]
     assert entry["change"] == "revise" and list(entry["goals"]) == ["short-1"] and entry["at"]
-    timeline = data["html"].split("Your timeline")[1]
+    # A revision leaves the form holding what was typed, now stored: it is not sent again.
+    assert sorted(data["parts"]) == ["checkin", "current", "timeline"] and data["revision"] == 2
+    assert "Practise twenty sums" in data["parts"]["current"] and "Practise twenty sums" in data["parts"]["checkin"]
+    timeline = data["parts"]["timeline"].split("Your timeline")[1]
     assert timeline.index("Practise twenty sums") < timeline.index("Practise ten sums")
     assert "Goals revised" in timeline
     assert env.events_named("goals_revised")[0]["data"]["goals"] == ["short-1"]
@@ -279,7 +295,7 @@ def test_woop_and_if_then_plans_are_saved_and_revised(env):
     payload["plan"] = {"woop_wish": "Pass the unit", "woop_obstacle": "I put things off", "if_when": "If it is 7pm",
                        "then_do": "then I open the sheet"}
     status, data = call(env.block(usage), "save_goals", payload)
-    assert status == 200 and "I put things off" in data["html"]
+    assert status == 200 and "I put things off" in data["parts"]["current"]
     state = env.block(usage).learner_state
     assert state["plan"]["woop_outcome"] == "" and state["timeline"][0]["plan"]["if_when"] == "If it is 7pm"
     status, data = call(env.block(usage), "save_goals", goals_payload(**{"goals__long__smart": ["S"]}))

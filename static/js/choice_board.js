@@ -29,9 +29,10 @@ function PersonalizedChoiceBoard(runtime, element, init) {
     pp.status(element, messages.saving);
     return pp.post(runtime, element, handler, payload).then(function (result) {
       if (result.ok) {
-        if (result.data.parts) {  // the board stays; only what the choice changed comes back
+        if (result.data.parts) {  // the board stays; only what the learner's action changed comes back
           lock(false, buttons);
-          showChosen(result.data.chosen, result.data.revision);
+          pp.root(element).setAttribute("data-revision", String(result.data.revision));
+          if (result.data.chosen) { showChosen(result.data.chosen); }
         }
         pp.update(element, result.data, focus);
         pp.status(element, announce ? announce + " " + progressText() : progressText());
@@ -50,13 +51,12 @@ function PersonalizedChoiceBoard(runtime, element, init) {
   }
 
   /* A partial answer to a choice: mark the chosen tiles; the server sent the parts that changed. */
-  function showChosen(chosen, revision) {
+  function showChosen(chosen) {
     pp.root(element).querySelectorAll(".pp-choose").forEach(function (button) {
       var isChosen = chosen.indexOf(button.getAttribute("data-tile")) !== -1;
       button.setAttribute("aria-pressed", isChosen ? "true" : "false");
       button.closest(".pp-tile").classList.toggle("pp-chosen", isChosen);
     });
-    pp.root(element).setAttribute("data-revision", String(revision));
   }
 
   /* The whole new selection in board order: pressed buttons (one toggled), plus done tiles, which stay. */

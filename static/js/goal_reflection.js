@@ -180,7 +180,8 @@ function PersonalizedGoalReflection(runtime, element, init) {
       pp.busy(button, false);
       if (result.ok) {
         clearDraft(form);
-        pp.swap(element, result.data.html, ".pp-current h3");
+        root().setAttribute("data-revision", String(result.data.revision));
+        pp.update(element, result.data, ".pp-current h3");
         afterSwap(name === "goals" ? messages.saved_goals : messages.saved_checkin);
       } else if (result.status === 409) {
         pp.status(element, "");
