@@ -215,8 +215,13 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         self._publish_grade(Score(newest["earned"], newest["possible"]))
 
     def answer_payload(self, state):
-        """What every learner handler answers: the re-rendered block and the numbers a script needs."""
-        return {"html": self.render_template(self.view_context(state)), "percent": core.percent(state),
+        """
+        What every learner handler answers: the parts an attempt changes (the result, and the
+        questions or the session), not the title and instructions, and the numbers a script needs.
+        """
+        parts = self.render_parts(self.view_context(state), "summary",
+                                  "session" if self.in_session_mode else "questions")
+        return {"parts": parts, "percent": core.percent(state),
                 "attempts_left": core.attempts_left(state, self.setting("attempts_allowed"))}
 
     # --- course staff: preview, class summary, one learner's answers ---------------------------

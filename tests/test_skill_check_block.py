@@ -56,7 +56,10 @@ def test_wrong_then_right_grades_feedback_attempts_and_skills(env):
     usage = load(env)
     status, data = call(env.block(usage), "submit", WRONG)
     assert status == 200 and data["percent"] == 0.0 and data["attempts_left"] == 1
-    html = data["html"]
+    # An attempt changes the result and the questions (their feedback), not the title above them.
+    assert sorted(data["parts"]) == ["questions", "summary"] and "html" not in data
+    assert 'data-part="summary"' in data["parts"]["summary"] and "pp-title" not in data["parts"]["questions"]
+    html = data["parts"]["summary"] + data["parts"]["questions"]
     assert "0 of 2 correct (0%)" in html and "You have 1 attempt left." in html
     assert html.count("Not quite.") == 2
     # feedback for the chosen choices only
@@ -67,8 +70,9 @@ def test_wrong_then_right_grades_feedback_attempts_and_skills(env):
 
     status, data = call(env.block(usage), "submit", RIGHT)
     assert status == 200 and data["percent"] == 100.0 and data["attempts_left"] == 0
-    assert "2 of 2 correct (100%)" in data["html"] and "You answered every question correctly." in data["html"]
-    assert 'type="submit"' not in data["html"]
+    summary, questions = data["parts"]["summary"], data["parts"]["questions"]
+    assert "2 of 2 correct (100%)" in summary and "You answered every question correctly." in summary
+    assert 'type="submit"' not in questions
     block = env.block(usage)
     assert block.skill_attempts() == {"fractions": [0.0, 1.0], "comparing": [0.0, 1.0]}
     assert block.skill_results() == {"fractions": {"correct": 1, "total": 1}, "comparing": {"correct": 1, "total": 1}}

@@ -28,7 +28,7 @@ function PersonalizedSkillCheck(runtime, element, init) {
     pp.post(runtime, element, handler, payload).then(function (result) {
       pp.busy(button, false);
       if (result.ok) {
-        pp.swap(element, result.data.html, focus);
+        pp.update(element, result.data, focus);
         pp.status(element, done);
       } else {
         pp.status(element, "");
