@@ -642,8 +642,9 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     @json_api
     def check_again(self, data, suffix=""):  # pylint: disable=unused-argument
         """
-        Re-read every source and apply the rule. Locked: the refreshed lock card. Unlocked: the
-        children's HTML and the resources (CSS/JS) they need, for the script to load and swap in.
+        Re-read every source and apply the rule. Locked: the refreshed lock card (the one part of
+        the view that changes). Unlocked: the whole gate with the children's HTML and the resources
+        (CSS/JS) they need, for the script to load and swap in.
         """
         only_keys(data, ())
         if self.is_staff():
@@ -654,11 +655,10 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if self.remember(evaluation):  # an event per change, not per click
             self.publish("checked", {"unlocked": evaluation.unlocked, "score": evaluation.score,
                                      "route": evaluation.route["id"] if evaluation.route else None})
+        if not evaluation.unlocked:
+            return {"unlocked": False, "parts": self.render_parts(self.view_context(evaluation, []), "lock")}
         fragment = self.learner_fragment(evaluation)
-        answer = {"unlocked": evaluation.unlocked, "html": fragment.content}
-        if evaluation.unlocked:
-            answer["resources"] = fragment.to_dict()["resources"]
-        return answer
+        return {"unlocked": True, "html": fragment.content, "resources": fragment.to_dict()["resources"]}
 
     def count_recheck(self):
         """

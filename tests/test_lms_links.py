@@ -55,7 +55,7 @@ def test_gate_lock_card_shows_the_score_read_from_another_unit(lms_course):
     lms_course.answer("b")
     status, answer = lms_course.call(lms_course.at("gate"), "check_again", {})
     assert status == 200 and not answer["unlocked"]
-    assert "No attempts yet" not in answer["html"] and "Fractions check" in answer["html"]
+    assert "No attempts yet" not in answer["parts"]["lock"] and "Fractions check" in answer["parts"]["lock"]
     assert conditions(lms_course)["score"] is False
     lms_course.answer("a")
     assert conditions(lms_course)["score"] is True

@@ -177,7 +177,9 @@ def test_check_again_unlocks_with_children_resources(env, course):
     source, gate = course
     status, data = call(env.block(gate), "check_again", {})
     assert status == 200 and data["unlocked"] is False and "resources" not in data
-    assert "Locked for now" in data["html"]
+    # Still locked: only the lock card changes, and no child is in it.
+    assert list(data["parts"]) == ["lock"] and "html" not in data and "Locked for now" in data["parts"]["lock"]
+    assert 'data-part="lock"' in data["parts"]["lock"] and SENTINEL not in data["parts"]["lock"]
     set_score(env, source, "student_1", 4.0)
     status, data = call(env.block(gate), "check_again", {})
     assert status == 200 and data["unlocked"] is True

@@ -1,5 +1,5 @@
 /* Mastery gate: "Check again" asks the server to re-read the learner's scores. While locked the
-   server answers with the refreshed lock card; once the rule holds it answers with the unlocked
+   server answers with the refreshed lock card (a part); once the rule holds it answers with the unlocked
    markup (children included) and the CSS/JS those children need. This script loads any of those
    resources the page does not have yet, swaps the markup in, and lets the XBlock runtime
    initialise the new children, all without reloading the page. Text goes in with textContent only. */
@@ -87,14 +87,14 @@ function PersonalizedMasteryGate(runtime, element) {
     pp.status(element, text.checking);
     pp.post(runtime, element, "check_again", {}).then(function (result) {
       checking = false;
-      if (!result.ok || typeof result.data.html !== "string") {
+      if (!result.ok || (typeof result.data.html !== "string" && !result.data.parts)) {
         pp.busy(button, false);
         pp.status(element, "");
         pp.error(element, pp.failureMessage(result, text));
         return;
       }
       if (!result.data.unlocked) {
-        pp.swap(element, result.data.html, button ? ".pp-gate-check" : false);
+        pp.update(element, result.data, button ? ".pp-gate-check" : false);
         pp.status(element, say("still_locked"));
         return;
       }
