@@ -79,7 +79,12 @@ class Conflict(Exception):
         self.extra = extra
 
 
-def json_api(func):
+JSON_TYPE = "application/json"
+# xblock-utils' Studio editor posts its JSON body with jQuery's default (form) content type.
+STUDIO_SAVE_TYPES = (JSON_TYPE, "application/x-www-form-urlencoded")
+
+
+def json_api(func=None, *, staff_only=False, content_types=(JSON_TYPE,)):
     """
     A POST-only JSON handler that is strict where ``XBlock.json_handler`` is lenient, and that runs
     under this learner's write lock for the block (``PersonalizedBlockMixin.learner_lock``).
@@ -88,13 +93,20 @@ def json_api(func):
     raised by the handler gets 400 naming the field; Conflict gets 409 (also when the lock stays
     busy). Handlers validate everything before changing a field, so every error leaves the
     fields as they were.
+    ``staff_only`` handlers answer 403 to anyone but the course team before reading the request.
     """
+    if func is None:
+        return functools.partial(json_api, staff_only=staff_only, content_types=content_types)
+
     @XBlock.handler
     @functools.wraps(func)
     def wrapper(self, request, suffix=""):
+        if staff_only and not self.can_edit_settings():
+            return json_response({"error": self._("Only the course team can change these settings."), "field": ""},
+                                 403)
         if request.method != "POST":
             return JsonHandlerError(405, self._("Use POST for this request.")).get_response(allow=["POST"])
-        refused = self.refuse_content_type(request)
+        refused = self.refuse_content_type(request, content_types)
         if refused:
             return refused
         try:
@@ -108,7 +120,7 @@ def json_api(func):
             return json_response({"error": error.message, **error.extra}, 409)
         except JsonHandlerError as error:
             return json_response({"error": error.message}, error.status_code)
-        return json_response(result)
+        return result if isinstance(result, Response) else json_response(result)
     wrapper.json_api = True
     return wrapper
 
@@ -138,11 +150,6 @@ class CacheLock:
         # Only our own lock: if it expired and another request took it, it is theirs.
         if self.cache.get(self.key) == self.token:
             self.cache.delete(self.key)
-
-
-JSON_TYPE = "application/json"
-# xblock-utils' Studio editor posts its JSON body with jQuery's default (form) content type.
-STUDIO_SAVE_TYPES = (JSON_TYPE, "application/x-www-form-urlencoded")
 
 
 def json_response(payload, status=200):
@@ -507,49 +514,6 @@ class PersonalizedBlockMixin(XBlockMixin):
         if not self.can_edit_settings():
             return Fragment(format_html('<p class="pp-refused">{}</p>', self._("Only the course team can edit this.")))
         return super().studio_view(context)
-
-    @XBlock.handler
-    def submit_studio_edits(self, request, suffix=""):
-        """
-        Studio's save from StudioEditableXBlockMixin, after the checks it skips: the course team
-        only (checked before anything else is read), a JSON body, and values of the right type,
-        each refused with a sentence naming the setting; never a 500.
-        """
-        if not self.can_edit_settings():
-            return json_response({"error": self._("Only the course team can change these settings."), "field": ""},
-                                 403)
-        refused = self.refuse_content_type(request, STUDIO_SAVE_TYPES)
-        if refused:
-            return refused
-        try:
-            data = parse_object(request.body)
-            values = as_object(require(data, "values"), "values")
-            as_list(data.get("defaults", []), "defaults")
-        except PayloadError as error:
-            return json_response({"error": error.render(self._), "field": error.field}, 400)
-        for name, value in values.items():
-            if name in self.editable_fields and not self.studio_value_fits(self.fields[name], value):
-                return json_response({"error": self._("{setting} must be {kind}.").format(
-                    setting=self.setting_label(name), kind=self._(expected_kind(self.fields[name]))),
-                    "field": f"values.{name}"}, 400)
-        try:
-            return super().submit_studio_edits(request, suffix)
-        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
-            # A shape no validator foresaw: refuse it, and log it so that the validator gets fixed.
-            log.exception("Studio save of %s failed in validation", self.scope_ids.usage_id)
-            return json_response({"error": self._("These settings could not be checked. Look for a value "
-                                                  "of the wrong shape, such as a list where text belongs.")}, 400)
-
-    def validate_weight(self, validation, data):
-        if not isinstance(data.weight, (int, float)) or data.weight < 0:
-            self.add_setting_problems(validation, [PayloadError("weight", N_("The weight cannot be negative."))])
-
-    @staticmethod
-    def studio_value_fits(field, value):
-        try:
-            return field.fits(field.from_json(value))
-        except (TypeError, ValueError, OverflowError):
-            return False
 
     def setting_label(self, name):
         """A setting as authors see it in Studio: its translated name, in quotes."""
@@ -998,3 +962,9 @@ class CreditWhenDoneMixin(XBlockMixin, ScorableXBlockMixin):
 
     def max_score(self):
         return 1.0
+
+    @staticmethod
+    def weight_problems(data):
+        if isinstance(data.weight, bool) or not isinstance(data.weight, (int, float)) or data.weight < 0:
+            return [PayloadError("weight", N_("The weight cannot be negative."))]
+        return []

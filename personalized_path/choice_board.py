@@ -4,7 +4,6 @@ import logging
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Scope
-from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .fields import Boolean, Dict, Integer, List, String
 from .base import (BlockReference, BlockReferenceList, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin,
@@ -14,6 +13,7 @@ from .core import privacy
 from .core import preview
 from .core import choice_board as core
 from .core.payload import PayloadError
+from . import studio
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ DEFAULT_TILES = [
 ]
 
 
-class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, CreditWhenDoneMixin,
+class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditWhenDoneMixin,
                        CompletableXBlockMixin, XBlock):
     """A board of activities; each learner commits to a plan the rule allows and marks tiles done."""
 
@@ -56,9 +56,8 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
     columns = Integer(display_name=_("Grid columns"), default=3, scope=Scope.content, values={"min": 1, "max": 5})
     tiles = List(
         display_name=_("Tiles"), scope=Scope.content, default=DEFAULT_TILES,
-        help=_('A JSON list of tiles, row by row in a grid: [{"id": "short-id", "title": "...", "description": "...", '
-               '"format": "reading|video|project|discussion|practice|other", "minutes": 20, "points": 10, '
-               '"skills": ["skill-id"], "tier": "must|may", "link": "https://..."}]. Keep ids stable.'),
+        help=_("The activities, row by row in a grid. Learners' choices are stored under each tile's id, "
+               "so keep ids once learners have chosen."),
     )
     rule = String(
         display_name=_("Rule"), default="k_of_n", scope=Scope.content,
@@ -78,8 +77,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
     allow_change = Boolean(display_name=_("Allow changes after committing"), default=True, scope=Scope.settings)
     self_assessment = BlockReference(
         display_name=_("Linked self-assessment"), default=None, scope=Scope.settings,
-        help=_('Usage id of a self-assessment in this course, as JSON text ("..."): tiles whose skills match '
-               "the learner's lowest ratings are suggested. null for none."),
+        help=_("Tiles whose skills match the learner's lowest ratings in this self-assessment are suggested."),
     )
     learning_plan = BlockReference(
         display_name=_("Linked learning plan"), default=None, scope=Scope.settings,
@@ -431,12 +429,39 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Credit
 
     # --- Studio ------------------------------------------------------------------------------
 
-    def validate_field_data(self, validation, data):
-        problems = core.validate_config(self.board_of(data), self.rule_of(data))
-        if not is_reference(data.self_assessment):
-            problems.append(PayloadError("self_assessment", N_("Expected a usage id in double quotes, or null.")))
-        self.add_setting_problems(validation, problems)
-        self.validate_weight(validation, data)
+    def studio_problems(self, data):
+        return (core.validate_config(self.board_of(data), self.rule_of(data)) + self.weight_problems(data)
+                + self.link_problems(data, {"self_assessment": "self_assessment"}))
+
+    def editor_specs(self):
+        formats = self.format_labels()
+        field = studio.column
+        tiles = studio.rows_spec(
+            [field("title", self._("Title")),
+             field("description", self._("Description (optional)"), "textarea", optional=True),
+             field("format", self._("Kind of activity"), "select",
+                   options=[{"value": key, "label": formats[key]} for key in core.FORMATS]),
+             field("tier", self._("Must do or may do"), "select",
+                   options=[{"value": "may", "label": self._("May do")},
+                            {"value": "must", "label": self._("Must do")}]),
+             field("minutes", self._("Minutes (optional)"), "number", integer=True, min=0, optional=True),
+             field("points", self._("Points (optional)"), "number", integer=True, min=0, optional=True),
+             field("link", self._("Link (optional)"), optional=True),
+             studio.rows_spec([field("value", self._("Skill"), "skill")], self._("Add a skill"),
+                              self._("Skill %(n)s"), key="skills", label=self._("Skills (optional)"), flat=True,
+                              optional=True),
+             field("id", self._("Id"), "id", prefix="tile")],
+            self._("Add a tile"), self._("Tile %(n)s"), preview="grid",
+            preview_label=self._("Grid preview, row by row"))
+        by_rule = {"choose_count": ["k_of_n", "must_may"], "require_centre": ["tic_tac_toe"],
+                   "points_target": ["points"], "must_points_cap": ["points"], "may_points_cap": ["points"]}
+        specs = {name: {"show_if": {"rule": rules}} for name, rules in by_rule.items()}
+        specs.update(tiles=tiles, rows={"show_if": {"layout": ["grid"]}}, columns={"show_if": {"layout": ["grid"]}},
+                     self_assessment=studio.reference_spec(["self_assessment"]))
+        return specs
+
+    def skills_used(self):
+        return studio.skills_in(self.tiles, "skills")
 
     # --- reports -----------------------------------------------------------------------------
 

@@ -6,21 +6,20 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
-from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import BlockReference, Conflict, PersonalizedBlockMixin, is_reference, json_api, now_iso, parse_iso
+from .base import BlockReference, Conflict, PersonalizedBlockMixin, json_api, now_iso, parse_iso
 from .core import N_, percent_text
 from .core import goals as core
 from .core.payload import PayloadError
+from .studio import StudioEditorMixin, column, reference_spec, rows_spec
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
-REFERENCE_HELP = _('The usage id of a block in this course, in double quotes, e.g. "block-v1:...". '
-                   "Leave null to show nothing.")
+REFERENCE_HELP = _("Optional: what the learner did there is shown above the check-in form.")
 
 
-class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, ScorableXBlockMixin,
+class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBlockMixin,
                           CompletableXBlockMixin, XBlock):
     """Short- and long-term goals with SMART prompts, dated check-ins and a timeline of revisions."""
 
@@ -40,7 +39,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
     short_term_prompts = List(
         display_name=_("Short-term goal prompts"), scope=Scope.content,
         default=["What will you do in the next week or two to get closer?"],
-        help=_('A JSON list of 1 to 3 prompts, one per short-term goal: ["...", "..."].'),
+        help=_("1 to 3 prompts, one per short-term goal."),
     )
     show_smart = Boolean(display_name=_("Show the SMART checklist"), default=True, scope=Scope.settings)
     show_woop = Boolean(display_name=_("Ask for WOOP (wish, outcome, obstacle, plan)"), default=False,
@@ -337,7 +336,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
 
     # --- Studio ------------------------------------------------------------------------------
 
-    def validate_field_data(self, validation, data):
+    def studio_problems(self, data):
         problems = core.validate_config(
             long_term_prompt=data.long_term_prompt, short_term_prompts=data.short_term_prompts,
             min_chars=data.min_chars, max_chars=data.max_chars, checkin_count=data.checkin_count,
@@ -345,10 +344,18 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Sco
         for prompt_field in ("helped_prompt", "obstacles_prompt", "next_step_prompt"):
             if not str(getattr(data, prompt_field) or "").strip():
                 problems.append(PayloadError(prompt_field, N_("Write a prompt for this question.")))
-        for reference in ("self_assessment", "skill_check", "mastery_gate"):
-            if not is_reference(getattr(data, reference)):
-                problems.append(PayloadError(reference, N_("Expected a usage id in double quotes, or null.")))
-        self.add_setting_problems(validation, problems)
+        return problems + self.link_problems(data, {"self_assessment": "self_assessment",
+                                                    "skill_check": "skill_check", "mastery_gate": "mastery_gate"})
+
+    def editor_specs(self):
+        return {
+            "short_term_prompts": rows_spec(
+                [column("value", self._("Prompt"), "textarea")], self._("Add a short-term goal"),
+                self._("Short-term goal %(n)s"), flat=True),
+            "self_assessment": reference_spec(["self_assessment"]),
+            "skill_check": reference_spec(["skill_check"]),
+            "mastery_gate": reference_spec(["mastery_gate"]),
+        }
 
     # --- reports -----------------------------------------------------------------------------
 

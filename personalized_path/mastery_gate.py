@@ -14,17 +14,17 @@ from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Scope
-from xblock.utils.studio_editable import (NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin,
-                                          StudioEditableXBlockMixin)
+from xblock.utils.studio_editable import NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin
 
-from .fields import Boolean, Dict, Float, List, String
+from .fields import Boolean, Dict, Float, Integer, List, String
 from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, now_iso,
                    parse_iso)
 from .core import N_, percent_text
 from .core import gate as core
 from .core import forgetting, mastery
 from .core import preview
-from .core.payload import PayloadError, as_list, only_keys
+from .core.payload import PayloadError, as_list, as_object, only_keys
+from .studio import StudioEditorMixin, column, reference_spec, rows_spec
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,7 @@ RECHECKS_PER_WINDOW = 10
 RECHECK_WINDOW_SECONDS = 60
 
 
-class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksMixin, StudioEditableXBlockMixin,
-                       XBlock):
+class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksMixin, StudioEditorMixin, XBlock):
     """Children stay locked until the learner meets the rule; learners are routed by score range."""
 
     asset_name = "mastery_gate"
@@ -61,17 +60,18 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     )
     mode = String(display_name=_("Rule"), default="all", scope=Scope.settings,
                   values=[{"display_name": _("All conditions"), "value": "all"},
-                          {"display_name": _("Any condition"), "value": "any"}])
+                          {"display_name": _("Any condition"), "value": "any"}],
+                  help=_("Whether learners must meet every condition below, or one of them."))
     sources = BlockReferenceList(
         display_name=_("Score sources"), default=[], scope=Scope.settings,
-        help=_('A JSON list of scorable blocks of this course (skill checks, problems): ["block-v1:..."].'),
+        help=_("Scored blocks of this course (skill checks, problems) and the score each needs."),
     )
     threshold = Float(display_name=_("Threshold (percent)"), default=80.0, scope=Scope.settings,
                       values={"min": 0, "max": 100, "step": 1},
                       help=_("The score each source needs, unless set per source below."))
     source_thresholds = List(
         display_name=_("Threshold per source"), default=[], scope=Scope.settings,
-        help=_("Optional: a JSON list of percentages, one per score source, in the same order."),
+        help=_("Optional: a percentage per score source, in the same order."),
     )
     skill_checks = BlockReferenceList(
         display_name=_("Skill checks for skills"), default=[], scope=Scope.settings,
@@ -79,13 +79,15 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     )
     skills = List(
         display_name=_("Skills"), default=[], scope=Scope.settings,
-        help=_('A JSON list: [{"skill": "skill-id", "threshold": 80}]. The threshold is a percentage '
-               "(for Bayesian Knowledge Tracing, the probability in percent: 95 means 0.95)."),
+        help=_("Each skill with the mastery it needs, in percent (for Bayesian Knowledge Tracing, the "
+               "probability in percent: 95 means 0.95). Only skills that a linked skill check asks about."),
     )
     estimator = String(display_name=_("Mastery estimator"), default="decaying_average", scope=Scope.settings,
-                       values=list(mastery.FUNCTIONS))
+                       values=[{"display_name": label, "value": method}
+                               for method, label in mastery.ESTIMATORS.items()],
+                       help=_("How a learner's answers on a skill become one mastery value."))
     estimator_params = Dict(display_name=_("Estimator settings"), default={}, scope=Scope.settings,
-                            help=_('Optional, e.g. {"weight": 0.65} or {"n": 3, "m": 5}.'))
+                            help=_("Optional: empty settings use the estimator's defaults."))
     self_assessment = BlockReference(display_name=_("Self-assessment (optional)"), default=None, scope=Scope.settings)
     self_assessment_skill = String(display_name=_("Self-assessment skill"), default="", scope=Scope.settings)
     self_assessment_level = Float(display_name=_("Self-assessment level needed"), default=1.0, scope=Scope.settings,
@@ -96,13 +98,15 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                                      scope=Scope.settings)
     routes = List(
         display_name=_("Routes"), default=[], scope=Scope.settings,
-        help=_('Up to three score ranges covering 0 to 100: [{"id": "remedial", "label": "Review", "min": 0, '
-               '"max": 60}, ...]. The score is the mean of the source and skill values.'),
+        help=_("Optional: up to three score ranges covering 0 to 100, each with a name learners see. The "
+               "score is the mean of the source and skill values."),
     )
     child_routes = Dict(
         display_name=_("Route of each child"), default={}, scope=Scope.settings,
-        help=_('{"<child id>": "<route id>"}; children not listed are for everyone.'),
+        help=_("Which route each child of the gate is shown on; children for Everyone are shown on every route."),
     )
+    unlock_round = Integer(default=0, scope=Scope.settings,
+                           help="Raised by \"re-evaluate everyone\": unlocks from earlier rounds no longer stick.")
 
     accept_placement = Boolean(
         display_name=_("Count skills placed by a placement check"), default=False, scope=Scope.settings,
@@ -137,6 +141,11 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                        "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",
                        "self_assessment_skill", "self_assessment_level", "choice_board", "goal_reflection",
                        "routes", "child_routes", "accept_placement", "refresh_below", "refresh_check")
+    editor_hidden = ("source_thresholds",)  # edited beside each score source
+    editor_actions = ({"name": "reevaluate_everyone",
+                       "label": _("Re-evaluate everyone: learners who already unlocked must meet the rule as saved"),
+                       "help": _("Leave this off and every learner who has unlocked keeps access when the rule "
+                                 "changes. Tick it only to apply a stricter rule to them too.")},)
 
     # --- conditions ----------------------------------------------------------------------------
 
@@ -171,8 +180,9 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             reading = self._read(condition, cache)
             results.append(core.Result(condition, reading, core.is_met(condition, reading)))
         routes = core.usable_routes(self.routes)
-        evaluation = core.evaluate(self.mode, results, routes)
-        if self.refresh_below and evaluation.unlocked:
+        state = self.read_state(core.STATE_SHAPE, self.learner_state)
+        evaluation = core.keep_unlocked(core.evaluate(self.mode, results, routes), state, self.unlock_round, routes)
+        if self.refresh_below and evaluation.unlocked:  # a relock the author asked for: recall has faded
             evaluation = core.with_refresh(evaluation, core.needing_refresh(self.recall_by_skill(cache),
                                                                             self.refresh_below))
         # The instructor's exception for this learner decides last.
@@ -376,7 +386,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """
         state = self.read_state(core.STATE_SHAPE, self.learner_state)
         keys = [self.condition_key(result.condition) for result in evaluation.results]
-        new_state = core.snapshot(state, evaluation, keys, now_iso())
+        new_state = core.snapshot(state, evaluation, keys, now_iso(), self.unlock_round)
         if new_state is None:
             return False
         self.learner_state = new_state
@@ -688,10 +698,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                 NestedXBlockSpec(None, category="personalized_choice_board", label=self._("Choice board")),
                 NestedXBlockSpec(None, category="personalized_goal_reflection", label=self._("Goal reflection"))]
 
-    def validate_field_data(self, validation, data):
-        self.add_setting_problems(validation, self.config_problems(data))
-
-    def config_problems(self, data):
+    def studio_problems(self, data):
         """Every problem with the settings in ``data``, as PayloadErrors."""
         problems = []
         if data.mode not in core.MODES:
@@ -702,19 +709,22 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             except PayloadError as error:
                 return problems + [error]
         inside = self.descendant_ids()
-        problems += core.validate_sources("sources", [(str(ref), self._source_status(ref, inside, "has_score"))
-                                                      for ref in data.sources])
-        problems += core.validate_sources("skill_checks", [
+        links = core.validate_sources("sources", [(str(ref), self._source_status(ref, inside, "has_score"))
+                                                  for ref in data.sources])
+        links += core.validate_sources("skill_checks", [
             (str(ref), self._source_status(ref, inside, "skill_attempts")) for ref in data.skill_checks])
         for name, method in (("self_assessment", "learner_skill_levels"), ("choice_board", "is_board_complete"),
                              ("goal_reflection", "has_goals_set")):
             ref = getattr(data, name)
             if ref:
-                problems += core.validate_sources(name, [(str(ref), self._source_status(ref, inside, method))])
-        problems += core.validate_thresholds(data.source_thresholds, len(data.sources), data.threshold)
-        problems += core.validate_skills(data.skills)
+                links += core.validate_sources(name, [(str(ref), self._source_status(ref, inside, method))])
+        skill_problems = core.validate_skills(data.skills)
+        problems += links + core.validate_thresholds(data.source_thresholds, len(data.sources), data.threshold)
+        problems += skill_problems
         if data.skills and not data.skill_checks:
             problems.append(PayloadError("skill_checks", N_("Skills need at least one skill check as evidence.")))
+        elif not links and not skill_problems:
+            problems += self.unmeasured_skills(data)
         try:
             mastery.validate_params(data.estimator, field="estimator_params", method_field="estimator",
                                     **(data.estimator_params or {}))
@@ -748,6 +758,117 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if data.accept_placement and not data.skills:
             problems.append(PayloadError("accept_placement", N_("Placement counts only for skill conditions.")))
         return problems
+
+    def editor_specs(self):
+        def number(key, label, **limits):
+            return column(key, label, "number", **limits)
+        share = {"min": 0, "max": 1, "step": 0.05}
+        params = {method: [] for method in mastery.FUNCTIONS}
+        params.update(
+            decaying_average=[number("weight", self._("Share of the latest attempt (above 0, at most 1)"), **share)],
+            n_of_m=[number("n", self._("n: correct answers needed"), integer=True, min=1, max=mastery.MAX_N),
+                    number("m", self._("m: latest answers counted"), integer=True, min=1, max=mastery.MAX_N),
+                    number("cut", self._("Mark that counts as correct (above 0, at most 1)"), **share)],
+            bkt=[number("prior", self._("Chance the skill is known before any answer (0 to 1)"), **share),
+                 number("learn", self._("Chance of learning it with each answer (0 to 1)"), **share),
+                 number("guess", self._("Chance of a lucky guess (0 to 1)"), **share),
+                 number("slip", self._("Chance of a slip when the skill is known (0 to 1)"), **share)])
+        percent = {"min": 0, "max": 100, "step": 1}
+        return {
+            "sources": rows_spec(
+                [column("source", self._("Scored block"), "reference", accepts=["scorable"], optional=False),
+                 number("threshold", self._("Score needed in percent (optional: the threshold below)"),
+                        optional=True, **percent)],
+                self._("Add a score source"), self._("Source %(n)s"), errors_from={"source_thresholds": "threshold"}),
+            "skill_checks": dict(reference_spec(["skill_check"], many=True), add_label=self._("Add a skill check"),
+                                 item_label=self._("Skill check %(n)s"), item_name=self._("Skill check")),
+            "skills": rows_spec([column("skill", self._("Skill"), "skill"),
+                                 number("threshold", self._("Mastery needed in percent"), **percent)],
+                                self._("Add a skill condition"), self._("Skill condition %(n)s")),
+            "estimator_params": {"kind": "params", "by": "estimator", "params": params,
+                                 "none_label": self._("This estimator has no settings.")},
+            "self_assessment": reference_spec(["self_assessment"]),
+            "self_assessment_skill": {"kind": "skill"},
+            "choice_board": reference_spec(["choice_board"]),
+            "goal_reflection": reference_spec(["goal_reflection"]),
+            "routes": rows_spec([column("label", self._("Name learners see")),
+                                 number("min", self._("From score (percent)"), **percent),
+                                 number("max", self._("Up to score (percent)"), **percent),
+                                 column("id", self._("Id"), "id", prefix="route")],
+                                self._("Add a route"), self._("Route %(n)s")),
+            "child_routes": {"kind": "assign", "children": self.child_choices(), "options_from": "routes"},
+            "refresh_check": reference_spec(["skill_check"]),
+        }
+
+    def child_choices(self):
+        """The gate's children as the route editor lists them: key and a readable label."""
+        found = []
+        for number, child_id in enumerate(self.children, start=1):
+            child = self._safely(lambda child_id=child_id: self.runtime.get_block(child_id))
+            name = getattr(child, "display_name", None) or getattr(getattr(child, "scope_ids", None), "block_type", "")
+            key = self.child_key(child_id)
+            found.append({"key": key, "label": self._("Child %(n)s: %(name)s (%(id)s)") % {
+                "n": number, "name": name, "id": key}})
+        return found
+
+    def editor_value(self, name):
+        if name == "sources":
+            sources = [str(ref) for ref in self.sources]
+            thresholds = self.source_thresholds if isinstance(self.source_thresholds, list) \
+                and len(self.source_thresholds) == len(sources) else [None] * len(sources)
+            return [{"source": source, "threshold": threshold} for source, threshold in zip(sources, thresholds)]
+        return super().editor_value(name)
+
+    def editor_to_fields(self, values):
+        """The form's source rows (block and optional threshold) as the sources and source_thresholds fields."""
+        if "sources" not in values:
+            return values
+        refs, thresholds = [], []
+        for index, row in enumerate(as_list(values["sources"], "sources", max_items=core.MAX_SOURCES)):
+            where = f"sources[{index}]"
+            only_keys(as_object(row, where), ("source", "threshold"), where)
+            if not isinstance(row.get("source"), str) or not row["source"]:
+                raise PayloadError(f"{where}.source", N_("Pick a block from the list."))
+            refs.append(row["source"])
+            thresholds.append(row.get("threshold"))
+        default = values.get("threshold", self.threshold)
+        own = [default if value is None else value for value in thresholds] if any(
+            value is not None for value in thresholds) else []
+        return dict(values, sources=refs, source_thresholds=own)
+
+    def after_studio_save(self, actions):
+        if actions.get("reevaluate_everyone"):
+            self.unlock_round += 1
+
+    def unmeasured_skills(self, data):
+        """
+        A condition on a skill that none of the linked blocks measures could never be met: refuse it,
+        naming the skill. (A linked block that cannot list its skills is given the benefit of the doubt.)
+        """
+        problems = []
+        measured = [self._skills_of(ref) for ref in data.skill_checks]
+        if all(skills is not None for skills in measured):
+            known = set().union(*measured)
+            for index, item in enumerate(data.skills):
+                if item["skill"] not in known:
+                    problems.append(PayloadError(f"skills[{index}].skill", N_(
+                        "No linked skill check asks about the skill “%(skill)s”. Pick a skill they use (%(known)s) "
+                        "or link a skill check that asks about it."), skill=item["skill"],
+                        known=", ".join(sorted(known)) or "—"))
+        rated = self._skills_of(data.self_assessment) if data.self_assessment else None
+        if rated is not None and data.self_assessment_skill and data.self_assessment_skill not in rated:
+            problems.append(PayloadError("self_assessment_skill", N_(
+                "The linked self-assessment has no statement about the skill “%(skill)s”. Pick a skill it "
+                "uses (%(known)s)."), skill=data.self_assessment_skill, known=", ".join(sorted(rated)) or "—"))
+        return problems
+
+    def _skills_of(self, ref):
+        """The skills a linked block measures, or None when it cannot say."""
+        block = self._load(ref, {})
+        if block is None or not hasattr(block, "skills_used"):
+            return None
+        skills = self._safely(block.skills_used)
+        return set(skills) if skills is not None else None
 
     def _source_status(self, ref, inside, method):
         if str(ref) in inside or str(ref) == str(self.scope_ids.usage_id):

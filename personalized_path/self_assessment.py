@@ -5,7 +5,6 @@ import logging
 from xblock.core import XBlock
 from xblock.completable import CompletableXBlockMixin
 from xblock.fields import Scope
-from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .fields import Boolean, Dict, List, String
 from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso, staff_time
@@ -14,6 +13,7 @@ from .core import N_, count_of
 from .core import preview
 from .core import privacy
 from .core.payload import PayloadError
+from .studio import StudioEditorMixin, column, rows_spec, skills_in
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
@@ -30,7 +30,7 @@ DEFAULT_SCALE = [
 ]
 
 
-class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, CreditWhenDoneMixin,
+class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenDoneMixin,
                           CompletableXBlockMixin, XBlock):
     """"I can" statements rated on an author-defined scale: the learner's own profile."""
 
@@ -47,12 +47,12 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
     )
     statements = List(
         display_name=_("Statements"), scope=Scope.content, default=DEFAULT_STATEMENTS,
-        help=_('A JSON list of statements: [{"id": "short-id", "text": "I can ...", "skill": "skill-id"}]. '
-               "Keep ids stable: learner ratings are stored under them."),
+        help=_('Each "I can" statement with the skill it is about. Learner ratings are stored under each '
+               "statement's id, so keep ids once learners have answered."),
     )
     scale = List(
         display_name=_("Scale"), scope=Scope.content, default=DEFAULT_SCALE,
-        help=_('A JSON list of 3 to 5 levels, lowest first: [{"label": "...", "descriptor": "..."}].'),
+        help=_("3 to 5 levels, lowest first, each with a short label and an optional description."),
     )
     allow_unsure = Boolean(display_name=_('Offer "not sure yet"'), default=True, scope=Scope.settings)
     evidence_enabled = Boolean(display_name=_("Ask for evidence"), default=True, scope=Scope.settings)
@@ -289,9 +289,23 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, Cre
 
     # --- Studio ------------------------------------------------------------------------------
 
-    def validate_field_data(self, validation, data):
-        self.add_setting_problems(validation, core.validate_config(data.statements, data.scale))
-        self.validate_weight(validation, data)
+    def studio_problems(self, data):
+        return core.validate_config(data.statements, data.scale) + self.weight_problems(data)
+
+    def editor_specs(self):
+        return {
+            "statements": rows_spec(
+                [column("text", self._("Statement"), wide=True), column("skill", self._("Skill"), "skill"),
+                 column("id", self._("Id"), "id", prefix="statement")],
+                self._("Add a statement"), self._("Statement %(n)s")),
+            "scale": rows_spec(
+                [column("label", self._("Label")),
+                 column("descriptor", self._("Description (optional)"), optional=True, wide=True)],
+                self._("Add a level"), self._("Level %(n)s")),
+        }
+
+    def skills_used(self):
+        return skills_in(self.statements, "skill")
 
     # --- reports -----------------------------------------------------------------------------
 

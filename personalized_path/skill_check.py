@@ -3,7 +3,6 @@ from xblock.core import XBlock
 from xblock.completable import CompletableXBlockMixin
 from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
-from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .fields import Boolean, Dict, Float, Integer, List, String
 from .base import PersonalizedBlockMixin, json_api, parse_iso, staff_time
@@ -13,6 +12,7 @@ from .core import N_, percent_text
 from .core import preview
 from .core.payload import PayloadError
 from .skill_check_sessions import SkillCheckSessionsMixin
+from .studio import StudioEditorMixin, column, reference_spec, rows_spec, skills_in
 
 
 def _(text):
@@ -34,7 +34,7 @@ DEFAULT_QUESTIONS = [
 ]
 
 
-class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEditableXBlockMixin,
+class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEditorMixin,
                       ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
     """A short check graded on the server; a scorable source of per-skill mastery evidence."""
 
@@ -51,9 +51,9 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     )
     questions = List(
         display_name=_("Questions"), scope=Scope.content, default=DEFAULT_QUESTIONS,
-        help=_('A JSON list: [{"id": "q1", "prompt": "...", "kind": "single" or "multiple", "skill": "skill-id", '
-               '"choices": [{"id": "a", "text": "...", "feedback": "..."}], "correct": ["a"]}]. '
-               "Keep ids stable: learners' answers are stored under them."),
+        help=_("Each question with the skill it checks, its choices, the feedback for each choice and "
+               "which choices are right. Learners' answers are stored under the ids, so keep them once "
+               "learners have answered."),
     )
     # Not max_attempts: the platform passes the course's "Maximum Attempts" down under that name.
     attempts_allowed = Integer(
@@ -343,15 +343,43 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     # --- Studio ------------------------------------------------------------------------------
 
-    def validate_field_data(self, validation, data):
+    def studio_problems(self, data):
         problems = core.validate_questions(data.questions)
         allowed = data.attempts_allowed
         if isinstance(allowed, bool) or not isinstance(allowed, int) or not 0 <= allowed <= core.MAX_ATTEMPTS_LIMIT:
             problems.append(PayloadError("attempts_allowed", N_(
                 "Expected a whole number from 0 (unlimited) to %(limit)s."), limit=core.MAX_ATTEMPTS_LIMIT))
-        problems += self.session_config_problems(data)
-        self.add_setting_problems(validation, problems)
-        self.validate_weight(validation, data)
+        if isinstance(data.weight, bool) or not isinstance(data.weight, (int, float)) or data.weight < 0:
+            problems.append(PayloadError("weight", N_("The weight cannot be negative.")))
+        return problems + self.session_config_problems(data)
+
+    def editor_specs(self):
+        choices = rows_spec(
+            [column("text", self._("Choice")), column("correct", self._("This choice is right"), "mark"),
+             column("feedback", self._("Feedback when chosen (optional)"), "textarea", optional=True),
+             column("id", self._("Id"), "id", prefix="choice")],
+            self._("Add a choice"), self._("Choice %(n)s"), marks_into="correct", also=["correct"])
+        difficulty = column("difficulty", self._("Difficulty (optional, for adaptive modes)"), "select",
+                            optional=True, numbers=True, options=[
+                                {"value": "", "label": self._("Not set")}, {"value": "easy", "label": self._("Easy")},
+                                {"value": "medium", "label": self._("Medium")},
+                                {"value": "hard", "label": self._("Hard")}])
+        return {
+            "questions": rows_spec(
+                [column("prompt", self._("Question"), "textarea"),
+                 column("kind", self._("Answers"), "select", options=[
+                     {"value": "single", "label": self._("One right answer")},
+                     {"value": "multiple", "label": self._("One or more right answers")}]),
+                 column("skill", self._("Skill"), "skill"), difficulty,
+                 dict(choices, key="choices", label=self._("Choices")),
+                 column("id", self._("Id"), "id", prefix="question")],
+                self._("Add a question"), self._("Question %(n)s")),
+            "recheck_sources": dict(reference_spec(["skill_check"], many=True), add_label=self._("Add a skill check"),
+                                    item_label=self._("Skill check %(n)s"), item_name=self._("Skill check")),
+        }
+
+    def skills_used(self):
+        return skills_in(self.questions, "skill")
 
     # --- reports -----------------------------------------------------------------------------
 

@@ -406,7 +406,7 @@ def studio_save(env, usage, values):
     ({"tiles": TILES + [dict(TILES[0])]}, "used twice"),
     ({"tiles": [dict(TILES[0], link="javascript:alert(1)")], "choose_count": 1}, "http"),
     ({"weight": -1}, "negative"),
-    ({"self_assessment": 5}, "usage id"),
+    ({"self_assessment": 5}, "Pick a block"),
 ])
 def test_studio_refuses_rules_that_cannot_be_met(env, values, words):
     usage = env.load(board_xml())

@@ -179,9 +179,9 @@ def test_snapshot_only_when_something_changed():
     state = core.default_state()
     evaluation = core.evaluate("all", [score("a", 50, 75.0)], ROUTES)
     first = core.snapshot(state, evaluation, ["score:a"], "2026-01-01T00:00:00+00:00")
-    assert first == {"version": 1, "unlocked": True, "route": "core", "values": {"score:a": 75.0},
+    assert first == {"version": 2, "unlocked": True, "route": "core", "values": {"score:a": 75.0},
                      "unlocked_at": "2026-01-01T00:00:00+00:00", "evaluated_at": "2026-01-01T00:00:00+00:00",
-                     "reached_at": "2026-01-01T00:00:00+00:00"}
+                     "reached_at": "2026-01-01T00:00:00+00:00", "round": 0}
     assert core.snapshot(first, evaluation, ["score:a"], "2026-01-02T00:00:00+00:00") is None
     later = core.snapshot(first, core.evaluate("all", [score("a", 50, 95.0)], ROUTES), ["score:a"], "2026-01-03")
     assert later["route"] == "advanced" and later["unlocked_at"] == first["unlocked_at"]
@@ -216,6 +216,31 @@ def test_instructor_exceptions_decide_unlocked_and_route():
                                         when="2026-01-03")
     assert len(cleared["history"]) == core.EXCEPTION_HISTORY_CAP
     assert core.EXCEPTION_SHAPE.read({"version": 1, "current": {"action": "boom"}, "history": []})[1]
+
+
+def test_unlocks_stick_within_a_round():
+    state = core.default_state()
+    unlocked = core.snapshot(state, core.evaluate("all", [score("a", 50, 75.0)], ROUTES), ["score:a"], "2026-01-01")
+    locked_now = core.evaluate("all", [score("a", 90, 40.0)], ROUTES)
+    assert not locked_now.unlocked
+    kept = core.keep_unlocked(locked_now, unlocked, 0, ROUTES)
+    assert kept.unlocked and kept.route["id"] == "remedial"  # the route follows the current score
+    assert core.snapshot(unlocked, kept, ["score:a"], "2026-01-02")["unlocked_at"] == "2026-01-01"
+    # A new round (the author's "re-evaluate everyone") applies the rule again.
+    assert not core.keep_unlocked(locked_now, unlocked, 1, ROUTES).unlocked
+    relocked = core.snapshot(unlocked, locked_now, ["score:a"], "2026-01-03", current_round=1)
+    assert relocked["unlocked"] is False and relocked["unlocked_at"] is None and relocked["round"] is None
+    # Never unlocked: nothing to keep.
+    assert not core.keep_unlocked(locked_now, state, 0, ROUTES).unlocked
+
+
+def test_version_1_state_migrates_with_its_unlock_kept():
+    stored = {"version": 1, "unlocked": False, "unlocked_at": "2026-01-01T00:00:00+00:00", "route": None,
+              "values": {}, "evaluated_at": "2026-01-02T00:00:00+00:00"}
+    state, problem = core.STATE_SHAPE.read(stored)
+    assert problem is None and state["round"] == 0 and state["version"] == 2
+    assert core.STATE_SHAPE.read(dict(stored, unlocked_at=None))[0]["round"] is None
+    assert core.STATE_SHAPE.read(dict(stored, version=2, round="0"))[1]
 
 
 def test_state_shape_tolerates_garbage():

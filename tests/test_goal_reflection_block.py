@@ -428,8 +428,13 @@ def test_studio_save_validates_before_writing(env):
         "values": {"max_chars": 5000, "display_name": "Changed"}, "defaults": []})
     assert status == 400 and "\u201cMaximum length\u201d: Expected a number from 20 to 2000." in str(data)
     assert env.block(usage).display_name == "Goals <unit>"
-    status, _data = call(env.block(usage, "staff", staff=True), "submit_studio_edits", {
+    status, data = call(env.block(usage, "staff", staff=True), "submit_studio_edits", {
         "values": {"short_term_prompts": ["Only one"], "self_assessment": "some.usage.id"}, "defaults": []})
+    assert status == 400 and data["errors"] == [
+        {"field": "self_assessment", "message": "The linked block some.usage.id does not exist in this course."}]
+    assessment = env.load("<personalized_self_assessment/>")
+    status, _data = call(env.block(usage, "staff", staff=True), "submit_studio_edits", {
+        "values": {"short_term_prompts": ["Only one"], "self_assessment": assessment}, "defaults": []})
     assert status == 200 and env.block(usage).short_term_prompts == ["Only one"]
     studio = env.block(usage, "staff", staff=True).render("studio_view", {}).body_html()
     assert "Linked self-assessment" in studio and "Short-term goal prompts" in studio

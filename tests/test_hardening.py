@@ -195,7 +195,7 @@ def test_child_routes_mapping_a_child_to_a_list_is_a_sentence_not_a_500(env):
     body = {"values": {"child_routes": {staff.child_key(staff.children[0]): ["low"]}}, "defaults": []}
     status, data = call(staff, "submit_studio_edits", body)
     assert status == 400
-    assert "\u201cRoute of each child\u201d" in data["error"]["messages"][0]["text"]
+    assert "\u201cRoute of each child\u201d" in data["error"] and data["errors"][0]["field"].startswith("child_routes")
 
 
 # --- children the LMS will not render for this learner ----------------------------------------------

@@ -254,9 +254,15 @@ def test_any_mode_and_per_source_thresholds(env):
     gate = env.load(gate_xml("<html_demo><p>OPEN-CONTENT</p></html_demo>", sources=[first, second],
                              source_thresholds=[100, 50], mode="any"))
     set_score(env, second, "student_1", 2.0)
+    set_score(env, second, "student_2", 2.0)
     assert "OPEN-CONTENT" in render(env, gate)
     block = env.block(gate)
     block.mode = "all"
+    block.save()
+    assert "OPEN-CONTENT" not in render(env, gate, "student_2")  # the new rule for who had not unlocked
+    assert "OPEN-CONTENT" in render(env, gate)  # unlocks stick
+    block = env.block(gate)
+    block.unlock_round += 1  # what "re-evaluate everyone" does
     block.save()
     assert "OPEN-CONTENT" not in render(env, gate)
 
@@ -286,7 +292,8 @@ def test_deleted_source_counts_as_not_met(env):
     set_score(env, source, "student_1", 4.0)
     assert 'data-state="unlocked"' in render(env, gate)
     env.ids._usages.pop(source)  # pylint: disable=protected-access  (the source is deleted from the course)
-    html = render(env, gate)
+    assert 'data-state="unlocked"' in render(env, gate)  # an unlock sticks
+    html = render(env, gate, "student_2")
     assert 'data-state="locked"' in html and "missing from the course" in html
 
 

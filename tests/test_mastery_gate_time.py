@@ -24,10 +24,14 @@ def test_recall_estimator_fades_with_time(env):
     assert call(env.block(check), "submit", RIGHT)[0] == 200
     assert SECRET in render(env, gate)
     env.clock.advance(60)
-    html = render(env, gate)
-    assert SECRET not in html and 'data-kind="skill"' in html
+    assert SECRET in render(env, gate)  # no refresh level: the unlock sticks, while recall is below 80
     value = env.block(gate).learner_state["values"]["skill:adding"]
     assert 0 < value < 80
+    block = env.block(gate)
+    block.unlock_round += 1  # the author's "re-evaluate everyone"
+    block.save()
+    html = render(env, gate)
+    assert SECRET not in html and 'data-kind="skill"' in html
 
 
 def test_a_faded_skill_relocks_until_the_recheck_refreshes_it(env):
@@ -71,6 +75,10 @@ def test_placement_lets_a_learner_test_out(env):
     # The same answers without accepting placement: 2 right of 5 needed, still locked.
     block = env.block(gate, "ana")
     block.accept_placement = False
+    block.save()
+    assert SECRET in render(env, gate, "ana")  # her unlock sticks ...
+    block = env.block(gate, "ana")
+    block.unlock_round += 1  # ... until the author re-evaluates everyone
     block.save()
     assert SECRET not in render(env, gate, "ana")
 

@@ -265,7 +265,7 @@ def test_spanish_learners_see_the_spanish_catalog(env):
 @pytest.mark.parametrize("body, field", [
     ({"defaults": []}, "values"),
     ({"values": [], "defaults": []}, "values"),
-    ({"values": {"weight": "heavy"}, "defaults": []}, "values.weight"),
+    ({"values": {"weight": "heavy"}, "defaults": []}, "weight"),
     ({"values": {"display_name": "x"}, "defaults": "all"}, "defaults"),
 ])
 def test_malformed_studio_saves_get_400_and_change_nothing(env, body, field):

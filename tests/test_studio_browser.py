@@ -1,4 +1,4 @@
-"""The Studio editor in the workbench: saves with CSRF, refuses bad values with a message, escapes."""
+"""The Studio editor in the workbench: saves with CSRF, refuses bad values by their field, escapes."""
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -8,18 +8,23 @@ SCENARIO = "personalized_self_assessment.1"
 
 def test_studio_edit_view_saves_and_shows_validation_errors(workbench, browser_page):
     page = browser_page.page
+    page.goto(workbench.scenario(SCENARIO, "learner_x"))
     page.goto(workbench.scenario(SCENARIO, "staff_editor", view="studio_view"))
-    title = page.locator("li[data-field-name=display_name] input")
-    title.fill("Before the <b>project</b>")
-    scale = page.locator("li[data-field-name=scale] textarea, li[data-field-name=scale] input").first
-    scale.fill('[{"label": "Only one"}]')
-    page.locator(".save-button").click()
-    page.wait_for_selector("#pp-workbench-notice:has-text('3 to 5 levels')")
+    editor = page.locator(".pp-editor")
+    editor.get_by_label("Title", exact=True).fill("Before the <b>project</b>")
+    while editor.get_by_role("button", name="Remove: Level 2").count():
+        editor.get_by_role("button", name="Remove: Level 2").click()
+    editor.locator(".save-button").click()
+    scale_error = editor.locator("fieldset.pp-field", has=page.locator("legend", has_text="Scale")).locator(
+        ":scope > .pp-field-error")
+    scale_error.wait_for()
+    assert scale_error.inner_text() == "The scale needs from 3 to 5 levels."
+    assert "The settings were not saved" in page.locator("#pp-workbench-notice").inner_text()
     page.goto(workbench.scenario(SCENARIO, "learner_x"))
     assert page.locator(".pp-title").inner_text() == "Check-in before the project"  # nothing was written
 
     page.goto(workbench.scenario(SCENARIO, "staff_editor", view="studio_view"))
-    page.locator("li[data-field-name=display_name] input").fill("Before the <b>project</b>")
+    page.locator(".pp-editor").get_by_label("Title", exact=True).fill("Before the <b>project</b>")
     page.locator(".save-button").click()
     page.wait_for_url("**/scenario/personalized_self_assessment.1/?student=staff_editor")
     assert page.locator(".pp-title").inner_text() == "Before the <b>project</b>"

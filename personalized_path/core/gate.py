@@ -23,7 +23,7 @@ MAX_SKILLS = 50
 ROUTE_LABEL_MAX_CHARS = 60
 EVERYONE = "everyone"
 TOLERANCE = 1e-7
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 # Condition kinds.
 SCORE = "score"
@@ -305,8 +305,9 @@ def source_thresholds_for(sources, source_thresholds, threshold):
 # --- learner state: the latest evaluation, kept for reports and events ------------------------
 
 def default_state():
+    # "round": the gate's unlock round in which this learner unlocked (None while locked).
     return {"version": STATE_VERSION, "unlocked": False, "unlocked_at": None, "route": None,
-            "values": {}, "evaluated_at": None, "reached_at": None}
+            "values": {}, "evaluated_at": None, "reached_at": None, "round": None}
 
 
 def _check_state(state):
@@ -317,21 +318,46 @@ def _check_state(state):
     for key in ("unlocked_at", "route", "evaluated_at", "reached_at"):
         if state[key] is not None and not isinstance(state[key], str):
             raise StateShapeError(f"bad {key}")
+    if state["round"] is not None and (isinstance(state["round"], bool) or not isinstance(state["round"], int)):
+        raise StateShapeError("bad round")
 
 
-STATE_SHAPE = StateShape(version=STATE_VERSION, default=default_state, check=_check_state)
+def _add_round(state):
+    """Version 1 had no rounds: whoever had unlocked did so in the first round."""
+    return dict(state, round=0 if state.get("unlocked_at") else None)
 
 
-def snapshot(state, evaluation, keys, when):
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=default_state, check=_check_state,
+                         migrations={1: _add_round})
+
+
+def keep_unlocked(evaluation, state, current_round, routes):
+    """
+    Unlocks stick: a learner who unlocked in the gate's current round stays unlocked even when the
+    rule, or their values, would lock them now. Only a new round (the author's "re-evaluate
+    everyone") applies the rule to them again. The route still follows the current score.
+    """
+    if evaluation.unlocked or not state["unlocked_at"] or state["round"] != current_round:
+        return evaluation
+    route = route_for(routes, evaluation.score) if routes and evaluation.score is not None else None
+    if route is None:
+        route = next((item for item in routes if item["id"] == state["route"]), None)
+    return replace(evaluation, unlocked=True, route=route)
+
+
+def snapshot(state, evaluation, keys, when, current_round=0):
     """The new stored state after an evaluation (None when nothing but the time would change)."""
     values = {key: _storable(result.reading.value) for key, result in zip(keys, evaluation.results)}
     route = evaluation.route["id"] if evaluation.route else None
-    if state["evaluated_at"] and state["reached_at"] and (state["unlocked"], state["route"], state["values"]) == (
-            evaluation.unlocked, route, values):
+    unlock_round = current_round if evaluation.unlocked else None
+    if state["evaluated_at"] and state["reached_at"] and (
+            state["unlocked"], state["route"], state["values"], state["round"]) == (
+            evaluation.unlocked, route, values, unlock_round):
         return None
+    unlocked_at = state["unlocked_at"] if state["round"] == current_round else None
     return {"version": STATE_VERSION, "unlocked": evaluation.unlocked, "route": route, "values": values,
-            "unlocked_at": state["unlocked_at"] or (when if evaluation.unlocked else None), "evaluated_at": when,
-            "reached_at": state["reached_at"] or when}
+            "unlocked_at": unlocked_at or (when if evaluation.unlocked else None), "evaluated_at": when,
+            "reached_at": state["reached_at"] or when, "round": unlock_round}
 
 
 def _storable(value):
