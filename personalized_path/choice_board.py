@@ -81,8 +81,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
     )
     learning_plan = BlockReference(
         display_name=_("Linked learning plan"), default=None, scope=Scope.settings,
-        help=_('Usage id of the course\'s learning plan, as JSON text ("..."): tiles tagged with a topic the '
-               "learner picked as an interest there are suggested. null for none."),
+        help=_("Tiles tagged with an interest topic that the learner picked in this learning plan are suggested."),
     )
     placement_checks = BlockReferenceList(
         display_name=_("Placement checks"), default=[], scope=Scope.settings,
@@ -431,7 +430,27 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
 
     def studio_problems(self, data):
         return (core.validate_config(self.board_of(data), self.rule_of(data)) + self.weight_problems(data)
-                + self.link_problems(data, {"self_assessment": "self_assessment"}))
+                + self.link_problems(data, {"self_assessment": "self_assessment", "learning_plan": "learning_plan",
+                                            "placement_checks": "skill_check"})
+                + self.topic_problems(data))
+
+    def topic_problems(self, data):
+        """Tile topics that the linked learning plan does not offer (checked only when the plan can be read)."""
+        plan = self.load_linked(data.learning_plan) if data.learning_plan else None
+        offered = getattr(plan, "usable_topics", None)
+        if offered is None or not isinstance(data.tiles, list):
+            return []
+        known = [topic["id"] for topic in offered()]
+        problems = []
+        for index, tile in enumerate(data.tiles):
+            topics = tile.get("topics") if isinstance(tile, dict) else None
+            for topic in topics if isinstance(topics, list) else ():
+                if topic not in known:
+                    problems.append(PayloadError(
+                        f"tiles[{index}].topics", N_("The linked learning plan has no interest topic “%(topic)s”. "
+                                                     "Use one of its topics (%(known)s)."),
+                        topic=str(topic)[:80], known=", ".join(known)))
+        return problems
 
     def editor_specs(self):
         formats = self.format_labels()
@@ -450,6 +469,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
              studio.rows_spec([field("value", self._("Skill"), "skill")], self._("Add a skill"),
                               self._("Skill %(n)s"), key="skills", label=self._("Skills (optional)"), flat=True,
                               optional=True),
+             studio.rows_spec([field("value", self._("Topic id"))], self._("Add a topic"), self._("Topic %(n)s"),
+                              key="topics", label=self._("Interest topics (optional)"), flat=True, optional=True,
+                              help=self._("Ids of the linked learning plan's interest topics this tile is about.")),
              field("id", self._("Id"), "id", prefix="tile")],
             self._("Add a tile"), self._("Tile %(n)s"), preview="grid",
             preview_label=self._("Grid preview, row by row"))
@@ -457,7 +479,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
                    "points_target": ["points"], "must_points_cap": ["points"], "may_points_cap": ["points"]}
         specs = {name: {"show_if": {"rule": rules}} for name, rules in by_rule.items()}
         specs.update(tiles=tiles, rows={"show_if": {"layout": ["grid"]}}, columns={"show_if": {"layout": ["grid"]}},
-                     self_assessment=studio.reference_spec(["self_assessment"]))
+                     self_assessment=studio.reference_spec(["self_assessment"]),
+                     learning_plan=studio.reference_spec(["learning_plan"]),
+                     placement_checks=self.skill_checks_spec())
         return specs
 
     def skills_used(self):

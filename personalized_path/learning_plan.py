@@ -15,8 +15,6 @@ from django.utils.translation import get_language
 from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Integer, List, Scope, String
-from xblock.utils.studio_editable import StudioEditableXBlockMixin
-from xblock.validation import ValidationMessage
 
 from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, now_iso,
                    parse_iso)
@@ -24,6 +22,7 @@ from .core import N_, percent_text
 from .core import plan as core
 from .core.gate import number_text
 from .core.payload import PayloadError, as_text, only_keys, require
+from .studio import StudioEditorMixin, column, reference_spec, rows_spec
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
@@ -38,7 +37,7 @@ DEFAULT_TOPICS = [
 
 
 @XBlock.wants("user_state_client")
-class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBlock):
+class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     """One page per learner across the course's blocks; the class grid and exceptions for staff."""
 
     asset_name = "learning_plan"
@@ -52,13 +51,12 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
     )
     sources = BlockReferenceList(
         display_name=_("Blocks to include (optional)"), default=[], scope=Scope.settings,
-        help=_("Leave empty to include every personalized block of the course. Otherwise a JSON list of "
-               'usage ids: ["block-v1:..."].'),
+        help=_("Leave empty to include every personalized block of the course, in course order."),
     )
     topics = List(
         display_name=_("Interest topics"), default=DEFAULT_TOPICS, scope=Scope.content,
-        help=_('Topics learners may pick as interests (at most 5 each): [{"id": "short-id", "label": "..."}]. '
-               "Choice board tiles tagged with a topic id are suggested to learners who picked it."),
+        help=_("Topics learners may pick as interests (at most 5 each). Choice board tiles tagged with a "
+               "topic's id are suggested to learners who picked it."),
     )
     stuck_days = Integer(
         display_name=_("Days before a learner counts as stuck"), default=7, scope=Scope.settings,
@@ -376,12 +374,21 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditableXBlockMixin, XBloc
 
     # --- Studio ------------------------------------------------------------------------------------
 
-    def validate_field_data(self, validation, data):
-        for problem in core.validate_topics(data.topics):
-            validation.add(ValidationMessage(ValidationMessage.ERROR, problem.render(self._)))
-        if len(data.sources) > core.MAX_SOURCES:
-            validation.add(ValidationMessage(ValidationMessage.ERROR, self._(
-                "At most %(limit)s blocks can be included.") % {"limit": core.MAX_SOURCES}))
+    def studio_problems(self, data):
+        problems = core.validate_topics(data.topics)
+        if isinstance(data.sources, list) and len(data.sources) > core.MAX_SOURCES:
+            problems.append(PayloadError("sources", N_("At most %(limit)s blocks can be included."),
+                                         limit=core.MAX_SOURCES))
+        return problems + self.link_problems(data, {"sources": "personalized"})
+
+    def editor_specs(self):
+        return {
+            "sources": dict(reference_spec(["personalized"], many=True), add_label=self._("Add a block"),
+                            item_label=self._("Block %(n)s"), item_name=self._("Block")),
+            "topics": rows_spec([column("label", self._("Name learners see")),
+                                 column("id", self._("Id"), "id", prefix="topic")],
+                                self._("Add a topic"), self._("Topic %(n)s")),
+        }
 
 
 def attachment(text, content_type, filename):

@@ -374,8 +374,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
                  dict(choices, key="choices", label=self._("Choices")),
                  column("id", self._("Id"), "id", prefix="question")],
                 self._("Add a question"), self._("Question %(n)s")),
-            "recheck_sources": dict(reference_spec(["skill_check"], many=True), add_label=self._("Add a skill check"),
-                                    item_label=self._("Skill check %(n)s"), item_name=self._("Skill check")),
+            "recheck_sources": self.skill_checks_spec(),
         }
 
     def skills_used(self):

@@ -32,6 +32,9 @@ CAPABILITIES = {
     "choice_board": lambda block: hasattr(block, "is_board_complete"),
     "goal_reflection": lambda block: hasattr(block, "has_goals_set"),
     "mastery_gate": lambda block: hasattr(block, "is_unlocked"),
+    "learning_plan": lambda block: hasattr(block, "learner_interests"),
+    # Blocks a learning plan can show: every block of this package that has a learner summary.
+    "personalized": lambda block: hasattr(block, "learner_summary") and not hasattr(block, "learner_interests"),
 }
 
 TYPE_MESSAGES = {
@@ -73,6 +76,11 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
     def editor_to_fields(self, values):
         """The form's values as field values (the same, unless the block shows a field differently)."""
         return values
+
+    def skill_checks_spec(self):
+        """A picker for a list of skill checks (a gate's evidence, a re-check's or a board's placement checks)."""
+        return dict(reference_spec(["skill_check"], many=True), add_label=self._("Add a skill check"),
+                    item_label=self._("Skill check %(n)s"), item_name=self._("Skill check"))
 
     def skills_used(self):
         """Skill ids this block's content is tagged with (statements, questions, tiles)."""
@@ -222,19 +230,25 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
         """Act on the editor's extra options once the values are written (nothing by default)."""
 
     def link_problems(self, data, links):
-        """Problems with Reference fields (name -> the ability the linked block needs): missing or wrong kind."""
+        """
+        Problems with reference fields (name -> the ability the linked blocks need): a block that is
+        missing or of the wrong kind, named by the field (and its place in a list).
+        """
         problems = []
         for name, ability in links.items():
-            ref = getattr(data, name)
-            if not ref:
-                continue
-            block = self.load_linked(ref)
-            if block is None:
-                problems.append(PayloadError(name, N_("The linked block %(id)s does not exist in this course."),
-                                             id=str(ref)))
-            elif not self._safely(lambda block=block, ability=ability: CAPABILITIES[ability](block)):
-                problems.append(PayloadError(name, N_("“%(name)s” is not a block of the kind this link needs."),
-                                             name=getattr(block, "display_name", None) or str(ref)))
+            value = getattr(data, name)
+            refs = [(f"{name}[{index}]", ref) for index, ref in enumerate(value)] if isinstance(value, list) \
+                else [(name, value)]
+            for where, ref in refs:
+                if not ref:
+                    continue
+                block = self.load_linked(ref)
+                if block is None:
+                    problems.append(PayloadError(where, N_("The linked block %(id)s does not exist in this course."),
+                                                 id=str(ref)))
+                elif not self._safely(lambda block=block, ability=ability: CAPABILITIES[ability](block)):
+                    problems.append(PayloadError(where, N_("“%(name)s” is not a block of the kind this link needs."),
+                                                 name=getattr(block, "display_name", None) or str(ref)))
         return problems
 
     # --- the course catalogue for the pickers ------------------------------------------------------

@@ -7,11 +7,12 @@ import json
 
 import pytest
 from django.utils import translation
+from xblock.fields import Reference, ReferenceList
 
 from tests.harness import call, field_snapshot
 
 KINDS = ("personalized_self_assessment", "personalized_choice_board", "personalized_skill_check",
-         "personalized_mastery_gate", "personalized_goal_reflection")
+         "personalized_mastery_gate", "personalized_goal_reflection", "personalized_learning_plan")
 
 COURSE = """
 <vertical_demo name="Course">
@@ -31,7 +32,10 @@ COURSE = """
     </vertical_demo>
   </vertical_demo>
   <vertical_demo name="Week 2">
-    <vertical_demo name="Unit 3"><personalized_goal_reflection display_name="Goals"/></vertical_demo>
+    <vertical_demo name="Unit 3">
+      <personalized_goal_reflection display_name="Goals"/>
+      <personalized_learning_plan display_name="Plan" topics='[{"id": "sport", "label": "Sport"}]'/>
+    </vertical_demo>
   </vertical_demo>
 </vertical_demo>
 """
@@ -78,6 +82,9 @@ def test_every_editor_is_a_form_spec_without_json_for_the_author(env, kind):
         assert "JSON" not in field["help"] and "[{" not in field["help"] and "null" not in field["help"], field
         assert field["kind"] in ("text", "textarea", "number", "select", "checkbox", "rows", "reference",
                                  "references", "skill", "assign", "params")
+        if isinstance(block.fields[field["name"]], (Reference, ReferenceList)):
+            picked = [field["kind"]] + [column["kind"] for column in field.get("columns", [])]
+            assert {"reference", "references", "assign"} & set(picked), field  # picked, never typed
         for option in field.get("options", []):
             assert option["label"] != option["value"] or option["value"].isdigit(), option  # no raw ids shown
 
@@ -241,10 +248,11 @@ def test_catalog_lists_the_course_by_place_without_the_block_and_its_content(env
     status, data = call(env.block(course["Gate"], "staff", staff=True), "editor_catalog", {})
     assert status == 200
     assert [(block["name"], block["place"], block["can"]) for block in data["blocks"]] == [
-        ("Rate yourself", ["Week 1", "Unit 1"], ["self_assessment"]),
-        ("Check 1", ["Week 1", "Unit 1"], ["scorable", "skill_check"]),
-        ("Board", ["Week 1", "Unit 2"], ["choice_board"]),
-        ("Goals", ["Week 2", "Unit 3"], ["goal_reflection"]),
+        ("Rate yourself", ["Week 1", "Unit 1"], ["self_assessment", "personalized"]),
+        ("Check 1", ["Week 1", "Unit 1"], ["scorable", "skill_check", "personalized"]),
+        ("Board", ["Week 1", "Unit 2"], ["choice_board", "personalized"]),
+        ("Goals", ["Week 2", "Unit 3"], ["goal_reflection", "personalized"]),
+        ("Plan", ["Week 2", "Unit 3"], ["learning_plan"]),
     ]
     assert data["blocks"][1]["id"] == course["Check 1"]
     assert data["skills"] == ["fractions"] and data["truncated"] is False
@@ -258,3 +266,45 @@ def test_catalog_walk_is_bounded(env, course):
     assert truncated and len(blocks) <= 4
     status, data = call(env.block(course["Gate"], "staff", staff=True), "editor_catalog", {"more": 1})
     assert status == 400 and data["field"] == "more"
+
+
+# --- the choice board's and the learning plan's links ---------------------------------------------------
+
+def test_board_links_a_plan_and_placement_checks_by_picker_and_refuses_unknown_topics(env, course):
+    board = env.block(course["Board"], "staff", staff=True)
+    fields = fields_of(board)
+    assert fields["learning_plan"]["accepts"] == ["learning_plan"]
+    assert fields["placement_checks"]["kind"] == "references" and fields["placement_checks"]["accepts"] == ["skill_check"]
+    tiles = [dict(tile, topics=["sport"]) for tile in board.tiles]
+    status, _data = save(board, {"learning_plan": course["Plan"], "placement_checks": [course["Check 1"]],
+                                 "tiles": tiles})
+    assert status == 200 and str(env.block(course["Board"]).learning_plan) == course["Plan"]
+    before = field_snapshot(env, course["Board"])
+    tiles[1]["topics"] = ["sports"]
+    status, data = save(env.block(course["Board"], "staff", staff=True), {"tiles": tiles})
+    assert status == 400
+    assert data["errors"] == [{"field": "tiles[1].topics", "message": (
+        "The linked learning plan has no interest topic “sports”. Use one of its topics (sport).")}]
+    status, data = save(env.block(course["Board"], "staff", staff=True),
+                        {"placement_checks": [course["Check 1"], course["Goals"]]})
+    assert status == 400 and data["errors"][0]["field"] == "placement_checks[1]"
+    assert field_snapshot(env, course["Board"]) == before
+
+
+def test_learning_plan_editor_picks_blocks_and_edits_topics_as_rows(env, course):
+    plan = env.block(course["Plan"], "staff", staff=True)
+    fields = fields_of(plan)
+    assert fields["sources"]["kind"] == "references" and fields["sources"]["accepts"] == ["personalized"]
+    assert [column["key"] for column in fields["topics"]["columns"]] == ["label", "id"]
+    status, _data = save(plan, {"sources": [course["Check 1"], course["Gate"]],
+                                "topics": [{"id": "sport", "label": "Sport"}, {"id": "music", "label": "Music"}]})
+    assert status == 200
+    saved = env.block(course["Plan"])
+    assert [str(ref) for ref in saved.sources] == [course["Check 1"], course["Gate"]]
+    assert [topic["id"] for topic in saved.topics] == ["sport", "music"]
+    status, data = save(env.block(course["Plan"], "staff", staff=True), {
+        "sources": [course["Plan"]], "topics": [{"id": "a", "label": ""}]})
+    assert status == 400
+    assert {error["field"] for error in data["errors"]} == {"topics[0].label", "sources[0]"}
+    assert [topic["id"] for topic in env.block(course["Plan"]).topics] == ["sport", "music"]
+    assert call(env.block(course["Plan"], "ben"), "submit_studio_edits", {"values": {"stuck_days": 3}})[0] == 403
