@@ -23,13 +23,13 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
 from xblock.exceptions import JsonHandlerError, XBlockSaveError
-from xblock.fields import JSONField, Scope
+from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
 from .fields import Dict, Float, List, Reference, ReferenceList, String
 from .core import N_
-from .core.payload import PayloadError, as_list, as_object, as_text, only_keys, parse_object, require, translated
+from .core.payload import PayloadError, as_object, as_text, only_keys, parse_object, require, translated
 from .core.preview import read_values as read_preview_values
 from .core.state import FIELD_MAX_BYTES
 from .rendering import TemplateRenderer
@@ -211,28 +211,6 @@ class BlockReferenceList(ReferenceList):
 
     def to_string(self, value):
         return super().to_string([reference_text(item) for item in value] if isinstance(value, list) else value)
-
-
-class ReferenceText(JSONField):
-    """
-    A reference field as Studio's generic editor shows it: the value as text, since the editor
-    hands the value to ``json.dumps``, which refuses the usage keys the modulestore gives back.
-    """
-
-    def __init__(self, field):
-        super().__init__(display_name=field.display_name, help=field.help, default=field.default, scope=field.scope,
-                         **field.runtime_options)
-        self.__name__ = field.name
-        self.reference_field = field
-
-    def read_from(self, xblock):
-        value = self.reference_field.read_from(xblock)
-        return [reference_text(item) for item in value] if isinstance(value, list) else reference_text(value)
-
-
-def is_reference(value):
-    """Whether ``value`` can be a stored reference: unset, a usage key, or a non-empty id."""
-    return value is None or isinstance(value, UsageKey) or (isinstance(value, str) and bool(value.strip()))
 
 
 @XBlock.needs("i18n")
@@ -494,18 +472,6 @@ class PersonalizedBlockMixin(XBlockMixin):
                     if type(value) is type(field.default):
                         return value
         return getattr(self, name)
-
-    def _make_field_info(self, field_name, field):
-        """
-        Studio's editor shows references as text and a renamed setting's effective value (see
-        ``setting``); saving goes through the field itself.
-        """
-        if isinstance(field, (Reference, ReferenceList)):
-            field = ReferenceText(field)
-        info = super()._make_field_info(field_name, field)
-        if field_name in self.renamed_fields.values() and not info["is_set"]:
-            info["value"] = self.setting(field_name)
-        return info
 
     # --- Studio ------------------------------------------------------------------------------
 

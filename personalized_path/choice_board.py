@@ -7,7 +7,7 @@ from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Integer, List, String
 from .base import (BlockReference, BlockReferenceList, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin,
-                   is_reference, json_api, now_iso, parse_iso)
+                   json_api, now_iso, parse_iso)
 from .core import N_
 from .core import privacy
 from .core import preview
@@ -437,10 +437,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
     def topic_problems(self, data):
         """Tile topics that the linked learning plan does not offer (checked only when the plan can be read)."""
         plan = self.load_linked(data.learning_plan) if data.learning_plan else None
-        offered = getattr(plan, "usable_topics", None)
-        if offered is None or not isinstance(data.tiles, list):
+        if not hasattr(plan, "usable_topics") or not isinstance(data.tiles, list):
             return []
-        known = [topic["id"] for topic in offered()]
+        known = [topic["id"] for topic in plan.usable_topics()]
         problems = []
         for index, tile in enumerate(data.tiles):
             topics = tile.get("topics") if isinstance(tile, dict) else None

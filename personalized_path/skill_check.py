@@ -12,7 +12,7 @@ from .core import N_, percent_text
 from .core import preview
 from .core.payload import PayloadError
 from .skill_check_sessions import SkillCheckSessionsMixin
-from .studio import StudioEditorMixin, column, reference_spec, rows_spec, skills_in
+from .studio import StudioEditorMixin, column, rows_spec, skills_in
 
 
 def _(text):

@@ -274,7 +274,8 @@ def test_board_links_a_plan_and_placement_checks_by_picker_and_refuses_unknown_t
     board = env.block(course["Board"], "staff", staff=True)
     fields = fields_of(board)
     assert fields["learning_plan"]["accepts"] == ["learning_plan"]
-    assert fields["placement_checks"]["kind"] == "references" and fields["placement_checks"]["accepts"] == ["skill_check"]
+    placement = fields["placement_checks"]
+    assert placement["kind"] == "references" and placement["accepts"] == ["skill_check"]
     tiles = [dict(tile, topics=["sport"]) for tile in board.tiles]
     status, _data = save(board, {"learning_plan": course["Plan"], "placement_checks": [course["Check 1"]],
                                  "tiles": tiles})

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 BUILD = "personalized_mastery_gate.5"
 COURSE = "personalized_mastery_gate.6"
 KINDS = ("personalized_self_assessment", "personalized_skill_check", "personalized_mastery_gate",
-         "personalized_choice_board", "personalized_goal_reflection")
+         "personalized_choice_board", "personalized_goal_reflection", "personalized_learning_plan")
 
 
 def editor_of(page, block_type):
