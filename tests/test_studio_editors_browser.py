@@ -68,7 +68,7 @@ def test_author_builds_gate_and_board_from_empty_and_a_learner_uses_them(workben
     gate.get_by_label("Child 2:", exact=False).select_option(label="Practice")
     gate.get_by_label("Child 3:", exact=False).select_option(label="Stretch yourself")
     browser_page.axe("gate editor, filled", ".pp-editor")
-    browser_page.screenshot("gate-editor")
+    browser_page.screenshot("gate-editor", ".xblock-v1[data-block-type=personalized_mastery_gate] .pp-editor")
     save(page, gate)
 
     open_editors(page, workbench, BUILD, "staff_author")
@@ -96,7 +96,7 @@ def test_author_builds_gate_and_board_from_empty_and_a_learner_uses_them(workben
     assert not board.get_by_label("Points target").is_visible()
     board.get_by_label("Linked self-assessment").select_option(label="Where are you with fractions?")
     browser_page.axe("board editor, filled", ".pp-editor")
-    browser_page.screenshot("board-editor")
+    browser_page.screenshot("board-editor", ".xblock-v1[data-block-type=personalized_choice_board] .pp-editor")
     save(page, board)
 
     # A learner: locked, passes the check, sees the stretch route; plays the board.
