@@ -78,7 +78,14 @@ class BrowserPage:
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"{self.name}-{state}.png")
         if selector:
-            self.page.locator(selector).screenshot(path=path, timeout=60000)
+            # A clip of the whole page in document coordinates (element captures come out blank under
+            # dir=rtl, where the document grows leftwards and scrollX starts at 0 on the right).
+            clip = self.page.locator(selector).first.evaluate(
+                "e => { const r = e.getBoundingClientRect(), d = document.documentElement;"
+                " const rtl = getComputedStyle(d).direction === 'rtl';"
+                " return {x: r.left + scrollX + (rtl ? d.scrollWidth - d.clientWidth : 0), y: r.top + scrollY,"
+                " width: r.width, height: r.height}; }")
+            self.page.screenshot(path=path, full_page=True, timeout=60000, clip=clip)
         else:
             self.page.screenshot(path=path, full_page=True, timeout=60000)
         return path

@@ -61,3 +61,35 @@ def test_the_demo_unit_in_arabic_is_laid_out_right_to_left(workbench, sized_page
     message.wait_for()
     assert message.inner_text() == "قيّم كل العبارات قبل الإرسال."
     sized_page.axe("rtl error", ".pp-self-assessment")
+
+
+def test_the_studio_editors_in_arabic_are_laid_out_right_to_left(workbench, sized_page):
+    page = sized_page.page
+    student = f"staff_rtl_editor_{sized_page.width}"
+    page.goto(workbench.scenario(UNIT, student) + "&lang=ar")  # the workbench builds its scenarios on a first page
+    page.goto(workbench.scenario(UNIT, student, view="studio_view") + "&lang=ar")
+    page.wait_for_function("[...document.querySelectorAll('.pp-editor')].length === 6 && "
+                           "[...document.querySelectorAll('.pp-editor')].every(e => e.dataset.catalog === 'ready')")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    gate = page.locator(".xblock-v1[data-block-type=personalized_mastery_gate] .pp-editor")
+    assert gate.get_by_role("button", name="احفظ").count() == 1
+    assert gate.get_by_role("button", name="أضف مصدر درجات").count() == 1
+    assert page.evaluate("getComputedStyle(document.querySelector('.pp-editor')).direction") == "rtl"
+    # Author text keeps its own direction inside the right-to-left form.
+    lock_message = gate.locator("textarea").first
+    lock_message.fill("Score 60% on the check first.")
+    assert lock_message.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    lock_message.fill("احصل على 60% في الاختبار أولًا.")
+    assert lock_message.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # A row's fields start at the right edge of the row.
+    field = box(page, ".pp-editor .pp-row input")
+    row = box(page, ".pp-editor .pp-row")
+    assert abs((field["x"] + field["width"]) - (row["x"] + row["width"])) < 40
+    overflow = page.evaluate("Math.max(...[...document.querySelectorAll('.pp-editor')].map("
+                             "e => e.scrollWidth - e.clientWidth))")
+    assert overflow <= 0
+    sized_page.axe("rtl editors", ".pp-editor")
+    # Chromium cannot capture a page this tall: leave only the gate's editor on it for the picture.
+    page.evaluate("document.querySelectorAll('.pp-editor').forEach(e => { "
+                  "if (!e.closest('[data-block-type=personalized_mastery_gate]')) e.hidden = true; })")
+    sized_page.screenshot("rtl-gate-editor", ".xblock-v1[data-block-type=personalized_mastery_gate] .pp-editor")

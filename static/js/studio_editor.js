@@ -71,7 +71,8 @@
     } else {
       parts.wrapper.appendChild(el("label", {"for": parts.id}, spec.label));
       if (spec.kind === "textarea") {
-        input = el("textarea", {id: parts.id, rows: spec.rows || 3});
+        // dir=auto: author text keeps its own direction (English in an Arabic Studio reads left to right).
+        input = el("textarea", {id: parts.id, rows: spec.rows || 3, dir: "auto"});
       } else if (spec.kind === "select") {
         input = el("select", {id: parts.id});
         (spec.options || []).forEach(function (option) {
@@ -84,7 +85,7 @@
         input = el("input", {type: "number", id: parts.id, inputmode: spec.integer ? "numeric" : "decimal",
                              min: spec.min, max: spec.max, step: spec.step || (spec.integer ? 1 : "any")});
       } else {
-        input = el("input", {type: "text", id: parts.id, autocomplete: "off",
+        input = el("input", {type: "text", id: parts.id, autocomplete: "off", dir: "auto",
                              spellcheck: spec.kind === "text" ? null : "false",
                              list: spec.kind === "skill" ? ctx.skillList : null});
       }
