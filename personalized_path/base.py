@@ -707,6 +707,23 @@ class PersonalizedBlockMixin(XBlockMixin):
         finally:
             lock.release()
 
+    def write_outside_handler(self, write):
+        """
+        Run ``write`` (a function that reads the state and stores a change) under this learner's
+        lock, for the writes a view makes: inside a handler the lock is already held; elsewhere it
+        is taken, with the state read afresh. If another request of this learner holds it, nothing
+        is written: that request writes its own, newer result.
+        """
+        if self.pending_counts is not None:  # a json_api handler of this request holds the lock
+            write()
+            return
+        try:
+            with self.learner_lock():
+                write()
+        except Conflict:
+            log.info("%s: a view's write skipped while another request of the learner held the lock",
+                     self.scope_ids.usage_id)
+
     def learner_state_fields(self):
         return [field for field in self.fields.values() if field.scope == Scope.user_state]
 

@@ -382,22 +382,37 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     def remember(self, evaluation):
         """
         Store the latest evaluation (for reports and the mobile apps); publish unlock and route
-        changes. Whether anything but the time changed.
+        changes. Returns the evaluation as stored and whether anything but the time changed.
+
+        A view stores it under the learner's lock too, with the state read afresh, so that it never
+        overwrites what a handler of the same learner wrote meanwhile; if the fresh state differs
+        from the copy the evaluation was made on (an unlock that sticks, say), it evaluates again.
         """
-        state = self.read_state(core.STATE_SHAPE, self.learner_state)
         keys = [self.condition_key(result.condition) for result in evaluation.results]
-        new_state = core.snapshot(state, evaluation, keys, now_iso(), self.unlock_round)
-        if new_state is None:
-            return False
-        self.learner_state = new_state
-        # Saved now, not at the end of the request: Open edX decides whether the children may be
-        # opened from this stored evaluation (the gate's user partition), and renders them next.
-        self.save()
-        if evaluation.unlocked and not state["unlocked_at"]:
-            self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})
-        elif new_state["route"] != state["route"] and new_state["route"] is not None:
-            self.publish("routed", {"route": new_state["route"], "previous": state["route"]})
-        return True
+        copy = self.read_state(core.STATE_SHAPE, self.learner_state)
+        if core.snapshot(copy, evaluation, keys, now_iso(), self.unlock_round) is None:
+            return evaluation, False  # nothing to store: no lock, no write
+        outcome = [evaluation, False]
+
+        def store():
+            state = self.read_state(core.STATE_SHAPE, self.learner_state)
+            if state != copy:
+                outcome[0] = self.evaluate()
+            new_state = core.snapshot(state, outcome[0], keys, now_iso(), self.unlock_round)
+            if new_state is None:
+                return
+            self.learner_state = new_state
+            # Saved now, not at the end of the request: Open edX decides whether the children may be
+            # opened from this stored evaluation (the gate's user partition), and renders them next.
+            self.save()
+            outcome[1] = True
+            if outcome[0].unlocked and not state["unlocked_at"]:
+                self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})
+            elif new_state["route"] != state["route"] and new_state["route"] is not None:
+                self.publish("routed", {"route": new_state["route"], "previous": state["route"]})
+
+        self.write_outside_handler(store)
+        return tuple(outcome)
 
     # --- views ---------------------------------------------------------------------------------
 
@@ -405,8 +420,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     def student_view(self, context=None):
         if self.is_staff():
             return self.staff_fragment(context)
-        evaluation = self.evaluate()
-        self.remember(evaluation)
+        evaluation, _changed = self.remember(self.evaluate())
         return self.learner_fragment(evaluation, context)
 
     def learner_fragment(self, evaluation, context=None):
@@ -661,8 +675,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             fragment = self.staff_fragment()
             return {"unlocked": True, "html": fragment.content, "resources": fragment.to_dict()["resources"]}
         self.count_recheck()
-        evaluation = self.evaluate()
-        if self.remember(evaluation):  # an event per change, not per click
+        evaluation, changed = self.remember(self.evaluate())
+        if changed:  # an event per change, not per click
             self.publish("checked", {"unlocked": evaluation.unlocked, "score": evaluation.score,
                                      "route": evaluation.route["id"] if evaluation.route else None})
         if not evaluation.unlocked:

@@ -91,3 +91,40 @@ def test_without_fresh_reads_a_stale_tab_gets_409_and_a_retry_passes():
     assert [entry["ratings"]["compare"] for entry in env.block(usage).learner_state["history"]] == [1]
     assert submit(env.block(usage), 2)[0] == 200  # a reload reads the saved state
     assert len(env.block(usage).learner_state["history"]) == 2
+
+
+# --- a view's write: the mastery gate stores its evaluation when a learner opens it ------------------
+
+def gate_unit(env):
+    rate = env.load("""<personalized_self_assessment
+        statements='[{"id": "compare", "text": "I can compare fractions", "skill": "fractions"}]'/>""")
+    gate = env.load(f"""<personalized_mastery_gate self_assessment="{rate}" self_assessment_skill="fractions"
+        self_assessment_level="2"><html_demo><p>LESSON</p></html_demo></personalized_mastery_gate>""")
+    return rate, gate
+
+
+def test_a_gate_view_stores_its_evaluation_under_the_learners_lock(env, monkeypatch):
+    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.2)
+    rate, gate = gate_unit(env)
+    assert submit(env.block(rate), 3)[0] == 200
+    held = env.block(gate).lock_for("student_1")
+    assert held.acquire()  # another request of this learner is writing the gate's state
+    html = env.block(gate).render("student_view", {}).body_html()
+    assert "LESSON" in html  # the view still shows what the learner has earned
+    assert env.block(gate).learner_state == {}  # but it did not write past the lock
+    held.release()
+    env.block(gate).render("student_view", {})
+    assert env.block(gate).learner_state["unlocked"] is True
+
+
+def test_a_gate_view_with_an_old_copy_keeps_what_a_handler_wrote(env):
+    rate, gate = gate_unit(env)
+    assert submit(env.block(rate), 3)[0] == 200
+    viewer = env.block(gate)
+    viewer.learner_state  # pylint: disable=pointless-statement  # the view's request read the state now
+    assert call(env.block(gate), "check_again", {})[0] == 200  # another tab's handler stores the unlock
+    unlocked_at = env.block(gate).learner_state["unlocked_at"]
+    assert submit(env.block(rate), 1)[0] == 200  # the self-rating drops: the view's evaluation differs
+    viewer.render("student_view", {})
+    stored = env.block(gate).learner_state
+    assert stored["unlocked"] is True and stored["unlocked_at"] == unlocked_at  # read afresh: the unlock sticks
