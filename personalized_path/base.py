@@ -156,11 +156,6 @@ def json_response(payload, status=200):
     return Response(json.dumps(payload), status=status, content_type="application/json", charset="utf-8")
 
 
-def now_iso():
-    """The current UTC time as stored in learner state."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 def staff_time(value):
     """A stored ISO timestamp as staff read it in lookups ("2026-11-23 14:05 UTC"); "" when unreadable."""
     parsed = parse_iso(value)

@@ -7,7 +7,7 @@ from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Integer, List, String
 from .base import (BlockReference, BlockReferenceList, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin,
-                   json_api, now_iso, parse_iso)
+                   json_api, parse_iso)
 from .core import N_
 from .core import privacy
 from .core import preview
@@ -253,7 +253,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
             if tile_id not in tiles and tile_id in state["done"]:
                 raise PayloadError("tiles", N_("%(title)s is marked done, so it stays in your plan."),
                                    title=board.by_id[tile_id]["title"])
-        new_state = core.choose(state, board, tiles, now_iso())
+        new_state = core.choose(state, board, tiles, self.now_text())
         added = [tile_id for tile_id in tiles if tile_id not in before]
         removed = [tile_id for tile_id in before if tile_id not in tiles]
         self.learner_state = new_state
@@ -280,7 +280,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         chosen = core.current_choice(state, board, rule)
         if not core.satisfies(board, rule, chosen):
             raise PayloadError("tiles", N_("Your choice does not meet the rule yet."))
-        when = now_iso()
+        when = self.now_text()
         chose = core.choose(state, board, chosen, when)  # the must-do tiles it started with, if untouched
         new_state = core.complete(core.commit(chose, when), board, rule, when)
         self.learner_state = new_state
@@ -307,7 +307,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
             raise PayloadError("tile", N_("You have not chosen this tile."))
         if not state["committed_at"]:
             raise PayloadError("tile", N_("Commit your plan before marking activities done."))
-        when = now_iso()
+        when = self.now_text()
         new_state = core.complete(core.mark_done(state, tile_id, note, link, when), board, rule, when)
         self.learner_state = new_state
         self.count_tiles(board, state, new_state)

@@ -1,6 +1,6 @@
 """Goal reflection block: learners set long- and short-term goals, check in on them and revise them."""
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
@@ -8,7 +8,7 @@ from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import BlockReference, Conflict, PersonalizedBlockMixin, json_api, now_iso, parse_iso
+from .base import BlockReference, Conflict, PersonalizedBlockMixin, json_api, parse_iso
 from .core import N_, percent_text
 from .core import goals as core
 from .core.payload import PayloadError
@@ -98,9 +98,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
     def state(self):
         return self.read_state(core.STATE_SHAPE, self.learner_state)
 
-    @staticmethod
-    def today():
-        return datetime.now(timezone.utc).date()
+    def today(self):
+        return self.now().date()
 
     # --- views -------------------------------------------------------------------------------
 
@@ -262,7 +261,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         state = self.state()
         revision, goals, plan = core.parse_goals(data, self.config, state, self.today())
         self.check_revision(state, revision)
-        new_state, kind, changed = core.record_goals(state, goals, plan, now_iso())
+        new_state, kind, changed = core.record_goals(state, goals, plan, self.now_text())
         self.learner_state = new_state
         self.publish("goals_set" if kind == "set" else "goals_revised", {
             "goals": changed, "target_dates": {goal_id: goals[goal_id]["target"] for goal_id in changed},
@@ -282,7 +281,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         state = self.state()
         revision, checkin = core.parse_checkin(data, self.config, state)
         self.check_revision(state, revision)
-        new_state = core.record_checkin(state, checkin, now_iso())
+        new_state = core.record_checkin(state, checkin, self.now_text())
         self.learner_state = new_state
         self.count_goals(state, new_state)
         self.publish("checked_in", {"progress": checkin["progress"], "checkin": new_state["checkins"],

@@ -8,7 +8,7 @@ each block's ``summarize_state``. Instructor exceptions are written into the lea
 state, which the gate reads, so the gate stays the one authority on what a learner may see.
 """
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -16,7 +16,7 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Integer, List, Scope, String
 
-from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, now_iso,
+from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response,
                    parse_iso)
 from .core import N_, percent_text
 from .core import plan as core
@@ -108,9 +108,8 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
                 rules.setdefault(skill, core.SkillRule(rule["estimator"], rule["params"], rule["threshold"]))
         return rules
 
-    @staticmethod
-    def today():
-        return datetime.now(timezone.utc).date()
+    def today(self):
+        return self.now().date()
 
     # --- the learner's page --------------------------------------------------------------------
 
@@ -239,7 +238,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         # The body is this block's own learner view (autoescaped), wrapped in a printable document.
         body = mark_safe(self.render_template(context))  # nosec
         html = self.render_template({"title": self.display_name, "body": body, "language": get_language() or "en",
-                                     "printed_at": datetime.now(timezone.utc)}, template="learning_plan_document.html")
+                                     "printed_at": self.now()}, template="learning_plan_document.html")
         return attachment(html, "text/html", "learning-plan.html")
 
     @json_api
@@ -365,7 +364,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             stored = next(iter(client.get_many(learner, [gate.scope_ids.usage_id], fields=["instructor_exception"])),
                           None)
             current = stored.state.get("instructor_exception") if stored is not None else None
-            new_value, entry = gate.exception_update(current, data, by, now_iso())
+            new_value, entry = gate.exception_update(current, data, by, self.now_text())
             client.set(learner, gate.scope_ids.usage_id, {"instructor_exception": new_value})
         finally:
             lock.release()

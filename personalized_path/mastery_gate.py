@@ -17,7 +17,7 @@ from xblock.fields import Scope
 from xblock.utils.studio_editable import NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, now_iso,
+from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api,
                    parse_iso)
 from .core import N_, percent_text
 from .core import gate as core
@@ -390,7 +390,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """
         keys = [self.condition_key(result.condition) for result in evaluation.results]
         copy = self.read_state(core.STATE_SHAPE, self.learner_state)
-        if core.snapshot(copy, evaluation, keys, now_iso(), self.unlock_round) is None:
+        if core.snapshot(copy, evaluation, keys, self.now_text(), self.unlock_round) is None:
             return evaluation, False  # nothing to store: no lock, no write
         outcome = [evaluation, False]
 
@@ -398,7 +398,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             state = self.read_state(core.STATE_SHAPE, self.learner_state)
             if state != copy:
                 outcome[0] = self.evaluate()
-            new_state = core.snapshot(state, outcome[0], keys, now_iso(), self.unlock_round)
+            new_state = core.snapshot(state, outcome[0], keys, self.now_text(), self.unlock_round)
             if new_state is None:
                 return
             self.learner_state = new_state

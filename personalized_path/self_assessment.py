@@ -7,7 +7,7 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, List, String
-from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, now_iso, parse_iso, staff_time
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, parse_iso, staff_time
 from .core import self_assessment as core
 from .core import N_, count_of
 from .core import preview
@@ -184,7 +184,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
             raise PayloadError("ratings", N_("You have already submitted, and re-rating is not allowed here."))
         ratings, evidence = core.parse_submission(data, self.config)
 
-        when = now_iso()
+        when = self.now_text()
         new_state = core.record_submission(state, ratings, evidence, when)
         self.learner_state = new_state
         config = self.config

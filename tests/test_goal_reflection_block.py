@@ -463,8 +463,14 @@ def test_workbench_scenarios_are_titled():
     assert titles[0].startswith("Goal reflection") and len(titles) == 2
 
 
-def test_today_is_a_utc_date():
-    assert isinstance(GoalReflectionBlock.today(), date)
+def test_today_is_the_date_on_the_blocks_clock(env):
+    usage = load(env)
+    today = env.block(usage).today()
+    assert isinstance(today, date)
+    env.clock.advance(3)  # the runtime's clock (the workbench's moves with a cookie): dates follow it
+    assert env.block(usage).today() == today + timedelta(days=3)
+    assert call(env.block(usage), "save_goals", goals_payload())[0] == 200
+    assert env.block(usage).learner_state["timeline"][-1]["at"][:10] == (today + timedelta(days=3)).isoformat()
 
 
 SKILL_OLX = """
