@@ -19,6 +19,7 @@ from opaque_keys.edx.keys import UsageKey
 from django.core.cache import cache as django_cache
 from django.db import DatabaseError
 from django.utils.html import format_html
+from django.utils.text import slugify
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
@@ -244,8 +245,9 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     # --- i18n and rendering ----------------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def i18n_service(self):
+        # Looked up once per block instance (that is, per request): views call it for every string.
         return self.runtime.service(self, "i18n")
 
     def _(self, text):
@@ -276,8 +278,16 @@ class PersonalizedBlockMixin(XBlockMixin):
         Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service.
         ``id_prefix`` keeps element ids unique when a second copy shares the page (a preview).
         """
-        context = dict(context, block=self, usage_id=id_prefix + str(self.scope_ids.usage_id))
-        return templates.render(template or f"{self.asset_name}.html", context, self.i18n_service)
+        return templates.render(template or f"{self.asset_name}.html", self.template_context(context, id_prefix),
+                                self.i18n_service)
+
+    def template_context(self, context, id_prefix=""):
+        """
+        What every template has besides ``context``: the block, its usage id, and that id as a
+        slug (``uid``) for element ids, made once here rather than by a filter at every use.
+        """
+        usage_id = id_prefix + str(self.scope_ids.usage_id)
+        return dict(context, block=self, usage_id=usage_id, uid=slugify(usage_id))
 
     def render_parts(self, context, *names):
         """
@@ -285,7 +295,7 @@ class PersonalizedBlockMixin(XBlockMixin):
         block. ``templates/<asset_name>_<name>.html``, included by the block's template, is each part;
         its root carries ``data-part="<name>"`` for the script to put it in place.
         """
-        context = dict(context, block=self, usage_id=str(self.scope_ids.usage_id))
+        context = self.template_context(context)
         return {name: templates.render(f"{self.asset_name}_{name.replace('-', '_')}.html", context, self.i18n_service)
                 for name in names}
 

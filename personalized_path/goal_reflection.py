@@ -131,7 +131,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
                         smart_names=[self._(name) for letter, name, _hint in core.SMART
                                      if letter in slot["goal"].get("smart", [])])
                    for slot in slots if slot["id"] in goals]
-        progress = [{"value": value, "label": self._(label)} for value, label in enumerate(core.PROGRESS)]
+        progress = [{"value": str(value), "label": self._(label)} for value, label in enumerate(core.PROGRESS)]
         prompts = {"helped": self.helped_prompt, "obstacles": self.obstacles_prompt,
                    "next_step": self.next_step_prompt}
         plan_fields = [{"key": key, "prompt": self._(prompt), "value": state["plan"].get(key, "")}

@@ -91,9 +91,9 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
     def state(self):
         return self.read_state(core.STATE_SHAPE, self.learner_state)
 
-    def scale_labels(self):
+    def scale_labels(self, config=None):
         """``{stored level: label}``, "not sure yet" included."""
-        labels = {index + 1: level["label"] for index, level in enumerate(self.config.scale)}
+        labels = {index + 1: level["label"] for index, level in enumerate((config or self.config).scale)}
         labels[core.UNSURE] = self._("Not sure yet")
         return labels
 
@@ -110,19 +110,22 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
     def view_context(self, state):
         config = self.config
         newest = core.latest(state)
-        labels = self.scale_labels()
+        labels = self.scale_labels(config)
         scale = [(index + 1, level["label"], level.get("descriptor", "")) for index, level in enumerate(config.scale)]
         if self.allow_unsure:
             scale.append((core.UNSURE, labels[core.UNSURE], ""))
         statements = []
         for number, statement in enumerate(config.statements):
             group = f"pp-{self.scope_ids.usage_id}-{number}".replace(".", "-")
+            level = newest["ratings"].get(statement["id"]) if newest else None
             statements.append({
                 "statement": statement,
                 "group": group,
-                "choices": [{"id": f"{group}-{value}", "value": value, "label": label, "descriptor": descriptor}
+                # Decided here once per choice, not by comparisons in the template's innermost loop.
+                "choices": [{"id": f"{group}-{value}", "value": str(value), "label": label, "descriptor": descriptor,
+                             "checked": level == value, "unsure": value == core.UNSURE}
                             for value, label, descriptor in scale],
-                "level": newest["ratings"].get(statement["id"]) if newest else None,
+                "level": level,
                 "evidence": newest["evidence"].get(statement["id"], "") if newest else "",
             })
         growth = [dict(row, first_at=parse_iso(row["first_at"]), latest_at=parse_iso(row["latest_at"]),

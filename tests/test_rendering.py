@@ -6,12 +6,16 @@ benchmarks/bench_render_memory.py: no test here times anything.)
 """
 import gc
 import os
+from datetime import date, timedelta
 
 import pytest
+from django.template import Context, Engine
+from django.templatetags.i18n import TranslateNode
 from django.utils import translation
 from django.utils.translation import trans_real
 
 from personalized_path.base import templates
+from personalized_path.rendering import active_translation, is_static_translation
 from tests.harness import call
 
 BLOCKS = {
@@ -21,6 +25,9 @@ BLOCKS = {
     "goal_reflection": "<personalized_goal_reflection/>",
     "mastery_gate": "<personalized_mastery_gate><html_demo><p>inside</p></html_demo></personalized_mastery_gate>",
 }
+TARGET = (date.today() + timedelta(days=30)).isoformat()
+GOALS = {"revision": 0, "goals": {"long": {"text": "Add any two fractions", "smart": ["S"], "target_date": TARGET},
+                                  "short-1": {"text": "Ten sums a day", "smart": [], "target_date": TARGET}}}
 RENDERS = 2000  # per block, alternating English and Spanish
 BATCH = 200
 
@@ -85,3 +92,23 @@ def test_memory_stays_flat_over_many_renders(env, name):
     growth = memory[1] - memory[0]
     # Time per render is a speed figure: benchmarks/bench_render_memory.py reports it, no test times it.
     assert growth < 2 * 1024 * 1024, f"{name}: memory grew by {growth} bytes over {RENDERS} renders"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+def test_static_translations_compiled_in_render_exactly_as_the_tags_would(env, language):
+    """Each language's templates carry their static {% trans %} as text; the output is Django's own."""
+    usage = env.load(BLOCKS["goal_reflection"])
+    ok_status, _data = call(env.block(usage), "save_goals", GOALS)
+    assert ok_status == 200
+    block = env.block(usage)
+    with translation.override(language):
+        context = block.template_context(block.view_context(block.state()))
+        merged, engine = templates.translation(language, block.i18n_service)
+        plain = Engine(dirs=[templates.folder], libraries={"i18n": "django.templatetags.i18n"}, autoescape=True)
+        with active_translation(merged):
+            expected = plain.get_template("goal_reflection.html").render(Context(context, autoescape=True))
+        rendered = templates.render("goal_reflection.html", context, block.i18n_service)
+    assert rendered == expected and "pp-timeline" in rendered
+    assert ("Your timeline" in rendered) == (language == "en")
+    compiled = engine.get_template("goal_reflection_goals.html")
+    assert not [node for node in compiled.nodelist.get_nodes_by_type(TranslateNode) if is_static_translation(node)]
