@@ -36,6 +36,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "150"))
 CALLGRIND_CALLS = int(os.environ.get("BENCH_CALLGRIND_CALLS", "5"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 FLOOR = "html_demo"
+# The workbench's aside lookup (``Runtime.applicable_aside_types``: every installed entry point is
+# scanned on every render). The LMS skips it unless XBlockAsidesConfig is enabled.
+ASIDES = "workbench aside lookup"
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Case:
     payload: dict = field(default_factory=dict)
     baseline: str = ""  # name of the case this one is compared with
     followup: str = ""  # the peer's second round trip (get_results after vote)
+    # A learner's actions one after the other, [handler, payload] each: the size of every answer.
+    actions: list = field(default_factory=list)
     usage: str = field(default="", init=False)
 
 
@@ -68,7 +73,9 @@ CASES = [
         {"id": "explain", "text": "I can explain equivalence", "skill": "reasoning"}])
          + "' show_class_comparison='true'/>",
          "submit", {"ratings": {"compare": 1, "add": 2, "explain": 3}, "evidence": {"add": "page 4"}},
-         baseline="xblock-poll survey"),
+         baseline="xblock-poll survey",
+         actions=[["submit", {"ratings": {"compare": 1, "add": 2, "explain": 3}}],
+                  ["submit", {"ratings": {"compare": 2, "add": 3, "explain": 3}}]]),
 ]
 EXTRA_CASES = os.path.join(HERE, "cases.json")  # later blocks add theirs here
 
@@ -107,6 +114,31 @@ def handle(case, learner):
     if case.followup:
         size += post(case, learner, case.followup, {})
     return size
+
+
+def answer_sizes(cases):
+    """
+    Bytes of each answer in a learner's sequence of actions, and which parts of the view it carries
+    (``html``: the whole block), beside the bytes of the view itself.
+    """
+    rows = []
+    for case in cases:
+        if not case.actions:
+            continue
+        learner = f"{case.name}-sizes"
+        runtime = WorkbenchRuntime(learner)
+        view = len(runtime.render(runtime.get_block(case.usage), "student_view", {}).body_html().encode("utf-8"))
+        for handler, payload in case.actions:
+            runtime = WorkbenchRuntime(learner)
+            request = Request.blank("/", method="POST", body=json.dumps(payload).encode("utf-8"),
+                                    headers={"Content-Type": "application/json"})
+            response = runtime.handle(runtime.get_block(case.usage), handler, request)
+            assert response.status_code == 200, (case.name, handler, response.body[:300])
+            body = json.loads(response.body)
+            carried = "+".join(sorted(body["parts"])) if "parts" in body else "html (whole block)"
+            rows.append({"case": case.name, "handler": handler, "bytes": len(response.body), "view_bytes": view,
+                         "carries": carried})
+    return rows
 
 
 class QueryCounter:
@@ -165,14 +197,20 @@ def callgrind_child(go_file):
         render(case, "warm-viewer")
         if case.handler:
             handle(case, "warm-learner")
-    parts = []
+    parts = [(ASIDES, "view")]
     for case in cases:
         parts.append((case.name, "view"))
         if case.handler:
             parts.append((case.name, "handler"))
     print(json.dumps(parts), flush=True)
+    floor = next(case for case in cases if case.name == FLOOR)
+    runtime = WorkbenchRuntime("aside-viewer")
+    floor_block = runtime.get_block(floor.usage)
     while not os.path.exists(go_file):  # the parent switches instrumentation on, then creates the file
         time.sleep(0.05)
+    marker()
+    for _index in range(CALLGRIND_CALLS):  # what every view pays in the workbench for asides
+        runtime.applicable_aside_types(floor_block)
     marker()
     for case in cases:
         for index in range(CALLGRIND_CALLS):
@@ -222,7 +260,7 @@ def ratio(value, base):
     return f"x{value / base:.2f}" if value is not None and base else "-"
 
 
-def report(cases, times, instructions):
+def report(cases, times, instructions, sizes):
     def instr(name, kind):
         return instructions.get(name, {}).get(kind)
 
@@ -252,10 +290,30 @@ def report(cases, times, instructions):
                      f"{ratio(handler_i, instr(case.baseline, 'handler')):>6} "
                      f"{handler['queries']:>3.0f}/{peer['handler']['queries']:<3.0f}  ({case.baseline})")
         print(line)
+    report_asides(cases, instr)
+    print("\nBytes per answer, one learner's actions in turn (the view's bytes beside them):")
+    for row in sizes:
+        print(f"  {row['case']:20} {row['handler']:12} {row['bytes']:>7} B of a {row['view_bytes']:>6} B view, "
+              f"carries {row['carries']}")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "latest.json"), "w", encoding="utf-8") as handle_:
         json.dump({"rounds": ROUNDS, "callgrind_calls": CALLGRIND_CALLS, "times": times,
-                   "instructions": instructions}, handle_, indent=2)
+                   "instructions": instructions, "answer_sizes": sizes}, handle_, indent=2)
+
+
+def report_asides(cases, instr):
+    """The view ratios in instructions once the workbench's aside lookup, the same for every block, is set apart."""
+    asides = instr(ASIDES, "view")
+    if not asides:
+        return
+    floor = instr(FLOOR, "view")
+    print(f"\nOf every view, {asides / 1e6:.2f} Mi is the workbench's aside lookup (html_demo: {floor / 1e6:.2f} Mi "
+          "in all); the LMS does not make it unless XBlockAsidesConfig is enabled. Without it, in instructions:")
+    for case in cases:
+        if case.baseline:
+            own, peer = instr(case.name, "view") - asides, instr(case.baseline, "view") - asides
+            print(f"  {case.name:20} {own / 1e6:>6.2f} Mi: {ratio(own, peer)} {case.baseline} "
+                  f"({peer / 1e6:.2f} Mi), {ratio(own, floor - asides)} html_demo ({(floor - asides) / 1e6:.2f} Mi)")
 
 
 def main():
@@ -264,8 +322,9 @@ def main():
         return
     cases = load_cases()
     times = measure_times(cases)
+    sizes = answer_sizes(cases)
     instructions = measure_instructions()
-    report(cases, times, instructions)
+    report(cases, times, instructions, sizes)
 
 
 if __name__ == "__main__":
