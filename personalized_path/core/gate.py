@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from . import N_, percent_text
-from .payload import (PayloadError, as_list, as_number, as_object, as_slug, as_text, only_keys,
+from .payload import (PayloadError, authored_item, as_list, as_number, as_object, as_text,
                       require)
 from .state import StateShape, StateShapeError
 
@@ -186,15 +186,10 @@ def validate_routes(routes):
         seen = set()
         for index, route in enumerate(routes):
             where = f"routes[{index}]"
-            as_object(route, where)
-            only_keys(route, ("id", "label", "min", "max"), where)
-            route_id = as_slug(require(route, "id", where), f"{where}.id")
+            route_id = authored_item(route, where, ("id", "label", "min", "max"), seen)
             if route_id == EVERYONE:
                 raise PayloadError(f"{where}.id", N_("The id %(id)s is reserved for children everyone sees."),
                                    id=EVERYONE)
-            if route_id in seen:
-                raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=route_id)
-            seen.add(route_id)
             as_text(require(route, "label", where), f"{where}.label", ROUTE_LABEL_MAX_CHARS, min_chars=1,
                     multiline=False)
             low = validate_threshold(require(route, "min", where), f"{where}.min")
@@ -249,12 +244,8 @@ def validate_skills(skills):
         seen = set()
         for index, item in enumerate(skills):
             where = f"skills[{index}]"
-            as_object(item, where)
-            only_keys(item, ("skill", "threshold"), where)
-            skill = as_slug(require(item, "skill", where), f"{where}.skill")
-            if skill in seen:
-                raise PayloadError(f"{where}.skill", N_("The skill %(id)s is listed twice."), id=skill)
-            seen.add(skill)
+            authored_item(item, where, ("skill", "threshold"), seen, id_key="skill",
+                          twice=N_("The skill %(id)s is listed twice."))
             validate_threshold(require(item, "threshold", where), f"{where}.threshold")
     except PayloadError as error:
         return [error]

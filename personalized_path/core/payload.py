@@ -106,6 +106,20 @@ def require(data, key, where=""):
     return data[key]
 
 
+def authored_item(item, where, keys, seen, *, id_key="id", twice=N_("The id %(id)s is used twice.")):
+    """
+    One object of an author's list (statements, questions, routes...): only ``keys``, and under
+    ``id_key`` a slug that no earlier item used (``seen``, which it joins). Returns that id.
+    """
+    as_object(item, where)
+    only_keys(item, keys, where)
+    item_id = as_slug(require(item, id_key, where), f"{where}.{id_key}")
+    if item_id in seen:
+        raise PayloadError(f"{where}.{id_key}", twice, id=item_id)
+    seen.add(item_id)
+    return item_id
+
+
 def as_object(value, field):
     """A JSON object (dict)."""
     if not isinstance(value, dict):

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from . import N_
 from . import forgetting, mastery
-from .payload import PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys, require
+from .payload import PayloadError, authored_item, as_int, as_list, as_object, as_text, only_keys, require
 
 CALIBRATION_MARGIN = 25.0
 TREND_MARGIN = 5.0
@@ -110,23 +110,25 @@ def band(measured, threshold):
 
 def calibration(self_pct, measured, margin=CALIBRATION_MARGIN):
     """HIGHER or LOWER when the self-rating and the measurement differ by more than ``margin``."""
-    if self_pct is None or measured is None:
-        return None
-    if self_pct - measured > margin:
-        return HIGHER
-    if measured - self_pct > margin:
-        return LOWER
-    return MATCHED
+    return _compare(self_pct, measured, margin, (HIGHER, LOWER, MATCHED))
 
 
 def trend(before, now, margin=TREND_MARGIN):
-    if before is None or now is None:
+    """RISING or FALLING when the value moved by more than ``margin``."""
+    return _compare(now, before, margin, (RISING, FALLING, STEADY))
+
+
+def _compare(value, reference, margin, labels):
+    """labels[0] when ``value`` exceeds ``reference`` by more than ``margin``, labels[1] when it falls
+    short by more, else labels[2]; None when either is unknown."""
+    if value is None or reference is None:
         return None
-    if now - before > margin:
-        return RISING
-    if before - now > margin:
-        return FALLING
-    return STEADY
+    above, below, within = labels
+    if value - reference > margin:
+        return above
+    if reference - value > margin:
+        return below
+    return within
 
 
 def review_due(evidence):
@@ -490,13 +492,9 @@ def validate_topics(topics):
         seen = set()
         for index, topic in enumerate(topics):
             where = f"topics[{index}]"
-            as_object(topic, where)
-            only_keys(topic, ("id", "label"), where)
-            topic_id = as_slug(require(topic, "id"), f"{where}.id")
-            if topic_id in seen:
-                raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=topic_id)
-            seen.add(topic_id)
-            as_text(require(topic, "label"), f"{where}.label", TOPIC_LABEL_MAX_CHARS, min_chars=1, multiline=False)
+            authored_item(topic, where, ("id", "label"), seen)
+            as_text(require(topic, "label", where), f"{where}.label", TOPIC_LABEL_MAX_CHARS, min_chars=1,
+                    multiline=False)
     except PayloadError as error:
         return [error]
     return []

@@ -8,7 +8,7 @@ history, so growth (first against latest) survives the oldest entries being drop
 from dataclasses import dataclass
 
 from . import N_
-from .payload import PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys, require
+from .payload import PayloadError, authored_item, as_int, as_list, as_object, as_slug, as_text, only_keys, require
 from .state import StateShape, StateShapeError, keep_newest
 
 MIN_LEVELS, MAX_LEVELS = 3, 5
@@ -55,12 +55,7 @@ def validate_config(statements, scale):
         seen = set()
         for index, statement in enumerate(statements):
             where = f"statements[{index}]"
-            as_object(statement, where)
-            only_keys(statement, ("id", "text", "skill"), where)
-            statement_id = as_slug(require(statement, "id", where), f"{where}.id")
-            if statement_id in seen:
-                raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=statement_id)
-            seen.add(statement_id)
+            authored_item(statement, where, ("id", "text", "skill"), seen)
             as_text(require(statement, "text", where), f"{where}.text", STATEMENT_MAX_CHARS,
                     min_chars=1, multiline=False)
             as_slug(require(statement, "skill", where), f"{where}.skill")

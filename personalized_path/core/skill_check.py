@@ -16,7 +16,7 @@ import hashlib
 import random
 
 from . import N_, adaptive, count_of, irt
-from .payload import PayloadError, as_list, as_object, as_slug, as_text, only_keys, require
+from .payload import PayloadError, authored_item, as_list, as_object, as_slug, as_text, only_keys, require
 from .state import StateShape, StateShapeError, keep_newest
 
 KINDS = ("single", "multiple")
@@ -53,13 +53,8 @@ def validate_questions(questions):
 
 
 def _validate_question(question, where, seen):
-    as_object(question, where)
-    only_keys(question, ("id", "prompt", "kind", "choices", "correct", "skill", "difficulty", "discrimination"),
-              where)
-    question_id = as_slug(require(question, "id", where), f"{where}.id")
-    if question_id in seen:
-        raise PayloadError(f"{where}.id", N_("The id %(id)s is used twice."), id=question_id)
-    seen.add(question_id)
+    authored_item(question, where, ("id", "prompt", "kind", "choices", "correct", "skill", "difficulty",
+                                    "discrimination"), seen)
     as_text(require(question, "prompt", where), f"{where}.prompt", PROMPT_MAX_CHARS, min_chars=1)
     kind = question.get("kind", "single")
     if kind not in KINDS:
@@ -76,12 +71,7 @@ def _validate_question(question, where, seen):
     choice_ids = set()
     for number, choice in enumerate(choices):
         place = f"{where}.choices[{number}]"
-        as_object(choice, place)
-        only_keys(choice, ("id", "text", "feedback"), place)
-        choice_id = as_slug(require(choice, "id", place), f"{place}.id")
-        if choice_id in choice_ids:
-            raise PayloadError(f"{place}.id", N_("The id %(id)s is used twice."), id=choice_id)
-        choice_ids.add(choice_id)
+        authored_item(choice, place, ("id", "text", "feedback"), choice_ids)
         as_text(require(choice, "text", place), f"{place}.text", CHOICE_MAX_CHARS, min_chars=1, multiline=False)
         as_text(choice.get("feedback", ""), f"{place}.feedback", FEEDBACK_MAX_CHARS)
     correct = as_list(require(question, "correct", where), f"{where}.correct", max_items=MAX_CHOICES)
