@@ -151,6 +151,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             "block_id": self._("Id for OLX: %(id)s"),
             "new_skill": self._("New skill: no block of this course uses it yet."),
             "known_skill": self._("Used in this course."),
+            "known_topic": self._("Interest topic “%(label)s” of this course's learning plan."),
+            "new_topic": self._("No learning plan of this course offers this topic."),
             "everyone": self._("Everyone"),
             "no_rows": self._("None yet."),
             "empty_cell": self._("Empty cell"),
@@ -255,10 +257,18 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
 
     @json_api(staff_only=True)
     def editor_catalog(self, data, suffix=""):  # pylint: disable=unused-argument
-        """The course's other blocks (name, place, id, what they can do) and the skills they use. Staff only."""
+        """
+        The course's other blocks (name, place, id, what they can do), the skills they use and the
+        interest topics its learning plans offer. Staff only.
+        """
         only_keys(data, ())
         blocks, skills, truncated = self.catalog_blocks()
+        topics = {}
+        for block in blocks:
+            for topic in block.pop("topics"):
+                topics.setdefault(topic["id"], topic["label"])
         return {"blocks": blocks, "skills": sorted(skills.union(self.skills_used())), "truncated": truncated,
+                "topics": [{"id": topic_id, "label": label} for topic_id, label in topics.items()],
                 "limit": MAX_CATALOG_BLOCKS}
 
     def catalog_blocks(self, limit=MAX_CATALOG_BLOCKS):
@@ -298,6 +308,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
 
     def catalog_entry(self, block, place):
         skills = self._safely(block.skills_used) if hasattr(block, "skills_used") else None
+        topics = self._safely(block.usable_topics) if hasattr(block, "usable_topics") else None
         return {
             "id": str(block.scope_ids.usage_id),
             "name": block_label(block),
@@ -305,6 +316,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             "place": list(place),
             "can": [name for name, test in CAPABILITIES.items() if self._safely(lambda test=test: test(block))],
             "skills": [skill for skill in skills or () if isinstance(skill, str)],
+            "topics": [{"id": topic["id"], "label": topic["label"]} for topic in topics or ()],
         }
 
     def _safely(self, read):

@@ -81,7 +81,7 @@ def test_every_editor_is_a_form_spec_without_json_for_the_author(env, kind):
     for field in spec["fields"]:
         assert "JSON" not in field["help"] and "[{" not in field["help"] and "null" not in field["help"], field
         assert field["kind"] in ("text", "textarea", "number", "select", "checkbox", "rows", "reference",
-                                 "references", "skill", "assign", "params")
+                                 "references", "skill", "topic", "assign", "params")
         if isinstance(block.fields[field["name"]], (Reference, ReferenceList)):
             picked = [field["kind"]] + [column["kind"] for column in field.get("columns", [])]
             assert {"reference", "references", "assign"} & set(picked), field  # picked, never typed
@@ -256,6 +256,8 @@ def test_catalog_lists_the_course_by_place_without_the_block_and_its_content(env
     ]
     assert data["blocks"][1]["id"] == course["Check 1"]
     assert data["skills"] == ["fractions"] and data["truncated"] is False
+    assert data["topics"] == [{"id": "sport", "label": "Sport"}]  # the learning plan's, for tile topics
+    assert all("topics" not in block for block in data["blocks"])
     from_board = call(env.block(course["Board"], "staff", staff=True), "editor_catalog", {})[1]
     assert "Gate" in [block["name"] for block in from_board["blocks"]]
     assert "LESSON" not in json.dumps(from_board)

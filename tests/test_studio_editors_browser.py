@@ -190,3 +190,13 @@ def test_every_editor_is_axe_clean_and_fits(workbench, sized_page):
     assessment.locator(".pp-field-error", has_text="The scale needs from 3 to 5 levels.").wait_for()
     assessment.locator(".pp-field-error", has_text="Expected a short id").wait_for()  # the empty skill
     sized_page.axe("errors shown", ".pp-editor")
+    # A tile's interest topic is suggested from the course's learning plan and named when it matches.
+    board = editor_of(page, "personalized_choice_board")
+    tile = board.locator("fieldset.pp-row", has=page.locator("legend", has_text="Tile 1")).first
+    tile.get_by_role("button", name="Add a topic").click()
+    topic = tile.get_by_label("Topic id", exact=True)
+    topic.fill("music")
+    assert "Interest topic “Music” of this course's learning plan." in tile.inner_text()
+    topic.fill("musik")
+    assert "No learning plan of this course offers this topic." in tile.inner_text()
+    sized_page.axe("topic typed", ".pp-editor")

@@ -87,13 +87,13 @@
       } else {
         input = el("input", {type: "text", id: parts.id, autocomplete: "off", dir: "auto",
                              spellcheck: spec.kind === "text" ? null : "false",
-                             list: spec.kind === "skill" ? ctx.skillList : null});
+                             list: spec.kind === "skill" ? ctx.skillList : (spec.kind === "topic" ? ctx.topicList : null)});
       }
       if (spec.kind !== "select" || !isEmpty(value)) { input.value = isEmpty(value) ? "" : String(value); }
       parts.wrapper.appendChild(input);
     }
     var note = null;
-    if (spec.kind === "skill") {
+    if (spec.kind === "skill" || spec.kind === "topic") {
       note = el("p", {className: "pp-help", id: parts.id + "-note", "aria-live": "polite"});
       parts.wrapper.appendChild(note);
     }
@@ -115,10 +115,14 @@
       },
       setError: errorSetter(parts, input),
       refresh: function () {
-        if (note) {
-          var skill = input.value.trim();
-          note.textContent = !skill || !ctx.catalog ? "" :
-            (ctx.catalog.skills.indexOf(skill) >= 0 ? ctx.messages.known_skill : ctx.messages.new_skill);
+        var typed = input.value.trim();
+        if (!note || !typed || !ctx.catalog) {
+          if (note) { note.textContent = ""; }
+        } else if (spec.kind === "skill") {
+          note.textContent = ctx.catalog.skills.indexOf(typed) >= 0 ? ctx.messages.known_skill : ctx.messages.new_skill;
+        } else {
+          var topic = ctx.catalog.topics.filter(function (each) { return each.id === typed; })[0];
+          note.textContent = topic ? format(ctx.messages.known_topic, {label: topic.label}) : ctx.messages.new_topic;
         }
       }
     };
@@ -471,7 +475,8 @@
     var summary = root.querySelector(".pp-editor-summary");
     var catalogStatus = root.querySelector(".pp-editor-catalog");
     var fieldsBox = root.querySelector(".pp-editor-fields");
-    var ctx = {messages: args.messages, catalog: null, pickers: [], editors: {}, skillList: uid("skills")};
+    var ctx = {messages: args.messages, catalog: null, pickers: [], editors: {}, skillList: uid("skills"),
+               topicList: uid("topics")};
     var refreshing = false;
     ctx.changed = function () {
       if (refreshing) { return; }
@@ -489,7 +494,9 @@
       refreshing = false;
     };
     var skills = el("datalist", {id: ctx.skillList});
+    var topics = el("datalist", {id: ctx.topicList});
     root.appendChild(skills);
+    root.appendChild(topics);
     args.fields.forEach(function (spec) {
       var editor = buildControl(spec, spec.value, ctx);
       ctx.editors[spec.name] = editor;
@@ -505,7 +512,8 @@
     form.addEventListener("change", ctx.changed);
 
     var needsCatalog = JSON.stringify(args.fields).indexOf("\"kind\":\"reference") >= 0 ||
-      JSON.stringify(args.fields).indexOf("\"kind\":\"skill\"") >= 0;
+      JSON.stringify(args.fields).indexOf("\"kind\":\"skill\"") >= 0 ||
+      JSON.stringify(args.fields).indexOf("\"kind\":\"topic\"") >= 0;
     if (needsCatalog) {
       catalogStatus.textContent = ctx.messages.loading;
       // One catalogue request at a time per page: a page may hold several editors (a unit's).
@@ -521,6 +529,7 @@
         ctx.catalog = result.data;
         catalogStatus.textContent = result.data.truncated ? format(ctx.messages.catalog_truncated, {count: result.data.limit}) : "";
         result.data.skills.forEach(function (skill) { skills.appendChild(el("option", {value: skill})); });
+        result.data.topics.forEach(function (topic) { topics.appendChild(el("option", {value: topic.id}, topic.label)); });
         ctx.pickers.forEach(function (fill) { fill(); });
         ctx.changed();
         root.setAttribute("data-catalog", "ready");
