@@ -175,6 +175,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
             "can_change": self.can_change(state, board), "stale": core.stale_choices(state, board),
             "done_count": len([item for item in plan if item["evidence"]]),
             "note_max": core.NOTE_MAX_CHARS, "link_max": core.LINK_MAX_CHARS, "stats": stats,
+            "note_maxlength": str(core.NOTE_MAX_CHARS), "link_maxlength": str(core.LINK_MAX_CHARS),
             "stats_wait": self.show_stats_to_learners and not staff and stats is None,
             "stats_min": privacy.MIN_LEARNERS, "stats_batch": privacy.BATCH,
             "staff": staff, "revision": state["revision"],

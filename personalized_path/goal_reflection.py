@@ -153,7 +153,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
             "next_due": core.next_checkin_due(state, self.checkin_interval_days),
             "timeline": [self.timeline_entry(entry, labels, progress) for entry in reversed(state["timeline"])],
             "dropped": max(0, state["saves"] + state["checkins"] - len(state["timeline"])),
-            "min_chars": self.min_chars, "max_chars": self.max_chars,
+            "min_chars": self.min_chars, "max_chars": self.max_chars, "maxlength": str(self.max_chars),
             "date_min": (today - timedelta(days=1)).isoformat(), "date_max": core.latest_target(today).isoformat(),
             "recap": self.recap(), "is_staff": self.is_staff(), "class_counts": self.class_counts or {},
         }

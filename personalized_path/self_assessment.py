@@ -144,7 +144,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
             "instructions": self.setting_text("instructions"),
             "evidence_enabled": self.evidence_enabled,
             "evidence_prompt": self.evidence_prompt,
-            "evidence_max": core.EVIDENCE_MAX_CHARS,
+            "evidence_max": core.EVIDENCE_MAX_CHARS, "evidence_maxlength": str(core.EVIDENCE_MAX_CHARS),
             "statements": statements,
             "submitted": newest is not None,
             "show_form": newest is None or self.allow_rerating,
