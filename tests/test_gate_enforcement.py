@@ -65,6 +65,15 @@ def test_group_for_state(stored, group):
     assert gate_access.group_for_state(stored, gate_access.route_groups(ROUTES)) == (group, None)
 
 
+def test_an_unlock_from_before_re_evaluate_everyone_opens_nothing_until_evaluated_again():
+    stored = dict(UNLOCKED, route="review", version=2, round=0)
+    assert gate_access.group_for_state(stored, gate_access.route_groups(ROUTES), current_round=0) == (2, None)
+    assert gate_access.group_for_state(stored, gate_access.route_groups(ROUTES), current_round=1) == (None, None)
+    assert gate_access.may_open(stored, "a", {"a": "review"}, ROUTES, current_round=1) == (False, None)
+    evaluated_again = dict(stored, round=1)
+    assert gate_access.may_open(evaluated_again, "a", {"a": "review"}, ROUTES, current_round=1) == (True, None)
+
+
 @pytest.mark.parametrize("garbled", [
     {"version": 1, "unlocked": "yes", "route": None, "values": {}, "unlocked_at": None, "evaluated_at": None},
     {"version": 99, "unlocked": True}, ["unlocked"], "unlocked",
@@ -153,6 +162,23 @@ def test_routes_decide_which_child_opens(env, gated):
         run_render_filter(env.block(routed_id))                               # another route's child
     store_gate_state(env, gate, "student_1", dict(UNLOCKED, route="stretch"))
     run_render_filter(env.block(routed_id))
+
+
+@override_settings(OPEN_EDX_FILTERS_CONFIG=FILTERS)
+def test_re_evaluate_everyone_closes_children_until_the_gate_evaluates_the_learner_again(env, gated):
+    gate, text_id, _ = gated
+    store_gate_state(env, gate, "student_1", UNLOCKED)  # unlocked in round 0
+    run_render_filter(env.block(text_id))
+    check = env.load("""<personalized_skill_check questions='[{"id": "q1", "prompt": "Half?", "skill": "fractions",
+        "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]'/>""")
+    staff = env.block(gate, "staff", staff=True)
+    saved = {"values": {"sources": [{"source": check, "threshold": 50}]}, "reevaluate_everyone": True}
+    assert call(staff, "submit_studio_edits", saved)[0] == 200
+    with pytest.raises(RenderXBlockStarted.RenderCustomResponse):
+        run_render_filter(env.block(text_id))  # the child's own URL: closed at once
+    env.block(gate).render("student_view", {})  # evaluated under the rule as saved: she has not answered the check
+    with pytest.raises(RenderXBlockStarted.RenderCustomResponse):
+        run_render_filter(env.block(text_id))
 
 
 @override_settings(OPEN_EDX_FILTERS_CONFIG=FILTERS)

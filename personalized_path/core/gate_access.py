@@ -64,15 +64,17 @@ def allowed_groups(child_key, child_routes, routes):
     return [NOBODY_GROUP]
 
 
-def group_for_state(stored_state, groups_of_routes):
+def group_for_state(stored_state, groups_of_routes, current_round=0):
     """
     The group of a learner whose stored gate state is ``stored_state``, or None (no child visible).
-    ``groups_of_routes`` is what ``route_groups`` gave for the gate's routes.
+    ``groups_of_routes`` is what ``route_groups`` gave for the gate's routes. An unlock from an
+    earlier round (before the author's "re-evaluate everyone") opens nothing until the gate has
+    evaluated the learner again under the rule as saved.
 
     Returns ``(group id or None, problem)``; ``problem`` explains unreadable state, for the log.
     """
     state, problem = STATE_SHAPE.read(stored_state)
-    if problem or not state["unlocked"]:
+    if problem or not state["unlocked"] or state["round"] != current_round:
         return None, problem
     return groups_of_routes.get(state["route"], UNLOCKED_GROUP), None
 
@@ -97,7 +99,7 @@ def _as_int(value):
         return None
 
 
-def may_open(stored_state, child_key, child_routes, routes):
+def may_open(stored_state, child_key, child_routes, routes, current_round=0):
     """Whether a learner with this stored gate state may open one child: ``(bool, problem)``."""
-    group, problem = group_for_state(stored_state, route_groups(routes))
+    group, problem = group_for_state(stored_state, route_groups(routes), current_round)
     return group is not None and group in allowed_groups(child_key, child_routes, routes), problem

@@ -61,7 +61,7 @@ class RefuseLockedChildRender(PipelineStep):
             return {"context": context, "student_view_context": student_view_context}
         try:
             allowed, problem = gate_access.may_open(stored_gate_state(gate), gate.child_key(child.scope_ids.usage_id),
-                                                    gate.child_routes, gate.routes)
+                                                    gate.child_routes, gate.routes, gate.unlock_round)
         except Exception:  # pylint: disable=broad-except
             log.exception("Mastery gate %s: cannot read the learner's state; the child stays locked",
                           gate.scope_ids.usage_id)

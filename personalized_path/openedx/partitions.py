@@ -55,7 +55,8 @@ class MasteryGatePartitionScheme:
             gate_key = user_partition.parameters["gate"]
             from opaque_keys.edx.keys import UsageKey  # pylint: disable=import-outside-toplevel
             stored = read_gate_state(user.username, UsageKey.from_string(gate_key))
-            group_id, problem = gate_access.group_for_state(stored, user_partition.parameters.get("route_groups", {}))
+            group_id, problem = gate_access.group_for_state(stored, user_partition.parameters.get("route_groups", {}),
+                                                            user_partition.parameters.get("round", 0))
             if problem:
                 log.warning("Mastery gate %s: stored state of %s is unreadable (%s); children stay hidden",
                             gate_key, user.id, problem)
@@ -90,7 +91,7 @@ def gate_partition(gate, scheme):
         groups=groups,
         scheme=scheme,
         parameters={"gate": str(gate.location.for_branch(None)),
-                    "route_groups": gate_access.route_groups(routes)},
+                    "route_groups": gate_access.route_groups(routes), "round": gate.unlock_round},
         active=enforcing(),
     )
 
