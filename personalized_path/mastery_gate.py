@@ -642,7 +642,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     def watched_ids(self):
         """Usage ids of the blocks this gate reads, for its script to re-check when one is submitted."""
         refs = list(self.sources) + list(self.skill_checks)
-        refs += [ref for ref in (self.self_assessment, self.choice_board, self.goal_reflection) if ref]
+        refs += [ref for ref in (self.self_assessment, self.choice_board, self.goal_reflection, self.refresh_check)
+                 if ref]
         return " ".join(sorted({str(ref) for ref in refs}))
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument

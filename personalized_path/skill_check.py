@@ -221,8 +221,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         """
         parts = self.render_parts(self.view_context(state), "summary",
                                   "session" if self.in_session_mode else "questions")
+        # "unfinished": a session under way; blocks that read this check wait for its end to re-check.
         return {"parts": parts, "percent": core.percent(state),
-                "attempts_left": core.attempts_left(state, self.setting("attempts_allowed"))}
+                "attempts_left": core.attempts_left(state, self.setting("attempts_allowed")),
+                "unfinished": state["session"] is not None}
 
     # --- course staff: preview, class summary, one learner's answers ---------------------------
 

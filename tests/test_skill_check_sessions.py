@@ -44,10 +44,12 @@ def take(env, usage, learner, answer_for):
     assert status == 200, data
     asked = []
     while current_id(html_of(data)):
+        assert data["unfinished"] is True  # blocks that read this check wait for the end to re-check
         asked.append(current_id(html_of(data)))
         status, data = call(env.block(usage, learner), "answer",
                             {"question": asked[-1], "answer": [answer_for(asked[-1])]})
         assert status == 200, data
+    assert data["unfinished"] is False
     return asked, data
 
 

@@ -10,7 +10,8 @@
   }
 
   /* Dispatched on the document after a handler changed a learner's state, with {usage, handler,
-     title}: a mastery gate on the same page that reads this block re-checks by itself. */
+     title}: a mastery gate on the same page that reads this block re-checks by itself. Not while
+     the answer says the learner's work is unfinished (a skill check's session under way). */
   var CHANGED_EVENT = "personalized-path:changed";
   var READ_ONLY_HANDLERS = ["check_again", "refresh", "preview", "learner_answers"];
 
@@ -31,7 +32,7 @@
       body: JSON.stringify(payload)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.ok && READ_ONLY_HANDLERS.indexOf(handler) === -1) {
+        if (response.ok && READ_ONLY_HANDLERS.indexOf(handler) === -1 && !data.unfinished) {
           window.setTimeout(function () { announceChange(element, handler); }, 0);
         }
         return {ok: response.ok, status: response.status, data: data};
