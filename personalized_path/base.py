@@ -338,8 +338,9 @@ class PersonalizedBlockMixin(XBlockMixin):
         user = self.current_user()
         return bool(user and user.opt_attrs.get("edx-platform.user_is_staff"))
 
-    def require_staff(self):
-        if not self.is_staff():
+    def require_staff(self, or_author=False):
+        """403 unless course staff; with ``or_author``, Studio's authors of the course pass too."""
+        if not (self.can_edit_settings() if or_author else self.is_staff()):
             raise JsonHandlerError(403, self._("Only course staff can do this."))
 
     def now(self):
@@ -526,11 +527,18 @@ class PersonalizedBlockMixin(XBlockMixin):
         return None
 
     def render_staff_tools(self):
-        if not self.is_staff():
+        """
+        For the course team: link warnings and the preview, in the LMS and in Studio's preview of the
+        unit (where authors are not "staff" to the user service); the class summary and the lookup
+        of one learner only in the LMS, where learners' data is.
+        """
+        if not self.can_edit_settings():
             return ""
-        lookup = self.state_shape is not None and self.lookup_rows(self.state_shape.default()) is not None
+        with_learners = self.is_staff()
+        lookup = with_learners and self.state_shape is not None and \
+            self.lookup_rows(self.state_shape.default()) is not None
         context = {"warnings": self.link_warnings(), "preview_fields": self.preview_fields(),
-                   "summary": self.class_summary(), "lookup": lookup}
+                   "summary": self.class_summary() if with_learners else None, "lookup": lookup}
         if not any(context.values()):
             return ""
         return self.render_template(context, "staff_tools.html")
@@ -538,10 +546,11 @@ class PersonalizedBlockMixin(XBlockMixin):
     @json_api
     def preview(self, data, suffix=""):  # pylint: disable=unused-argument
         """
-        Staff: ``{"values": {...}}`` -> this block as a learner with those values would see it,
-        computed by the same core functions as the learner's own view; nothing is stored.
+        The course team (course staff in the LMS, authors in Studio): ``{"values": {...}}`` -> this
+        block as a learner with those values would see it, computed by the same core functions as
+        the learner's own view; nothing is stored.
         """
-        self.require_staff()
+        self.require_staff(or_author=True)
         only_keys(data, ("values",))
         fields = self.preview_fields()
         if not fields:

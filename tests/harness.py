@@ -146,6 +146,23 @@ class MovableClock:
         self.offset += timedelta(days=days)
 
 
+class StudioPermissions:
+    """Stand-in for Studio's ``studio_user_permissions`` service: write access to the course, or not."""
+
+    def __init__(self, can_write):
+        self.writable = can_write
+
+    def can_write(self, course_key):  # pylint: disable=unused-argument
+        return self.writable
+
+
+def in_studio(block, can_write=True):
+    """``block`` as Studio loads it for a user (no staff flag from the user service; the permission service)."""
+    services = block.runtime._services  # pylint: disable=protected-access
+    services["studio_user_permissions"] = StudioPermissions(can_write)
+    return block
+
+
 class BlockEnv:
     """One course's worth of content shared by any number of learners."""
 

@@ -17,7 +17,7 @@ from xblock.fields import Scope
 from personalized_path import (ChoiceBoardBlock, GoalReflectionBlock, MasteryGateBlock, SelfAssessmentBlock,
                                SkillCheckBlock)
 from personalized_path.core import privacy
-from tests.harness import call, field_snapshot
+from tests.harness import call, field_snapshot, in_studio
 from tests.test_stored_values import ANSWERS, GARBLED, PAYLOADS, RATINGS, course, does_not_fit, json_handlers
 
 BLOCK_CLASSES = {"self_assessment": SelfAssessmentBlock, "skill_check": SkillCheckBlock,
@@ -79,16 +79,6 @@ def test_the_studio_editor_save_as_xblock_utils_sends_it_still_works(browser):
 
 # --- who may see and change settings ----------------------------------------------------------------
 
-class StudioPermissions:
-    """What Studio's ``studio_user_permissions`` service answers: write access to the course, or not."""
-
-    def __init__(self, can_write):
-        self.writable = can_write
-
-    def can_write(self, course_key):  # pylint: disable=unused-argument
-        return self.writable
-
-
 def counting_loads(block):
     """Count the runtime's block loads (the gate's validation loads every source)."""
     loads = []
@@ -118,11 +108,9 @@ def test_in_studio_the_course_teams_write_permission_decides(env):
     """Studio's user service reports nobody as staff; its permission service knows the course team."""
     usage = course(env)["skill_check"]
     values = json.dumps({"values": {"display_name": "By the author"}, "defaults": []}).encode()
-    author = env.block(usage, "author")  # not staff by the user service, as everyone in Studio
-    author.runtime._services["studio_user_permissions"] = StudioPermissions(True)  # pylint: disable=protected-access
+    author = in_studio(env.block(usage, "author"))  # not staff by the user service, as everyone in Studio
     assert call(author, "submit_studio_edits", body=values)[0] == 200
-    outsider = env.block(usage, "staff_elsewhere", staff=True)
-    outsider.runtime._services["studio_user_permissions"] = StudioPermissions(False)  # pylint: disable=protected-access
+    outsider = in_studio(env.block(usage, "staff_elsewhere", staff=True), can_write=False)
     assert call(outsider, "submit_studio_edits", body=values)[0] == 403
     assert "correct" not in outsider.render("studio_view", {}).body_html()
     assert env.block(usage).display_name == "By the author"

@@ -4,7 +4,7 @@ import json
 import pytest
 from xblock.fields import Scope
 
-from tests.harness import call, field_snapshot
+from tests.harness import call, field_snapshot, in_studio
 
 QUESTIONS = [
     {"id": "q1", "prompt": "Half of 4?", "kind": "single", "skill": "fractions",
@@ -193,3 +193,22 @@ def test_staff_look_up_one_learners_answers_by_username(env, kind):
     learner = env.block(usage, "ben")
     learner.runtime._services["user_state"] = KvsUserStateService(env)  # pylint: disable=protected-access
     assert call(learner, "learner_answers", {"username": "ana"})[0] == 403
+
+
+# --- in Studio's preview of the unit ---------------------------------------------------------------
+
+def test_authors_get_the_preview_and_link_warnings_in_studio_but_no_learner_data(env, unit):
+    """Studio's user service reports nobody as staff; its permission service knows the course's authors."""
+    check, gate = unit
+    author = in_studio(env.block(gate, "author"))
+    html = author.runtime.render(author, "student_view").content
+    assert "Preview as a learner" in html
+    status, data = call(author, "preview", {"values": {f"score.{check}": 80}})
+    assert status == 200 and "Stretch page" in data["html"] and "Review page" not in data["html"]
+    assessment = env.load(SELF_ASSESSMENT)
+    author_of_assessment = in_studio(env.block(assessment, "author"))
+    studio_html = author_of_assessment.runtime.render(author_of_assessment, "student_view").content
+    assert "Preview as a learner" in studio_html and "Look up one learner" not in studio_html
+    outsider = in_studio(env.block(gate, "someone"), can_write=False)
+    assert "Preview as a learner" not in outsider.runtime.render(outsider, "student_view").content
+    assert call(outsider, "preview", {"values": {f"score.{check}": 80}})[0] == 403
