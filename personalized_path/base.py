@@ -741,14 +741,24 @@ class PersonalizedBlockMixin(XBlockMixin):
     def learner_state_fields(self):
         return [field for field in self.fields.values() if field.scope == Scope.user_state]
 
-    def reload_learner_state(self):
-        """Replace this learner's fields with what storage holds now; False when the runtime cannot read it."""
+    def stored_learner_state(self, usage_id):
+        """
+        This learner's stored fields of block ``usage_id`` as storage holds them now, read through the
+        platform's ``user_state`` service (the StudentModule row itself, not what the request
+        preloaded); None when the runtime has no such service.
+        """
         service = self.runtime.service(self, "user_state")
         user = self.current_user()
         username = user.opt_attrs.get("edx-platform.username") if user else None
         if service is None or not username:
+            return None
+        return service.get_state_as_dict(username, usage_id) or {}
+
+    def reload_learner_state(self):
+        """Replace this learner's fields with what storage holds now; False when the runtime cannot read it."""
+        stored = self.stored_learner_state(self.scope_ids.usage_id)
+        if stored is None:
             return False
-        stored = service.get_state_as_dict(username, self.scope_ids.usage_id) or {}
         for field in self.learner_state_fields():
             if field.name in stored:
                 try:

@@ -364,12 +364,14 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         return known
 
     def linked_interests(self):
-        """The learner's interests from the linked learning plan's ``learner_interests()``, through the runtime."""
+        """The learner's interests from the linked learning plan's ``learner_interests()``."""
         # Not a declared (preloaded) block: the plan declares this board, and the LMS's preloading walk
-        # must not loop. In the LMS the interests reach the board when the plan's state is loaded too.
+        # must not loop. So the plan's stored interests are read through the user_state service.
         linked = self.load_linked(self.learning_plan, "learner_interests")
         try:
-            return linked.learner_interests() if linked is not None else []
+            if linked is None:
+                return []
+            return linked.learner_interests(self.stored_learner_state(linked.scope_ids.usage_id))
         except Exception:  # pylint: disable=broad-except
             log.warning("Choice board %s cannot read its linked learning plan", self.scope_ids.usage_id, exc_info=True)
             return []

@@ -215,11 +215,15 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     def usable_topics(self):
         return self.topics if isinstance(self.topics, list) and not core.validate_topics(self.topics) else []
 
-    def learner_interests(self):
-        """For other blocks (a choice board's suggestions): the topics this learner picked, id and label."""
+    def learner_interests(self, stored=None):
+        """
+        For other blocks (a choice board's suggestions): the topics this learner picked, id and
+        label; from ``stored`` (this block's stored fields, as another block read them) if given.
+        """
         topics = {topic["id"]: topic["label"] for topic in self.usable_topics()}
+        interests = self.interests if stored is None else stored.get("interests")
         return [{"id": topic_id, "label": topics[topic_id]}
-                for topic_id in core.stored_interests(self.interests, list(topics))]
+                for topic_id in core.stored_interests(interests, list(topics))]
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument
         """Configuration only, identical for every user (the mobile apps cache it)."""

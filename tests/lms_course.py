@@ -14,7 +14,8 @@ QUESTIONS = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "s
               "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]
 TILES = [{"id": "read", "title": "Read the chapter", "format": "reading", "points": 5, "skills": ["fractions"],
           "tier": "may"},
-         {"id": "watch", "title": "Watch the talk", "format": "video", "points": 5, "skills": [], "tier": "may"}]
+         {"id": "watch", "title": "Watch the talk", "format": "video", "points": 5, "skills": [], "tier": "may",
+          "topics": ["music"]}]
 LOCKED = "LOCKED-CONTENT-4c1e"
 TODAY = datetime.now(timezone.utc).date()
 # Where each block sits: unit 1 holds the sources, every block linking to them is in another unit.

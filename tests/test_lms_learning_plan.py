@@ -33,3 +33,13 @@ def test_the_class_view_says_when_the_platform_has_no_user_state_client(lms_cour
     assert status == 200 and "user-state client is not available" in data["html"]
     html = lms_course.render(lms_course.at("plan"), user="staff_1", staff=True)
     assert "user-state client is not available" in html
+
+
+def test_a_board_in_another_unit_suggests_from_the_interests_saved_in_the_plan(lms_course):
+    """The plan declares the board (preloaded for the plan), so the board cannot declare the plan back:
+    it reads the plan's stored interests through the platform's user_state service instead."""
+    assert PLACES["board"] != PLACES["plan"]
+    lms_course.ok("plan", "save_interests", {"interests": ["music"]})
+    html = lms_course.render(lms_course.unit_of("board"))
+    assert "It is about Music, one of your interests." in html
+    assert lms_course.block(lms_course.at("board"), "other").linked_interests() == []
