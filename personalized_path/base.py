@@ -9,6 +9,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -49,6 +50,32 @@ EXPECTED_KINDS = {
 def expected_kind(field):
     """What a setting must hold, in words, from the nearest field class that EXPECTED_KINDS names."""
     return next(EXPECTED_KINDS[cls.__name__] for cls in type(field).__mro__ if cls.__name__ in EXPECTED_KINDS)
+
+
+# How many distinct author settings a process keeps checked (see settings_problems).
+SETTINGS_CHECKS_KEPT = 256
+_settings_checks = {}
+_settings_checks_lock = threading.Lock()
+
+
+def settings_problems(check, *settings):
+    """
+    ``check(*settings)`` as a tuple of problems, worked out once per process for each distinct
+    value: views and handlers check the author's settings on every request, and they change only
+    when an author saves in Studio, which gives a new value and so a new key. The key is the
+    digest of the settings' ``repr``, which tells apart every value the settings can hold (1, 1.0,
+    True and "1" included; the core's frozen dataclasses print every field); a digest, so that a
+    large board kept 256 times stays small.
+    """
+    key = (check, hashlib.sha256(repr(settings).encode("utf-8")).digest())
+    problems = _settings_checks.get(key)
+    if problems is None:
+        problems = tuple(check(*settings))
+        with _settings_checks_lock:
+            while len(_settings_checks) >= SETTINGS_CHECKS_KEPT:
+                _settings_checks.pop(next(iter(_settings_checks)))  # the oldest first
+            _settings_checks[key] = problems
+    return problems
 
 
 EVENT_PREFIX = "personalized_path"

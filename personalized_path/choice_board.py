@@ -7,7 +7,7 @@ from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Integer, List, String
 from .base import (BlockReference, BlockReferenceList, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin,
-                   json_api, parse_iso)
+                   json_api, parse_iso, settings_problems)
 from .core import N_
 from .core import privacy
 from .core import preview
@@ -128,29 +128,35 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
 
     def view_context(self, state):
         board, rule = self.board_of(self), self.rule_of(self)
-        broken = core.validate_config(board, rule)
+        broken = settings_problems(core.validate_config, board, rule)
         if broken:
             return {"title": self.display_name, "broken": [problem.render(self._) for problem in broken]}
         chosen = core.current_choice(state, board, rule)
         suggestions = core.recommendations(board, self.linked_ratings(), known=self.placed_skills())
         interests = core.interest_matches(board, self.linked_interests())
         formats = self.format_labels()
+        # Each sentence translated once per view, not once per tile (every lookup costs as much as a tile).
+        centre_text, position_text = (self._("Row %(row)s, column %(column)s (centre)"),
+                                      self._("Row %(row)s, column %(column)s"))
+        minutes_text, points_text = self._("%(minutes)s min"), self._("%(points)s points")
         tiles = []
         for index, tile in enumerate(board.tiles):
             row, column = board.position(index)
             reason = suggestions.get(tile["id"])
             tiles.append({
                 "tile": tile, "row": row, "column": column, "chosen": tile["id"] in chosen,
+                # Optional keys given here: a key a tile lacks is the slowest lookup a template makes.
+                "description": tile.get("description"), "link": tile.get("link"),
                 "done": tile["id"] in state["done"], "format": formats[tile.get("format", "other")],
                 "must": tile.get("tier") == "must", "centre": tile["id"] == board.centre,
                 "reason": (reason and self.suggestion_reason(reason)) or (
                     tile["id"] in interests and self._("It is about %(topic)s, one of your interests.") % {
                         "topic": interests[tile["id"]]}),
                 # Formatted here, once per tile, rather than by a blocktrans per tile in the template.
-                "position": (self._("Row %(row)s, column %(column)s (centre)") if tile["id"] == board.centre
-                             else self._("Row %(row)s, column %(column)s")) % {"row": row, "column": column},
-                "minutes": tile.get("minutes") and self._("%(minutes)s min") % {"minutes": tile["minutes"]},
-                "points": tile.get("points") and self._("%(points)s points") % {"points": tile["points"]},
+                "position": (centre_text if tile["id"] == board.centre else position_text) % {
+                    "row": row, "column": column},
+                "minutes": tile.get("minutes") and minutes_text % {"minutes": tile["minutes"]},
+                "points": tile.get("points") and points_text % {"points": tile["points"]},
             })
         by_id = {item["tile"]["id"]: item for item in tiles}
         plan = [dict(by_id[tile_id], evidence=state["done"].get(tile_id)) for tile_id in chosen if tile_id in by_id]
@@ -232,7 +238,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
 
     def usable_board(self):
         board, rule = self.board_of(self), self.rule_of(self)
-        if core.validate_config(board, rule):
+        if settings_problems(core.validate_config, board, rule):
             raise PayloadError("", N_("This board is not set up correctly yet; ask your course team."))
         return board, rule
 
@@ -386,7 +392,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
 
     def preview_fields(self):
         board, rule = self.board_of(self), self.rule_of(self)
-        if core.validate_config(board, rule):
+        if settings_problems(core.validate_config, board, rule):
             return []
         options = [("", self._("Not chosen")), ("chosen", self._("Chosen")), ("done", self._("Chosen and done"))]
         return [preview.field(f"tile.{tile['id']}", tile["title"], "choice", options=options) for tile in board.tiles] \

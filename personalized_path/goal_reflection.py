@@ -17,6 +17,8 @@ from .studio import StudioEditorMixin, column, reference_spec, rows_spec
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
 REFERENCE_HELP = _("Optional: what the learner did there is shown above the check-in form.")
+# A goal not set yet, with every key the templates read: a key a dict lacks is a template's slowest lookup.
+UNSET_GOAL = {"text": "", "smart": (), "target": None}
 
 
 class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBlockMixin,
@@ -123,7 +125,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         config = self.config
         today = self.today()
         goals, labels = state["goals"], {goal_id: self.goal_label(goal_id) for goal_id in config.goal_ids}
-        slots = [{"id": goal_id, "prompt": prompt, "label": labels[goal_id], "goal": goals.get(goal_id, {}),
+        slots = [{"id": goal_id, "prompt": prompt, "label": labels[goal_id], "goal": goals.get(goal_id, UNSET_GOAL),
                   "target": _date(goals.get(goal_id, {}).get("target"))}
                  for goal_id, prompt, _long in config.slots]
         current = [dict(slot, set_at=parse_iso(slot["goal"].get("set_at")),

@@ -7,7 +7,7 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, List, String
-from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, parse_iso, staff_time
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, parse_iso, settings_problems, staff_time
 from .core import self_assessment as core
 from .core import N_, count_of
 from .core import preview
@@ -76,7 +76,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
     def config(self):
         """The author's settings; statements or a scale that are not valid (an import, a hand edit) read as defaults."""
         statements, scale = self.statements, self.scale
-        for problem in core.validate_config(statements, scale):
+        for problem in settings_problems(core.validate_config, statements, scale):
             log.warning("Self-assessment %s: using the default %s: %s", self.scope_ids.usage_id,
                         problem.field, problem)
             if problem.field.startswith("statements"):

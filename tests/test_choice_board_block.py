@@ -302,6 +302,9 @@ def test_a_board_broken_after_an_edit_renders_a_notice_and_refuses_changes(env):
     status, data = call(env.block(usage), "choose", {"tiles": ["video"]})
     assert status == 400 and "not set up correctly" in data["error"]
     assert field_snapshot(env, usage) == before
+    edit(env, usage, choose_count=2)  # fixed again: the settings checked before are not reused
+    assert "not set up correctly" not in html_of(env.block(usage))
+    ok(env.block(usage), "choose", {"tiles": ["video"]})
 
 
 def test_garbled_learner_state_renders_with_defaults(env, caplog):

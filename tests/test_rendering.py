@@ -14,7 +14,8 @@ from django.templatetags.i18n import TranslateNode
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from personalized_path.base import templates
+from personalized_path import base
+from personalized_path.base import settings_problems, templates
 from personalized_path.rendering import active_translation, is_static_translation
 from tests.harness import call
 
@@ -112,3 +113,24 @@ def test_static_translations_compiled_in_render_exactly_as_the_tags_would(env, l
     assert ("Your timeline" in rendered) == (language == "en")
     compiled = engine.get_template("goal_reflection_goals.html")
     assert not [node for node in compiled.nodelist.get_nodes_by_type(TranslateNode) if is_static_translation(node)]
+
+
+def test_settings_are_checked_once_per_distinct_value_and_the_checks_kept_are_bounded(monkeypatch):
+    calls = []
+
+    def check(value):
+        calls.append(value)
+        return [f"problem with {value!r}"] if value != "good" else []
+
+    assert settings_problems(check, "bad") == settings_problems(check, "bad") == ("problem with 'bad'",)
+    assert settings_problems(check, "good") == () and calls == ["bad", "good"]
+    # Values that compare equal in Python but differ as settings are checked apart.
+    for value in (1, True, 1.0, "1", [1], {"1": 1}, {1: 1}):
+        settings_problems(check, value)
+    assert len(calls) == 9
+    monkeypatch.setattr(base, "SETTINGS_CHECKS_KEPT", 4)
+    for number in range(10):
+        settings_problems(check, f"value {number}")
+    assert len(base._settings_checks) <= 4  # pylint: disable=protected-access
+    settings_problems(check, "bad")  # pushed out by newer values: checked again
+    assert calls[-1] == "bad"
