@@ -19,8 +19,10 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
 from django.core.cache import cache as django_cache
 from django.db import DatabaseError
+from django.urls import get_script_prefix
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
@@ -76,6 +78,23 @@ def settings_problems(check, *settings):
                 _settings_checks.pop(next(iter(_settings_checks)))  # the oldest first
             _settings_checks[key] = problems
     return problems
+
+
+# Fixed sentences a view translates, per block class, name and language (see translated_once).
+_translated_once = {}
+# The runtimes' URLs of the package's static files (see resource_url).
+_resource_urls = {}
+SCRIPT_MESSAGES = {
+    "saving": N_("Saving…"),
+    "network_error": N_("The server could not be reached. Your input is still here; try again."),
+    "server_error": N_("Something went wrong on the server. Your input is still here; try again."),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def element_id(usage_id):
+    """A usage id as a slug for element ids; the same few blocks render again and again in a worker."""
+    return slugify(usage_id)
 
 
 EVENT_PREFIX = "personalized_path"
@@ -288,6 +307,24 @@ class PersonalizedBlockMixin(XBlockMixin):
     def ngettext(self, singular, plural, count):
         return self.i18n_service.ngettext(singular, plural, count)
 
+    def translated_once(self, name, build):
+        """
+        ``build()``, which translates fixed sentences (a list of labels, say), made once per process
+        and language rather than on every view: each translation looks the language up again, and
+        costs as much as rendering a few template variables. The i18n service translates for the
+        active language, so the language is the key. Callers only read what it returns.
+        """
+        key = (type(self), name, get_language())
+        value = _translated_once.get(key)
+        if value is None:
+            value = _translated_once[key] = build()
+        return value
+
+    def at_most_text(self, count):
+        """The hint under a text field, "At most N characters.", in the reader's language."""
+        return self.translated_once(("at_most", count), lambda: self.ngettext(
+            "At most %(counter)s character.", "At most %(counter)s characters.", count) % {"counter": count})
+
     def say(self, message, params=None):
         """A core message (N_ text or NP_ pair, see core.payload.translated) in the reader's language."""
         return translated(message, params or {}, self._, self.ngettext)
@@ -314,7 +351,7 @@ class PersonalizedBlockMixin(XBlockMixin):
         slug (``uid``) for element ids, made once here rather than by a filter at every use.
         """
         usage_id = id_prefix + str(self.scope_ids.usage_id)
-        return dict(context, block=self, usage_id=usage_id, uid=slugify(usage_id))
+        return dict(context, block=self, usage_id=usage_id, uid=element_id(usage_id))
 
     def render_parts(self, context, *names):
         """
@@ -327,7 +364,16 @@ class PersonalizedBlockMixin(XBlockMixin):
                 for name in names}
 
     def resource_url(self, path):
-        return self.runtime.local_resource_url(self, f"static/{path}")
+        """
+        The runtime's URL of ``static/<path>``, asked once per process for each runtime class, block
+        type, path and URL prefix: the workbench and the LMS make it from those alone (a reverse()
+        or a static files URL), and it costs as much as rendering a dozen template variables.
+        """
+        key = (type(self.runtime), self.scope_ids.block_type, path, get_script_prefix())
+        url = _resource_urls.get(key)
+        if url is None:
+            url = _resource_urls[key] = self.runtime.local_resource_url(self, f"static/{path}")
+        return url
 
     def build_fragment(self, html, init_args=None):
         """
@@ -344,13 +390,9 @@ class PersonalizedBlockMixin(XBlockMixin):
         return fragment
 
     def js_messages(self, **messages):
-        """Translated strings for the block's script, plus the ones every script uses."""
-        shared = {
-            "saving": self._("Saving…"),
-            "network_error": self._("The server could not be reached. Your input is still here; try again."),
-            "server_error": self._("Something went wrong on the server. Your input is still here; try again."),
-        }
-        return dict(shared, **messages)
+        """The block's script's sentences (``N_``-marked) and the ones every script uses, translated."""
+        return self.translated_once(("js_messages",) + tuple(messages.items()), lambda: {
+            name: self._(text) for name, text in dict(SCRIPT_MESSAGES, **messages).items()})
 
     # --- users and events ------------------------------------------------------------------
 

@@ -121,9 +121,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
     def student_view(self, context=None):  # pylint: disable=unused-argument
         html = self.render_template(self.view_context(self.state()))
         return self.build_fragment(html, {"messages": self.js_messages(
-            need_evidence=self._("Add a short note or a link that shows what you did."),
-            committed=self._("Your plan is committed."),
-            done=self._("Marked done."),
+            need_evidence=N_("Add a short note or a link that shows what you did."),
+            committed=N_("Your plan is committed."),
+            done=N_("Marked done."),
         )})
 
     def view_context(self, state):
@@ -180,7 +180,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
             "completed_at": parse_iso(state["completed_at"]) if state["completed_at"] else None,
             "can_change": self.can_change(state, board), "stale": core.stale_choices(state, board),
             "done_count": len([item for item in plan if item["evidence"]]),
-            "note_max": core.NOTE_MAX_CHARS, "link_max": core.LINK_MAX_CHARS, "stats": stats,
+            "note_hint": self.at_most_text(core.NOTE_MAX_CHARS), "link_max": core.LINK_MAX_CHARS, "stats": stats,
             "note_maxlength": str(core.NOTE_MAX_CHARS), "link_maxlength": str(core.LINK_MAX_CHARS),
             "stats_wait": self.show_stats_to_learners and not staff and stats is None,
             "stats_min": privacy.MIN_LEARNERS, "stats_batch": privacy.BATCH,
@@ -193,8 +193,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         return self._('You rated "%(statement)s" at %(level)s of %(out_of)s.') % reason
 
     def format_labels(self):
-        return {"reading": self._("Reading"), "video": self._("Video"), "project": self._("Project"),
-                "discussion": self._("Discussion"), "practice": self._("Practice"), "other": self._("Activity")}
+        return self.translated_once("formats", lambda: {
+            "reading": self._("Reading"), "video": self._("Video"), "project": self._("Project"),
+            "discussion": self._("Discussion"), "practice": self._("Practice"), "other": self._("Activity")})
 
     def rule_text(self, board, rule):
         if rule.kind == "k_of_n":

@@ -109,17 +109,23 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
     def student_view(self, context=None):  # pylint: disable=unused-argument
         html = self.render_template(self.view_context(self.state()))
         return self.build_fragment(html, {"messages": self.js_messages(
-            saved_goals=self._("Your goals are saved."),
-            saved_checkin=self._("Your check-in is saved."),
-            restored=self._("Unsaved text from before was put back in the form. Save it when you are ready."),
-            reloaded=self._("The latest version is loaded, and your unsaved text is back in the form. "
-                            "Check it and save again."),
+            saved_goals=N_("Your goals are saved."),
+            saved_checkin=N_("Your check-in is saved."),
+            restored=N_("Unsaved text from before was put back in the form. Save it when you are ready."),
+            reloaded=N_("The latest version is loaded, and your unsaved text is back in the form. "
+                        "Check it and save again."),
         )})
 
     def goal_label(self, goal_id):
         if goal_id == core.LONG:
             return self._("Long-term goal")
         return self._("Short-term goal %(number)s") % {"number": goal_id.split("-", 1)[-1]}
+
+    def length_hint(self):
+        """The hint under every goal and reflection field, "From N to M characters."."""
+        minimum, maximum = self.min_chars, self.max_chars
+        return self.translated_once(("length_hint", minimum, maximum), lambda: self._(
+            "From %(minimum)s to %(maximum)s characters.") % {"minimum": minimum, "maximum": maximum})
 
     def view_context(self, state):
         config = self.config
@@ -133,7 +139,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
                         smart_names=[self._(name) for letter, name, _hint in core.SMART
                                      if letter in slot["goal"].get("smart", [])])
                    for slot in slots if slot["id"] in goals]
-        progress = [{"value": str(value), "label": self._(label)} for value, label in enumerate(core.PROGRESS)]
+        progress = self.translated_once("progress", lambda: [
+            {"value": str(value), "label": self._(label)} for value, label in enumerate(core.PROGRESS)])
         prompts = {"helped": self.helped_prompt, "obstacles": self.obstacles_prompt,
                    "next_step": self.next_step_prompt}
         plan_fields = [{"key": key, "prompt": self._(prompt), "value": state["plan"].get(key, "")}
@@ -146,8 +153,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
             "slots": slots, "current": current, "plan_fields": plan_fields,
             "plan_saved": [field for field in plan_fields if field["value"]],
             "show_smart": self.show_smart, "show_woop": self.show_woop, "show_if_then": self.show_if_then,
-            "smart": [{"letter": letter, "name": self._(name), "hint": self._(hint)}
-                      for letter, name, hint in core.SMART],
+            "smart": self.translated_once("smart", lambda: [
+                {"letter": letter, "name": self._(name), "hint": self._(hint)} for letter, name, hint in core.SMART]),
             "progress_scale": progress, "prompts": prompts,
             "reflections": [{"key": key, "prompt": prompts[key]} for key in core.REFLECTION_KEYS],
             "last_checkin": self.timeline_entry(last, labels, progress) if last else None,
@@ -155,7 +162,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
             "next_due": core.next_checkin_due(state, self.checkin_interval_days),
             "timeline": [self.timeline_entry(entry, labels, progress) for entry in reversed(state["timeline"])],
             "dropped": max(0, state["saves"] + state["checkins"] - len(state["timeline"])),
-            "min_chars": self.min_chars, "max_chars": self.max_chars, "maxlength": str(self.max_chars),
+            "maxlength": str(self.max_chars), "plan_hint": self.at_most_text(self.max_chars),
+            "length_hint": self.length_hint(),
             "date_min": (today - timedelta(days=1)).isoformat(), "date_max": core.latest_target(today).isoformat(),
             "recap": self.recap(), "is_staff": self.is_staff(), "class_counts": self.class_counts or {},
         }

@@ -123,9 +123,9 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         else:
             html = self.render_template(self.learner_context())
         return self.build_fragment(html, {"messages": self.js_messages(
-            saved_interests=self._("Your interests are saved."),
-            loading=self._("Loading…"),
-            applied=self._("The exception is saved. The learner sees it the next time they open the gate."),
+            saved_interests=N_("Your interests are saved."),
+            loading=N_("Loading…"),
+            applied=N_("The exception is saved. The learner sees it the next time they open the gate."),
         )})
 
     def learner_plan(self):

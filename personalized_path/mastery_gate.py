@@ -629,14 +629,14 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
 
     def messages(self):
         return json.dumps(self.js_messages(
-            checking=self._("Checking your progress…"),
-            still_locked=self._("Not yet: the conditions are not all met. Your current values are updated above."),
-            unlocked=self._("Unlocked: the content is shown below."),
+            checking=N_("Checking your progress…"),
+            still_locked=N_("Not yet: the conditions are not all met. Your current values are updated above."),
+            unlocked=N_("Unlocked: the content is shown below."),
             # %(source)s is the title of the block the learner just submitted, above or below the gate.
-            auto_still_locked=self._("Checked again after your work in “%(source)s”: not unlocked yet. "
-                                     "Your current values are updated below."),
-            auto_unlocked=self._("Checked again after your work in “%(source)s”: unlocked. "
-                                 "The content is shown below."),
+            auto_still_locked=N_("Checked again after your work in “%(source)s”: not unlocked yet. "
+                                 "Your current values are updated below."),
+            auto_unlocked=N_("Checked again after your work in “%(source)s”: unlocked. "
+                             "The content is shown below."),
         ))
 
     def watched_ids(self):

@@ -42,6 +42,7 @@ class TemplateRenderer:
 
     def new_engine(self, loader):
         return Engine(dirs=[self.folder], libraries={"i18n": "django.templatetags.i18n"}, autoescape=True,
+                      builtins=["personalized_path.template_filters"],
                       loaders=[(loader, ["django.template.loaders.filesystem.Loader"])])
 
     def render(self, name, context, i18n_service=None):

@@ -103,8 +103,8 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
     def student_view(self, context=None):  # pylint: disable=unused-argument
         html = self.render_template(self.view_context(self.state()))
         return self.build_fragment(html, {"messages": self.js_messages(
-            rate_all=self._("Rate every statement before you submit."),
-            saved=self._("Your ratings are saved."),
+            rate_all=N_("Rate every statement before you submit."),
+            saved=N_("Your ratings are saved."),
         )})
 
     def view_context(self, state):
@@ -144,7 +144,8 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
             "instructions": self.setting_text("instructions"),
             "evidence_enabled": self.evidence_enabled,
             "evidence_prompt": self.evidence_prompt,
-            "evidence_max": core.EVIDENCE_MAX_CHARS, "evidence_maxlength": str(core.EVIDENCE_MAX_CHARS),
+            "evidence_hint": self.at_most_text(core.EVIDENCE_MAX_CHARS),
+            "evidence_maxlength": str(core.EVIDENCE_MAX_CHARS),
             "statements": statements,
             "submitted": newest is not None,
             "show_form": newest is None or self.allow_rerating,

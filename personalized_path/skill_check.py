@@ -106,11 +106,11 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     def student_view(self, context=None):  # pylint: disable=unused-argument
         html = self.render_template(self.view_context(self.state()))
         return self.build_fragment(html, {"messages": self.js_messages(
-            answer_all=self._("Answer every question before you submit."),
-            answer_one=self._("Choose an answer before you go on."),
-            started=self._("The check has started: here is your first question."),
-            answered=self._("Your answer is graded."),
-            submitted=self._("Your answers are graded."),
+            answer_all=N_("Answer every question before you submit."),
+            answer_one=N_("Choose an answer before you go on."),
+            started=N_("The check has started: here is your first question."),
+            answered=N_("Your answer is graded."),
+            submitted=N_("Your answers are graded."),
         )})
 
     def view_context(self, state):

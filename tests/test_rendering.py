@@ -6,16 +6,19 @@ benchmarks/bench_render_memory.py: no test here times anything.)
 """
 import gc
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone as fixed_zone
 
 import pytest
 from django.template import Context, Engine
+from django.template.defaultfilters import date as django_date
+from django.utils import timezone
 from django.templatetags.i18n import TranslateNode
 from django.utils import translation
 from django.utils.translation import trans_real
 
 from personalized_path import base
 from personalized_path.base import settings_problems, templates
+from personalized_path import template_filters
 from personalized_path.rendering import active_translation, is_static_translation
 from tests.harness import call
 
@@ -134,3 +137,40 @@ def test_settings_are_checked_once_per_distinct_value_and_the_checks_kept_are_bo
     assert len(base._settings_checks) <= 4  # pylint: disable=protected-access
     settings_problems(check, "bad")  # pushed out by newer values: checked again
     assert calls[-1] == "bad"
+
+
+def test_dates_in_templates_are_exactly_what_djangos_date_filter_shows(monkeypatch):
+    """Our engines' ``date`` keeps its answers per process: the same text as Django's, in every case."""
+    instant = datetime(2026, 3, 1, 23, 30, tzinfo=fixed_zone.utc)
+    with_time = "{{ when|date:'DATE_FORMAT' }} / {{ when|date:'DATETIME_FORMAT' }} / {{ when|date }}"
+    cases = [(date(2026, 1, 31), "{{ when|date:'DATE_FORMAT' }} / {{ when|date }}"), (instant, with_time),
+             (instant.astimezone(fixed_zone(timedelta(hours=2))), with_time),
+             (datetime(2026, 3, 1, 23, 30), with_time), (None, with_time), ("", with_time), ("not a date", with_time)]
+    django_engine = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    for language in ("en", "es", "ar"):
+        for zone in ("UTC", "Asia/Tokyo"):
+            with translation.override(language), timezone.override(zone):
+                for value, template in cases:
+                    expected = django_engine.from_string(template).render(Context({"when": value}))
+                    for _ in range(2):  # the second time from what was kept
+                        assert templates.engine.from_string(template).render(Context({"when": value})) == expected
+    assert template_filters.date([1], "Y") == django_date([1], "Y")  # unhashable: Django's answer
+    monkeypatch.setattr(template_filters, "DATES_KEPT", 4)
+    for day in range(1, 11):
+        template_filters.date(date(2026, 1, day), "DATE_FORMAT")
+    assert len(template_filters._dates) <= 4  # pylint: disable=protected-access
+
+
+def test_sentences_made_once_per_language_follow_the_language_of_each_render(env):
+    """Script messages, fixed labels and field hints are kept per language: one block, three languages in turn."""
+    usage = env.load(BLOCKS["goal_reflection"])
+    block = env.block(usage)
+    expected = {"en": ("Your goals are saved.", "At most 1000 characters."),
+                "es": ("Tus metas se guardaron.", "Como máximo 1000 caracteres."),
+                "ar": ("تم حفظ أهدافك.", None)}
+    for _ in range(2):
+        for language, (saved, hint) in expected.items():
+            with translation.override(language):
+                fragment = block.student_view({})
+                assert hint is None or block.at_most_text(1000) == hint
+            assert fragment.json_init_args["messages"]["saved_goals"] == saved
