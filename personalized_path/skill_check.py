@@ -146,6 +146,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             "title": self.display_name,
             "instructions": self.instructions,
             "broken": not questions,
+            "session_mode": None,  # set by session_context in the one-question-at-a-time modes
             "items": items,
             "submitted": newest is not None,
             "submitted_at": parse_iso(newest["at"]) if newest else None,
