@@ -98,6 +98,7 @@ def render(case, learner):
 
 
 def post(case, learner, handler, payload):
+    """One handler request by ``learner`` (a runtime of its own). Returns the answer's bytes and its JSON."""
     runtime = WorkbenchRuntime(learner)
     request = Request.blank("/", method="POST", body=json.dumps(payload).encode("utf-8"),
                             headers={"Content-Type": "application/json"})
@@ -105,14 +106,14 @@ def post(case, learner, handler, payload):
     assert response.status_code == 200, (case.name, handler, response.body[:300])
     body = json.loads(response.body)
     assert not body.get("errors") and body.get("success", True), (case.name, body)
-    return len(response.body)
+    return len(response.body), body
 
 
 def handle(case, learner):
     """The learner's action: our one handler, or the peer's vote and then get_results. Returns answer bytes."""
-    size = post(case, learner, case.handler, case.payload)
+    size = post(case, learner, case.handler, case.payload)[0]
     if case.followup:
-        size += post(case, learner, case.followup, {})
+        size += post(case, learner, case.followup, {})[0]
     return size
 
 
@@ -126,17 +127,11 @@ def answer_sizes(cases):
         if not case.actions:
             continue
         learner = f"{case.name}-sizes"
-        runtime = WorkbenchRuntime(learner)
-        view = len(runtime.render(runtime.get_block(case.usage), "student_view", {}).body_html().encode("utf-8"))
+        view = render(case, learner)
         for handler, payload in case.actions:
-            runtime = WorkbenchRuntime(learner)
-            request = Request.blank("/", method="POST", body=json.dumps(payload).encode("utf-8"),
-                                    headers={"Content-Type": "application/json"})
-            response = runtime.handle(runtime.get_block(case.usage), handler, request)
-            assert response.status_code == 200, (case.name, handler, response.body[:300])
-            body = json.loads(response.body)
+            size, body = post(case, learner, handler, payload)
             carried = "+".join(sorted(body["parts"])) if "parts" in body else "html (whole block)"
-            rows.append({"case": case.name, "handler": handler, "bytes": len(response.body), "view_bytes": view,
+            rows.append({"case": case.name, "handler": handler, "bytes": size, "view_bytes": view,
                          "carries": carried})
     return rows
 

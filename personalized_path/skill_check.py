@@ -354,7 +354,8 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
                 "Expected a whole number from 0 (unlimited) to %(limit)s."), limit=core.MAX_ATTEMPTS_LIMIT))
         if isinstance(data.weight, bool) or not isinstance(data.weight, (int, float)) or data.weight < 0:
             problems.append(PayloadError("weight", N_("The weight cannot be negative.")))
-        return problems + self.session_config_problems(data)
+        return (problems + self.session_config_problems(data)
+                + self.link_problems(data, {"recheck_sources": "skill_check"}))
 
     def editor_specs(self):
         choices = rows_spec(

@@ -311,3 +311,15 @@ def test_learning_plan_editor_picks_blocks_and_edits_topics_as_rows(env, course)
     assert {error["field"] for error in data["errors"]} == {"topics[0].label", "sources[0]"}
     assert [topic["id"] for topic in env.block(course["Plan"]).topics] == ["sport", "music"]
     assert call(env.block(course["Plan"], "ben"), "submit_studio_edits", {"values": {"stuck_days": 3}})[0] == 403
+
+
+def test_a_re_check_names_only_skill_checks_as_its_sources(env, course):
+    check = env.block(course["Check 1"], "staff", staff=True)
+    before = field_snapshot(env, course["Check 1"])
+    status, data = save(check, {"recheck_sources": [course["Goals"]]})
+    assert status == 400
+    assert data["errors"] == [{"field": "recheck_sources[0]",
+                               "message": "“Goals” is not a block of the kind this link needs."}]
+    assert field_snapshot(env, course["Check 1"]) == before
+    other = env.load("<personalized_skill_check/>")
+    assert save(env.block(course["Check 1"], "staff", staff=True), {"recheck_sources": [other]})[0] == 200

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from . import N_, percent_text
-from .payload import (PayloadError, authored_item, as_list, as_number, as_object, as_text,
+from .payload import (PayloadError, authored_item, authored_items, as_list, as_number, as_object, as_text,
                       require)
 from .state import StateShape, StateShapeError
 
@@ -240,12 +240,8 @@ def validate_child_routes(child_routes, child_keys, routes):
 def validate_skills(skills):
     """PayloadErrors for the skill conditions: [{"skill": "id", "threshold": 0..100}]."""
     try:
-        as_list(skills, "skills", max_items=MAX_SKILLS)
-        seen = set()
-        for index, item in enumerate(skills):
-            where = f"skills[{index}]"
-            authored_item(item, where, ("skill", "threshold"), seen, id_key="skill",
-                          twice=N_("The skill %(id)s is listed twice."))
+        for where, item in authored_items(skills, "skills", ("skill", "threshold"), max_items=MAX_SKILLS,
+                                          id_key="skill", twice=N_("The skill %(id)s is listed twice.")):
             validate_threshold(require(item, "threshold", where), f"{where}.threshold")
     except PayloadError as error:
         return [error]

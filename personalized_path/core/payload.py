@@ -120,6 +120,16 @@ def authored_item(item, where, keys, seen, *, id_key="id", twice=N_("The id %(id
     return item_id
 
 
+def authored_items(items, field, keys, *, max_items=None, id_key="id", twice=N_("The id %(id)s is used twice.")):
+    """``(where, item)`` for each object of an author's list under ``field``, checked by ``authored_item``."""
+    as_list(items, field, max_items=max_items)
+    seen = set()
+    for index, item in enumerate(items):
+        where = f"{field}[{index}]"
+        authored_item(item, where, keys, seen, id_key=id_key, twice=twice)
+        yield where, item
+
+
 def as_object(value, field):
     """A JSON object (dict)."""
     if not isinstance(value, dict):

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from . import N_
 from . import forgetting, mastery
-from .payload import PayloadError, authored_item, as_int, as_list, as_object, as_text, only_keys, require
+from .payload import PayloadError, authored_items, as_int, as_list, as_object, as_text, only_keys, require
 
 CALIBRATION_MARGIN = 25.0
 TREND_MARGIN = 5.0
@@ -488,11 +488,7 @@ def csv_text(header, rows):
 def validate_topics(topics):
     """PayloadErrors for the author's topics: ``[{"id": "slug", "label": "..."}]``."""
     try:
-        as_list(topics, "topics", max_items=MAX_TOPICS)
-        seen = set()
-        for index, topic in enumerate(topics):
-            where = f"topics[{index}]"
-            authored_item(topic, where, ("id", "label"), seen)
+        for where, topic in authored_items(topics, "topics", ("id", "label"), max_items=MAX_TOPICS):
             as_text(require(topic, "label", where), f"{where}.label", TOPIC_LABEL_MAX_CHARS, min_chars=1,
                     multiline=False)
     except PayloadError as error:
