@@ -41,19 +41,6 @@ from .rendering import TemplateRenderer
 log = logging.getLogger(__name__)
 templates = TemplateRenderer(__package__)
 
-EXPECTED_KINDS = {
-    "String": N_("text"), "Integer": N_("a whole number"), "Float": N_("a number"),
-    "Boolean": N_("true or false"), "List": N_("a JSON list"), "Dict": N_("a JSON object"),
-    "Reference": N_("a usage id in double quotes, or null"),
-    "ReferenceList": N_("a JSON list of usage ids in double quotes"),
-}
-
-
-def expected_kind(field):
-    """What a setting must hold, in words, from the nearest field class that EXPECTED_KINDS names."""
-    return next(EXPECTED_KINDS[cls.__name__] for cls in type(field).__mro__ if cls.__name__ in EXPECTED_KINDS)
-
-
 # How many distinct author settings a process keeps checked (see settings_problems).
 SETTINGS_CHECKS_KEPT = 256
 _settings_checks = {}

@@ -517,8 +517,3 @@ def stored_interests(value, topic_ids):
 
 def _finite(value):
     return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def today_of(now_iso):
-    """The date of an ISO timestamp (the block passes the current time)."""
-    return datetime.fromisoformat(now_iso).date()
