@@ -80,9 +80,10 @@ class RequestKeyValueStore(KeyValueStore):
 
     def _write(self, row, values, deleted):
         scenario, tag = (None, row.scope_id) if row.scope in ("type", "all") else row.scope_id.split(".", 2)[:2]
+        # Found by its row key alone (scenario and tag follow from the scope id): the key's index.
         record, created = XBlockState.objects.get_or_create(
-            scope=row.scope, scope_id=row.scope_id, user_id=row.user_id, scenario=scenario, tag=tag,
-            defaults={"state": json.dumps(values, sort_keys=True)})
+            scope=row.scope, scope_id=row.scope_id, user_id=row.user_id,
+            defaults={"scenario": scenario, "tag": tag, "state": json.dumps(values, sort_keys=True)})
         fields = dict(values) if created else dict(json.loads(record.state), **values)
         for name in deleted:
             fields.pop(name, None)
