@@ -12,17 +12,21 @@ Each language also gets its own compiled copy of every template, compiled once p
 which every translation that cannot depend on the context (``{% trans "literal" %}``, also with
 ``as``, and a ``{% blocktrans %}`` without variables) is already replaced by its text: a static string
 costs nothing at render time, where Django's tag builds a lazy translation and looks the active
-language up on every render, in every loop.
+language up on every render, in every loop. A ``{% blocktrans %}`` with variables keeps only the
+filling in of its already translated message, and literal includes are put in place.
 """
 import threading
 from contextlib import contextmanager
+from decimal import Decimal
 from importlib import resources
 
 from django.template import Context, Engine
-from django.template.base import Node, TextNode, Variable
+from django.template.base import Node, NodeList, TextNode, Variable, render_value_in_context
 from django.template.defaulttags import AutoEscapeControlNode, IfNode
+from django.template.loader_tags import IncludeNode
 from django.template.loaders import cached
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, trans_real
 
 # Translations (and compiled templates) kept per (language, catalog); a catalog is the i18n
@@ -102,9 +106,11 @@ def active_translation(translation):
 
 class PretranslatingLoader(cached.Loader):
     """
-    Django's cached loader for one language's engine: a template it compiles (only ever while that
-    language's translation is active, see TemplateRenderer.render) gets its static translations
-    rendered into text once.
+    Django's cached loader for one language's engine. A template it compiles (only ever while that
+    language's translation is active, see TemplateRenderer.render) gets, once: its static
+    translations rendered into text, the messages of the others looked up, its literal includes
+    put in place, and its runs of text joined. ``test_rendering`` checks every view and answer
+    against Django's own engine.
     """
 
     def get_template(self, template_name, skip=None):
@@ -112,6 +118,8 @@ class PretranslatingLoader(cached.Loader):
         template = super().get_template(template_name, skip)
         if compiled_now:
             pretranslate(template.nodelist)
+            inline_includes(template.nodelist, self)
+            join_text(template.nodelist)
         return template
 
 
@@ -128,14 +136,61 @@ def pretranslate(nodelist):
             else:
                 nodelist[index] = TextNode(node.render(Context(autoescape=True)))
             continue
-        if isinstance(node, IfNode):
-            for _condition, branch in node.conditions_nodelists:
-                pretranslate(branch)
+        if isinstance(node, BlockTranslateNode) and node.message_context is None:
+            nodelist[index] = PretranslatedBlockNode(node)
             continue
-        for name in node.child_nodelists:
-            branch = getattr(node, name, None)
-            if branch:
-                pretranslate(branch)
+        for branch in child_nodelists(node):
+            pretranslate(branch)
+
+
+class PretranslatedBlockNode(BlockTranslateNode):
+    """
+    A ``{% blocktrans %}`` with variables, its message looked up once: the translated text with its
+    placeholders (both forms and the language's translation, for a count), so that a render only
+    fills the placeholders in. Django's tag looks the active language up and translates again on
+    every render. A translation that does not fit its placeholders takes Django's own path.
+    """
+
+    def __init__(self, node):
+        super().__init__(node.extra_context, node.singular, node.plural, node.countervar, node.counter,
+                         None, node.trimmed, node.asvar, node.tag_name)
+        self.token, self.origin = node.token, node.origin
+        singular, self.singular_vars = self.render_token_list(node.singular)
+        self.counted = bool(node.plural and node.countervar and node.counter)
+        if self.counted:
+            plural, plural_vars = self.render_token_list(node.plural)
+            self.forms, self.all_vars = (singular, plural), self.singular_vars + plural_vars
+            self.translation = trans_real._active.value  # pylint: disable=protected-access
+        else:
+            self.text, self.all_vars = trans_real.gettext(singular), self.singular_vars
+
+    def render(self, context, nested=False):
+        if nested:
+            return super().render(context, nested)
+        context.update({name: value.resolve(context) for name, value in self.extra_context.items()})
+        if self.counted:
+            count = self.counter.resolve(context)
+            if not isinstance(count, (Decimal, float, int)):
+                context.pop()
+                return super().render(context)  # Django's own error
+            context[self.countervar] = count
+            text = self.translation.ngettext(*self.forms, count)
+        else:
+            text = self.text
+        invalid = context.template.engine.string_if_invalid
+        data = {}
+        for name in self.all_vars:
+            value = context[name] if name in context else (invalid % name if "%s" in invalid else invalid)
+            data[name] = render_value_in_context(value, context)
+        context.pop()
+        try:
+            result = text % data
+        except (KeyError, ValueError):
+            return super().render(context)
+        if self.asvar:
+            context[self.asvar] = SafeString(result)
+            return ""
+        return result
 
 
 class SetVariableNode(Node):
@@ -160,3 +215,53 @@ def is_static_translation(node):
                 and not node.extra_context and node.plural is None
                 and all(token.token_type.name == "TEXT" for token in node.singular))
     return False
+
+
+def child_nodelists(node):
+    """The node lists inside ``node`` (an ``{% if %}`` keeps its branches apart from ``child_nodelists``)."""
+    if isinstance(node, IfNode):
+        return [branch for _condition, branch in node.conditions_nodelists]
+    return [branch for branch in (getattr(node, name, None) for name in node.child_nodelists) if branch]
+
+
+def inline_includes(nodelist, loader):
+    """
+    Replace every ``{% include "literal" %}`` by the included template's compiled nodes (compiled
+    by this loader, so translated and inlined in turn), rendered in a context layer of their own as
+    the include renders them; Django's include looks its template up again on every render.
+    """
+    for index, node in enumerate(nodelist):
+        if isinstance(node, IncludeNode) and not node.isolated_context and isinstance(node.template.var, str) \
+                and node.template.var and not node.template.filters:
+            included = loader.get_template(node.template.var)
+            nodelist[index] = InlinedTemplateNode(included.nodelist, node.extra_context)
+            continue
+        for branch in child_nodelists(node):
+            inline_includes(branch, loader)
+
+
+class InlinedTemplateNode(Node):
+    """An included template's nodes in place of the include, with its ``with`` values in a layer of their own."""
+
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, nodelist, extra_context):
+        self.nodelist, self.extra_context = nodelist, extra_context
+
+    def render(self, context):
+        values = {name: var.resolve(context) for name, var in self.extra_context.items()}
+        with context.push(**values):
+            return self.nodelist.render(context)
+
+
+def join_text(nodelist):
+    """Join runs of adjacent text nodes (as translated ones leave them) into one node each, in place."""
+    merged = NodeList()
+    for node in nodelist:
+        if isinstance(node, TextNode) and merged and isinstance(merged[-1], TextNode):
+            merged[-1] = TextNode(merged[-1].s + node.s)
+        else:
+            merged.append(node)
+        for branch in child_nodelists(node):
+            join_text(branch)
+    nodelist[:] = merged

@@ -19,7 +19,7 @@ from django.utils.translation import trans_real
 from personalized_path import base
 from personalized_path.base import settings_problems, templates
 from personalized_path import template_filters
-from personalized_path.rendering import active_translation, is_static_translation
+from personalized_path.rendering import TemplateRenderer, active_translation, is_static_translation
 from tests.harness import call
 
 BLOCKS = {
@@ -174,3 +174,64 @@ def test_sentences_made_once_per_language_follow_the_language_of_each_render(env
                 fragment = block.student_view({})
                 assert hint is None or block.at_most_text(1000) == hint
             assert fragment.json_init_args["messages"]["saved_goals"] == saved
+
+
+# Every block in states with text to show: dates, counts (plurals), included parts, notes.
+SKILL_CHECK = ("<personalized_skill_check max_attempts='3' questions='[{\"id\": \"q1\", \"prompt\": \"1/2 + 1/4?\", "
+               "\"kind\": \"single\", \"skill\": \"fractions\", \"choices\": [{\"id\": \"a\", \"text\": \"3/4\"}, "
+               "{\"id\": \"b\", \"text\": \"2/6\"}], \"correct\": [\"a\"]}]'/>")
+CHECK_IN = {"revision": 1, "progress": {"long": 1, "short-1": 2}, "helped": "The worked examples",
+            "obstacles": "Too little time", "next_step": "Ten more sums"}
+FLOWS = {  # block: (OLX, the learner's actions given the block as loaded)
+    "self_assessment": (BLOCKS["self_assessment"], lambda block: [
+        ("submit", {"ratings": {item["id"]: 1 for item in block.statements}, "evidence": {}}),
+        ("submit", {"ratings": {item["id"]: 3 for item in block.statements}})]),
+    "choice_board": (BLOCKS["choice_board"], lambda block: [
+        ("choose", {"tiles": [tile["id"] for tile in block.tiles[:2]]}), ("commit", {}),
+        ("mark_done", {"tile": block.tiles[0]["id"], "note": "Done <b>today</b>"})]),
+    "goal_reflection": (BLOCKS["goal_reflection"], lambda block: [
+        ("save_goals", GOALS), ("check_in", CHECK_IN),
+        ("save_goals", {"revision": 2, "goals": dict(GOALS["goals"], long=dict(GOALS["goals"]["long"], text="Add any three fractions"))})]),
+    "skill_check": (SKILL_CHECK, lambda block: [
+        ("submit", {"answers": {"q1": ["b"]}}), ("submit", {"answers": {"q1": ["a"]}})]),
+    "mastery_gate": (BLOCKS["mastery_gate"], lambda block: [("check_again", {})]),
+}
+PLAIN_ENGINE = Engine(dirs=[templates.folder], libraries={"i18n": "django.templatetags.i18n"}, autoescape=True,
+                      builtins=["personalized_path.template_filters"])
+
+
+@pytest.fixture
+def renders_checked_against_django(monkeypatch):
+    """
+    Every render also made by Django's own engine, with no compile-time work (no translations
+    compiled in, no includes inlined), under the same merged translation: the outputs must be equal.
+    """
+    checked = []
+    ours = TemplateRenderer.render
+
+    def render(self, name, context, i18n_service=None):
+        html = ours(self, name, context, i18n_service)
+        language = translation.get_language()
+        with active_translation(self.translation(language, i18n_service)[0]):
+            expected = PLAIN_ENGINE.get_template(name).render(Context(context, autoescape=True))
+        assert html == expected, f"{name} in {language}"
+        checked.append(name)
+        return html
+
+    monkeypatch.setattr(TemplateRenderer, "render", render)
+    return checked
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_every_view_and_answer_renders_exactly_as_djangos_own_engine(env, renders_checked_against_django,
+                                                                     language, name):
+    xml, actions = FLOWS[name]
+    usage = env.load(xml)
+    with translation.override(language):
+        env.block(usage).student_view({})
+        for handler, payload in actions(env.block(usage)):
+            status, data = call(env.block(usage), handler, payload)
+            assert status == 200, data
+            env.block(usage).student_view({})
+    assert len(set(renders_checked_against_django)) >= 2  # the view and at least one answer's parts
