@@ -757,7 +757,10 @@ class PersonalizedBlockMixin(XBlockMixin):
             raise self.busy_conflict()
         try:
             fingerprint_key = self.cache_key("state", self.scope_ids.user_id)
-            if not self.reload_learner_state():
+            # A runtime that reads afresh needs no fingerprint, and its storage is its own: the LMS's
+            # StudentModule rows are never written by a runtime without the service.
+            fresh = self.reload_learner_state()
+            if not fresh:
                 saved = lock.cache.get(fingerprint_key)
                 if saved is not None and saved != self.state_fingerprint():
                     lock.cache.delete(fingerprint_key)
@@ -773,7 +776,8 @@ class PersonalizedBlockMixin(XBlockMixin):
             finally:
                 self.pending_counts = None
                 self.save()
-                lock.cache.set(fingerprint_key, self.state_fingerprint(), SUMMARY_COPY_SECONDS)
+                if not fresh:
+                    lock.cache.set(fingerprint_key, self.state_fingerprint(), SUMMARY_COPY_SECONDS)
         finally:
             lock.release()
 
