@@ -13,15 +13,17 @@ which every translation that cannot depend on the context (``{% trans "literal" 
 ``as``, and a ``{% blocktrans %}`` without variables) is already replaced by its text: a static string
 costs nothing at render time, where Django's tag builds a lazy translation and looks the active
 language up on every render, in every loop. A ``{% blocktrans %}`` with variables keeps only the
-filling in of its already translated message, and literal includes are put in place.
+filling in of its already translated message, literal includes are put in place, and a
+``{{ name.key }}`` that names text through plain dicts is looked up and escaped directly.
 """
+import html
 import threading
 from contextlib import contextmanager
 from decimal import Decimal
 from importlib import resources
 
 from django.template import Context, Engine
-from django.template.base import Node, NodeList, TextNode, Variable, render_value_in_context
+from django.template.base import Node, NodeList, TextNode, Variable, VariableNode, render_value_in_context
 from django.template.defaulttags import AutoEscapeControlNode, IfNode
 from django.template.loader_tags import IncludeNode
 from django.template.loaders import cached
@@ -109,7 +111,7 @@ class PretranslatingLoader(cached.Loader):
     Django's cached loader for one language's engine. A template it compiles (only ever while that
     language's translation is active, see TemplateRenderer.render) gets, once: its static
     translations rendered into text, the messages of the others looked up, its literal includes
-    put in place, and its runs of text joined. ``test_rendering`` checks every view and answer
+    put in place, its runs of text joined and its plain lookups made direct. ``test_rendering`` checks every view and answer
     against Django's own engine.
     """
 
@@ -120,6 +122,7 @@ class PretranslatingLoader(cached.Loader):
             pretranslate(template.nodelist)
             inline_includes(template.nodelist, self)
             join_text(template.nodelist)
+            plain_lookups(template.nodelist)
         return template
 
 
@@ -265,3 +268,50 @@ def join_text(nodelist):
         for branch in child_nodelists(node):
             join_text(branch)
     nodelist[:] = merged
+
+
+def plain_lookups(nodelist):
+    """Make every filter-free ``{{ name.key }}`` a PlainLookupNode, in place."""
+    for index, node in enumerate(nodelist):
+        if type(node) is VariableNode:  # pylint: disable=unidiomatic-typecheck
+            expression = node.filter_expression
+            if not expression.filters and isinstance(expression.var, Variable) and expression.var.lookups \
+                    and not expression.var.translate:
+                nodelist[index] = PlainLookupNode(node)
+            continue
+        for branch in child_nodelists(node):
+            plain_lookups(branch)
+
+
+class PlainLookupNode(VariableNode):
+    """
+    ``{{ name.key.key }}`` with no filter, when it names text through plain dicts (most of what a
+    view shows): one lookup per step and the text escaped straight away. Django's node tries each
+    step as a key, an attribute and an index, checks for callables, then localizes and escapes
+    through lazy-aware wrappers. A value found so that is not text (a number, a date) is rendered
+    as Django renders it; anything not found so (an attribute, a missing key, a callable) takes
+    Django's path.
+    """
+
+    def __init__(self, node):
+        super().__init__(node.filter_expression)
+        self.token, self.origin = node.token, node.origin
+        self.first, *self.keys = node.filter_expression.var.lookups
+
+    def render(self, context):
+        try:
+            value = context[self.first]
+            for key in self.keys:
+                if type(value) is not dict:  # pylint: disable=unidiomatic-typecheck
+                    raise KeyError(key)
+                value = value[key]
+        except KeyError:
+            return super().render(context)
+        if callable(value):
+            return super().render(context)
+        if context.autoescape:
+            if type(value) is str:  # pylint: disable=unidiomatic-typecheck
+                return SafeString(html.escape(value))
+            if type(value) is SafeString:  # pylint: disable=unidiomatic-typecheck
+                return value
+        return render_value_in_context(value, context)

@@ -14,12 +14,14 @@ from django.template.defaultfilters import date as django_date
 from django.utils import timezone
 from django.templatetags.i18n import TranslateNode
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import trans_real
 
 from personalized_path import base
 from personalized_path.base import settings_problems, templates
 from personalized_path import template_filters
-from personalized_path.rendering import TemplateRenderer, active_translation, is_static_translation
+from personalized_path.rendering import (PlainLookupNode, TemplateRenderer, active_translation, is_static_translation,
+                                         plain_lookups)
 from tests.harness import call
 
 BLOCKS = {
@@ -235,3 +237,32 @@ def test_every_view_and_answer_renders_exactly_as_djangos_own_engine(env, render
             assert status == 200, data
             env.block(usage).student_view({})
     assert len(set(renders_checked_against_django)) >= 2  # the view and at least one answer's parts
+
+
+class _Obj:
+    name = "attr <b>"
+
+    def __str__(self):
+        return "object & co"
+
+
+class _Dict(dict):
+    pass
+
+
+def test_plain_lookups_render_every_kind_of_value_as_django_does():
+    """The fast path for {{ a.b }} gives Django's output for text, safe text and whatever it leaves to Django."""
+    source = ("{{ text }}|{{ safe }}|{{ number }}|{{ when }}|{{ nested.inner.text }}|{{ call }}|{{ missing }}|"
+              "{{ nested.missing }}|{{ obj.name }}|{{ obj }}|{{ sub.key }}|{{ nested.list.0 }}|{{ none }}|"
+              "{% autoescape off %}{{ text }}{% endautoescape %}")
+    context = {"text": "<a href='x'>&\"</a>", "safe": mark_safe("<i>safe</i>"), "number": 12345,
+               "when": datetime(2030, 1, 15, 9, 30, tzinfo=fixed_zone.utc), "nested": {
+                   "inner": {"text": "x < y"}, "list": ["first & last"]},
+               "call": lambda: "called <now>", "obj": _Obj(), "sub": _Dict(key="sub <key>"), "none": None}
+    for language in ("en", "ar"):
+        with translation.override(language):
+            expected = Engine(autoescape=True).from_string(source).render(Context(context, autoescape=True))
+            template = Engine(autoescape=True).from_string(source)
+            plain_lookups(template.nodelist)
+            assert any(isinstance(node, PlainLookupNode) for node in template.nodelist)
+            assert template.render(Context(context, autoescape=True)) == expected
