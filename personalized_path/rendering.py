@@ -111,8 +111,8 @@ class PretranslatingLoader(cached.Loader):
     Django's cached loader for one language's engine. A template it compiles (only ever while that
     language's translation is active, see TemplateRenderer.render) gets, once: its static
     translations rendered into text, the messages of the others looked up, its literal includes
-    put in place, its runs of text joined and its plain lookups made direct. ``test_rendering`` checks every view and answer
-    against Django's own engine.
+    put in place, its runs of text joined and its plain lookups made direct. ``test_rendering``
+    checks every view and answer against Django's own engine.
     """
 
     def get_template(self, template_name, skip=None):
@@ -163,7 +163,7 @@ class PretranslatedBlockNode(BlockTranslateNode):
         if self.counted:
             plural, plural_vars = self.render_token_list(node.plural)
             self.forms, self.all_vars = (singular, plural), self.singular_vars + plural_vars
-            self.translation = trans_real._active.value  # pylint: disable=protected-access
+            self.translation = trans_real._active.value
         else:
             self.text, self.all_vars = trans_real.gettext(singular), self.singular_vars
 

@@ -193,7 +193,8 @@ FLOWS = {  # block: (OLX, the learner's actions given the block as loaded)
         ("mark_done", {"tile": block.tiles[0]["id"], "note": "Done <b>today</b>"})]),
     "goal_reflection": (BLOCKS["goal_reflection"], lambda block: [
         ("save_goals", GOALS), ("check_in", CHECK_IN),
-        ("save_goals", {"revision": 2, "goals": dict(GOALS["goals"], long=dict(GOALS["goals"]["long"], text="Add any three fractions"))})]),
+        ("save_goals", {"revision": 2, "goals": dict(
+            GOALS["goals"], long=dict(GOALS["goals"]["long"], text="Add any three fractions"))})]),
     "skill_check": (SKILL_CHECK, lambda block: [
         ("submit", {"answers": {"q1": ["b"]}}), ("submit", {"answers": {"q1": ["a"]}})]),
     "mastery_gate": (BLOCKS["mastery_gate"], lambda block: [("check_again", {})]),
