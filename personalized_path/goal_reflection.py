@@ -118,8 +118,14 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
 
     def goal_label(self, goal_id):
         if goal_id == core.LONG:
-            return self._("Long-term goal")
-        return self._("Short-term goal %(number)s") % {"number": goal_id.split("-", 1)[-1]}
+            return self.translated_once("long_label", lambda: self._("Long-term goal"))
+        return self.translated_once(("short_label", goal_id), lambda: self._("Short-term goal %(number)s") % {
+            "number": goal_id.split("-", 1)[-1]})
+
+    def smart_items(self):
+        """The SMART checks, each with its name and hint, in the reader's language."""
+        return self.translated_once("smart", lambda: [
+            {"letter": letter, "name": self._(name), "hint": self._(hint)} for letter, name, hint in core.SMART])
 
     def length_hint(self):
         """The hint under every goal and reflection field, "From N to M characters."."""
@@ -134,10 +140,10 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         slots = [{"id": goal_id, "prompt": prompt, "label": labels[goal_id], "goal": goals.get(goal_id, UNSET_GOAL),
                   "target": _date(goals.get(goal_id, {}).get("target"))}
                  for goal_id, prompt, _long in config.slots]
+        smart = self.smart_items()
         current = [dict(slot, set_at=parse_iso(slot["goal"].get("set_at")),
                         updated_at=parse_iso(slot["goal"].get("updated_at")),
-                        smart_names=[self._(name) for letter, name, _hint in core.SMART
-                                     if letter in slot["goal"].get("smart", [])])
+                        smart_names=[item["name"] for item in smart if item["letter"] in slot["goal"].get("smart", [])])
                    for slot in slots if slot["id"] in goals]
         progress = self.translated_once("progress", lambda: [
             {"value": str(value), "label": self._(label)} for value, label in enumerate(core.PROGRESS)])
@@ -153,8 +159,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
             "slots": slots, "current": current, "plan_fields": plan_fields,
             "plan_saved": [field for field in plan_fields if field["value"]],
             "show_smart": self.show_smart, "show_woop": self.show_woop, "show_if_then": self.show_if_then,
-            "smart": self.translated_once("smart", lambda: [
-                {"letter": letter, "name": self._(name), "hint": self._(hint)} for letter, name, hint in core.SMART]),
+            "smart": smart,
             "progress_scale": progress, "prompts": prompts,
             "reflections": [{"key": key, "prompt": prompts[key]} for key in core.REFLECTION_KEYS],
             "last_checkin": self.timeline_entry(last, labels, progress) if last else None,
