@@ -71,12 +71,27 @@ class Boolean(StoredValueGuard, xblock_fields.Boolean):
         return isinstance(value, bool)
 
 
-class Dict(StoredValueGuard, xblock_fields.Dict):
+class AssignedWhenAuthored:
+    """
+    Put before a mutable XBlock field class. XBlock deep-copies every list and dict field when a
+    request first reads it, so that a change made in place is found and saved at the end. These
+    blocks never change an author's content or settings in place (Studio saves and OLX imports
+    assign them, and a learner's request cannot save them in the LMS), so for those scopes the copy,
+    made on every view of every block, is skipped; an assignment still marks the field for saving.
+    Learner and class state keep XBlock's tracking.
+    """
+
+    def _mark_dirty(self, xblock, value):
+        if value is xblock_fields.EXPLICITLY_SET or self.scope.user != xblock_fields.UserScope.NONE:
+            super()._mark_dirty(xblock, value)
+
+
+class Dict(AssignedWhenAuthored, StoredValueGuard, xblock_fields.Dict):
     def accepts(self, value):
         return isinstance(value, dict)
 
 
-class List(StoredValueGuard, xblock_fields.List):
+class List(AssignedWhenAuthored, StoredValueGuard, xblock_fields.List):
     def accepts(self, value):
         return isinstance(value, list)
 
@@ -86,7 +101,7 @@ class Reference(StoredValueGuard, xblock_fields.Reference):
         return not isinstance(value, _NOT_A_REFERENCE)
 
 
-class ReferenceList(StoredValueGuard, xblock_fields.ReferenceList):
+class ReferenceList(AssignedWhenAuthored, StoredValueGuard, xblock_fields.ReferenceList):
     def accepts(self, value):
         return isinstance(value, list) and not any(item is None or isinstance(item, _NOT_A_REFERENCE)
                                                    for item in value)

@@ -179,3 +179,19 @@ def test_a_default_read_in_place_of_a_garbled_value_is_never_written_back(env):
     fresh = env.block(usage, "student_1")
     assert fresh._field_data.get(fresh, "statements") == "not a list"  # pylint: disable=protected-access
     assert fresh._field_data.get(fresh, "learner_state") == [1, 2]  # pylint: disable=protected-access
+
+
+def test_author_lists_are_not_copied_when_read_and_are_saved_when_assigned(env):
+    """Reading a view keeps no deep copy of content or settings; assigning them saves; learner state is tracked."""
+    usage = env.load("<personalized_choice_board/>")
+    block = env.block(usage)
+    tiles = block.tiles
+    assert tiles and block.fields["tiles"] not in block._dirty_fields  # pylint: disable=protected-access
+    block.tiles = [dict(tiles[0], title="Renamed tile")] + tiles[1:]
+    block.save()
+    assert env.block(usage).tiles[0]["title"] == "Renamed tile"
+    block = env.block(usage)
+    state = block.learner_state
+    state["changed_in_place"] = True  # learner state keeps XBlock's tracking of changes made in place
+    block.save()
+    assert env.block(usage).learner_state.get("changed_in_place") is True
