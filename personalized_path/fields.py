@@ -71,7 +71,7 @@ class Boolean(StoredValueGuard, xblock_fields.Boolean):
         return isinstance(value, bool)
 
 
-class AssignedWhenAuthored:
+class AssignedWhenAuthored(xblock_fields.JSONField):
     """
     Put before a mutable XBlock field class. XBlock deep-copies every list and dict field when a
     request first reads it, so that a change made in place is found and saved at the end. These
