@@ -24,7 +24,7 @@ from importlib import resources
 
 from django.template import Context, Engine
 from django.template.base import Node, NodeList, TextNode, Variable, VariableNode, render_value_in_context
-from django.template.defaulttags import AutoEscapeControlNode, IfNode
+from django.template.defaulttags import AutoEscapeControlNode, IfNode, TemplateLiteral
 from django.template.loader_tags import IncludeNode
 from django.template.loaders import cached
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
@@ -271,16 +271,60 @@ def join_text(nodelist):
 
 
 def plain_lookups(nodelist):
-    """Make every filter-free ``{{ name.key }}`` a PlainLookupNode, in place."""
+    """Make every filter-free ``{{ name.key }}`` a PlainLookupNode, and such names in conditions PlainLiterals."""
     for index, node in enumerate(nodelist):
         if type(node) is VariableNode:  # pylint: disable=unidiomatic-typecheck
-            expression = node.filter_expression
-            if not expression.filters and isinstance(expression.var, Variable) and expression.var.lookups \
-                    and not expression.var.translate:
+            if is_plain_lookup(node.filter_expression):
                 nodelist[index] = PlainLookupNode(node)
             continue
+        if isinstance(node, IfNode):
+            node.conditions_nodelists = [(plain_condition(condition), branch)
+                                         for condition, branch in node.conditions_nodelists]
         for branch in child_nodelists(node):
             plain_lookups(branch)
+
+
+def is_plain_lookup(expression):
+    """Whether a template expression is a filter-free ``name.key.key``."""
+    return (not expression.filters and isinstance(expression.var, Variable) and bool(expression.var.lookups)
+            and not expression.var.translate)
+
+
+def plain_condition(condition):
+    """An ``{% if %}`` condition with its plain operands made PlainLiterals (in place, but for the top)."""
+    if isinstance(condition, TemplateLiteral):
+        return PlainLiteral(condition) if is_plain_lookup(condition.value) else condition
+    for side in ("first", "second"):
+        operand = getattr(condition, side, None)
+        if operand is not None:
+            setattr(condition, side, plain_condition(operand))
+    return condition
+
+
+def plain_value(names, context):
+    """The value at ``names`` through the context and plain dicts; KeyError when it is not found so, or callable."""
+    value = context[names[0]]
+    for key in names[1:]:
+        if type(value) is not dict:  # pylint: disable=unidiomatic-typecheck
+            raise KeyError(key)
+        value = value[key]
+    if callable(value):
+        raise KeyError(names[-1])
+    return value
+
+
+class PlainLiteral(TemplateLiteral):
+    """A condition's ``name.key`` looked up as PlainLookupNode does; what is not found so is left to Django."""
+
+    def __init__(self, literal):
+        super().__init__(literal.value, literal.text)
+        self.names = literal.value.var.lookups
+
+    def eval(self, context):
+        try:
+            return plain_value(self.names, context)
+        except KeyError:
+            return super().eval(context)
 
 
 class PlainLookupNode(VariableNode):
@@ -296,18 +340,12 @@ class PlainLookupNode(VariableNode):
     def __init__(self, node):
         super().__init__(node.filter_expression)
         self.token, self.origin = node.token, node.origin
-        self.first, *self.keys = node.filter_expression.var.lookups
+        self.names = node.filter_expression.var.lookups
 
     def render(self, context):
         try:
-            value = context[self.first]
-            for key in self.keys:
-                if type(value) is not dict:  # pylint: disable=unidiomatic-typecheck
-                    raise KeyError(key)
-                value = value[key]
+            value = plain_value(self.names, context)
         except KeyError:
-            return super().render(context)
-        if callable(value):
             return super().render(context)
         if context.autoescape:
             if type(value) is str:  # pylint: disable=unidiomatic-typecheck

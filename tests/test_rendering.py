@@ -252,10 +252,13 @@ class _Dict(dict):
 
 
 def test_plain_lookups_render_every_kind_of_value_as_django_does():
-    """The fast path for {{ a.b }} gives Django's output for text, safe text and whatever it leaves to Django."""
+    """The fast path for {{ a.b }} and {% if a.b %} gives Django's output for every kind of value."""
     source = ("{{ text }}|{{ safe }}|{{ number }}|{{ when }}|{{ nested.inner.text }}|{{ call }}|{{ missing }}|"
               "{{ nested.missing }}|{{ obj.name }}|{{ obj }}|{{ sub.key }}|{{ nested.list.0 }}|{{ none }}|"
-              "{% autoescape off %}{{ text }}{% endautoescape %}")
+              "{% autoescape off %}{{ text }}{% endautoescape %}|"
+              "{% if text %}a{% endif %}{% if none %}b{% elif missing %}c{% else %}d{% endif %}"
+              "{% if call %}e{% endif %}{% if obj.name and not nested.missing %}f{% endif %}"
+              "{% if 'x' in nested.inner.text %}g{% endif %}{% if number > 100 or sub.key %}h{% endif %}")
     context = {"text": "<a href='x'>&\"</a>", "safe": mark_safe("<i>safe</i>"), "number": 12345,
                "when": datetime(2030, 1, 15, 9, 30, tzinfo=fixed_zone.utc), "nested": {
                    "inner": {"text": "x < y"}, "list": ["first & last"]},
