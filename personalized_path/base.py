@@ -21,6 +21,7 @@ from django.core.cache import cache as django_cache
 from django.db import DatabaseError
 from django.urls import get_script_prefix
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from web_fragments.fragment import Fragment
@@ -80,8 +81,12 @@ SCRIPT_MESSAGES = {
 
 @functools.lru_cache(maxsize=4096)
 def element_id(usage_id):
-    """A usage id as a slug for element ids; the same few blocks render again and again in a worker."""
-    return slugify(usage_id)
+    """
+    A usage id as a slug for element ids; the same few blocks render again and again in a worker.
+    Safe for HTML as it is (letters, digits, "-" and "_"), so templates show it without escaping it
+    at each of its many uses.
+    """
+    return SafeString(slugify(usage_id))
 
 
 EVENT_PREFIX = "personalized_path"
@@ -766,11 +771,13 @@ class PersonalizedBlockMixin(XBlockMixin):
                     lock.cache.delete(fingerprint_key)
                     raise Conflict(self._("This activity was changed in another tab or window. "
                                           "Reload the page and try again."), stale=True)
-            stored = self.stored_learner_fields()
+            # Read afresh, the state this request starts from stays in storage until the save below:
+            # refuse_oversize reads it again on the rare request that makes a field too large.
+            before = None if fresh else self.stored_learner_fields()
             self.pending_counts = []
             try:
                 yield
-                self.refuse_oversize(stored)
+                self.refuse_oversize(before)
                 for update in self.pending_counts:
                     self.apply_count(*update)
             finally:
@@ -845,13 +852,22 @@ class PersonalizedBlockMixin(XBlockMixin):
         text = json.dumps(self.stored_learner_fields(), sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def refuse_oversize(self, before):
+    def refuse_oversize(self, before=None):
         """
-        400, with every field put back as it was in ``before``, when a field this request changed
-        would be stored larger than FIELD_MAX_BYTES. Histories are trimmed oldest first to fit
-        (core.state.keep_newest), so only a single entry that is too large on its own gets here.
+        400, with every field put back as it was in ``before`` (``{name: JSON text}``; None: as
+        storage holds it), when a field this request changed would be stored larger than
+        FIELD_MAX_BYTES. Histories are trimmed oldest first to fit (core.state.keep_newest), so only
+        a single entry that is too large on its own gets here.
         """
         now = self.stored_learner_fields()
+        if not any(text is not None and len(text) > FIELD_MAX_BYTES for text in now.values()):
+            return
+        if before is None:
+            self.reload_learner_state()
+            before = self.stored_learner_fields()
+            for field in self.learner_state_fields():  # this request's values again, until refused
+                if now[field.name] is not None and now[field.name] != before[field.name]:
+                    field.write_to(self, field.from_json(json.loads(now[field.name])))
         grown = [name for name, text in now.items()
                  if text != before[name] and text is not None and len(text) > FIELD_MAX_BYTES]
         if not grown:

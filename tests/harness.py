@@ -191,6 +191,15 @@ class BlockEnv:
         return [event for event in self.events if event["name"].endswith(suffix)]
 
 
+class WithoutFreshReads(BlockEnv):
+    """A runtime without the ``user_state`` service (as Studio's preview): no fresh read under the lock."""
+
+    def runtime(self, user_id="student_1", staff=False):
+        runtime = super().runtime(user_id, staff)
+        del runtime._services["user_state"]  # pylint: disable=protected-access
+        return runtime
+
+
 def call(block, handler, payload=None, method="POST", body=None):
     """Run ``handler`` as the runtime does (fields are saved afterwards); return (status, json)."""
     if body is None:

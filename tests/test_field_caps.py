@@ -6,11 +6,12 @@ and a single entry too large on its own is refused with 400 and nothing changed.
 import json
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from personalized_path.core.state import FIELD_MAX_BYTES, keep_newest, stored_size
-from tests.harness import call, field_snapshot
+from tests.harness import BlockEnv, WithoutFreshReads, call, field_snapshot
 
 STATEMENTS = [{"id": f"s{number}", "text": f"I can do thing {number}", "skill": "x"} for number in range(30)]
 EMOJI = "\N{GRINNING FACE}"  # 4 bytes in UTF-8, 12 when stored (an escaped surrogate pair)
@@ -71,7 +72,10 @@ def test_self_assessment_keeps_twenty_small_submissions(env):
     assert len(env.block(usage).learner_state["history"]) == 20
 
 
-def test_a_single_submission_over_the_cap_is_refused_and_changes_nothing(env):
+@pytest.mark.parametrize("fresh_reads", [True, False])
+def test_a_single_submission_over_the_cap_is_refused_and_changes_nothing(fresh_reads):
+    """Refused alike where the state is read afresh under the lock (the LMS) and where it is not (Studio's preview)."""
+    env = BlockEnv() if fresh_reads else WithoutFreshReads()
     usage = self_assessment(env, 30)
     assert call(env.block(usage), "submit", submission(30, "first"))[0] == 200
     before = field_snapshot(env, usage)

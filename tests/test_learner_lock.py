@@ -7,7 +7,7 @@ pin down each path: a fresh read under the lock, a busy lock, and a runtime that
 import pytest
 
 from personalized_path import base
-from tests.harness import BlockEnv, call, field_snapshot
+from tests.harness import WithoutFreshReads, call, field_snapshot
 
 SELF_ASSESSMENT = """<personalized_self_assessment
   statements='[{"id": "compare", "text": "I can compare fractions", "skill": "fractions"}]'/>"""
@@ -68,15 +68,6 @@ def test_an_expired_lock_is_not_released_by_its_old_holder(env, usage):
     assert env.cache.get(new.key) == new.token
     new.release()
     assert env.cache.get(new.key) is None
-
-
-class WithoutFreshReads(BlockEnv):
-    """A runtime without the ``user_state`` service (as Studio's preview): no fresh read under the lock."""
-
-    def runtime(self, user_id="student_1", staff=False):
-        runtime = super().runtime(user_id, staff)
-        del runtime._services["user_state"]  # pylint: disable=protected-access
-        return runtime
 
 
 def test_without_fresh_reads_a_stale_tab_gets_409_and_a_retry_passes():
