@@ -257,6 +257,14 @@ class InlinedTemplateNode(Node):
             return self.nodelist.render(context)
 
 
+def own_nodelists(node):
+    """
+    The node lists inside ``node`` that belong to the template being compiled: an inlined template's
+    nodes were prepared when it was compiled on its own, and other templates' renders share them.
+    """
+    return [] if isinstance(node, InlinedTemplateNode) else child_nodelists(node)
+
+
 def join_text(nodelist):
     """Join runs of adjacent text nodes (as translated ones leave them) into one node each, in place."""
     merged = NodeList()
@@ -265,7 +273,7 @@ def join_text(nodelist):
             merged[-1] = TextNode(merged[-1].s + node.s)
         else:
             merged.append(node)
-        for branch in child_nodelists(node):
+        for branch in own_nodelists(node):
             join_text(branch)
     nodelist[:] = merged
 
@@ -280,7 +288,7 @@ def plain_lookups(nodelist):
         if isinstance(node, IfNode):
             node.conditions_nodelists = [(plain_condition(condition), branch)
                                          for condition, branch in node.conditions_nodelists]
-        for branch in child_nodelists(node):
+        for branch in own_nodelists(node):
             plain_lookups(branch)
 
 
