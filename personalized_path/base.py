@@ -761,10 +761,10 @@ class PersonalizedBlockMixin(XBlockMixin):
         if not lock.acquire():
             raise self.busy_conflict()
         try:
-            fingerprint_key = self.cache_key("state", self.scope_ids.user_id)
             # A runtime that reads afresh needs no fingerprint, and its storage is its own: the LMS's
             # StudentModule rows are never written by a runtime without the service.
             fresh = self.reload_learner_state()
+            fingerprint_key = None if fresh else self.cache_key("state", self.scope_ids.user_id)
             if not fresh:
                 saved = lock.cache.get(fingerprint_key)
                 if saved is not None and saved != self.state_fingerprint():

@@ -9,8 +9,8 @@ top. While a template renders, that object is the active translation, so ``{% tr
 ``{% blocktrans %}`` and date formats answer exactly as the i18n service and Django would.
 
 Each language also gets its own compiled copy of every template, compiled once per process, in
-which every translation that cannot depend on the context (``{% trans "literal" %}``, also with
-``as``, and a ``{% blocktrans %}`` without variables) is already replaced by its text: a static string
+which every translation that cannot depend on the context (``{% trans "literal" %}`` and a
+``{% blocktrans %}`` without variables) is already replaced by its text: a static string
 costs nothing at render time, where Django's tag builds a lazy translation and looks the active
 language up on every render, in every loop. A ``{% blocktrans %}`` with variables keeps only the
 filling in of its already translated message, literal includes are put in place, and a
@@ -132,12 +132,7 @@ def pretranslate(nodelist):
         if isinstance(node, AutoEscapeControlNode):
             continue  # escaping decided while rendering: leave the whole block as it is
         if is_static_translation(node):
-            if node.asvar:  # {% trans "..." as name %}: the same value, set without translating again
-                context = Context(autoescape=True)
-                node.render(context)
-                nodelist[index] = SetVariableNode(node.asvar, context[node.asvar])
-            else:
-                nodelist[index] = TextNode(node.render(Context(autoescape=True)))
+            nodelist[index] = TextNode(node.render(Context(autoescape=True)))
             continue
         if isinstance(node, BlockTranslateNode) and node.message_context is None:
             nodelist[index] = PretranslatedBlockNode(node)
@@ -196,22 +191,11 @@ class PretranslatedBlockNode(BlockTranslateNode):
         return result
 
 
-class SetVariableNode(Node):
-    """What a static ``{% trans "..." as name %}`` does once translated: set ``name`` in the context."""
-
-    def __init__(self, name, value):
-        self.name, self.value = name, value
-
-    def render(self, context):
-        context[self.name] = self.value
-        return ""
-
-
 def is_static_translation(node):
-    """A static ``{% trans "literal" %}`` (``as`` allowed), or a ``{% blocktrans %}`` with no variable or count."""
+    """A static ``{% trans "literal" %}`` (not bound to a name), or a ``{% blocktrans %}`` with no variable or count."""
     if isinstance(node, TranslateNode):
         expression = node.filter_expression
-        return (node.message_context is None and not expression.filters
+        return (node.asvar is None and node.message_context is None and not expression.filters
                 and isinstance(expression.var, Variable) and expression.var.literal is not None)
     if isinstance(node, BlockTranslateNode):
         return (node.asvar is None and node.message_context is None and node.counter is None
