@@ -375,7 +375,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         """The learner's interests from the linked learning plan's ``learner_interests()``."""
         # Not a declared (preloaded) block: the plan declares this board, and the LMS's preloading walk
         # must not loop. So the plan's stored interests are read through the user_state service.
-        linked = self.load_linked(self.learning_plan, "learner_interests")
+        linked = self.read_linked(self.learning_plan, "learner_interests")
         try:
             if linked is None:
                 return []

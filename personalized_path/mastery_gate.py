@@ -261,7 +261,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """The referenced block for this learner (once per evaluation), or None when it cannot be loaded."""
         key = str(ref)
         if key not in cache:
-            cache[key] = self.load_linked(ref)
+            cache[key] = self.read_linked(ref)
         return cache[key]
 
     def link_to(self, ref):

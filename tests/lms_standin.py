@@ -12,6 +12,9 @@ lives in edx-platform.
 * Learner state as FieldDataCache loads it: one ``request`` preloads learner state for the
   requested block, its descendants and, recursively, whatever each of them returns from
   ``get_required_block_descriptors()``. Every other block's learner state reads as empty.
+* Binding: a learner's runtime binds a block on every ``get_block`` (recorded in ``bindings``: in the
+  LMS each one checks access to the block and its ancestors), while ``load_item`` hands out the block
+  as authored and the field-data service honours ``_bound_field_data``, as split's runtime does.
 * Course export and import: references mapped into the exporting course's XML key, blocks
   written to OLX with ``url_name``; import parses OLX with ``url_name`` as block id, turns
   reference text into usage keys, then maps references from the source course into the new one.
@@ -196,15 +199,41 @@ class StandInRuntime(RecordingRuntime):
         """
         Blocks that are not in the course (deleted, or of another course) are not found, as in the
         modulestore; a content runtime hands out one instance per block, as the modulestore's
-        runtime does while a whole course is loaded (export relies on it).
+        runtime does while a whole course is loaded (export relies on it). A learner's runtime binds
+        the block to the learner, as the LMS's ``get_block_for_descriptor`` does on every call (with
+        an access check on the block and its ancestors): ``bindings`` records each one.
         """
         if usage_id not in self.env.blocks:
             raise NoSuchUsage(repr(usage_id))
         if self.instances is None:
+            self.env.bindings.append(usage_id)
             return super().get_block(usage_id, for_parent)
         if usage_id not in self.instances:
             self.instances[usage_id] = super().get_block(usage_id, for_parent)
         return self.instances[usage_id]
+
+    def load_item(self, usage_id, for_parent=None):
+        """
+        The block as the modulestore holds it, bound to no learner (ModuleStoreRuntime.load_item, which
+        the LMS's ``get_block`` calls before binding): it reads authored fields only.
+        """
+        if usage_id not in self.env.blocks:
+            raise NoSuchUsage(repr(usage_id))
+        def_id = self.id_reader.get_definition_id(usage_id)
+        block_type = self.id_reader.get_block_type(def_id)
+        return self.construct_xblock(block_type, ScopeIds(None, block_type, def_id, usage_id), for_parent=for_parent)
+
+    def service(self, block, service_name):
+        """
+        The field-data service as split's runtime serves it (CachingDescriptorSystem.service): a block
+        bound the platform's way (``bind_for_student`` sets ``_bound_field_data``) reads that; an
+        unbound block, and any block's ``field-data-unbound``, read what the modulestore holds.
+        """
+        if service_name == "field-data-unbound" or (service_name == "field-data" and block.scope_ids.user_id is None):
+            return self.env.content_data
+        if service_name == "field-data" and hasattr(block, "_bound_field_data"):
+            return block._bound_field_data  # pylint: disable=protected-access
+        return super().service(block, service_name)
 
     def load_block_type(self, block_type):
         return CourseTreeBlock if block_type in STRUCTURE else super().load_block_type(block_type)
@@ -266,6 +295,8 @@ class StandInCourse:
         self.cache = LocMemCache(f"pp-lms-standin-{uuid.uuid4().hex}", {})
         self.blocks = set()
         self.root = None
+        self.content_data = ContentFieldData(self.kvs)
+        self.bindings = []
 
     # --- content (what the modulestore holds) -----------------------------------------------------
 
@@ -274,7 +305,7 @@ class StandInCourse:
         return self.course_key.make_usage_key(block_type, block_id)
 
     def content_runtime(self):
-        return StandInRuntime(self, "studio", True, ContentFieldData(self.kvs), keep_instances=True)
+        return StandInRuntime(self, "studio", True, self.content_data, keep_instances=True)
 
     def content(self, usage):
         """A block as the modulestore hands it out (no learner): what the preloading walk sees."""

@@ -204,16 +204,19 @@ def test_django_app_is_installed_in_the_workbench():
     config = apps.get_app_config("personalized_path")
     assert isinstance(config, PersonalizedPathConfig)
     assert settings.PERSONALIZED_PATH_ENFORCE_GATES is True
+    assert settings.PERSONALIZED_PATH_LINKED_VIEW == "personalized_path.openedx.linked.learner_view"
     assert plugin.RENDER_STEP in settings.OPEN_EDX_FILTERS_CONFIG[plugin.RENDER_FILTER]["pipeline"]
 
 
 def test_plugin_settings_keep_the_operators_values():
     class Settings:  # pylint: disable=too-few-public-methods
         PERSONALIZED_PATH_ENFORCE_GATES = False
+        PERSONALIZED_PATH_LINKED_VIEW = ""
         OPEN_EDX_FILTERS_CONFIG = {plugin.RENDER_FILTER: {"fail_silently": True, "pipeline": ["theirs.Step"]}}
     plugin.plugin_settings(Settings)
     plugin.plugin_settings(Settings)  # applied twice, the step is listed once
     assert Settings.PERSONALIZED_PATH_ENFORCE_GATES is False
+    assert Settings.PERSONALIZED_PATH_LINKED_VIEW == ""
     assert Settings.OPEN_EDX_FILTERS_CONFIG[plugin.RENDER_FILTER] == {
         "fail_silently": True, "pipeline": ["theirs.Step", plugin.RENDER_STEP]}
 

@@ -5,8 +5,10 @@ LMS does it (the requested block's subtree plus declared required blocks; see te
 import pytest
 
 from personalized_path.mastery_gate import MasteryGateBlock
-from tests.lms_course import LOCKED
+from personalized_path.openedx.linked import learner_view
+from tests.lms_course import LOCKED, PLACES
 from tests.lms_standin import StandInCourse
+
 
 LINKS = {  # block: the blocks whose learner state it reads
     "gate": {"check", "assessment", "board", "goals", "recheck"},
@@ -135,3 +137,38 @@ def test_skill_checks_rechecking_each_other_do_not_loop():
     for unit in ("u1", "u2"):
         assert course.preloaded(course.key("vertical", unit))
     assert len(course.preloaded(course.root)) == 7  # course, chapter, sequential, two units, two checks
+
+
+def rendered_with_bindings(course, name):
+    """The HTML of ``name``'s unit for the learner, and the blocks that request bound (LMS: access-checked)."""
+    course.bindings.clear()
+    html = course.render(course.unit_of(name))
+    return html, set(course.bindings)
+
+
+@pytest.mark.parametrize("name", ["gate", "board", "goals", "recheck"])
+def test_linked_state_is_read_without_binding_the_linked_blocks_again(lms_course, settings, name):
+    """
+    The LMS binds a block again, with an access check on it and its ancestors, on every
+    ``runtime.get_block``. Blocks read the learner's state in linked blocks of ours through the
+    plugin's view instead (openedx/linked.py, named by a setting the plugin adds to the LMS and the
+    workbench alike), and see the same state.
+    """
+    lms_course.answer("a")
+    lms_course.rate(2)
+    lms_course.render(lms_course.unit_of(name))  # a gate's first view stores when the learner reached it
+    html, bound = rendered_with_bindings(lms_course, name)
+    elsewhere = {lms_course.at(other) for other in PLACES if PLACES[other] != PLACES[name]}
+    assert not bound & elsewhere
+    settings.PERSONALIZED_PATH_LINKED_VIEW = ""
+    bound_html, bound = rendered_with_bindings(lms_course, name)
+    assert {lms_course.at(linked) for linked in LINKS[name]} <= bound
+    assert bound_html == html
+
+
+def test_the_linked_view_needs_a_runtime_that_hands_out_blocks_as_authored(env):
+    """Where the runtime has no ``load_item`` (the workbench), blocks load linked blocks through ``get_block``."""
+    gate = env.block(env.load("<personalized_mastery_gate/>"))
+    check = env.load("<personalized_skill_check/>")
+    assert learner_view(gate, check) is None
+    assert gate.read_linked(check).scope_ids.usage_id == check

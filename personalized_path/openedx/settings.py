@@ -4,8 +4,14 @@ Settings the plugin adds to the LMS and Studio (edx-django-utils calls ``plugin_
 ``PERSONALIZED_PATH_ENFORCE_GATES`` (default True): the platform hides a mastery gate's children
 from learners for whom the gate is locked, and routed-away children from other routes. False
 leaves the partitions inactive, so only the gate's own view holds children back.
+
+``PERSONALIZED_PATH_LINKED_VIEW`` (default ``personalized_path.openedx.linked.learner_view``): how a
+block reads the learner's state in a linked block of ours without the platform binding that block
+again (see linked.py); empty makes blocks load linked blocks through ``runtime.get_block``.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
+LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
+LINKED_VIEW = "personalized_path.openedx.linked.learner_view"
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -13,6 +19,8 @@ RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 def plugin_settings(settings):
     if not hasattr(settings, ENFORCE_SETTING):
         setattr(settings, ENFORCE_SETTING, True)
+    if not hasattr(settings, LINKED_VIEW_SETTING):
+        setattr(settings, LINKED_VIEW_SETTING, LINKED_VIEW)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})
