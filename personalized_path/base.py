@@ -997,11 +997,12 @@ class PersonalizedBlockMixin(XBlockMixin):
         """
         Usage ids of the blocks of ``block_types`` in this block's course, in course order: a
         depth-first walk from the top of the tree (the course, or the workbench scenario), visiting
-        at most ``limit`` blocks so a huge course cannot stall a request.
+        at most ``limit`` blocks so a huge course cannot stall a request. Whoever shows the blocks
+        found loads them for the learner (``load_linked``), with the platform's access checks.
         """
         top = self
         for _level in range(20):
-            parent = top.get_parent()
+            parent = self.authored_block(top.parent)
             if parent is None:
                 break
             top = parent
@@ -1014,13 +1015,22 @@ class PersonalizedBlockMixin(XBlockMixin):
                 if kind in block_types:
                     found.append(str(usage_id))
                 continue
-            block = self.load_linked(usage_id)
+            block = self.authored_block(usage_id)
             if block is None:
                 continue
             if block.scope_ids.block_type in block_types:
                 found.append(str(block.scope_ids.usage_id))
             stack.extend(reversed(getattr(block, "children", None) or []))
         return found
+
+    def authored_block(self, reference):
+        """
+        The block as authored, for reading the course's structure (its parent and children) and
+        nothing of a learner's: where the runtime hands blocks out so (the modulestore's ``load_item``),
+        that, since the LMS's ``get_block`` binds each block to the learner with an access check up
+        its ancestors (a walk of a 36-unit course took 270 ms so); elsewhere ``load_linked``.
+        """
+        return self._linked(reference, None, getattr(self.runtime, "load_item", None) or self.runtime.get_block)
 
     def block_type_of(self, usage_id):
         """A block's type from its id alone (both the LMS's and the workbench's ids carry it), or None."""

@@ -614,11 +614,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         return self.render_template(context, id_prefix="preview-")
 
     def _child_name(self, child_id):
-        try:
-            child = self.runtime.get_block(child_id)
-        except Exception:  # pylint: disable=broad-except
-            # A child that cannot load is still named in the preview.
-            return self.child_key(child_id)
+        child = self.authored_block(child_id)  # a child that cannot load is still named in the preview
         return getattr(child, "display_name", None) or self.child_key(child_id)
 
     def _label_for_staff(self, condition):
@@ -818,7 +814,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """The gate's children as the route editor lists them: key and a readable label."""
         found = []
         for number, child_id in enumerate(self.children, start=1):
-            child = self._safely(lambda child_id=child_id: self.runtime.get_block(child_id))
+            child = self.authored_block(child_id)
             name = getattr(child, "display_name", None) or getattr(getattr(child, "scope_ids", None), "block_type", "")
             key = self.child_key(child_id)
             found.append({"key": key, "label": self._("Child %(n)s: %(name)s (%(id)s)") % {
@@ -902,10 +898,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         while queue and len(found) < limit:
             child_id = queue.pop()
             found.add(str(child_id))
-            try:
-                queue.extend(getattr(self.runtime.get_block(child_id), "children", None) or [])
-            except Exception:  # pylint: disable=broad-except
-                continue
+            queue.extend(getattr(self.authored_block(child_id), "children", None) or [])
         return found
 
     # --- reports -----------------------------------------------------------------------------------

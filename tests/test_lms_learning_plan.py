@@ -14,6 +14,21 @@ def test_the_plan_walks_the_course_tree_to_find_its_blocks(lms_course):
     assert found == [str(lms_course.at(name)) for name in ("assessment", "check", "board", "recheck", "goals", "gate")]
 
 
+def test_the_walk_binds_no_container_for_the_learner_and_the_blocks_found_are_bound(lms_course):
+    """
+    The LMS binds a block, checking access up its ancestors, on every ``get_block``: the walk reads the
+    course's structure from the blocks as authored, and only the blocks it finds are loaded for the
+    learner, with the platform's access checks, before the plan shows them.
+    """
+    plan = lms_course.block(lms_course.at("plan"), "learner")
+    plan.sources = []
+    lms_course.bindings.clear()
+    sources = plan.source_blocks()
+    assert [source.key for source, _block in sources] == [
+        str(lms_course.at(name)) for name in ("assessment", "check", "board", "recheck", "goals", "gate")]
+    assert sorted(map(str, lms_course.bindings)) == sorted(source.key for source, _block in sources)
+
+
 def test_the_plan_reads_blocks_in_other_units_for_the_learner(lms_course):
     assert all(PLACES[name] != PLACES["plan"] for name in ("assessment", "check", "board", "goals", "gate"))
     lms_course.rate(3)
