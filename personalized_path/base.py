@@ -512,10 +512,13 @@ class PersonalizedBlockMixin(XBlockMixin):
         return blocks[0] if blocks else None
 
     def declared_blocks(self):
-        """Every block whose learner state this one reads, each once (never this block)."""
+        """
+        Every block whose learner state this one reads, each once (never this block), as authored:
+        the LMS asks for them while it loads learner state, before anything is shown.
+        """
         found, seen = [], {str(self.scope_ids.usage_id)}
         for field_name, reader in self.linked_state_readers.items():
-            for block in filter(None, (self.load_linked(ref, reader) for ref in self.references(field_name))):
+            for block in filter(None, (self.authored_block(ref, reader) for ref in self.references(field_name))):
                 key = str(block.scope_ids.usage_id)
                 if key not in seen:
                     seen.add(key)
@@ -543,7 +546,7 @@ class PersonalizedBlockMixin(XBlockMixin):
                 continue
             seen.add(key)
             if getattr(current, "has_children", False):
-                pending.extend(self.load_linked(child) for child in current.children)
+                pending.extend(self.authored_block(child) for child in current.children)
             declared = getattr(current, "declared_blocks", None)
             if callable(declared):
                 pending.extend(declared())
@@ -1023,14 +1026,15 @@ class PersonalizedBlockMixin(XBlockMixin):
             stack.extend(reversed(getattr(block, "children", None) or []))
         return found
 
-    def authored_block(self, reference):
+    def authored_block(self, reference, reader=None):
         """
         The block as authored, for reading the course's structure (its parent and children) and
         nothing of a learner's: where the runtime hands blocks out so (the modulestore's ``load_item``),
         that, since the LMS's ``get_block`` binds each block to the learner with an access check up
-        its ancestors (a walk of a 36-unit course took 270 ms so); elsewhere ``load_linked``.
+        its ancestors (a walk of a 36-unit course took 270 ms so); elsewhere ``load_linked``. Also what
+        the LMS asks for while it loads learner state (``declared_blocks``), as the platform expects.
         """
-        return self._linked(reference, None, getattr(self.runtime, "load_item", None) or self.runtime.get_block)
+        return self._linked(reference, reader, getattr(self.runtime, "load_item", None) or self.runtime.get_block)
 
     def block_type_of(self, usage_id):
         """A block's type from its id alone (both the LMS's and the workbench's ids carry it), or None."""

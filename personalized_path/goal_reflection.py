@@ -214,7 +214,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         are left out: the gate names them for their own state, and one of them may be this block.
         """
         blocks = super().declared_blocks()
-        gate = self.load_linked(self.mastery_gate, "is_unlocked")
+        gate = self.authored_block(self.mastery_gate, "is_unlocked")
         if gate is not None:
             seen = {str(block.scope_ids.usage_id) for block in blocks} | {str(self.scope_ids.usage_id)}
             blocks += [block for block in gate.declared_blocks()

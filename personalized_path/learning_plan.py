@@ -94,8 +94,10 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         return found
 
     def declared_blocks(self):
-        """The blocks whose learner state the plan reads (the LMS preloads them: see the base)."""
-        return [block for _source, block in self.source_blocks()]
+        """The blocks whose learner state the plan reads, as authored (the LMS preloads them: see the base)."""
+        blocks = (self.authored_block(ref) for ref in self.source_ids())
+        return [block for block in blocks if getattr(getattr(block, "scope_ids", None), "block_type", None)
+                in core.SOURCE_KINDS]
 
     @staticmethod
     def skill_rules(pairs):

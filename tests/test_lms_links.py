@@ -36,6 +36,18 @@ def test_each_block_declares_what_it_reads(lms_course, name):
     assert {lms_course.at(linked) for linked in LINKS[name]} <= preloaded
 
 
+@pytest.mark.parametrize("name", sorted(LINKS))
+def test_declared_blocks_are_handed_to_the_lms_as_authored_without_binding_them(lms_course, name):
+    """What the LMS asks for while it loads learner state are blocks as authored (the platform's
+    "descriptors"), loaded without binding each for the learner (and checking access up its ancestors)."""
+    block = lms_course.block(lms_course.at(name))
+    lms_course.bindings.clear()
+    required = block.get_required_block_descriptors()
+    assert {lms_course.at(linked) for linked in LINKS[name]} <= {found.scope_ids.usage_id for found in required}
+    assert all(found.scope_ids.user_id is None for found in required)
+    assert not lms_course.bindings
+
+
 def test_gate_in_week_2_unlocks_from_sources_in_other_units(lms_course):
     assert not any(conditions(lms_course).values())
     lms_course.answer("a")  # unit 1: the skill check, 1/1
