@@ -1028,11 +1028,11 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     def authored_block(self, reference, reader=None):
         """
-        The block as authored, for reading the course's structure (its parent and children) and
-        nothing of a learner's: where the runtime hands blocks out so (the modulestore's ``load_item``),
-        that, since the LMS's ``get_block`` binds each block to the learner with an access check up
-        its ancestors (a walk of a 36-unit course took 270 ms so); elsewhere ``load_linked``. Also what
-        the LMS asks for while it loads learner state (``declared_blocks``), as the platform expects.
+        The block as authored, for what needs nothing of a learner's: walks of the course's structure
+        and the blocks handed to the LMS while it loads learner state (``declared_blocks``). Where the
+        runtime hands blocks out so (the modulestore's ``load_item``), that; the LMS's ``get_block``
+        would bind each block to the learner with an access check up its ancestors (a walk of a
+        36-unit course took 270 ms so). Elsewhere as ``load_linked``.
         """
         return self._linked(reference, reader, getattr(self.runtime, "load_item", None) or self.runtime.get_block)
 
