@@ -8,7 +8,7 @@ active translation), and the same few dates (today, a goal's target) come back o
 The key holds everything the answer depends on: the value (already in local time, as Django hands
 it to a filter that expects local time), its time zone, the format and the language.
 """
-import threading
+import functools
 
 from django.template import Library
 from django.template.defaultfilters import date as django_date
@@ -17,22 +17,18 @@ from django.utils.translation import get_language
 register = Library()
 
 DATES_KEPT = 1024
-_dates = {}
-_dates_lock = threading.Lock()
 
 
 @register.filter(expects_localtime=True, is_safe=False)
 def date(value, arg=None):
     """Django's ``date`` filter, the same answer, formatted once per value, format and language."""
-    key = (type(value), value, str(getattr(value, "tzinfo", None)), arg, get_language())
     try:
-        text = _dates.get(key)
+        return _formatted(value, str(getattr(value, "tzinfo", None)), arg, get_language())
     except TypeError:  # an unhashable value: Django's filter decides what it shows
         return django_date(value, arg)
-    if text is None:
-        text = django_date(value, arg)
-        with _dates_lock:
-            while len(_dates) >= DATES_KEPT:
-                _dates.pop(next(iter(_dates)))  # the oldest first
-            _dates[key] = text
-    return text
+
+
+@functools.lru_cache(maxsize=DATES_KEPT, typed=True)
+def _formatted(value, zone, arg, language):  # pylint: disable=unused-argument
+    """Django's answer for the active language; ``zone`` and ``language`` are part of the key only."""
+    return django_date(value, arg)

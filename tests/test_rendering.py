@@ -143,7 +143,7 @@ def test_settings_are_checked_once_per_distinct_value_and_the_checks_kept_are_bo
     assert calls[-1] == "bad"
 
 
-def test_dates_in_templates_are_exactly_what_djangos_date_filter_shows(monkeypatch):
+def test_dates_in_templates_are_exactly_what_djangos_date_filter_shows():
     """Our engines' ``date`` keeps its answers per process: the same text as Django's, in every case."""
     instant = datetime(2026, 3, 1, 23, 30, tzinfo=fixed_zone.utc)
     with_time = "{{ when|date:'DATE_FORMAT' }} / {{ when|date:'DATETIME_FORMAT' }} / {{ when|date }}"
@@ -159,10 +159,10 @@ def test_dates_in_templates_are_exactly_what_djangos_date_filter_shows(monkeypat
                     for _ in range(2):  # the second time from what was kept
                         assert templates.engine.from_string(template).render(Context({"when": value})) == expected
     assert template_filters.date([1], "Y") == django_date([1], "Y")  # unhashable: Django's answer
-    monkeypatch.setattr(template_filters, "DATES_KEPT", 4)
-    for day in range(1, 11):
-        template_filters.date(date(2026, 1, day), "DATE_FORMAT")
-    assert len(template_filters._dates) <= 4  # pylint: disable=protected-access
+    for day in range(template_filters.DATES_KEPT + 10):
+        template_filters.date(date(2000, 1, 1) + timedelta(days=day), "DATE_FORMAT")
+    kept = template_filters._formatted.cache_info()  # pylint: disable=protected-access
+    assert kept.currsize <= template_filters.DATES_KEPT
 
 
 def test_sentences_made_once_per_language_follow_the_language_of_each_render(env):
