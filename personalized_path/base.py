@@ -229,15 +229,19 @@ def as_usage_key(reference):
         return str(reference)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def _imported(path):
     return import_string(path)
 
 
-def platform_linked_view():
-    """The function the ``PERSONALIZED_PATH_LINKED_VIEW`` setting names, or None."""
+def platform_function(setting, default=None):
+    """
+    The platform glue a Django setting names (a dotted path; ``default`` when unset), imported once,
+    or None when it names nothing: blocks never import ``personalized_path.openedx``. Raises
+    ImportError where the named module is not there (outside the platform).
+    """
     from django.conf import settings  # pylint: disable=import-outside-toplevel
-    path = getattr(settings, LINKED_VIEW_SETTING, None)
+    path = getattr(settings, setting, default)
     return _imported(path) if path else None
 
 
@@ -476,7 +480,7 @@ class PersonalizedBlockMixin(XBlockMixin):
         authored with this learner's state, see openedx/linked.py), that, without the LMS's access
         check on the block and its ancestors, which ``load_linked`` keeps for what learners are shown.
         """
-        view_of = platform_linked_view()
+        view_of = platform_function(LINKED_VIEW_SETTING)
         if view_of is None or not str(getattr(as_usage_key(reference), "block_type", "")).startswith(
                 OWN_BLOCK_TYPE_PREFIX):
             return self.load_linked(reference, reader)

@@ -17,7 +17,7 @@ from xblock.core import XBlock
 from xblock.fields import Integer, List, Scope, String
 
 from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response,
-                   parse_iso)
+                   parse_iso, platform_function)
 from .core import N_, percent_text
 from .core import plan as core
 from .core.gate import number_text
@@ -266,10 +266,11 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         client = self.runtime.service(self, "user_state_client")
         if client is not None:
             return client
-        from django.conf import settings  # pylint: disable=import-outside-toplevel
-        from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
         try:
-            return import_string(getattr(settings, USER_STATE_CLIENT_SETTING, DEFAULT_USER_STATE_CLIENT))()
+            make_client = platform_function(USER_STATE_CLIENT_SETTING, DEFAULT_USER_STATE_CLIENT)
+            if make_client is None:  # the setting emptied
+                raise ImportError(USER_STATE_CLIENT_SETTING)
+            return make_client()
         except ImportError as error:
             raise PayloadError("", N_("The class view cannot read learners' progress on this platform: its "
                                       "user-state client is not available. Tell your administrator.")) from error
