@@ -285,10 +285,12 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         self.count_goals(state, new_state)
         if kind == "set":
             self.emit_completion(1.0)
-        # The goals form changes only when the first save turns it into "revise your goals": later
-        # saves leave it holding exactly what the learner typed, which is now what is stored.
-        return self.changed_parts(new_state, "current", "checkin", *(("goals",) if kind == "set" else ()),
-                                  "timeline")
+        # The form holds exactly what the learner typed, which is now what is stored: later saves
+        # leave it alone, and the first sends only its new frame ("revise your goals"), the page
+        # keeping its fields.
+        if kind == "set":
+            return self.changed_parts(new_state, "current", "checkin", "goals", "timeline", keep_goal_fields=True)
+        return self.changed_parts(new_state, "current", "checkin", "timeline")
 
     @json_api
     def check_in(self, data, suffix=""):  # pylint: disable=unused-argument
@@ -305,9 +307,9 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
             self._publish_grade(self.get_score(new_state))
         return self.changed_parts(new_state, "current", "checkin", "timeline")
 
-    def changed_parts(self, new_state, *names):
+    def changed_parts(self, new_state, *names, **extra):
         """A save's answer: the parts of the view it changed (the class counts too, for staff)."""
-        context = self.view_context(new_state)
+        context = dict(self.view_context(new_state), **extra)
         names += ("counts",) if context["is_staff"] else ()
         return {"parts": self.render_parts(context, *names), "revision": new_state["revision"]}
 

@@ -101,6 +101,11 @@ def test_first_save_answers_with_the_parts_it_changes(env):
     # The form becomes "revise your goals", the check-in form and the timeline appear.
     assert sorted(data["parts"]) == ["checkin", "current", "goals", "timeline"]
     assert "Revise your goals" in data["parts"]["goals"] and 'data-form="checkin"' in data["parts"]["checkin"]
+    # The form's fields are what the learner typed, now stored: the page keeps its own (data-keep).
+    assert '<div class="pp-goal-fields" data-keep="goal-fields"></div>' in data["parts"]["goals"]
+    assert "data-goal=" not in data["parts"]["goals"] and "Practise ten sums" not in data["parts"]["goals"]
+    view = html_of(env.block(usage))
+    assert 'data-keep="goal-fields">' in view and view.count('<fieldset class="pp-goal" data-goal=') == 3
     assert "Goals set" in data["parts"]["timeline"]
     status, data = call(env.block(usage, "staff", staff=True), "save_goals", goals_payload())
     assert "1 learner has set goals here." in data["parts"]["counts"]  # staff: the class counts changed too

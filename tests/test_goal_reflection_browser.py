@@ -66,6 +66,15 @@ def test_set_goals_reload_check_in_twice_revise_and_see_the_timeline(workbench, 
     page.wait_for_selector(".pp-goal-reflection .pp-current")
     assert page.locator(".pp-goal-reflection .pp-status").inner_text() == "Your goals are saved."
     assert drafts(page) == []
+    # The form is now "revise your goals", folded away, holding the very fields the learner filled in.
+    revise = page.locator(".pp-goal-reflection details.pp-revise")
+    assert revise.get_attribute("open") is None and "Revise your goals" in revise.locator("summary").inner_text()
+    page.locator(".pp-revise summary").click()
+    assert field(page, "goals.long.text").input_value() == GOALS["long"]
+    assert field(page, "goals.short-2.target_date").input_value() == SOON
+    assert page.locator('[data-field="goals.long.smart"][value="S"]').is_checked()
+    assert page.get_by_role("button", name="Save revised goals").is_visible()
+    assert page.locator(".pp-goal-reflection .pp-goal-fields fieldset.pp-goal").count() == 3
     browser_page.axe("saved")
 
     page.reload()

@@ -138,13 +138,21 @@
   }
 
   /* Put the parts of the view a handler answered with (server-rendered, autoescaped markup, each
-     rooted at data-part="name") in place of the current ones; the rest of the block stays as it is. */
+     rooted at data-part="name") in place of the current ones; the rest of the block stays as it is.
+     An empty data-keep="name" in a part is filled with the page's own element of that name, moved
+     with what it holds: the server leaves out what the page already has. */
   function patch(element, parts, focusSelector) {
     Object.keys(parts).forEach(function (name) {
       var parsed = new window.DOMParser().parseFromString(parts[name], "text/html");
       var fresh = parsed.body.querySelector('[data-part="' + name + '"]');
       var current = root(element).querySelector('[data-part="' + name + '"]');
-      if (fresh && current) { current.replaceWith(document.adoptNode(fresh)); }
+      if (!fresh || !current) { return; }
+      fresh = document.adoptNode(fresh);
+      Array.prototype.forEach.call(fresh.querySelectorAll("[data-keep]"), function (slot) {
+        var kept = current.querySelector('[data-keep="' + slot.getAttribute("data-keep") + '"]');
+        if (kept && !slot.firstChild) { slot.replaceWith(kept); }
+      });
+      current.replaceWith(fresh);
     });
     focusOn(element, focusSelector);
   }
