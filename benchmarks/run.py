@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import workbench_db
@@ -29,6 +30,7 @@ import workbench_db
 workbench_db.setup("pp-bench-")
 
 from django.db import connection  # noqa: E402  pylint: disable=wrong-import-position
+from web_fragments.fragment import Fragment  # noqa: E402  pylint: disable=wrong-import-position
 from webob import Request  # noqa: E402  pylint: disable=wrong-import-position
 from workbench.runtime import ID_MANAGER, WorkbenchRuntime  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -39,6 +41,8 @@ FLOOR = "html_demo"
 # The workbench's aside lookup (``Runtime.applicable_aside_types``: every installed entry point is
 # scanned on every render). The LMS skips it unless XBlockAsidesConfig is enabled.
 ASIDES = "workbench aside lookup"
+# A view of ours whose student_view answers a constant paragraph: what the runtime charges around it.
+RUNTIME_SHARE = "runtime share"
 
 
 @dataclass
@@ -190,6 +194,19 @@ def marker():
     os.getppid()
 
 
+@contextmanager
+def constant_view(case):
+    """The block of ``case`` answers its student_view with a constant paragraph meanwhile."""
+    block_class = type(WorkbenchRuntime("share-viewer").get_block(case.usage))
+    owner = next(klass for klass in block_class.__mro__ if "student_view" in vars(klass))
+    original = vars(owner)["student_view"]
+    owner.student_view = lambda self, context=None: Fragment("<p>A constant paragraph.</p>")
+    try:
+        yield
+    finally:
+        owner.student_view = original
+
+
 def callgrind_child(go_file):
     """Run CALLGRIND_CALLS views and handlers per case between markers; print what each part holds."""
     cases = load_cases()
@@ -204,6 +221,8 @@ def callgrind_child(go_file):
         parts.append((case.name, "view"))
         if case.handler:
             parts.append((case.name, "handler"))
+        if case.baseline:
+            parts.append((case.name, RUNTIME_SHARE))
     print(json.dumps(parts), flush=True)
     floor = next(case for case in cases if case.name == FLOOR)
     runtime = WorkbenchRuntime("aside-viewer")
@@ -225,6 +244,11 @@ def callgrind_child(go_file):
         if case.handler:
             for index in range(CALLGRIND_CALLS):
                 handle(case, f"{case.name}-cg-learner-{index}")
+            marker()
+        if case.baseline:
+            with constant_view(case):
+                for index in range(CALLGRIND_CALLS):
+                    render(case, f"{case.name}-cg-share-{index}")
             marker()
 
 
@@ -298,6 +322,7 @@ def report(cases, times, instructions, sizes):
             line += f"  ({case.baseline})"
         print(line)
     report_asides(cases, instr)
+    report_room(cases, instr)
     print("\nBytes per answer, one learner's actions in turn (the view's bytes beside them):")
     for row in sizes:
         print(f"  {row['case']:20} {row['handler']:12} {row['bytes']:>7} B of a {row['view_bytes']:>6} B view, "
@@ -321,6 +346,24 @@ def report_asides(cases, instr):
             own, peer = instr(case.name, "view") - asides, instr(case.baseline, "view") - asides
             print(f"  {case.name:20} {own / 1e6:>6.2f} Mi: {ratio(own, peer)} {case.baseline} "
                   f"({peer / 1e6:.2f} Mi), {ratio(own, floor - asides)} html_demo ({(floor - asides) / 1e6:.2f} Mi)")
+
+
+def report_room(cases, instr):
+    """
+    What the runtime charges around each view of ours (its student_view answering a constant
+    paragraph), what the view itself adds, and what x0.50 of its peer leaves for that.
+    """
+    if not instr(cases[-1].name, RUNTIME_SHARE):
+        return
+    print("\nAround each view of ours, what the runtime charges (its student_view answering a constant paragraph), "
+          "what the view itself adds, and what x0.50 its peer leaves for it:")
+    for case in cases:
+        share = instr(case.name, RUNTIME_SHARE)
+        if share:
+            room = instr(case.baseline, "view") / 2 - share
+            print(f"  {case.name:20} runtime {share / 1e6:>6.2f} Mi, the view itself "
+                  f"{(instr(case.name, 'view') - share) / 1e6:>5.2f} Mi, room under x0.50 {case.baseline}: "
+                  f"{room / 1e6:>5.2f} Mi")
 
 
 def main():
