@@ -194,11 +194,16 @@ def marker():
     os.getppid()
 
 
+def view_owner(case):
+    """The class that defines the student_view of ``case``'s block."""
+    block_class = type(WorkbenchRuntime("share-viewer").get_block(case.usage))
+    return next(klass for klass in block_class.__mro__ if "student_view" in vars(klass))
+
+
 @contextmanager
 def constant_view(case):
     """The block of ``case`` answers its student_view with a constant paragraph meanwhile."""
-    block_class = type(WorkbenchRuntime("share-viewer").get_block(case.usage))
-    owner = next(klass for klass in block_class.__mro__ if "student_view" in vars(klass))
+    owner = view_owner(case)
     original = vars(owner)["student_view"]
     owner.student_view = lambda self, context=None: Fragment("<p>A constant paragraph.</p>")
     try:
