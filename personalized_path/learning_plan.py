@@ -74,14 +74,17 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             return [str(ref) for ref in self.sources][:core.MAX_SOURCES]
         return self.course_blocks(core.SOURCE_KINDS)[:core.MAX_SOURCES]
 
-    def source_blocks(self):
-        """``[(core.Source, block)]`` for every readable source, in course order."""
-        found = []
+    def sources_found(self, load):
+        """``(ref, block)`` for each source ``load`` finds that is of a kind the plan reads, in course order."""
         for ref in self.source_ids():
-            block = self.load_linked(ref)
-            kind = getattr(getattr(block, "scope_ids", None), "block_type", None)
-            if block is None or kind not in core.SOURCE_KINDS:
-                continue
+            block = load(ref)
+            if getattr(getattr(block, "scope_ids", None), "block_type", None) in core.SOURCE_KINDS:
+                yield ref, block
+
+    def source_blocks(self):
+        """``[(core.Source, block)]`` for every readable source, loaded for the learner, in course order."""
+        found = []
+        for ref, block in self.sources_found(self.load_linked):
             try:
                 skills = tuple(block.skill_ids()) if hasattr(block, "skill_ids") else ()
                 routes = tuple(block.route_options()) if hasattr(block, "route_options") else ()
@@ -89,15 +92,13 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
                 log.warning("Learning plan %s cannot read the settings of %s", self.scope_ids.usage_id, ref,
                             exc_info=True)
                 continue
-            found.append((core.Source(key=str(block.scope_ids.usage_id), kind=kind, title=block.display_name,
-                                      skills=skills, routes=routes), block))
+            found.append((core.Source(key=str(block.scope_ids.usage_id), kind=block.scope_ids.block_type,
+                                      title=block.display_name, skills=skills, routes=routes), block))
         return found
 
     def declared_blocks(self):
         """The blocks whose learner state the plan reads, as authored (the LMS preloads them: see the base)."""
-        blocks = (self.authored_block(ref) for ref in self.source_ids())
-        return [block for block in blocks if getattr(getattr(block, "scope_ids", None), "block_type", None)
-                in core.SOURCE_KINDS]
+        return [block for _ref, block in self.sources_found(self.authored_block)]
 
     @staticmethod
     def skill_rules(pairs):
