@@ -43,27 +43,27 @@ def branch_changes(store, course_key):
     return {key: (by_key[key], access) for key, access in wanted.items() if key in by_key}
 
 
+# The split modulestore's branches (ModuleStoreEnum.BranchName).
+DRAFT, PUBLISHED = "draft-branch", "published-branch"
+
+
 def sync_course(store, course_key, user_id):
     """
     Bring the course's draft and published gate children in line; returns how many blocks were written.
     A draft block without unpublished changes is published after the write, so that Studio does not
     show the unit as changed; the published branch is then written only where it still differs.
     """
-    # pylint: disable=import-outside-toplevel,import-error
-    from xmodule.modulestore import ModuleStoreEnum
     written = 0
     course_key = course_key.for_branch(None)
     with store.bulk_operations(course_key):
-        for key, (block, access) in branch_changes(
-                store, course_key.for_branch(ModuleStoreEnum.BranchName.draft)).items():
+        for key, (block, access) in branch_changes(store, course_key.for_branch(DRAFT)).items():
             unchanged = not store.has_changes(block)
             block.group_access = access
             store.update_item(block, user_id)
             written += 1
             if unchanged:
                 store.publish(key, user_id)
-        for _key, (block, access) in branch_changes(
-                store, course_key.for_branch(ModuleStoreEnum.BranchName.published)).items():
+        for _key, (block, access) in branch_changes(store, course_key.for_branch(PUBLISHED)).items():
             block.group_access = access
             store.update_item(block, user_id)
             written += 1
