@@ -509,6 +509,10 @@ class StandInStore:
     def bulk_operations(self, course_key):  # pylint: disable=unused-argument
         yield
 
+    @contextlib.contextmanager
+    def branch_setting(self, setting, course_key):  # pylint: disable=unused-argument
+        yield
+
     def get_items(self, course_key, qualifiers=None, settings=None):  # pylint: disable=unused-argument
         qualifiers, settings, found = qualifiers or {}, settings or {}, []
         for usage in sorted(self.course.blocks, key=str):
