@@ -55,9 +55,10 @@ test-teak: system-deps
 	$(TEAK_VENV)/bin/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
 
 # tests/lms in a real Open edX LMS: the platform's pytest, settings and test harness, with this source
-# tree first on the path (the plugin must be pip-installed there, for its entry points). LMS_PYTHON is
-# the platform's Python (its venv next to or inside the checkout, else `python`); LMS_SETTINGS lms or
-# cms; LMS_PYTEST_ARGS adds pytest options (a plugin that stands in for MongoDB, -k, -x ...).
+# tree first on the path (the plugin must also be pip-installed there, for its entry points). LMS is
+# the edx-platform checkout; LMS_PYTHON its Python (a venv inside or beside the checkout, else
+# `python`, as in a Tutor container); LMS_SETTINGS lms or cms; LMS_MONGOMOCK auto/1/0 (see
+# tests/lms/lms_plugin.py); PYTEST_ARGS adds pytest options (-k, -x ...).
 LMS ?=
 LMS_DIR = $(abspath $(LMS))
 LMS_PYTHON ?= $(firstword $(wildcard $(LMS_DIR)/venv/bin/python $(dir $(LMS_DIR))venv/bin/python) python)
@@ -65,10 +66,12 @@ LMS_SETTINGS ?= lms
 LMS_PYTEST_CONFIG = $(if $(filter cms,$(LMS_SETTINGS)),$(LMS_DIR)/cms/pytest.ini,$(LMS_DIR)/setup.cfg)
 test-lms:
 	@test -n "$(LMS)" -a -d "$(LMS_DIR)/lms" || { echo "usage: make test-lms LMS=<edx-platform checkout>"; exit 2; }
+	mkdir -p "$(LMS_DIR)/test_root/log"
 	cd "$(LMS_DIR)" && PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" DJANGO_SETTINGS_MODULE=$(LMS_SETTINGS).envs.test \
-	  $(if $(findstring /,$(LMS_PYTHON)),$(abspath $(LMS_PYTHON)),$(LMS_PYTHON)) -m pytest -c "$(LMS_PYTEST_CONFIG)" \
-	  --rootdir="$(LMS_DIR)" --ds=$(LMS_SETTINGS).envs.test --confcutdir="$(CURDIR)/tests/lms" \
-	  -p no:randomly -p no:cacheprovider -p no:cov -s -v $(LMS_PYTEST_ARGS) "$(CURDIR)/tests/lms"
+	  PYTHONDONTWRITEBYTECODE=1 $(if $(findstring /,$(LMS_PYTHON)),$(abspath $(LMS_PYTHON)),$(LMS_PYTHON)) -m pytest \
+	  -c "$(LMS_PYTEST_CONFIG)" --rootdir="$(LMS_DIR)" --ds=$(LMS_SETTINGS).envs.test -p tests.lms.lms_plugin \
+	  -p no:randomly -p no:cacheprovider -p no:pytest_cov -W ignore::DeprecationWarning \
+	  -W ignore::PendingDeprecationWarning --confcutdir="$(CURDIR)/tests/lms" -s -v $(PYTEST_ARGS) "$(CURDIR)/tests/lms"
 
 quality: venv
 	$(BIN)/python -m pycodestyle personalized_path tests benchmarks scripts
