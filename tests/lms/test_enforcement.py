@@ -5,6 +5,7 @@ A course arrives as OLX with a gate and routed children and no ``group_access`` 
 by the platform's importer (which ends with ``course_published``). Learners then use the LMS's own
 URLs: the child's ``/xblock/`` page, its handlers, the Course Blocks API.
 """
+import io
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from tests.lms.platform import platform_or_skip
 platform_or_skip()
 
 # pylint: disable=wrong-import-position,import-error
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -28,6 +30,7 @@ from lms.djangoapps.courseware.models import StudentModule  # noqa: E402
 from openedx.core.djangoapps.content.course_overviews.models import CourseOverview  # noqa: E402
 from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_MISC  # noqa: E402
 from xmodule.modulestore import ModuleStoreEnum  # noqa: E402
+from xmodule.modulestore.django import SignalHandler  # noqa: E402
 from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: E402
 from xmodule.modulestore.xml_importer import import_course_from_xml  # noqa: E402
 from xmodule.partitions.partitions_service import get_all_partitions_for_course  # noqa: E402
@@ -172,6 +175,18 @@ class GateEnforcementTest(ModuleStoreTestCase):
         assert [part.id for part in get_all_partitions_for_course(self.store.get_course(self.course.id))
                 if gate_access.is_gate_partition_id(part.id)] == [partition]
 
+    def test_a_rerun_keeps_each_childs_rule(self):
+        """A re-run copies the blocks (and sends no course_published): block ids, hence partition ids, are kept."""
+        rerun = CourseLocator(ORG, NUMBER, "2027")
+        self.store.clone_course(self.course.id, rerun, self.user.id)
+        with self.store.branch_setting(ModuleStoreEnum.Branch.published_only, rerun):
+            gate = self.store.get_item(rerun.make_usage_key("personalized_mastery_gate", "gate"))
+            found = {child.location.block_id: gate_access.normalized(child.group_access)
+                     for child in gate.get_children()}
+        partition = gate_access.partition_id("gate")
+        assert found["stretch_check"] == {partition: [3]} and found["lesson"] == {partition: [1, 2, 3]}
+        assert gate_sync.sync_course(self.store, rerun, self.user.id) == 0
+
     # --- a locked learner --------------------------------------------------------------------------
 
     def test_locked_learner_is_refused_the_child_page_without_an_error_log(self):
@@ -235,6 +250,24 @@ class GateEnforcementTest(ModuleStoreTestCase):
         assert response.status_code == 200, response.content
         assert self.page("excepted", "html", "lesson").status_code == 200
         assert self.page("excepted", "personalized_skill_check", "stretch_check").status_code == 404
+
+    def test_an_unsynced_child_gets_the_lock_message_until_the_command_syncs_it(self):
+        """A course not synced since the plugin was installed: the render step decides; the command repairs."""
+        with SignalHandler.course_published.for_state(is_enabled=False):
+            for setting in (ModuleStoreEnum.Branch.draft_preferred, ModuleStoreEnum.Branch.published_only):
+                with self.store.branch_setting(setting, self.course.id):
+                    lesson = self.store.get_item(key("html", "lesson"))
+                    lesson.group_access = {}
+                    self.store.update_item(lesson, self.user.id)
+        response = self.page("locked", "html", "lesson")
+        assert SECRET not in response.content.decode("utf-8")
+        assert "personalized-path-locked" in response.content.decode("utf-8")
+        assert self.answer("passer").status_code == 200
+        assert SECRET in self.page("passer", "html", "lesson").content.decode("utf-8")
+        output = io.StringIO()
+        call_command("sync_mastery_gates", "--course", str(self.course.id), stdout=output)
+        assert f"{self.course.id}: 2 blocks updated" in output.getvalue()  # the draft and the published copy
+        assert self.page("locked", "html", "lesson").status_code == 404
 
     # --- one learner, one lock; a refused request writes nothing -----------------------------------
 
