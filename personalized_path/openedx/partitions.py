@@ -32,23 +32,44 @@ def decided_group(gate, route_groups):
                                  route_groups)
 
 
+def course_gates(user, course_key):
+    """
+    Once per request and learner: the course's gates as authored (one read of the course's structure)
+    and one read-only FieldDataCache of this learner's state in all of them and in the blocks they
+    read (one set of queries), so that an outline asking about every gate costs no more queries than
+    a child's page asking about one.
+    """
+    # pylint: disable=import-outside-toplevel,import-error
+    from edx_django_utils.cache import RequestCache
+    from lms.djangoapps.courseware.model_data import DjangoKeyValueStore, FieldDataCache
+    from xblock.runtime import KvsFieldData
+    from xmodule.modulestore.django import modulestore
+    cache = RequestCache(DECISIONS)
+    key = ("gates", user.id, str(course_key))
+    found = cache.get_cached_response(key)
+    if found.is_found:
+        return found.value
+    store = modulestore()
+    with store.bulk_operations(course_key):
+        gates = store.get_items(course_key, qualifiers={"category": GATE_CATEGORY})
+        blocks = [block for gate in gates for block in [gate, *gate.get_required_block_descriptors()]]
+    learner_data = KvsFieldData(DjangoKeyValueStore(FieldDataCache(blocks, course_key, user, read_only=True)))
+    value = ({gate.location.for_branch(None): gate for gate in gates}, learner_data)
+    cache.set(key, value)
+    return value
+
+
 def learner_gate(user, gate_key):
     """
     The gate as ``user`` has it, for deciding only: the block as authored, with this learner's state in
     it and in the blocks it reads (the blocks it declares, as the LMS preloads them for its view),
-    read once from StudentModule (read-only: deciding writes nothing). Without the platform's access
-    check, which the caller is in the middle of.
+    read from StudentModule (read-only: deciding writes nothing). Without the platform's access
+    check, which the caller is in the middle of. None when the course has no such gate.
     """
-    # pylint: disable=import-outside-toplevel,import-error
-    from lms.djangoapps.courseware.model_data import DjangoKeyValueStore, FieldDataCache
-    from xblock.runtime import KvsFieldData
-    from xmodule.modulestore.django import modulestore
-
-    from personalized_path.openedx.linked import bound_view
-    authored = modulestore().get_item(gate_key)
-    blocks = [authored] + list(authored.get_required_block_descriptors())
-    cache = FieldDataCache(blocks, gate_key.course_key, user, read_only=True)
-    return bound_view(authored, user.id, KvsFieldData(DjangoKeyValueStore(cache)))
+    from personalized_path.openedx.linked import bound_view  # pylint: disable=import-outside-toplevel
+    gates, learner_data = course_gates(user, gate_key.course_key.for_branch(None))
+    authored = gates.get(gate_key.for_branch(None))
+    return bound_view(authored, user.id, learner_data) if authored is not None else None
 
 
 def learner_group(user, gate_key, route_groups):
@@ -62,7 +83,7 @@ def learner_group(user, gate_key, route_groups):
         return found.value
     gate = learner_gate(user, gate_key)
     if gate is None:
-        raise LookupError(f"the runtime cannot bind {gate_key} for deciding")
+        raise LookupError(f"{gate_key} is not a gate of its course, or cannot be bound for deciding")
     group = decided_group(gate, route_groups)
     cache.set(key, group)
     return group
