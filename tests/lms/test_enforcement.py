@@ -376,13 +376,17 @@ class SyncCostTest(ModuleStoreTestCase):
         learner = UserFactory(password=PASSWORD)
         CourseEnrollmentFactory(user=learner, course_id=course.id)
         assert self.client.login(username=learner.username, password=PASSWORD)
-        timings = []
-        for _ in range(3):
-            RequestCache.clear_all_namespaces()
-            started = time.perf_counter()
-            response = self.client.get("/api/courses/v2/blocks/", {
-                "course_id": str(course.id), "username": learner.username, "depth": "all"})
-            timings.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        assert not [block for block in response.json()["blocks"] if "type@html" in block]  # all locked
-        print(f"BLOCKS API: {self.GATES} gates, a locked learner's listing, median {sorted(timings)[1]:.2f} s")
+
+        def listing():
+            timings = []
+            for _ in range(3):
+                RequestCache.clear_all_namespaces()
+                started = time.perf_counter()
+                response = self.client.get("/api/courses/v2/blocks/", {
+                    "course_id": str(course.id), "username": learner.username, "depth": "all"})
+                timings.append(time.perf_counter() - started)
+                assert response.status_code == 200
+            return sorted(timings)[1], [block for block in response.json()["blocks"] if "type@html" in block]
+        enforced, shown = listing()
+        assert not shown  # all locked
+        print(f"BLOCKS API: {self.GATES} gates, a locked learner's listing, median {enforced:.2f} s")
