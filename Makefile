@@ -6,12 +6,13 @@ SETTINGS := personalized_path.workbench.settings
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := $(SETTINGS)
 
-.PHONY: help venv workbench test test-fast test-teak system-deps quality translations bench clean
+.PHONY: help venv workbench test test-fast test-teak test-lms system-deps quality translations bench clean
 
 help:
 	@echo "make workbench     serve the demo course at http://127.0.0.1:$(PORT)"
 	@echo "make test          install everything the tests need (Chromium included) and run all tests"
 	@echo "make test-teak     the non-browser tests on Django 4.2 (Open edX Teak)"
+	@echo "make test-lms LMS=<edx-platform checkout>   tests/lms in that real LMS (its virtualenv, its test settings)"
 	@echo "make quality       pylint (edx-lint's config) and pycodestyle"
 	@echo "make translations  extract, merge and compile translations/"
 	@echo "make bench         side-by-side benchmarks (see benchmarks/README.md)"
@@ -52,6 +53,25 @@ test-teak: system-deps
 	test -x $(TEAK_VENV)/bin/python || $(PYTHON) -m venv $(TEAK_VENV)
 	$(TEAK_VENV)/bin/python -m pip install --quiet -e . -r requirements/test.txt "Django>=4.2,<5"
 	$(TEAK_VENV)/bin/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
+
+# tests/lms in a real Open edX LMS: the platform's pytest, settings and test harness, with this source
+# tree first on the path (the plugin must also be pip-installed there, for its entry points). LMS is
+# the edx-platform checkout; LMS_PYTHON its Python (a venv inside or beside the checkout, else
+# `python`, as in a Tutor container); LMS_SETTINGS lms or cms; LMS_MONGOMOCK auto/1/0 (see
+# tests/lms/lms_plugin.py); PYTEST_ARGS adds pytest options (-k, -x ...).
+LMS ?=
+LMS_DIR = $(abspath $(LMS))
+LMS_PYTHON ?= $(firstword $(wildcard $(LMS_DIR)/venv/bin/python $(dir $(LMS_DIR))venv/bin/python) python)
+LMS_SETTINGS ?= lms
+LMS_PYTEST_CONFIG = $(if $(filter cms,$(LMS_SETTINGS)),$(LMS_DIR)/cms/pytest.ini,$(LMS_DIR)/setup.cfg)
+test-lms:
+	@test -n "$(LMS)" -a -d "$(LMS_DIR)/lms" || { echo "usage: make test-lms LMS=<edx-platform checkout>"; exit 2; }
+	mkdir -p "$(LMS_DIR)/test_root/log"
+	cd "$(LMS_DIR)" && PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" DJANGO_SETTINGS_MODULE=$(LMS_SETTINGS).envs.test \
+	  PYTHONDONTWRITEBYTECODE=1 $(if $(findstring /,$(LMS_PYTHON)),$(abspath $(LMS_PYTHON)),$(LMS_PYTHON)) -m pytest \
+	  -c "$(LMS_PYTEST_CONFIG)" --rootdir="$(LMS_DIR)" --ds=$(LMS_SETTINGS).envs.test -p tests.lms.lms_plugin \
+	  -p no:randomly -p no:cacheprovider -p no:pytest_cov -W ignore::DeprecationWarning \
+	  -W ignore::PendingDeprecationWarning --confcutdir="$(CURDIR)/tests/lms" -s -v $(PYTEST_ARGS) "$(CURDIR)/tests/lms"
 
 quality: venv
 	$(BIN)/python -m pycodestyle personalized_path tests benchmarks scripts

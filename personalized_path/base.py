@@ -763,9 +763,13 @@ class PersonalizedBlockMixin(XBlockMixin):
         text = "|".join(str(part) for part in (self.scope_ids.usage_id, *parts))
         return f"personalized_path.{kind}.{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
 
-    def lock_for(self, user_id, usage_id=None):
-        """The write lock of one learner's state in this block (or in ``usage_id``), not yet taken."""
-        text = f"{usage_id or self.scope_ids.usage_id}|{user_id}"
+    def lock_for(self, username, usage_id=None):
+        """
+        The write lock of one learner's state in this block (or in ``usage_id``), not yet taken. A
+        learner is named by username everywhere (their own requests and staff's exceptions alike):
+        in the LMS ``scope_ids.user_id`` is the numeric id, which staff's tools never see.
+        """
+        text = f"{usage_id or self.scope_ids.usage_id}|{username}"
         key = f"personalized_path.lock.{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
         return CacheLock(self.shared_cache(), key, wait=LOCK_WAIT_SECONDS, hold=LOCK_HOLD_SECONDS)
 
@@ -801,7 +805,7 @@ class PersonalizedBlockMixin(XBlockMixin):
         is, the request gets 409 rather than overwriting (and the fingerprint is dropped, so a
         retry with a fresh copy passes). A lock that stays busy also gives 409, never a silent write.
         """
-        lock = self.lock_for(self.scope_ids.user_id)
+        lock = self.lock_for(self.learner_username())
         if not lock.acquire():
             raise self.busy_conflict()
         try:
@@ -824,11 +828,16 @@ class PersonalizedBlockMixin(XBlockMixin):
                 self.refuse_oversize(before)
                 for update in self.pending_counts:
                     self.apply_count(*update)
-            finally:
-                self.pending_counts = None
+            except BaseException:
+                # A refused request writes nothing: neither here nor in the runtime's save after the handler.
+                self.discard_learner_changes(before)
+                raise
+            else:
                 self.save()
                 if not fresh:
                     lock.cache.set(fingerprint_key, self.state_fingerprint(), SUMMARY_COPY_SECONDS)
+            finally:
+                self.pending_counts = None
         finally:
             lock.release()
 
@@ -849,8 +858,30 @@ class PersonalizedBlockMixin(XBlockMixin):
             log.info("%s: a view's write skipped while another request of the learner held the lock",
                      self.scope_ids.usage_id)
 
+    def learner_username(self):
+        """The current learner's username (the one identity every lock uses); the user id where there is none."""
+        user = self.current_user()
+        username = user.opt_attrs.get("edx-platform.username") if user else None
+        return username or self.scope_ids.user_id
+
     def learner_state_fields(self):
         return [field for field in self.fields.values() if field.scope == Scope.user_state]
+
+    def forget_learner_writes(self):
+        """Nothing of this learner's fields is pending a save (their values stay as read)."""
+        for field in self.learner_state_fields():
+            self._dirty_fields.pop(field, None)
+
+    def discard_learner_changes(self, before=None):
+        """Every learner field back as ``before`` (``{name: JSON text}``; None: as storage holds it), unsaved."""
+        if before is None:
+            self.reload_learner_state()
+        else:
+            now = self.stored_learner_fields()
+            for field in self.learner_state_fields():
+                if before[field.name] is not None and now[field.name] != before[field.name]:
+                    field.write_to(self, field.from_json(json.loads(before[field.name])))
+        self.forget_learner_writes()
 
     def stored_learner_state(self, usage_id):
         """
@@ -879,6 +910,7 @@ class PersonalizedBlockMixin(XBlockMixin):
                 field.write_to(self, value)
             elif field.is_set_on(self):
                 field.delete_from(self)
+        self.forget_learner_writes()  # what storage holds needs no saving back
         return True
 
     def stored_learner_fields(self):

@@ -10,6 +10,8 @@ from tests.lms_course import StandardCourse
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"width": 375, "height": 740}
+# The real-LMS tier runs only inside an Open edX LMS (make test-lms): never collected here.
+collect_ignore = ["lms"]
 DESKTOP = {"width": 1100, "height": 900}
 
 

@@ -19,6 +19,7 @@ lives in edx-platform.
   written to OLX with ``url_name``; import parses OLX with ``url_name`` as block id, turns
   reference text into usage keys, then maps references from the source course into the new one.
 """
+import contextlib
 import uuid
 from io import BytesIO
 
@@ -33,7 +34,11 @@ from xblock.fields import (Boolean, DateTime, Dict, Float, Integer, List, Refere
                            String)
 from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager
 
-from tests.harness import MovableClock, RecordingRuntime, call
+from personalized_path.core import gate_access
+from personalized_path.openedx import gate_sync
+from personalized_path.openedx.partitions import GATE_CATEGORY, decided_group
+from tests.harness import (DictUserStateService, KvsUserStateClient, MovableClock, RecordingRuntime,
+                           StaffAwareUserService, call)
 
 COURSE = CourseLocator("PersonalizedX", "PP101", "2026_T1")
 LEARNER_SCOPES = (Scope.user_state, Scope.user_state_summary)
@@ -78,6 +83,11 @@ class PlatformMixin(XBlockMixin):
     def get_required_block_descriptors(self):
         """Blocks that declare nothing need nothing beyond their subtree."""
         return []
+
+    @property
+    def location(self):
+        """XModuleMixin.location: the usage key."""
+        return self.scope_ids.usage_id
 
 
 INHERITABLE = frozenset(name for name in PlatformMixin.fields if name not in ("parent", "children"))
@@ -142,10 +152,11 @@ class FieldDataCacheStandIn(InheritingFieldData):
     fields read as their defaults. Writes always go through, as they do in the platform.
     """
 
-    def __init__(self, kvs, preloaded):
+    def __init__(self, kvs, preloaded, writes=None):
         super().__init__(kvs)
         self.preloaded = frozenset(str(key) for key in preloaded)
         self.written = set()
+        self.writes = writes if writes is not None else []
 
     def _hidden(self, block, name):
         usage = str(block.scope_ids.usage_id)
@@ -161,8 +172,10 @@ class FieldDataCacheStandIn(InheritingFieldData):
         return not self._hidden(block, name) and super().has(block, name)
 
     def set_many(self, block, update_dict):
+        """Each save of learner state is a StudentModule write (a new ``modified``), even of the same values."""
         super().set_many(block, update_dict)
         self.written.update((str(block.scope_ids.usage_id), name) for name in update_dict)
+        self.writes.append((block.scope_ids.usage_id, sorted(update_dict)))
 
 
 class CourseIds(MemoryIdManager):
@@ -192,8 +205,14 @@ class StandInRuntime(RecordingRuntime):
     """TestRuntime with the platform's mixins, the course tree's block types and real usage keys."""
 
     def __init__(self, course, user_id, staff, field_data, keep_instances=False):
-        super().__init__(course, user_id, staff, field_data=field_data, mixins=(PlatformMixin,))
+        ids = course.user_ids if not keep_instances else None
+        super().__init__(course, ids.id_of(user_id) if ids else user_id, staff, field_data=field_data,
+                         mixins=(PlatformMixin,))
         self.instances = {} if keep_instances else None
+        self.staff = staff
+        if ids:  # as in the LMS: scope ids carry the numeric user id, the services know the username
+            self._services["user"] = StaffAwareUserService(user_id, staff)
+            self._services["user_state"] = NamedUserStateService(course.kvs, ids)
 
     def get_block(self, usage_id, for_parent=None):
         """
@@ -207,6 +226,8 @@ class StandInRuntime(RecordingRuntime):
             raise NoSuchUsage(repr(usage_id))
         if self.instances is None:
             self.env.bindings.append(usage_id)
+            if not self.staff:
+                self.env.check_access(usage_id, self.user_id)
             return super().get_block(usage_id, for_parent)
         if usage_id not in self.instances:
             self.instances[usage_id] = super().get_block(usage_id, for_parent)
@@ -297,6 +318,10 @@ class StandInCourse:
         self.root = None
         self.content_data = ContentFieldData(self.kvs)
         self.bindings = []
+        self.writes = []  # learner-state writes: (usage key, field names)
+        self.user_ids = None  # UserIds: usernames for services, numeric ids in scope ids, as in the LMS
+        self.user_states = None
+        self.deciding = False
 
     # --- content (what the modulestore holds) -----------------------------------------------------
 
@@ -312,9 +337,52 @@ class StandInCourse:
         return self.content_runtime().get_block(usage)
 
     def load(self, olx):
-        """Import course OLX into this course; answer the root's usage key."""
+        """Import course OLX into this course (the import publishes it); answer the root's usage key."""
         self.root = self.content_runtime().parse_xml_string(olx)
+        self.course_published()
         return self.root
+
+    def use_lms_user_ids(self):
+        """Numeric user ids in scope ids and StudentModule, usernames in services, as in the LMS."""
+        self.user_ids = UserIds()
+        self.user_states = NamedUserStateClient(self.kvs, self.user_ids)
+        return self
+
+    def course_published(self):
+        """
+        What the plugin's receiver of the modulestore's ``course_published`` does (gate_sync): the gate
+        children's ``group_access``, written to the content. Answers how many blocks it wrote.
+        """
+        return gate_sync.sync_course(StandInStore(self), self.course_key, "course_published")
+
+    def check_access(self, usage, user):
+        """
+        The LMS's access check on a learner's ``get_block`` (``has_access`` in ``get_block_for_descriptor``),
+        for the gate partitions: every gate partition named in the block's or an ancestor's
+        ``group_access`` asks the scheme (``decided_group`` on the gate bound for deciding, with
+        its and its sources' learner state preloaded, no access check); a partition with no gate
+        denies. Denied: AccessDenied, which the LMS answers with 404.
+        """
+        if self.deciding:
+            return
+        gates = {gate_access.partition_id(key.block_id): key for key in self.blocks if key.block_type == GATE_CATEGORY}
+        block = self.content(usage)
+        while block is not None:
+            for partition, allowed in gate_access.normalized(block.group_access).items():
+                if not gate_access.is_gate_partition_id(partition):
+                    continue
+                if partition not in gates or self.decided_group(gates[partition], user) not in allowed:
+                    raise AccessDenied(usage)
+            block = block.get_parent()
+
+    def decided_group(self, gate_usage, user):
+        self.deciding = True
+        try:
+            name = self.user_ids.name_of(user) if self.user_ids else user
+            gate = self.block(gate_usage, name)
+            return decided_group(gate, gate_access.route_groups(gate.routes))
+        finally:
+            self.deciding = False
 
     # --- one learner's request --------------------------------------------------------------------
 
@@ -336,7 +404,7 @@ class StandInCourse:
 
     def block(self, usage, user="learner", staff=False):
         """``usage`` bound to ``user`` as in one LMS request for it (learner state preloaded first)."""
-        field_data = FieldDataCacheStandIn(self.kvs, self.preloaded(usage))
+        field_data = FieldDataCacheStandIn(self.kvs, self.preloaded(usage), self.writes)
         return StandInRuntime(self, user, staff, field_data).get_block(usage)
 
     def render(self, usage, user="learner", staff=False):
@@ -345,8 +413,12 @@ class StandInCourse:
         return block.runtime.render(block, "student_view").content
 
     def call(self, usage, handler, payload=None, user="learner", staff=False, method="POST"):
-        """A handler request on ``usage`` for ``user``: ``(status, json)``."""
-        return call(self.block(usage, user, staff), handler, payload, method=method)
+        """A handler request on ``usage`` for ``user``: ``(status, json)``; 404 where access is denied."""
+        try:
+            block = self.block(usage, user, staff)
+        except AccessDenied:
+            return 404, None
+        return call(block, handler, payload, method=method)
 
     def events_named(self, suffix):
         return [event for event in self.events if event["name"].endswith(suffix)]
@@ -404,6 +476,7 @@ class StandInCourse:
             copy.save()
             self.blocks.add(new_usage)
         self.root = source.root.map_into_course(self.course_key)
+        self.course_published()
         return self
 
     def preloaded_tree(self):
@@ -415,3 +488,89 @@ class StandInCourse:
             block = self.content(usage)
             pending.extend(block.children if block.has_children else [])
         return found
+
+
+class AccessDenied(Exception):
+    """The LMS refused the learner this block (``get_block_by_usage_id`` raises Http404)."""
+
+
+class StandInStore:
+    """
+    The modulestore calls the gate sync makes, over the stand-in's content (one branch: nothing is
+    ever unpublished here): split's ``get_items`` matching block type, block ids and stored settings
+    (a callable tests the stored value; unset fields never match), ``update_item`` and ``publish``.
+    """
+
+    def __init__(self, course):
+        self.course = course
+        self.runtime = course.content_runtime()
+
+    @contextlib.contextmanager
+    def bulk_operations(self, course_key):  # pylint: disable=unused-argument
+        yield
+
+    @contextlib.contextmanager
+    def branch_setting(self, setting, course_key):  # pylint: disable=unused-argument
+        yield
+
+    def get_items(self, course_key, qualifiers=None, settings=None):  # pylint: disable=unused-argument
+        qualifiers, settings, found = qualifiers or {}, settings or {}, []
+        for usage in sorted(self.course.blocks, key=str):
+            if "category" in qualifiers and usage.block_type != qualifiers["category"]:
+                continue
+            if "name" in qualifiers and usage.block_id not in qualifiers["name"]:
+                continue
+            block = self.runtime.get_block(usage)
+            if all(block.fields[name].is_set_on(block) and (
+                    test(block.fields[name].read_json(block)) if callable(test)
+                    else block.fields[name].read_json(block) == test) for name, test in settings.items()):
+                found.append(block)
+        return found
+
+    def has_changes(self, block):  # pylint: disable=unused-argument
+        return False
+
+    def update_item(self, block, user_id):  # pylint: disable=unused-argument
+        block.save()
+
+    def publish(self, usage, user_id):
+        pass
+
+
+class UserIds:
+    """Usernames and the numeric ids the LMS keys learner state by."""
+
+    def __init__(self):
+        self.ids = {}
+
+    def id_of(self, username):
+        return self.ids.setdefault(username, 1000 + len(self.ids))
+
+    def name_of(self, user_id):
+        return next(name for name, number in self.ids.items() if number == user_id)
+
+
+class NamedUserStateService(DictUserStateService):
+    """The LMS's ``user_state`` service: by username, over state stored by user id."""
+
+    def __init__(self, kvs, ids):
+        super().__init__(kvs)
+        self.user_ids = ids
+
+    def get_state_as_dict(self, username_or_email, block_id):
+        return super().get_state_as_dict(self.user_ids.id_of(username_or_email), block_id)
+
+
+class NamedUserStateClient(KvsUserStateClient):
+    """DjangoXBlockUserStateClient: by username, over state stored by user id."""
+
+    def __init__(self, kvs, ids):
+        super().__init__(kvs)
+        self.user_ids = ids
+
+    def _by_learner(self, block_key=None, username=None):
+        found = super()._by_learner(block_key, None if username is None else self.user_ids.id_of(username))
+        return {(self.user_ids.name_of(user), block): state for (user, block), state in found.items()}
+
+    def set_many(self, username, block_keys_to_state, scope=Scope.user_state):
+        super().set_many(self.user_ids.id_of(username), block_keys_to_state, scope)

@@ -4,15 +4,16 @@ Who may open a mastery gate's children: the gate's user partition, in plain data
 Open edX hides any block whose ``group_access`` names groups of a user partition the learner is
 not in (courseware, ``/xblock/``, handlers, the Course Blocks API, grades, completion). Each gate
 gets a partition of its own; its groups are "unlocked" (for gates without routes) and one per
-route. A learner belongs to a group only once the gate's stored evaluation says unlocked; locked
-or unreadable state puts them in no group, so every child stays hidden (failure is safe).
+route. A learner belongs to a group only while the gate's decision for them now (its
+``evaluate``) says unlocked; locked, or a decision that cannot be made, puts them in no group, so
+every child stays hidden (failure is safe).
 
 Everything here is pure: the platform glue in ``personalized_path.openedx`` applies it.
 """
 import zlib
 
 from . import N_
-from .gate import EVERYONE, STATE_SHAPE, usable_routes
+from .gate import EVERYONE, usable_routes
 
 # Open edX takes partition ids from 100 to 2**31 - 1 for partitions made at run time. A gate's id
 # derives from its block id, which survives course re-runs and imports, so the children's
@@ -37,6 +38,11 @@ def partition_id(gate_block_id):
 
 def is_gate_partition_id(value):
     return isinstance(value, int) and PARTITION_ID_LOW <= value <= PARTITION_ID_HIGH
+
+
+def names_gate_partition(group_access):
+    """Whether a stored ``group_access`` has an entry for some gate's partition."""
+    return isinstance(group_access, dict) and any(is_gate_partition_id(_as_int(key)) for key in group_access)
 
 
 def groups(routes):
@@ -64,19 +70,15 @@ def allowed_groups(child_key, child_routes, routes):
     return [NOBODY_GROUP]
 
 
-def group_for_state(stored_state, groups_of_routes, current_round=0):
+def group_for(unlocked, route_id, groups_of_routes):
     """
-    The group of a learner whose stored gate state is ``stored_state``, or None (no child visible).
-    ``groups_of_routes`` is what ``route_groups`` gave for the gate's routes. An unlock from an
-    earlier round (before the author's "re-evaluate everyone") opens nothing until the gate has
-    evaluated the learner again under the rule as saved.
-
-    Returns ``(group id or None, problem)``; ``problem`` explains unreadable state, for the log.
+    The group of a learner for whom the gate decides ``unlocked`` (on route ``route_id``) now, or
+    None (no child visible). ``groups_of_routes`` is what ``route_groups`` gave for the gate's routes;
+    a route that has no group (the routes changed since) counts as "unlocked".
     """
-    state, problem = STATE_SHAPE.read(stored_state)
-    if problem or not state["unlocked"] or state["round"] != current_round:
-        return None, problem
-    return groups_of_routes.get(state["route"], UNLOCKED_GROUP), None
+    if unlocked is not True:
+        return None
+    return groups_of_routes.get(route_id, UNLOCKED_GROUP) if isinstance(groups_of_routes, dict) else UNLOCKED_GROUP
 
 
 def merged_group_access(current, partition, allowed):
@@ -99,7 +101,37 @@ def _as_int(value):
         return None
 
 
-def may_open(stored_state, child_key, child_routes, routes, current_round=0):
-    """Whether a learner with this stored gate state may open one child: ``(bool, problem)``."""
-    group, problem = group_for_state(stored_state, route_groups(routes), current_round)
-    return group is not None and group in allowed_groups(child_key, child_routes, routes), problem
+def may_open(unlocked, route_id, child_key, child_routes, routes):
+    """Whether a learner for whom the gate decides ``unlocked`` on ``route_id`` may open one child."""
+    group = group_for(unlocked, route_id, route_groups(routes))
+    return group is not None and group in allowed_groups(child_key, child_routes, routes)
+
+
+def wanted_entries(gates, current):
+    """
+    Which blocks' ``group_access`` must change so that every gate's children carry the gate's rule.
+    ``gates``: ``[(gate block id, [(child, child block id)], child_routes, routes)]``, where ``child`` is
+    any key naming the block (its usage key); ``current``: ``{child: group_access}`` of every gate child
+    and of every block that names a gate partition. Returns ``{child: new group_access}`` for the
+    blocks that differ (other partitions' entries kept; a gate's entry on a block no longer its child
+    dropped).
+    """
+    wanted = {}
+    for gate_id, children, child_routes, routes in gates:
+        partition = partition_id(gate_id)
+        for child, child_id in children:
+            allowed = allowed_groups(child_id, child_routes, routes)
+            wanted[child] = merged_group_access(current.get(child), partition, allowed)
+    for block_id, group_access in current.items():
+        if block_id not in wanted:
+            wanted[block_id] = merged_group_access(group_access, None, None)
+    return {block_id: access for block_id, access in wanted.items()
+            if normalized(access) != normalized(current.get(block_id))}
+
+
+def normalized(group_access):
+    """``group_access`` with int keys and sorted groups, for comparing (stored JSON keys are strings)."""
+    if not isinstance(group_access, dict):
+        return {}
+    return {_as_int(key): sorted(value) if isinstance(value, list) else value for key, value in group_access.items()
+            if value not in (None, [])}

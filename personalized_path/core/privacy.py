@@ -50,3 +50,41 @@ def live_counts(summary):
     if not isinstance(summary, dict):
         return {}
     return {key: value for key, value in summary.items() if key not in _OWN_KEYS}
+
+
+# --- retirement: what of a learner's own words our blocks keep -------------------------------------
+
+#: Per block type, the state keys under which a learner (or staff, about them) wrote free text. Under
+#: such a key a string is erased, and so is every string of a dict (evidence per statement, the
+#: if-then plan); lists there hold ids (a session's question plan), never text.
+FREE_TEXT_KEYS = {
+    "personalized_self_assessment": ("evidence",),
+    "personalized_choice_board": ("note", "link"),
+    "personalized_goal_reflection": ("text", "plan", "helped", "obstacles", "next_step"),
+    "personalized_mastery_gate": ("reason",),
+}
+
+
+def erase_free_text(block_type, state):
+    """
+    A copy of one learner's stored state (``{field: value}``) of a block of ``block_type`` with every
+    free text erased (``""``): what they typed, and staff's reasons about them. Ratings, answers,
+    scores, dates, counts and ids stay, so grades, progress and class counts still add up.
+    """
+    keys = FREE_TEXT_KEYS.get(block_type, ())
+    return _erased(state, keys) if keys else copy.deepcopy(state)
+
+
+def _erased(value, keys, under_text_key=False):
+    if isinstance(value, str):
+        return "" if under_text_key else value
+    if isinstance(value, dict):
+        return {name: _erased(item, keys, under_text_key or name in keys) for name, item in value.items()}
+    if isinstance(value, list):
+        return [item if under_text_key and isinstance(item, str) else _erased(item, keys, under_text_key)
+                for item in value]
+    return value
+
+
+def holds_free_text(block_type, state):
+    return erase_free_text(block_type, state) != state

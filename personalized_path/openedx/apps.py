@@ -3,17 +3,27 @@ from django.apps import AppConfig
 
 # edx-django-utils' plugin keys, spelled out so the app also loads where that package is absent.
 _SETTINGS = {"common": {"relative_path": "settings"}}
-_AUTHORING_SIGNALS = {"receivers": [
-    {"receiver_func_name": "sync_after_authoring_change",
-     "signal_path": f"openedx_events.content_authoring.signals.{name}",
-     "dispatch_uid": f"personalized_path.sync_gate_children.{name}"}
-    for name in ("XBLOCK_CREATED", "XBLOCK_UPDATED")
-] + [{"receiver_func_name": "sync_after_request", "signal_path": "django.core.signals.request_finished",
-      "dispatch_uid": "personalized_path.sync_gate_children.request_finished"}], "relative_path": "studio_sync"}
+
+
+def _receiver(function, signal_path, name):
+    return {"receiver_func_name": function, "signal_path": signal_path,
+            "dispatch_uid": f"personalized_path.{function}.{name}"}
+
+
+# Publishing, importing and re-running a course end with the modulestore's course_published.
+_PUBLISHED = [_receiver("sync_after_publish", "xmodule.modulestore.django.COURSE_PUBLISHED", "course_published"),
+              _receiver("sync_pending", "django.core.signals.request_finished", "request_finished"),
+              _receiver("sync_pending", "celery.signals.task_postrun", "task_postrun")]
+_AUTHORING = [_receiver("sync_after_authoring_change", f"openedx_events.content_authoring.signals.{name}", name)
+              for name in ("XBLOCK_CREATED", "XBLOCK_UPDATED")] + [
+    _receiver("sync_after_request", "django.core.signals.request_finished", "request_finished")]
+# The retirement pipeline's LMS steps (retire_misc, and the account step).
+_RETIREMENT = [_receiver("erase_learner_text", f"openedx.core.djangoapps.user_api.accounts.signals.{name}", name)
+               for name in ("USER_RETIRE_LMS_MISC", "USER_RETIRE_LMS_CRITICAL")]
 
 
 class PersonalizedPathConfig(AppConfig):
-    """Mastery gate enforcement: partition scheme settings, filter step and Studio sync."""
+    """Mastery gate enforcement (partitions, sync, filter step) and learner retirement."""
 
     name = "personalized_path.openedx"
     label = "personalized_path"
@@ -21,5 +31,8 @@ class PersonalizedPathConfig(AppConfig):
 
     plugin_app = {
         "settings_config": {"lms.djangoapp": _SETTINGS, "cms.djangoapp": _SETTINGS},
-        "signals_config": {"cms.djangoapp": _AUTHORING_SIGNALS},
+        "signals_config": {
+            "cms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _AUTHORING},
+            "lms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _RETIREMENT},
+        },
     }

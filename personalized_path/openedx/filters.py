@@ -1,10 +1,13 @@
 """
-An openedx-filters step for ``RenderXBlockStarted`` (the ``/xblock/<usage key>`` page).
+An openedx-filters step for ``RenderXBlockStarted`` (the ``/xblock/<usage key>`` page): a backstop.
 
-The gate partition already makes the platform answer 404 there. This step covers what the
-partition cannot: a gate child whose ``group_access`` was never set (a course imported or edited
-before the plugin was installed). For such a child of a locked gate the page shows a short lock
-message naming the gate instead of the child.
+A gate child carries its gate's access rule (``group_access``, kept in step on every publish, see
+gate_sync.py), so the platform itself refuses a locked child before this step runs, with its own
+"not available" page and no error logged. The step acts only on a gate child that lacks the rule (a
+course not synced since the plugin was installed): it decides as the partition would and, if locked,
+shows a short lock message naming the gate instead of the child. openedx-filters logs any exception
+a step raises as an error with its traceback, which is right there: an operator must run
+``sync_mastery_gates``, and a warning says so.
 """
 import logging
 
@@ -13,7 +16,7 @@ from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import RenderXBlockStarted
 
 from personalized_path.core import gate_access
-from personalized_path.openedx.partitions import GATE_CATEGORY, gettext, read_gate_state
+from personalized_path.openedx.partitions import GATE_CATEGORY, decided_group, gettext, learner_gate
 from personalized_path.openedx.settings import enforcing
 
 log = logging.getLogger(__name__)
@@ -29,13 +32,15 @@ def enclosing_gate(block):
     return None, None
 
 
-def stored_gate_state(gate):
-    """The gate's stored evaluation for the current learner: the LMS's user-state storage, else the runtime's."""
-    username = current_user_attribute(gate, "edx-platform.username")
+def deciding_gate(gate):
+    """The gate bound for deciding: in the LMS with the learner's state read for it; elsewhere as bound."""
+    user = getattr(gate.runtime.service(gate, "user"), "_django_user", None)
+    if user is None:
+        return gate
     try:
-        return read_gate_state(username, gate.scope_ids.usage_id)
+        return learner_gate(user, gate.location) or gate
     except ImportError:  # not inside the LMS: the runtime's own field data is the storage
-        return gate.learner_state
+        return gate
 
 
 def current_user_attribute(block, name):
@@ -50,25 +55,30 @@ def lock_message(gate):
 
 
 class RefuseLockedChildRender(PipelineStep):
-    """Replaces the page of a gate child the learner has not unlocked (staff are never stopped)."""
+    """Replaces the page of an unsynced gate child the learner has not unlocked (staff are never stopped)."""
 
     def run_filter(self, context, student_view_context):  # pylint: disable=arguments-differ
+        passed = {"context": context, "student_view_context": student_view_context}
         block = context.get("block")
         if block is None or context.get("staff_access") or not enforcing():
-            return {"context": context, "student_view_context": student_view_context}
+            return passed
         gate, child = enclosing_gate(block)
         if gate is None or current_user_attribute(gate, "edx-platform.user_is_staff"):
-            return {"context": context, "student_view_context": student_view_context}
+            return passed
+        partition = gate_access.partition_id(gate.child_key(gate.scope_ids.usage_id))
+        if partition in gate_access.normalized(getattr(child, "group_access", None)):
+            return passed  # the platform has applied the gate's rule already
+        log.warning("Mastery gate %s: child %s has no access rule; run `sync_mastery_gates --course %s`",
+                    gate.scope_ids.usage_id, child.scope_ids.usage_id,
+                    getattr(gate.scope_ids.usage_id, "course_key", "<course key>"))
+        routes = gate_access.route_groups(gate.routes)
         try:
-            allowed, problem = gate_access.may_open(stored_gate_state(gate), gate.child_key(child.scope_ids.usage_id),
-                                                    gate.child_routes, gate.routes, gate.unlock_round)
+            group = decided_group(deciding_gate(gate), routes)
         except Exception:  # pylint: disable=broad-except
-            log.exception("Mastery gate %s: cannot read the learner's state; the child stays locked",
+            log.exception("Mastery gate %s: cannot decide for this learner; the child stays locked",
                           gate.scope_ids.usage_id)
-            allowed, problem = False, "unreadable"
-        if problem:
-            log.warning("Mastery gate %s: learner state unreadable (%s); the child stays locked",
-                        gate.scope_ids.usage_id, problem)
-        if allowed:
-            return {"context": context, "student_view_context": student_view_context}
+            group = None
+        if group is not None and group in gate_access.allowed_groups(
+                gate.child_key(child.scope_ids.usage_id), gate.child_routes, gate.routes):
+            return passed
         raise RenderXBlockStarted.RenderCustomResponse("Mastery gate locked", response=lock_message(gate))

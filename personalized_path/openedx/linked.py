@@ -11,6 +11,7 @@ reads a skill check's answers needs none of that: only the block's settings and 
 block as authored (the modulestore's copy, loaded once per request), learner state from the reading
 block's own field data, that is, the same per-request cache the LMS preloaded and would bind with.
 Blocks name this function by the Django setting ``PERSONALIZED_PATH_LINKED_VIEW`` and never import it.
+``bound_view`` is the same binding for any learner-state source (the gate partition's decision).
 """
 from xblock.field_data import SplitFieldData
 from xblock.fields import Scope
@@ -29,12 +30,20 @@ def learner_view(reader, usage_key):
     load_item = getattr(runtime, "load_item", None)
     if load_item is None or reader.scope_ids.user_id is None:
         return None
-    authored = load_item(usage_key)
+    return bound_view(load_item(usage_key), reader.scope_ids.user_id,
+                      reader._field_data)  # pylint: disable=protected-access
+
+
+def bound_view(authored, user_id, learner_data):
+    """
+    A new instance of the block ``authored`` bound to ``user_id``: its settings as authored, learner
+    state from ``learner_data``; None where the runtime has no unbound field data or ignores the binding.
+    """
+    runtime = authored.runtime
     authored_data = runtime.service(authored, "field-data-unbound")
     if authored_data is None:
         return None
-    view = type(authored)(runtime=runtime, scope_ids=authored.scope_ids._replace(user_id=reader.scope_ids.user_id))
-    learner_data = reader._field_data  # pylint: disable=protected-access
+    view = type(authored)(runtime=runtime, scope_ids=authored.scope_ids._replace(user_id=user_id))
     bound = SplitFieldData(
         {**{scope: authored_data for scope in AUTHORED_SCOPES}, **{scope: learner_data for scope in LEARNER_SCOPES}})
     view._bound_field_data = bound  # pylint: disable=protected-access

@@ -1,13 +1,12 @@
 """Workbench services that behave like the LMS's for our blocks."""
 import contextvars
-import gettext
 import json
 from datetime import datetime, timedelta, timezone
-from importlib import resources
 
 from django.core.cache import cache
-from django.utils import translation
 from xblock.reference.user_service import UserService, XBlockUser
+
+from personalized_path.catalog import package_catalog
 
 
 class PackageI18nService:
@@ -17,19 +16,14 @@ class PackageI18nService:
     """
 
     runtime = None
-    _catalogs = {}
 
-    @classmethod
-    def catalog(cls, language):
-        if language not in cls._catalogs:
-            folder = resources.files("personalized_path").joinpath("translations")
-            cls._catalogs[language] = gettext.translation(
-                "text", localedir=str(folder), languages=[translation.to_locale(language)], fallback=True)
-        return cls._catalogs[language]
+    @staticmethod
+    def catalog(language):
+        return package_catalog(language)
 
     def __getattr__(self, name):
         # gettext, ngettext, pgettext and the catalog itself (the i18n template tags merge it).
-        return getattr(self.catalog(translation.get_language() or "en"), name)
+        return getattr(package_catalog(), name)
 
     def ugettext(self, text):
         return self.gettext(text)

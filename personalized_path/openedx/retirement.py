@@ -1,0 +1,38 @@
+"""
+The platform's learner retirement (the retirement pipeline's LMS steps send ``USER_RETIRE_LMS_MISC``
+and ``USER_RETIRE_LMS_CRITICAL`` with the user) erases what the learner wrote in our blocks.
+
+Each of the learner's StudentModule rows of our block types is rewritten with its free text erased
+(``core.privacy.erase_free_text``); ratings, answers, scores, dates and counts stay, so grades and
+anonymous class counts still add up. The platform keeps no history of these rows (its StudentModule
+history covers problems only), so the row is the one copy.
+"""
+import json
+import logging
+
+from personalized_path.core import privacy
+
+log = logging.getLogger(__name__)
+
+
+def erase_learner_text(sender=None, user=None, **kwargs):  # pylint: disable=unused-argument
+    """Receiver of USER_RETIRE_LMS_MISC and USER_RETIRE_LMS_CRITICAL; safe to run again."""
+    # pylint: disable-next=import-outside-toplevel,import-error
+    from lms.djangoapps.courseware.models import StudentModule
+    if user is None:
+        return 0
+    erased = 0
+    rows = StudentModule.objects.filter(student_id=user.id, module_type__in=tuple(privacy.FREE_TEXT_KEYS))
+    for row in rows.iterator():
+        try:
+            state = json.loads(row.state or "{}")
+        except ValueError:
+            log.warning("Retirement: state of %s for user %s unreadable; cleared", row.module_state_key, user.id)
+            state = None
+        if state is not None and not privacy.holds_free_text(row.module_type, state):
+            continue
+        row.state = json.dumps(privacy.erase_free_text(row.module_type, state) if state is not None else {})
+        row.save(update_fields=["state", "modified"])
+        erased += 1
+    log.info("Retirement: free text erased in %s rows of user %s", erased, user.id)
+    return erased

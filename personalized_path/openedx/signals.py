@@ -1,0 +1,5 @@
+"""The receivers the plugin connects (edx-django-utils reads them from one module per app; see apps.py)."""
+# pylint: disable=unused-import
+from personalized_path.openedx.gate_sync import sync_after_publish, sync_pending
+from personalized_path.openedx.retirement import erase_learner_text
+from personalized_path.openedx.studio_sync import sync_after_authoring_change, sync_after_request
