@@ -75,7 +75,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
     mastery_gate = BlockReference(display_name=_("Linked mastery gate"), scope=Scope.settings, help=REFERENCE_HELP)
 
     learner_state = Dict(scope=Scope.user_state, help="Goals, check-ins and the timeline (versioned shape).")
-    class_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts: learners with goals, check-ins.")
+    class_counts = Dict(scope=Scope.user_state_summary, shape=core.COUNTS_SHAPE,
+                        help="Anonymous counts: learners with goals, check-ins.")
 
     linked_state_readers = {"self_assessment": "learner_ratings", "skill_check": "skill_results"}
     renamed_fields = {"graded": "grade_checkins"}

@@ -14,14 +14,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from webob import Response
 from xblock.core import XBlock
-from xblock.fields import Integer, List, Scope, String
+from xblock.fields import Scope
 
 from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response,
                    parse_iso, platform_function)
 from .core import N_, percent_text
 from .core import plan as core
 from .core.gate import number_text
-from .core.payload import PayloadError, as_text, only_keys, require
+from .core.payload import PayloadError, as_digits, as_text, only_keys, require
+from .fields import Integer, List, String
 from .studio import StudioEditorMixin, column, reference_spec, rows_spec
 
 log = logging.getLogger(__name__)
@@ -336,7 +337,10 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             query = core.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
         except PayloadError as error:
             return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 400)
-        rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
+        try:
+            rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
+        except PayloadError as error:  # no user-state client here: the sentence the class view shows
+            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 404)
         rows.sort(key=core.sort_key(query), reverse=query.sort == "learner" and query.descending)
         header, lines = core.csv_table(rows, skills, sources)
         self.publish("class_exported", {"filter": query.filter, "rows": len(rows)})
@@ -416,7 +420,8 @@ def query_values(params):
             continue
         value = params[key]
         if key in ("stuck_days", "page", "page_size"):
-            values[key] = int(value) if value.isdigit() else value
+            number = as_digits(value)
+            values[key] = value if number is None else number
         elif key == "descending":
             values[key] = value == "true" if value in ("true", "false") else value
         else:

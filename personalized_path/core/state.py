@@ -7,6 +7,7 @@ caller can log, never an exception.
 """
 import copy
 import json
+import math
 from dataclasses import dataclass, field
 
 # The most any one stored learner field may take, as stored: JSON with non-ASCII characters
@@ -40,18 +41,191 @@ class StateShapeError(ValueError):
     """Stored state that cannot be read or migrated."""
 
 
+# --- declared shapes of stored JSON --------------------------------------------------------------
+#
+# Every stored value is checked against a declared shape, leaf by leaf, before any block code sees
+# it: ``shape.check(value, where)`` returns the value (optional keys the shape gives a default
+# filled in) or raises StateShapeError naming where it does not fit ("history[0].evidence: ...").
+
+
+class Shape:
+    """A JSON shape; ``check`` raises StateShapeError naming the first place that does not fit."""
+
+    expected = "a value"
+
+    def check(self, value, where):
+        if not self.accepts(value):
+            raise StateShapeError(f"{where or 'the value'}: {type(value).__name__} where {self.expected} belongs")
+        return value
+
+    def accepts(self, value):  # pylint: disable=unused-argument
+        return True
+
+    def fits(self, value):
+        """Whether ``value`` fits, without filling anything in (for values that must not change)."""
+        try:
+            self.check(value, "")
+        except StateShapeError:
+            return False
+        return True
+
+
+ANY = Shape()
+
+
+class Text(Shape):
+    expected = "text"
+
+    def accepts(self, value):
+        return isinstance(value, str)
+
+
+class Flag(Shape):
+    expected = "true or false"
+
+    def accepts(self, value):
+        return isinstance(value, bool)
+
+
+class Number(Shape):
+    """A finite number (an integer where ``whole``), within optional bounds."""
+
+    def __init__(self, minimum=None, maximum=None, whole=False):
+        self.minimum, self.maximum, self.whole = minimum, maximum, whole
+        self.expected = f"{'a whole number' if whole else 'a number'} in [{minimum}, {maximum}]"
+
+    def accepts(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int,) if self.whole else (int, float)):
+            return False
+        return math.isfinite(value) and (self.minimum is None or value >= self.minimum) and \
+            (self.maximum is None or value <= self.maximum)
+
+
+def Whole(minimum=None, maximum=None):  # pylint: disable=invalid-name
+    return Number(minimum, maximum, whole=True)
+
+
+COUNT = Whole(0)
+TEXT = Text()
+FLAG = Flag()
+
+
+class OneOf(Shape):
+    """One of a few fixed values (of the same type: 1 is not True)."""
+
+    def __init__(self, *values):
+        self.values = values
+        self.expected = "one of " + ", ".join(repr(value) for value in values)
+
+    def accepts(self, value):
+        return any(value == option and type(value) is type(option) for option in self.values)
+
+
+class Either(Shape):
+    """A value that fits one of ``shapes`` (the first that fits)."""
+
+    def __init__(self, *shapes):
+        self.shapes = shapes
+
+    def check(self, value, where):
+        for shape in self.shapes:
+            if shape.fits(value):
+                return shape.check(value, where)
+        raise StateShapeError(f"{where or 'the value'}: {type(value).__name__} fits none of its shapes")
+
+
+class Optional(Shape):
+    """None, or ``shape``."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def check(self, value, where):
+        return None if value is None else self.shape.check(value, where)
+
+
+class ListOf(Shape):
+    """A list whose items all have one shape."""
+
+    expected = "a list"
+
+    def __init__(self, item):
+        self.item = item
+
+    def check(self, value, where):
+        super().check(value, where)
+        for index, item in enumerate(value):
+            self.item.check(item, f"{where}[{index}]")
+        return value
+
+    def accepts(self, value):
+        return isinstance(value, list)
+
+
+class MapOf(Shape):
+    """An object whose values all have one shape (its keys are text, as in any JSON object)."""
+
+    expected = "an object"
+
+    def __init__(self, item):
+        self.item = item
+
+    def check(self, value, where):
+        super().check(value, where)
+        for key, item in value.items():
+            self.item.check(item, f"{where}.{key}" if where else str(key))
+        return value
+
+    def accepts(self, value):
+        return isinstance(value, dict)
+
+
+class Record(Shape):
+    """
+    An object with ``required`` keys and ``optional`` ones (absent, or of their shape); keys in
+    ``defaults`` (name -> (shape, default)) are filled in when absent. Other keys are kept as they are.
+    """
+
+    expected = "an object"
+
+    def __init__(self, required=None, optional=None, defaults=None):
+        self.required, self.optional, self.defaults = required or {}, optional or {}, defaults or {}
+
+    def check(self, value, where):
+        super().check(value, where)
+        for key, shape in self.required.items():
+            if key not in value:
+                raise StateShapeError(f"{where}.{key} is missing" if where else f"{key} is missing")
+            shape.check(value[key], f"{where}.{key}" if where else key)
+        for key, shape in self.optional.items():
+            if key in value:
+                shape.check(value[key], f"{where}.{key}" if where else key)
+        for key, (shape, default) in self.defaults.items():
+            if key in value:
+                shape.check(value[key], f"{where}.{key}" if where else key)
+            else:
+                value[key] = copy.deepcopy(default)
+        return value
+
+    def accepts(self, value):
+        return isinstance(value, dict)
+
+
 @dataclass(frozen=True)
 class StateShape:
     """
     How one block's learner state is stored.
 
-    ``migrations[n]`` turns a version-``n`` state into version ``n + 1``; ``check`` raises
-    StateShapeError (or any ValueError, TypeError, KeyError) when a current-version state is garbled.
+    ``migrations[n]`` turns a version-``n`` state into version ``n + 1``; ``shape`` (a Record) is the
+    current version's declared shape, checked leaf by leaf; ``check`` adds what a shape cannot say
+    (one key bounded by another) and raises StateShapeError (or any ValueError, TypeError,
+    KeyError) when a current-version state is garbled.
     """
 
     version: int
     default: callable
-    check: callable
+    shape: Shape
+    check: callable = None
     migrations: dict = field(default_factory=dict)
 
     def read(self, stored, copy_current=True):
@@ -76,7 +250,9 @@ class StateShape:
                 state = self.migrations[version](state)
                 version += 1
                 state["version"] = version
-            self.check(state)
+            self.shape.check(state, "")
+            if self.check is not None:
+                self.check(state)
             return state, None
         except (StateShapeError, ValueError, TypeError, KeyError, AttributeError) as error:
             return self.default(), f"{type(error).__name__}: {error}"
