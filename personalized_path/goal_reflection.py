@@ -271,6 +271,11 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         self.count_in_class("class_counts", core.class_contribution(state), core.class_contribution(new_state),
                             core.update_counts)
 
+    def class_count_rules(self):
+        """The class counts, from each learner's stored state (for the recount)."""
+        return {"class_counts": (lambda stored: core.class_contribution(
+            self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), core.update_counts)}
+
     @json_api
     def save_goals(self, data, suffix=""):  # pylint: disable=unused-argument
         """Set or revise the goals (and the optional plan); answer with the new view."""

@@ -76,6 +76,7 @@ PAYLOADS = {
     "answer": lambda name: {"question": "q1", "choices": ["b"]},
     "preview": lambda name: {"values": {}},  # staff only: a learner gets 403
     "learner_answers": lambda name: {"username": "someone"},  # staff only: a learner gets 403
+    "recount_class": lambda name: {},  # staff only: a learner gets 403
     "editor_catalog": lambda name: {},
     "submit_studio_edits": lambda name: {"values": {}},
 }
