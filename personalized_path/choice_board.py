@@ -339,10 +339,15 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         return lambda summary, old, new: privacy.record_change(summary, core.update_summary(summary, board, old, new))
 
     def class_count_rules(self):
-        """The tile counts, from each learner's stored state (for the recount)."""
+        """The tile counts, from each learner's stored state (for the recount; a board set up wrong refuses it)."""
+        boards = []
+
+        def change(summary, old, new):
+            if not boards:
+                boards.append(self.usable_board()[0])
+            return self.tile_count_change(boards[0])(summary, old, new)
         return {"tile_counts": (lambda stored: core.class_contribution(
-            self.read_state(core.STATE_SHAPE, stored.get("learner_state"))),
-            self.tile_count_change(self.board_of(self)))}
+            self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), change)}
 
     def check_revision(self, state, revision):
         """409 with the current board when the page was rendered before another tab's change."""

@@ -10,9 +10,11 @@ read-only in the LMS, and learner state is replaced by the learner's next save.
 Conversion for writes (``from_json``, used by OLX import and Studio saves) stays strict.
 """
 import logging
-import math
+import sys
 
 from xblock import fields as xblock_fields
+
+from .core import is_finite_number
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,7 @@ class Integer(StoredValueGuard, xblock_fields.Integer):
 
 class Float(StoredValueGuard, xblock_fields.Float):
     def accepts(self, value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        return is_finite_number(value) and abs(value) <= sys.float_info.max
 
 
 class Boolean(StoredValueGuard, xblock_fields.Boolean):

@@ -6,6 +6,7 @@ sentence naming the setting; query-string numbers are ASCII digits; the CSV expo
 platform's user-state client says so. The property test over every field is test_no500_property.py.
 """
 import copy
+import functools
 import json
 import logging
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from webob import Request
 
 from tests.harness import call
 from tests.test_learning_plan_block import Course, ok
-from tests.test_stored_values import goals_payload
+from tests.test_stored_values import attempt_into, goals_payload
 
 
 @pytest.fixture
@@ -43,15 +44,7 @@ def get(block, handler, query=""):
 def every_read(course, name, lookup=True):
     """Status of the learner page, mobile state, staff lookup and the plan's pages, as a list of problems."""
     problems = []
-
-    def attempt(what, action):
-        try:
-            status = action()
-        except Exception as error:  # pylint: disable=broad-except
-            problems.append(f"{what}: {type(error).__name__}: {error}")
-            return
-        if isinstance(status, int) and status >= 500:
-            problems.append(f"{what}: {status}")
+    attempt = functools.partial(attempt_into, problems)
     attempt("page", lambda: course.render(name))
     attempt("mobile state", lambda: get(course.block(name), "student_view_user_state")[0])
     if lookup:

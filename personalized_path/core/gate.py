@@ -8,10 +8,10 @@ Values are percentages (0..100) for score sources and skills (a BKT probability 
 95), a mean level for a self-assessment condition, and True/False for a completed choice board
 or goals set. A condition whose value could not be read is not met and carries a message.
 """
-import math
+import sys
 from dataclasses import dataclass, field, replace
 
-from . import N_, percent_text
+from . import N_, is_finite_number, percent_text
 from .payload import (PayloadError, authored_item, authored_items, as_list, as_number, as_object, as_text,
                       require)
 from .state import FLAG, TEXT, Either, ListOf, MapOf, Number, OneOf, Optional, Record, StateShape, Whole
@@ -95,7 +95,7 @@ def is_met(condition, reading):
 
 def clean_number(value, low=None, high=None):
     """A finite number within bounds, or None (booleans, NaN and out-of-range values are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite_number(value) or abs(value) > sys.float_info.max:
         return None
     if (low is not None and value < low) or (high is not None and value > high):
         return None

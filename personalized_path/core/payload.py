@@ -5,11 +5,10 @@ Every check raises PayloadError naming the offending field, so a handler can ans
 before it has touched a single field.
 """
 import json
-import math
 import re
 import unicodedata
 
-from . import N_, NP_
+from . import N_, NP_, is_finite_number
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_DEPTH = 8
@@ -163,7 +162,7 @@ def as_int(value, field, minimum=None, maximum=None):
 
 def as_number(value, field, minimum=None, maximum=None):
     """A finite number (booleans are refused), within optional bounds."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite_number(value):
         raise PayloadError(field, N_("Expected a number."))
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise PayloadError(field, N_("Expected a number from %(minimum)s to %(maximum)s."),
@@ -187,7 +186,7 @@ def as_setting_number(value, field, *, whole, minimum=None, maximum=None):
         if not DECIMAL_RE.match(text):
             raise PayloadError(field, message)
         value = float(text) if "." in text else int(text)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite_number(value):
         raise PayloadError(field, message)
     if whole and isinstance(value, float):
         if not value.is_integer():

@@ -7,8 +7,9 @@ caller can log, never an exception.
 """
 import copy
 import json
-import math
 from dataclasses import dataclass, field
+
+from . import is_finite_number
 
 # The most any one stored learner field may take, as stored: JSON with non-ASCII characters
 # escaped, as the LMS writes StudentModule.state. Every view parses and copies the state.
@@ -95,10 +96,9 @@ class Number(Shape):
         self.expected = f"{'a whole number' if whole else 'a number'} in [{minimum}, {maximum}]"
 
     def accepts(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int,) if self.whole else (int, float)):
+        if not is_finite_number(value) or (self.whole and not isinstance(value, int)):
             return False
-        return math.isfinite(value) and (self.minimum is None or value >= self.minimum) and \
-            (self.maximum is None or value <= self.maximum)
+        return (self.minimum is None or value >= self.minimum) and (self.maximum is None or value <= self.maximum)
 
 
 def Whole(minimum=None, maximum=None):  # pylint: disable=invalid-name
