@@ -181,3 +181,17 @@ def test_the_csv_export_without_a_user_state_client_says_it_is_not_available(lms
     plan = lms_course.block(lms_course.at("plan"), "staff_1", True)
     status, body = get(plan, "export_csv")
     assert status == 404 and "user-state client is not available" in json.loads(body)["error"]
+
+
+def test_counts_in_the_lms_stand_in_are_kept_and_the_recount_says_when_the_platform_cannot_read_learners(
+        lms_course):
+    """The stand-in offers no user-state client (as the LMS without its adapter): the recount says so, 400."""
+    lms_course.finish_board()
+    lms_course.rate(2)
+    board = lms_course.block(lms_course.at("board"), "staff_1", True)
+    assert board.tile_counts["learners"] == 1 and board.tile_counts["done"]["watch"] == 1
+    for name in ("board", "assessment", "goals", "check"):
+        status, data = lms_course.call(lms_course.at(name), "recount_class", {}, user="staff_1", staff=True)
+        assert status == 400 and "user-state client is not available" in data["error"], (name, data)
+        assert lms_course.call(lms_course.at(name), "recount_class", {})[0] == 403
+    assert "Recount now" in lms_course.render(lms_course.unit_of("board"), user="staff_1", staff=True)
