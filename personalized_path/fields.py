@@ -63,9 +63,9 @@ class StoredValueGuard(xblock_fields.JSONField):
         if checked.get(self.name) is value:
             return None
         try:
-            self.shape.check(value, self.name)
+            self.shape.check(value)
         except ValueError as error:
-            return str(error)
+            return f"{self.name}: {error}"
         checked[self.name] = value
         return None
 

@@ -39,14 +39,28 @@ def keep_newest(state, key, entries, limit, max_bytes=FIELD_MAX_BYTES):
 
 
 class StateShapeError(ValueError):
-    """Stored state that cannot be read or migrated."""
+    """Stored state that cannot be read or migrated; ``path`` says where inside the value."""
+
+    def __init__(self, problem, path=()):
+        super().__init__(problem)
+        self.problem, self.path = problem, list(path)
+
+    def inside(self, key):
+        """The same error, one level further out (the path is put together only when there is an error)."""
+        self.path.insert(0, key)
+        return self
+
+    def __str__(self):
+        where = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in self.path).lstrip(".")
+        return f"{where}: {self.problem}" if where else self.problem
 
 
 # --- declared shapes of stored JSON --------------------------------------------------------------
 #
 # Every stored value is checked against a declared shape, leaf by leaf, before any block code sees
-# it: ``shape.check(value, where)`` returns the value (optional keys the shape gives a default
-# filled in) or raises StateShapeError naming where it does not fit ("history[0].evidence: ...").
+# it: ``shape.check(value)`` returns the value (optional keys the shape gives a default filled in)
+# or raises StateShapeError naming where it does not fit ("history[0].evidence: int where an object
+# belongs").
 
 
 class Shape:
@@ -54,9 +68,9 @@ class Shape:
 
     expected = "a value"
 
-    def check(self, value, where):
+    def check(self, value):
         if not self.accepts(value):
-            raise StateShapeError(f"{where or 'the value'}: {type(value).__name__} where {self.expected} belongs")
+            raise StateShapeError(f"{type(value).__name__} where {self.expected} belongs")
         return value
 
     def accepts(self, value):  # pylint: disable=unused-argument
@@ -65,7 +79,7 @@ class Shape:
     def fits(self, value):
         """Whether ``value`` fits, without filling anything in (for values that must not change)."""
         try:
-            self.check(value, "")
+            self.check(value)
         except StateShapeError:
             return False
         return True
@@ -75,14 +89,28 @@ ANY = Shape()
 
 
 class Text(Shape):
+    """A string."""
+
     expected = "text"
+
+    def check(self, value):
+        if value.__class__ is str:  # the common case first: leaves are most of what is checked
+            return value
+        return super().check(value)
 
     def accepts(self, value):
         return isinstance(value, str)
 
 
 class Flag(Shape):
+    """A boolean."""
+
     expected = "true or false"
+
+    def check(self, value):
+        if value is True or value is False:
+            return value
+        return super().check(value)
 
     def accepts(self, value):
         return isinstance(value, bool)
@@ -127,11 +155,11 @@ class Either(Shape):
     def __init__(self, *shapes):
         self.shapes = shapes
 
-    def check(self, value, where):
+    def check(self, value):
         for shape in self.shapes:
             if shape.fits(value):
-                return shape.check(value, where)
-        raise StateShapeError(f"{where or 'the value'}: {type(value).__name__} fits none of its shapes")
+                return shape.check(value)
+        raise StateShapeError(f"{type(value).__name__} fits none of its shapes")
 
 
 class Optional(Shape):
@@ -140,8 +168,8 @@ class Optional(Shape):
     def __init__(self, shape):
         self.shape = shape
 
-    def check(self, value, where):
-        return None if value is None else self.shape.check(value, where)
+    def check(self, value):
+        return None if value is None else self.shape.check(value)
 
 
 class ListOf(Shape):
@@ -152,10 +180,14 @@ class ListOf(Shape):
     def __init__(self, item):
         self.item = item
 
-    def check(self, value, where):
-        super().check(value, where)
+    def check(self, value):
+        if value.__class__ is not list:
+            super().check(value)
         for index, item in enumerate(value):
-            self.item.check(item, f"{where}[{index}]")
+            try:
+                self.item.check(item)
+            except StateShapeError as error:
+                raise error.inside(index)
         return value
 
     def accepts(self, value):
@@ -170,10 +202,14 @@ class MapOf(Shape):
     def __init__(self, item):
         self.item = item
 
-    def check(self, value, where):
-        super().check(value, where)
+    def check(self, value):
+        if value.__class__ is not dict:
+            super().check(value)
         for key, item in value.items():
-            self.item.check(item, f"{where}.{key}" if where else str(key))
+            try:
+                self.item.check(item)
+            except StateShapeError as error:
+                raise error.inside(key)
         return value
 
     def accepts(self, value):
@@ -191,21 +227,29 @@ class Record(Shape):
     def __init__(self, required=None, optional=None, defaults=None):
         self.required, self.optional, self.defaults = required or {}, optional or {}, defaults or {}
 
-    def check(self, value, where):
-        super().check(value, where)
+    def check(self, value):
+        if value.__class__ is not dict:
+            super().check(value)
         for key, shape in self.required.items():
             if key not in value:
-                raise StateShapeError(f"{where}.{key} is missing" if where else f"{key} is missing")
-            shape.check(value[key], f"{where}.{key}" if where else key)
+                raise StateShapeError("missing", [key])
+            self._check_key(shape, value, key)
         for key, shape in self.optional.items():
             if key in value:
-                shape.check(value[key], f"{where}.{key}" if where else key)
+                self._check_key(shape, value, key)
         for key, (shape, default) in self.defaults.items():
             if key in value:
-                shape.check(value[key], f"{where}.{key}" if where else key)
+                self._check_key(shape, value, key)
             else:
                 value[key] = copy.deepcopy(default)
         return value
+
+    @staticmethod
+    def _check_key(shape, value, key):
+        try:
+            shape.check(value[key])
+        except StateShapeError as error:
+            raise error.inside(key)
 
     def accepts(self, value):
         return isinstance(value, dict)
@@ -250,7 +294,7 @@ class StateShape:
                 state = self.migrations[version](state)
                 version += 1
                 state["version"] = version
-            self.shape.check(state, "")
+            self.shape.check(state)
             if self.check is not None:
                 self.check(state)
             return state, None
