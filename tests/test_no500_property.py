@@ -19,6 +19,7 @@ from tests.test_stored_values import DATA_SCOPES, PAYLOADS, attempt_into, course
 
 BLOCKS = ["self_assessment", "skill_check", "choice_board", "goal_reflection", "mastery_gate", "learning_plan"]
 PLAN_PAYLOADS = {"save_interests": {"interests": ["music"]}, "class_grid": {},
+                 "learner_answers": {"username": "student_1"},  # staff look up the learner whose state is garbled
                  "apply_exception": {"learner": "student_1", "gate": "x", "action": "unlock", "reason": "Because"}}
 GET_HANDLERS = ["student_view_user_state", "download_plan", "export_csv"]
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
