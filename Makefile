@@ -31,10 +31,12 @@ workbench: venv
 	@echo "Serving the demo course: http://127.0.0.1:$(PORT)/scenario/personalized_self_assessment.0/"
 	$(BIN)/python -m django runserver 127.0.0.1:$(PORT)
 
-# Debian packages the tests need: Chromium for the browser tests, gettext for the catalog checks.
+# Debian packages the tests need: Chromium for the browser tests, gettext for the catalog checks,
+# PostgreSQL for the database outage test (it starts a server of its own; Debian keeps initdb off PATH).
 system-deps:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -18,7 +18,6 @@ from importlib import resources
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
 from django.core.cache import cache as django_cache
-from django.db import DatabaseError
 from django.urls import get_script_prefix
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
@@ -28,7 +27,7 @@ from django.utils.translation import get_language
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
-from xblock.exceptions import JsonHandlerError, XBlockSaveError
+from xblock.exceptions import JsonHandlerError
 from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
@@ -37,11 +36,13 @@ from .fields import Dict, Float, List, Reference, ReferenceList, String
 from .core import N_
 from .core.payload import PayloadError, as_object, as_text, only_keys, parse_object, require, translated
 from .core.preview import read_values as read_preview_values
-from .core.state import FIELD_MAX_BYTES
+from .core.state import ANY, COUNT, FIELD_MAX_BYTES, MapOf, Record
 from .rendering import TemplateRenderer
 
 log = logging.getLogger(__name__)
 templates = TemplateRenderer(__package__)
+COUNT_MARKS_SHAPE = MapOf(Record(required={"serial": COUNT, "epoch": COUNT}))
+SUMMARY_COPY_SHAPE = Record(required={"serial": COUNT, "epoch": COUNT, "value": ANY})
 
 # How many distinct author settings a process keeps checked (see settings_problems).
 SETTINGS_CHECKS_KEPT = 256
@@ -112,6 +113,20 @@ LOCK_WAIT_SECONDS = 5
 LOCK_HOLD_SECONDS = 30
 # The latest copy of a class summary kept in the shared cache (see count_in_class).
 SUMMARY_COPY_SECONDS = 7 * 24 * 3600
+# A class summary's lock (see save_counted): a learner waits at most this long for it, then saves
+# without counting (their record keeps what is counted, so their next write or a recount makes up
+# for it); and a lock whose holder died lets go by itself after this long (holders need milliseconds).
+SUMMARY_LOCK_WAIT_SECONDS = 0.25
+SUMMARY_LOCK_HOLD_SECONDS = 3
+# A recount holds the summary's lock while it reads every learner's state.
+RECOUNT_HOLD_SECONDS = 120
+# The key of ``counted_in_class`` under which each summary's recount epoch is recorded.
+COUNT_EPOCHS = "epochs"
+USER_STATE_CLIENT_SETTING = "PERSONALIZED_PATH_USER_STATE_CLIENT"
+# Named, not imported: platform glue stays out of the blocks' imports.
+DEFAULT_USER_STATE_CLIENT = "personalized_path.openedx.user_states.platform_user_state_client"
+SAVE_TRANSACTION_SETTING = "PERSONALIZED_PATH_SAVE_TRANSACTION"
+DEFAULT_SAVE_TRANSACTION = "personalized_path.openedx.storage.save_transaction"
 
 
 class Conflict(Exception):
@@ -274,6 +289,7 @@ class BlockReferenceList(ReferenceList):
 @XBlock.wants("studio_user_permissions")  # Studio only: who may edit the course
 @XBlock.wants("cache")
 @XBlock.wants("user_state")
+@XBlock.wants("user_state_client")
 class PersonalizedBlockMixin(XBlockMixin):
     """
     Shared base for the blocks. A block sets ``asset_name`` (its template, CSS and JS files)
@@ -298,6 +314,8 @@ class PersonalizedBlockMixin(XBlockMixin):
 
     counted_in_class = Dict(scope=Scope.user_state, default={},
                             help="What the class summaries count for this learner (see count_in_class).")
+    class_count_marks = Dict(scope=Scope.user_state_summary, default={}, shape=COUNT_MARKS_SHAPE,
+                             help="Per class summary: how often it was written (serial) and recounted (epoch).")
     # Serve static/ of the installed package through the runtime's local resource URLs.
     resources_dir = "."
     public_dir = "static"
@@ -643,7 +661,8 @@ class PersonalizedBlockMixin(XBlockMixin):
         lookup = with_learners and self.state_shape is not None and \
             self.lookup_rows(self.state_shape.default()) is not None
         context = {"warnings": self.link_warnings(), "preview_fields": self.preview_fields(),
-                   "summary": self.class_summary() if with_learners else None, "lookup": lookup}
+                   "summary": self.class_summary() if with_learners else None, "lookup": lookup,
+                   "recount": with_learners and bool(self.class_count_rules())}
         if not any(context.values()):
             return ""
         return self.render_template(context, "staff_tools.html")
@@ -826,8 +845,7 @@ class PersonalizedBlockMixin(XBlockMixin):
             try:
                 yield
                 self.refuse_oversize(before)
-                for update in self.pending_counts:
-                    self.apply_count(*update)
+                self.save_counted(self.pending_counts)
             except BaseException:
                 # A refused request writes nothing: neither here nor in the runtime's save after the handler.
                 self.discard_learner_changes(before)
@@ -960,54 +978,174 @@ class PersonalizedBlockMixin(XBlockMixin):
         """
         Have the class summary ``summary_field`` (Scope.user_state_summary) count this learner's
         contribution ``after`` (small JSON, from the state this request writes) instead of what it
-        counted for them before; made when the handler has succeeded (``apply_count``).
+        counted for them before; made when the handler has succeeded, with the learner's own save
+        (``save_counted``).
 
         ``apply(summary, old, new)`` returns the summary with contribution ``old`` replaced by
         ``new`` (pure, in core); ``before`` is the contribution of the state this request started
-        from, taken as counted for learners whose state predates the record.
+        from, taken as counted for learners whose state predates the record (or the last recount).
         """
         if self.pending_counts is None:  # not inside learner_lock: nothing else is pending
-            self.apply_count(summary_field, before, after, apply)
+            self.save_counted([(summary_field, before, after, apply)])
         else:
             self.pending_counts.append((summary_field, before, after, apply))
 
-    def apply_count(self, summary_field, before, after, apply):
+    def save_counted(self, updates):
         """
-        The summary is one value shared by every learner, read by each worker when it loads the
-        block, so concurrent learners would each write their own increment over the others'. The
-        change is made under the block's summary lock, starting from the copy the last writer left
-        in the shared cache (current by construction) or, when the cache has none, from the stored
-        value; it is saved before the lock goes. ``counted_in_class`` records in the learner's own
-        state what the summary holds for them; when the update cannot be made (lock busy, a failed
-        save), the record keeps the old contribution and this learner's next write applies the
-        whole difference: a missed update is repaired, not lost. Counts are exact unless the cache
-        loses its copy while two learners are saving at the same moment.
+        Save this learner's fields and the class summary ``updates`` together, or neither.
+
+        A summary is one value shared by every learner, read by each worker when it loads the
+        block, so each change is made under the summary's lock from its newest copy (``newest_summary``).
+        ``counted_in_class`` records in the learner's own state what each summary counts for them, and
+        it is saved in the same database transaction as the summaries (where both live in this Django
+        database, as in the LMS and the workbench): a request that fails at any point leaves neither,
+        so a count is never applied without the learner's write it stands for. A lock that stays busy
+        for SUMMARY_LOCK_WAIT_SECONDS (its holder may have died: it expires by itself) only defers
+        the count: the record keeps the old contribution and the learner's next write applies the
+        whole difference; staff's recount (``recount_class``) rebuilds a summary from every learner.
         """
-        record = self.counted_in_class if isinstance(self.counted_in_class, dict) else {}
-        counted = record.get(summary_field, before)
-        applied = counted == after
-        field = self.fields[summary_field]
-        lock = CacheLock(self.shared_cache(), self.cache_key("summary-lock", summary_field),
-                         wait=LOCK_WAIT_SECONDS, hold=LOCK_HOLD_SECONDS)
-        copy_key = self.cache_key("summary", summary_field)
-        if not applied and lock.acquire():
-            try:
-                latest = lock.cache.get(copy_key)
-                if latest is None:
-                    latest = field.to_json(field.read_from(self))
-                updated = apply(latest, counted, after)
-                field.write_to(self, updated)
-                self.force_save_fields([summary_field])
-                lock.cache.set(copy_key, updated, SUMMARY_COPY_SECONDS)
-                applied = True
-            except (XBlockSaveError, DatabaseError):
-                log.warning("Class summary %s of %s not updated now; the learner's next write repairs it",
-                            summary_field, self.scope_ids.usage_id, exc_info=True)
-                # Not saved: drop the value so the runtime's save after the handler (outside the lock) skips it.
-                self._dirty_fields.pop(field, None)
-            finally:
+        if not updates:
+            return
+        record = dict(self.counted_in_class) if isinstance(self.counted_in_class, dict) else {}
+        epochs = dict(record.get(COUNT_EPOCHS)) if isinstance(record.get(COUNT_EPOCHS), dict) else {}
+        marks = dict(self.class_count_marks)
+        copies, held = {}, []
+        try:
+            for summary_field, before, after, apply in updates:
+                lock = self.summary_lock(summary_field)
+                is_held = lock.acquire()
+                if is_held:
+                    held.append(lock)
+                latest, mark = self.newest_summary(summary_field)
+                counted = record.get(summary_field, before) if epochs.get(summary_field, 0) == mark["epoch"] \
+                    else before
+                if not is_held:
+                    log.info("Class summary %s of %s busy: this learner's count waits for their next write",
+                             summary_field, self.scope_ids.usage_id)
+                elif counted != after:
+                    field = self.fields[summary_field]
+                    updated = apply(latest, counted, after)
+                    field.write_to(self, updated)
+                    mark = marks[summary_field] = {"serial": mark["serial"] + 1, "epoch": mark["epoch"]}
+                    copies[summary_field] = dict(mark, value=updated)
+                record[summary_field] = after if is_held else counted
+                epochs[summary_field] = mark["epoch"]
+            self.counted_in_class = dict(record, **{COUNT_EPOCHS: epochs})
+            if copies:
+                self.class_count_marks = marks
+            with self.storage_transaction():
+                self.save()
+            self.keep_summary_copies(copies)
+        except Exception:
+            # Nothing of this request is written: not by the runtime's save after the handler either.
+            self._dirty_fields.clear()
+            raise
+        finally:
+            for lock in held:
                 lock.release()
-        self.counted_in_class = dict(record, **{summary_field: after if applied else counted})
+
+    def summary_lock(self, summary_field, hold=SUMMARY_LOCK_HOLD_SECONDS):
+        return CacheLock(self.shared_cache(), self.cache_key("summary-lock", summary_field),
+                         wait=SUMMARY_LOCK_WAIT_SECONDS, hold=hold)
+
+    def newest_summary(self, summary_field):
+        """
+        ``(summary, {"serial", "epoch"})``: the copy the last writer left in the shared cache, unless
+        the stored value this request loaded is as new (a cache may lose a write without a word, as
+        Django's database cache does when its database fails).
+        """
+        field = self.fields[summary_field]
+        loaded = self.class_count_marks.get(summary_field) or {"serial": 0, "epoch": 0}
+        copy = self.shared_cache().get(self.cache_key("summary", summary_field))
+        if SUMMARY_COPY_SHAPE.fits(copy) and (copy["epoch"], copy["serial"]) >= (loaded["epoch"], loaded["serial"]):
+            return copy["value"], {"serial": copy["serial"], "epoch": copy["epoch"]}
+        return field.to_json(field.read_from(self)), dict(loaded)
+
+    def keep_summary_copies(self, copies):
+        """After the save: each summary's newest copy for the next writer (see ``newest_summary``)."""
+        for summary_field, copy in copies.items():
+            self.shared_cache().set(self.cache_key("summary", summary_field), copy, SUMMARY_COPY_SECONDS)
+
+    def storage_transaction(self):
+        """
+        One database transaction for a save, where the platform keeps learner state and class
+        summaries in one database (the LMS, the workbench): the platform glue that the
+        ``PERSONALIZED_PATH_SAVE_TRANSACTION`` setting names decides. None where it names nothing.
+        """
+        try:
+            make_transaction = platform_function(SAVE_TRANSACTION_SETTING, DEFAULT_SAVE_TRANSACTION)
+        except ImportError:
+            make_transaction = None
+        return make_transaction(self) if make_transaction else contextlib.nullcontext()
+
+    def class_count_rules(self):
+        """
+        ``{summary field: (contribution, apply)}`` for each class summary this block keeps:
+        ``contribution(stored)`` is what one learner's stored fields (``{name: JSON}``, as the
+        user-state client returns them) add to it, ``apply`` as for ``count_in_class``. None here.
+        """
+        return {}
+
+    def user_state_client(self):
+        """
+        The platform's user-state client (``XBlockUserStateClient``): the runtime's ``user_state_client``
+        service where there is one (the workbench), else the client named by the Django setting (the
+        LMS adapter in ``personalized_path.openedx``). PayloadError with a sentence where there is none.
+        """
+        client = self.runtime.service(self, "user_state_client")
+        if client is not None:
+            return client
+        try:
+            make_client = platform_function(USER_STATE_CLIENT_SETTING, DEFAULT_USER_STATE_CLIENT)
+            if make_client is None:  # the setting emptied
+                raise ImportError(USER_STATE_CLIENT_SETTING)
+            return make_client()
+        except ImportError as error:
+            raise PayloadError("", N_("The class view cannot read learners' progress on this platform: its "
+                                      "user-state client is not available. Tell your administrator.")) from error
+
+    @json_api
+    def recount_class(self, data, suffix=""):  # pylint: disable=unused-argument
+        """
+        Staff: rebuild this block's class counts from every learner's stored state, read through the
+        platform's user-state client, each under its summary's lock. Learners' records of what was
+        counted for them before are set aside by a new epoch: their next write starts from their state.
+        """
+        self.require_staff()
+        only_keys(data, ())
+        rules = self.class_count_rules()
+        if not rules:
+            raise JsonHandlerError(404, self._("This block keeps no class counts."))
+        client = self.user_state_client()
+        marks = dict(self.class_count_marks)
+        locks = [self.summary_lock(name, hold=RECOUNT_HOLD_SECONDS) for name in rules]
+        held = [lock for lock in locks if lock.acquire()]
+        try:
+            if len(held) < len(locks):
+                raise Conflict(self._("The class counts are being updated. Try again in a moment."), busy=True)
+            learners, summaries = 0, {name: {} for name in rules}
+            for item in client.iter_all_for_block(self.scope_ids.usage_id):
+                learners += 1
+                for name, (contribution, apply) in rules.items():
+                    summaries[name] = apply(summaries[name], None, contribution(item.state or {}))
+            copies = {}
+            for name, summary in summaries.items():
+                loaded = self.newest_summary(name)[1]
+                marks[name] = {"serial": loaded["serial"] + 1, "epoch": loaded["epoch"] + 1}
+                copies[name] = dict(marks[name], value=summary)
+                self.fields[name].write_to(self, summary)
+            self.class_count_marks = marks
+            with self.storage_transaction():
+                self.force_save_fields(list(rules) + ["class_count_marks"])
+            self.keep_summary_copies(copies)
+        finally:
+            for lock in held:
+                lock.release()
+        self.publish("class_recounted", {"learners": learners})
+        return {"message": self.ngettext("Recounted from the records of %(count)s learner.",
+                                         "Recounted from the records of %(count)s learners.", learners)
+                % {"count": learners},
+                "html": self.render_template({"summary": self.class_summary()}, "staff_summary.html")}
 
     def own_user_state(self):
         """This learner's stored fields, as the platform's user-state client returns a learner's row."""

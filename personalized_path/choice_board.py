@@ -332,8 +332,22 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
     def count_tiles(self, board, state, new_state):
         """Bring the class's tile counts in line with this learner's new state."""
         self.count_in_class("tile_counts", core.class_contribution(state), core.class_contribution(new_state),
-                            lambda summary, old, new: privacy.record_change(
-                                summary, core.update_summary(summary, board, old, new)))
+                            self.tile_count_change(board))
+
+    @staticmethod
+    def tile_count_change(board):
+        return lambda summary, old, new: privacy.record_change(summary, core.update_summary(summary, board, old, new))
+
+    def class_count_rules(self):
+        """The tile counts, from each learner's stored state (for the recount; a board set up wrong refuses it)."""
+        boards = []
+
+        def change(summary, old, new):
+            if not boards:
+                boards.append(self.usable_board()[0])
+            return self.tile_count_change(boards[0])(summary, old, new)
+        return {"tile_counts": (lambda stored: core.class_contribution(
+            self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), change)}
 
     def check_revision(self, state, revision):
         """409 with the current board when the page was rendered before another tab's change."""

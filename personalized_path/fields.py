@@ -10,9 +10,11 @@ read-only in the LMS, and learner state is replaced by the learner's next save.
 Conversion for writes (``from_json``, used by OLX import and Studio saves) stays strict.
 """
 import logging
-import math
+import sys
 
 from xblock import fields as xblock_fields
+
+from .core import is_finite_number
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,16 @@ _NOT_A_REFERENCE = (bool, int, float, list, dict)
 
 
 class StoredValueGuard(xblock_fields.JSONField):
-    """Put before an XBlock field class: a stored value that does not fit reads as the default."""
+    """
+    Put before an XBlock field class: a stored value that does not fit reads as the default. A
+    field given a ``shape`` (a ``core.state.Shape``: what a class summary or a record holds inside)
+    also reads as the default when its value does not fit that shape, checked once per value read.
+    Versioned learner state is checked by its ``core.state.StateShape`` when it is migrated instead.
+    """
+
+    def __init__(self, *args, shape=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shape = shape
 
     def __get__(self, xblock, xblock_class):
         if xblock is None:
@@ -32,14 +43,31 @@ class StoredValueGuard(xblock_fields.JSONField):
             problem = f"{type(error).__name__}: {error}"
         else:
             if self.fits(value):
-                return value
-            problem = f"a {type(value).__name__} does not fit a {type(self).__name__} field"
+                problem = self.shape_problem(xblock, value)
+                if problem is None:
+                    return value
+            else:
+                problem = f"a {type(value).__name__} does not fit a {type(self).__name__} field"
         log.warning("Reading the stored %s of %s (user %s) as its default: %s", self.name,
                     xblock.scope_ids.usage_id, xblock.scope_ids.user_id, problem)
         # Unmark it first, so that reading the default never writes it back over the stored value.
         xblock._dirty_fields.pop(self, None)
         self._set_cached_value(xblock, self.default)
         return super().__get__(xblock, xblock_class)
+
+    def shape_problem(self, xblock, value):
+        """Where ``value`` does not fit the field's shape (None when it does), checked once per value and block."""
+        if self.shape is None or value is None:
+            return None
+        checked = xblock.__dict__.setdefault("_shapes_checked", {})
+        if checked.get(self.name) is value:
+            return None
+        try:
+            self.shape.check(value)
+        except ValueError as error:
+            return f"{self.name}: {error}"
+        checked[self.name] = value
+        return None
 
     def fits(self, value):
         """Whether a converted value has the type the block's code expects of this field."""
@@ -63,7 +91,7 @@ class Integer(StoredValueGuard, xblock_fields.Integer):
 
 class Float(StoredValueGuard, xblock_fields.Float):
     def accepts(self, value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        return is_finite_number(value) and abs(value) <= sys.float_info.max
 
 
 class Boolean(StoredValueGuard, xblock_fields.Boolean):

@@ -75,7 +75,8 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
     mastery_gate = BlockReference(display_name=_("Linked mastery gate"), scope=Scope.settings, help=REFERENCE_HELP)
 
     learner_state = Dict(scope=Scope.user_state, help="Goals, check-ins and the timeline (versioned shape).")
-    class_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts: learners with goals, check-ins.")
+    class_counts = Dict(scope=Scope.user_state_summary, shape=core.COUNTS_SHAPE,
+                        help="Anonymous counts: learners with goals, check-ins.")
 
     linked_state_readers = {"self_assessment": "learner_ratings", "skill_check": "skill_results"}
     renamed_fields = {"graded": "grade_checkins"}
@@ -269,6 +270,11 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         """Bring the class counts in line with this learner's new state."""
         self.count_in_class("class_counts", core.class_contribution(state), core.class_contribution(new_state),
                             core.update_counts)
+
+    def class_count_rules(self):
+        """The class counts, from each learner's stored state (for the recount)."""
+        return {"class_counts": (lambda stored: core.class_contribution(
+            self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), core.update_counts)}
 
     @json_api
     def save_goals(self, data, suffix=""):  # pylint: disable=unused-argument

@@ -14,29 +14,25 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from webob import Response
 from xblock.core import XBlock
-from xblock.fields import Integer, List, Scope, String
+from xblock.fields import Scope
 
-from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response,
-                   parse_iso, platform_function)
+from .base import BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, parse_iso
 from .core import N_, percent_text
 from .core import plan as core
 from .core.gate import number_text
-from .core.payload import PayloadError, as_text, only_keys, require
+from .core.payload import PayloadError, as_digits, as_text, only_keys, require
+from .fields import Integer, List, String
 from .studio import StudioEditorMixin, column, reference_spec, rows_spec
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
 
-USER_STATE_CLIENT_SETTING = "PERSONALIZED_PATH_USER_STATE_CLIENT"
-# Named, not imported: platform glue stays out of the blocks' imports.
-DEFAULT_USER_STATE_CLIENT = "personalized_path.openedx.user_states.platform_user_state_client"
 DEFAULT_TOPICS = [
     {"id": "sport", "label": "Sport and games"}, {"id": "cooking", "label": "Cooking"},
     {"id": "music", "label": "Music"}, {"id": "nature", "label": "Nature"}, {"id": "money", "label": "Money"},
 ]
 
 
-@XBlock.wants("user_state_client")
 class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     """One page per learner across the course's blocks; the class grid and exceptions for staff."""
 
@@ -258,28 +254,10 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
 
     # --- the class view (staff) ------------------------------------------------------------------
 
-    def user_states(self):
-        """
-        The platform's user-state client: the runtime's ``user_state_client`` service where there is
-        one (the workbench), else the client named by the Django setting (the LMS adapter in
-        ``personalized_path.openedx``).
-        """
-        client = self.runtime.service(self, "user_state_client")
-        if client is not None:
-            return client
-        try:
-            make_client = platform_function(USER_STATE_CLIENT_SETTING, DEFAULT_USER_STATE_CLIENT)
-            if make_client is None:  # the setting emptied
-                raise ImportError(USER_STATE_CLIENT_SETTING)
-            return make_client()
-        except ImportError as error:
-            raise PayloadError("", N_("The class view cannot read learners' progress on this platform: its "
-                                      "user-state client is not available. Tell your administrator.")) from error
-
     def class_rows(self, pairs=None):
         """Every learner with state in any source: one grid row each, read block by block (not learner by learner)."""
         pairs = pairs if pairs is not None else self.source_blocks()
-        client = self.user_states()
+        client = self.user_state_client()
         per_learner = {}
         for source, block in pairs:
             for item in client.iter_all_for_block(block.scope_ids.usage_id):
@@ -336,7 +314,10 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             query = core.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
         except PayloadError as error:
             return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 400)
-        rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
+        try:
+            rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
+        except PayloadError as error:  # no user-state client here: the sentence the class view shows
+            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 404)
         rows.sort(key=core.sort_key(query), reverse=query.sort == "learner" and query.descending)
         header, lines = core.csv_table(rows, skills, sources)
         self.publish("class_exported", {"filter": query.filter, "rows": len(rows)})
@@ -358,7 +339,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         gate = gates.get(gate_ref) if isinstance(gate_ref, str) else None
         if gate is None:
             raise PayloadError("gate", N_("This is not a mastery gate of this learning plan."))
-        client = self.user_states()
+        client = self.user_state_client()
         keys = [block.scope_ids.usage_id for _source, block in pairs]
         known = {str(item.block_key): item.state for item in client.get_many(learner, keys)}
         if not known:
@@ -416,7 +397,8 @@ def query_values(params):
             continue
         value = params[key]
         if key in ("stuck_days", "page", "page_size"):
-            values[key] = int(value) if value.isdigit() else value
+            number = as_digits(value)
+            values[key] = value if number is None else number
         elif key == "descending":
             values[key] = value == "true" if value in ("true", "false") else value
         else:

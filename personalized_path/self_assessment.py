@@ -191,10 +191,8 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
         when = self.now_text()
         new_state = core.record_submission(state, ratings, evidence, when)
         self.learner_state = new_state
-        config = self.config
         self.count_in_class("class_distribution", core.class_contribution(state), core.class_contribution(new_state),
-                            lambda summary, old, new: privacy.record_change(
-                                summary, core.update_distribution(summary, config, old, new)))
+                            self.distribution_change(self.config))
         self.publish("submitted", {"ratings": ratings, "evidence_count": len(evidence),
                                    "submission": len(new_state["history"]), "rerating": previous is not None})
         if previous is None:
@@ -255,6 +253,16 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
             ratings, evidence = core.parse_submission({"ratings": ratings}, self.config)
             state = core.record_submission(state, ratings, evidence, self.now_text())
         return self.render_template(self.view_context(state), id_prefix="preview-")
+
+    @staticmethod
+    def distribution_change(config):
+        return lambda summary, old, new: privacy.record_change(
+            summary, core.update_distribution(summary, config, old, new))
+
+    def class_count_rules(self):
+        """The class distribution, from each learner's stored state (for the recount)."""
+        return {"class_distribution": (lambda stored: core.class_contribution(
+            self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), self.distribution_change(self.config))}
 
     def class_summary(self):
         summary = self.class_distribution if isinstance(self.class_distribution, dict) else {}

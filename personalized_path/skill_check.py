@@ -11,7 +11,7 @@ from .core import skill_check as core
 from .core import N_, percent_text
 from .core import preview
 from .core.payload import PayloadError
-from .skill_check_sessions import SkillCheckSessionsMixin
+from .skill_check_sessions import SkillCheckSessionsMixin, move_calibration
 from .studio import StudioEditorMixin, column, rows_spec, skills_in
 
 
@@ -197,6 +197,20 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         self.learner_state = new_state
         self.record_finished_attempt(state, new_state)
         return self.answer_payload(new_state)
+
+    def class_count_rules(self):
+        """
+        For the recount: the per-question counts from each learner's latest attempt, and the
+        difficulty calibration from each learner's recorded first answers.
+        """
+        questions = self.usable_questions()
+
+        def latest_results(stored):
+            newest = core.latest(self.read_state(core.STATE_SHAPE, stored.get("learner_state")))
+            return core.results_by_question(newest) if newest else None
+        return {"question_counts": (latest_results, lambda summary, old, new: summary if new is None
+                                    else core.update_question_counts(summary, questions, old, new)),
+                "class_calibration": (lambda stored: stored.get("calibration_answers"), move_calibration)}
 
     def record_finished_attempt(self, state, new_state):
         """Event, completion (first time) and grade for the attempt that ``new_state`` has just kept."""

@@ -209,7 +209,7 @@ class SkillCheckSessionsMixin:
             self.calibration_answers = answers
         # Every answer also brings the counts in line with them (base.count_in_class), so an update
         # missed earlier is made now.
-        self.count_in_class("class_calibration", {}, answers, _move_calibration)
+        self.count_in_class("class_calibration", {}, answers, move_calibration)
 
     # --- for other blocks -----------------------------------------------------------------------
 
@@ -282,7 +282,7 @@ class SkillCheckSessionsMixin:
         return problems
 
 
-def _move_calibration(stored, old, new):
+def move_calibration(stored, old, new):
     """
     The class counts with one learner's first answers ``old`` replaced by ``new`` (each
     ``{question id: [ability bin, 1 if correct else 0]}``); malformed entries count as nothing.

@@ -17,7 +17,7 @@ from xblock.utils.studio_editable import FutureFields, StudioEditableXBlockMixin
 
 from .base import STUDIO_SAVE_TYPES, as_usage_key, json_api, json_response
 from .core import N_
-from .core.payload import PayloadError, as_bool, as_list, as_object, only_keys, require
+from .core.payload import PayloadError, as_bool, as_list, as_object, as_setting_number, only_keys, require
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,10 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
                                    if self._reference_text(item, name)]
                 elif isinstance(field, Reference):
                     typed[name] = None if value in (None, "") else as_usage_key(self._reference_text(value, name))
+                elif isinstance(field, (Integer, Float)) and not (value is None and field.default is None):
+                    bounds = field.values if isinstance(field.values, dict) else {}
+                    typed[name] = as_setting_number(value, name, whole=isinstance(field, Integer),
+                                                    minimum=bounds.get("min"), maximum=bounds.get("max"))
                 else:
                     typed[name] = field.from_json(value)
                     if typed[name] is None and field.default is not None:

@@ -408,7 +408,7 @@ def studio_save(env, usage, values):
     ({"rule": "points", "points_target": 60, "may_points_cap": 30}, "is 50"),
     ({"tiles": TILES + [dict(TILES[0])]}, "used twice"),
     ({"tiles": [dict(TILES[0], link="javascript:alert(1)")], "choose_count": 1}, "http"),
-    ({"weight": -1}, "negative"),
+    ({"weight": -1}, "from 0 to"),
     ({"self_assessment": 5}, "Pick a block"),
 ])
 def test_studio_refuses_rules_that_cannot_be_met(env, values, words):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from personalized_path.core.payload import (
     MAX_DEPTH, PayloadError, as_int, as_number, as_slug, as_text, only_keys, parse_object,
 )
-from personalized_path.core.state import StateShape, StateShapeError
+from personalized_path.core.state import TEXT, ListOf, Record, StateShape, StateShapeError
 
 
 @pytest.mark.parametrize("body, fragment", [
@@ -94,11 +94,12 @@ def test_as_slug_and_only_keys():
 
 
 def _check(state):
-    if not isinstance(state["items"], list):
+    if len(state["items"]) > 5:
         raise StateShapeError("items")
 
 
-SHAPE = StateShape(version=2, default=lambda: {"version": 2, "items": []}, check=_check,
+SHAPE = StateShape(version=2, default=lambda: {"version": 2, "items": []},
+                   shape=Record(required={"items": ListOf(TEXT)}), check=_check,
                    migrations={0: lambda s: {"items": s.get("old", [])},
                                1: lambda s: dict(s, items=s["items"] + ["v2"])})
 
@@ -112,7 +113,8 @@ def test_state_shape_migrates_into_a_copy_step_by_step():
 
 
 @pytest.mark.parametrize("stored", [[1, 2], {"version": 9}, {"version": "1"}, {"version": 2, "items": "x"},
-                                    {"version": True}])
+                                    {"version": True}, {"version": 2, "items": ["a", 1]},
+                                    {"version": 2, "items": ["a"] * 6}])
 def test_state_shape_falls_back_to_defaults_with_a_reason(stored):
     state, problem = SHAPE.read(stored)
     assert state == {"version": 2, "items": []}

@@ -1,4 +1,5 @@
-"""Course staff tools in Chromium: preview a gate as a learner, look up a learner, class summary; keyboard and axe."""
+"""Course staff tools in Chromium: preview a gate as a learner, look up a learner, class summary and its
+recount; keyboard and axe."""
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -69,6 +70,16 @@ def test_staff_preview_the_gate_and_look_up_a_learner(workbench, sized_page, new
     assert lookup.get_attribute("aria-invalid") == "true"
     sized_page.axe("lookup error", SA_TOOLS)
     sized_page.screenshot("lookup")
+
+    # Recount the class summary from the learners' records (keyboard only), and the new summary shows.
+    recount = sa_tools.get_by_role("button", name="Recount now")
+    recount.focus()
+    page.keyboard.press("Enter")
+    status = sa_tools.locator(".pp-staff-status")
+    page.wait_for_function("element => element.textContent.startsWith('Recounted from the records of')",
+                           arg=status.element_handle())
+    assert "Class summary" in sa_tools.locator(".pp-summary-part").inner_text()
+    sized_page.axe("recounted", SA_TOOLS)
 
 
 def test_learners_get_no_staff_tools(workbench, browser_page):

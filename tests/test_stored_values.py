@@ -4,6 +4,7 @@ import, a hand edit) renders with defaults and a log line: learner page, staff p
 and every handler. Nothing here may answer 500 or raise.
 """
 import copy
+import functools
 import json
 import logging
 from datetime import date, timedelta
@@ -76,6 +77,7 @@ PAYLOADS = {
     "answer": lambda name: {"question": "q1", "choices": ["b"]},
     "preview": lambda name: {"values": {}},  # staff only: a learner gets 403
     "learner_answers": lambda name: {"username": "someone"},  # staff only: a learner gets 403
+    "recount_class": lambda name: {},  # staff only: a learner gets 403
     "editor_catalog": lambda name: {},
     "submit_studio_edits": lambda name: {"values": {}},
 }
@@ -87,18 +89,21 @@ def json_handlers(block):
     return sorted(name for name in dir(cls) if getattr(getattr(cls, name), "json_api", False))
 
 
+def attempt_into(problems, what, action):
+    """Run ``action``; add to ``problems`` what it raised, or the status it returned when 500 or more."""
+    try:
+        outcome = action()
+    except Exception as error:  # pylint: disable=broad-except
+        problems.append(f"{what}: {type(error).__name__}: {error}")
+        return
+    if isinstance(outcome, int) and outcome >= 500:
+        problems.append(f"{what}: status {outcome}")
+
+
 def exercise(env, usage, name):
     """Every view and handler of one block, as a learner and as staff; returns what went wrong."""
     problems = []
-
-    def attempt(what, action):
-        try:
-            outcome = action()
-        except Exception as error:  # pylint: disable=broad-except
-            problems.append(f"{what}: {type(error).__name__}: {error}")
-            return
-        if isinstance(outcome, int) and outcome >= 500:
-            problems.append(f"{what}: status {outcome}")
+    attempt = functools.partial(attempt_into, problems)
 
     learner = env.block(usage, "student_1")
     attempt("learner page", lambda: learner.render("student_view", {}).body_html())

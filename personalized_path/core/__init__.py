@@ -17,6 +17,12 @@ def NP_(singular, plural):  # pylint: disable=invalid-name
     return (singular, plural)
 
 
+def is_finite_number(value):
+    """A JSON number that is finite: not a boolean, NaN or infinity (an integer of any size counts)."""
+    return not isinstance(value, bool) and (
+        isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)))
+
+
 def percent_text(value):
     """
     A percentage as every view writes it: a whole number, rounded half up (66.67 -> "67"), except
@@ -26,7 +32,7 @@ def percent_text(value):
         return ""
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return ""
     if not math.isfinite(number):
         return ""

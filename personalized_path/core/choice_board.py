@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from . import N_, NP_
 from .payload import (PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys,
                       require)
-from .state import StateShape, StateShapeError
+from .state import COUNT, FLAG, TEXT, ListOf, MapOf, Optional, Record, StateShape
 
 RULES = ("k_of_n", "tic_tac_toe", "points", "must_may")
 LAYOUTS = ("grid", "list")
@@ -366,29 +366,14 @@ def empty_state():
             "counted": False, "revision": 0}
 
 
-def _check_state(state):
-    if not isinstance(state.get("chosen"), list) or not isinstance(state.get("done"), dict):
-        raise StateShapeError("chosen or done has the wrong type")
-    for entry in state["chosen"]:
-        if not isinstance(entry.get("id"), str) or not isinstance(entry.get("title"), str):
-            raise StateShapeError("chosen entry is garbled")
-        entry.setdefault("at", "")
-    for entry in state["done"].values():
-        if not isinstance(entry.get("at"), str):
-            raise StateShapeError("done entry is garbled")
-        entry.setdefault("note", "")
-        entry.setdefault("link", "")
-    for key in ("committed_at", "completed_at"):
-        if state.get(key) is not None and not isinstance(state[key], str):
-            raise StateShapeError(f"{key} is not a timestamp")
-        state.setdefault(key, None)
-    state["counted"] = bool(state.get("counted"))
-    revision = state.setdefault("revision", 0)
-    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
-        raise StateShapeError("revision is not a count")
+STORED_SHAPE = Record(
+    required={"chosen": ListOf(Record(required={"id": TEXT, "title": TEXT}, defaults={"at": (TEXT, "")})),
+              "done": MapOf(Record(required={"at": TEXT}, defaults={"note": (TEXT, ""), "link": (TEXT, "")}))},
+    defaults={"committed_at": (Optional(TEXT), None), "completed_at": (Optional(TEXT), None),
+              "counted": (FLAG, False), "revision": (COUNT, 0)})
 
 
-STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state)
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, shape=STORED_SHAPE)
 
 
 def chosen_ids(state):

@@ -8,13 +8,13 @@ Values are percentages (0..100) for score sources and skills (a BKT probability 
 95), a mean level for a self-assessment condition, and True/False for a completed choice board
 or goals set. A condition whose value could not be read is not met and carries a message.
 """
-import math
+import sys
 from dataclasses import dataclass, field, replace
 
-from . import N_, percent_text
+from . import N_, is_finite_number, percent_text
 from .payload import (PayloadError, authored_item, authored_items, as_list, as_number, as_object, as_text,
                       require)
-from .state import StateShape, StateShapeError
+from .state import FLAG, TEXT, Either, ListOf, MapOf, Number, OneOf, Optional, Record, StateShape, Whole
 
 MODES = ("all", "any")
 MAX_ROUTES = 3
@@ -95,7 +95,7 @@ def is_met(condition, reading):
 
 def clean_number(value, low=None, high=None):
     """A finite number within bounds, or None (booleans, NaN and out-of-range values are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite_number(value) or abs(value) > sys.float_info.max:
         return None
     if (low is not None and value < low) or (high is not None and value > high):
         return None
@@ -297,16 +297,15 @@ def default_state():
             "values": {}, "evaluated_at": None, "reached_at": None, "round": None}
 
 
+STORED_SHAPE = Record(required={
+    "unlocked": FLAG, "values": MapOf(Optional(Either(FLAG, Number()))), "unlocked_at": Optional(TEXT),
+    "route": Optional(TEXT), "evaluated_at": Optional(TEXT), "round": Optional(Whole()),
+}, optional={"reached_at": Optional(TEXT)})
+
+
 def _check_state(state):
-    if not isinstance(state["unlocked"], bool) or not isinstance(state["values"], dict):
-        raise StateShapeError("bad gate state")
     # Added later: states stored before then count from their last evaluation.
-    state.setdefault("reached_at", state.get("evaluated_at"))
-    for key in ("unlocked_at", "route", "evaluated_at", "reached_at"):
-        if state[key] is not None and not isinstance(state[key], str):
-            raise StateShapeError(f"bad {key}")
-    if state["round"] is not None and (isinstance(state["round"], bool) or not isinstance(state["round"], int)):
-        raise StateShapeError("bad round")
+    state.setdefault("reached_at", state["evaluated_at"])
 
 
 def _add_round(state):
@@ -314,7 +313,7 @@ def _add_round(state):
     return dict(state, round=0 if state.get("unlocked_at") else None)
 
 
-STATE_SHAPE = StateShape(version=STATE_VERSION, default=default_state, check=_check_state,
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=default_state, shape=STORED_SHAPE, check=_check_state,
                          migrations={1: _add_round})
 
 
@@ -386,17 +385,12 @@ def default_exceptions():
     return {"version": 1, "current": None, "history": []}
 
 
-def _check_exceptions(state):
-    entries = state["history"] + ([state["current"]] if state["current"] is not None else [])
-    if not isinstance(state["history"], list):
-        raise StateShapeError("history is not a list")
-    for entry in entries:
-        if entry.get("action") not in EXCEPTION_ACTIONS or not all(
-                isinstance(entry.get(key), str) for key in ("reason", "by", "at")):
-            raise StateShapeError("exception entry is garbled")
+EXCEPTION_ENTRY = Record(required={"action": OneOf(*EXCEPTION_ACTIONS), "reason": TEXT, "by": TEXT, "at": TEXT},
+                         optional={"route": Optional(TEXT)})
+EXCEPTIONS_STORED = Record(required={"current": Optional(EXCEPTION_ENTRY), "history": ListOf(EXCEPTION_ENTRY)})
 
 
-EXCEPTION_SHAPE = StateShape(version=1, default=default_exceptions, check=_check_exceptions)
+EXCEPTION_SHAPE = StateShape(version=1, default=default_exceptions, shape=EXCEPTIONS_STORED)
 
 
 def record_exception(state, *, action, route, reason, by, when):

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from . import N_
 from .payload import PayloadError, as_bool, as_int, as_list, as_object, as_text, only_keys, require
-from .state import StateShape, StateShapeError, keep_newest
+from .state import COUNT, TEXT, ListOf, MapOf, OneOf, Optional, Record, StateShape, Whole, keep_newest
 
 STATE_VERSION = 1
 TIMELINE_CAP = 30
@@ -238,33 +238,20 @@ def empty_state():
             "saves": 0, "checkins": 0, "first_set_at": None}
 
 
-def _check_state(state):
-    for key in ("revision", "saves", "checkins"):
-        if isinstance(state.get(key), bool) or not isinstance(state.get(key), int) or state[key] < 0:
-            raise StateShapeError(f"{key} is not a count")
-    if not isinstance(state.get("goals"), dict) or not isinstance(state.get("timeline"), list):
-        raise StateShapeError("goals or timeline has the wrong type")
-    for goal in state["goals"].values():
-        if not isinstance(goal.get("text"), str) or not isinstance(goal.get("target"), str):
-            raise StateShapeError("goal is garbled")
-        goal.setdefault("smart", [])
-    for entry in state["timeline"]:
-        if entry.get("kind") not in ("goals", "checkin") or not isinstance(entry.get("at"), str):
-            raise StateShapeError("timeline entry is garbled")
-        if entry["kind"] == "goals" and not all(
-                isinstance(goal, dict) and isinstance(goal.get("text"), str) and isinstance(goal.get("target"), str)
-                for goal in entry.get("goals", {}).values()):
-            raise StateShapeError("goal version is garbled")
-        if entry["kind"] == "checkin" and not (
-                all(isinstance(value, int) and 0 <= value < len(PROGRESS) for value in entry["progress"].values())
-                and all(isinstance(entry.get(key, ""), str) for key in REFLECTION_KEYS)):
-            raise StateShapeError("check-in is garbled")
-    if not isinstance(state.setdefault("plan", {}), dict):
-        raise StateShapeError("plan is garbled")
-    state.setdefault("first_set_at", None)
+GOAL = Record(required={"text": TEXT, "target": TEXT},
+              optional={"set_at": TEXT, "updated_at": TEXT, "versions": COUNT},
+              defaults={"smart": (ListOf(TEXT), [])})
+PLAN = MapOf(TEXT)
+TIMELINE_ENTRY = Record(required={"kind": OneOf("goals", "checkin"), "at": TEXT},
+                        optional={"number": COUNT, "change": TEXT, "goals": MapOf(GOAL), "plan": PLAN,
+                                  "progress": MapOf(Whole(0, len(PROGRESS) - 1)),
+                                  **{key: TEXT for key in REFLECTION_KEYS}})
+STORED_SHAPE = Record(required={"revision": COUNT, "saves": COUNT, "checkins": COUNT, "goals": MapOf(GOAL),
+                                "timeline": ListOf(TIMELINE_ENTRY)},
+                      defaults={"plan": (PLAN, {}), "first_set_at": (Optional(TEXT), None)})
 
 
-STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state)
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, shape=STORED_SHAPE)
 
 
 def changed_ids(state, goals):
@@ -332,6 +319,10 @@ def credit(state, checkin_count):
 def class_contribution(state):
     """What one learner's state adds to the class counts: whether they set goals, and their check-ins."""
     return {"goals": bool(state["goals"]), "checkins": state["checkins"]}
+
+
+# The class counts as stored (each key may be absent: it then counts 0).
+COUNTS_SHAPE = Record(optional={"version": Whole(1, 1), "learners_with_goals": COUNT, "checkins": COUNT})
 
 
 def update_counts(summary, old, new):

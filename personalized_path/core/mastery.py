@@ -39,7 +39,7 @@ on the same 0..1 scale (defaults in ``DEFAULT_THRESHOLDS``: BKT 0.95, n of m 1.0
 import math
 from datetime import datetime, timezone
 
-from . import N_, forgetting
+from . import N_, forgetting, is_finite_number
 from .payload import PayloadError, as_int, as_number
 
 MAX_N = 100
@@ -291,7 +291,7 @@ def is_mastered(method, value, threshold=None):
     else:
         check_method(method)
         as_number(threshold, "threshold", 0, 1)
-    if value is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite_number(value):
         return False
     return value >= threshold - TOLERANCE
 

@@ -5,11 +5,10 @@ Every check raises PayloadError naming the offending field, so a handler can ans
 before it has touched a single field.
 """
 import json
-import math
 import re
 import unicodedata
 
-from . import N_, NP_
+from . import N_, NP_, is_finite_number
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_DEPTH = 8
@@ -17,6 +16,11 @@ MAX_DEPTH = 8
 # C0 and C1 control characters other than tab, line feed and carriage return.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# Numbers in text: ASCII digits only (``str.isdigit`` also takes "²" and "①", which ``int`` refuses).
+DIGITS_RE = re.compile(r"^[0-9]{1,15}$")
+DECIMAL_RE = re.compile(r"^[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})$")
+# The largest magnitude any numeric setting takes when its field names no bound of its own.
+MAX_SETTING_NUMBER = 10 ** 6
 
 
 class PayloadError(ValueError):
@@ -158,9 +162,39 @@ def as_int(value, field, minimum=None, maximum=None):
 
 def as_number(value, field, minimum=None, maximum=None):
     """A finite number (booleans are refused), within optional bounds."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite_number(value):
         raise PayloadError(field, N_("Expected a number."))
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise PayloadError(field, N_("Expected a number from %(minimum)s to %(maximum)s."),
+                           minimum=minimum, maximum=maximum)
+    return value
+
+
+def as_digits(text):
+    """A query-string number: the int of ASCII digits, or None for anything else (the caller refuses it)."""
+    return int(text) if isinstance(text, str) and DIGITS_RE.match(text) else None
+
+
+def as_setting_number(value, field, *, whole, minimum=None, maximum=None):
+    """
+    A number an author gave a setting (a JSON number, or its text as a form sends it): finite,
+    whole where ``whole``, and within the bounds (MAX_SETTING_NUMBER where the setting names none).
+    """
+    message = N_("Enter a whole number.") if whole else N_("Enter a number.")
+    if isinstance(value, str):
+        text = value.strip()
+        if not DECIMAL_RE.match(text):
+            raise PayloadError(field, message)
+        value = float(text) if "." in text else int(text)
+    if not is_finite_number(value):
+        raise PayloadError(field, message)
+    if whole and isinstance(value, float):
+        if not value.is_integer():
+            raise PayloadError(field, message)
+        value = int(value) if abs(value) <= MAX_SETTING_NUMBER else value
+    minimum = -MAX_SETTING_NUMBER if minimum is None else minimum
+    maximum = MAX_SETTING_NUMBER if maximum is None else maximum
+    if not minimum <= value <= maximum:
         raise PayloadError(field, N_("Expected a number from %(minimum)s to %(maximum)s."),
                            minimum=minimum, maximum=maximum)
     return value

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from . import N_
+from . import N_, is_finite_number
 from . import forgetting, mastery
 from .payload import PayloadError, authored_items, as_int, as_list, as_object, as_text, only_keys, require
 
@@ -516,4 +516,4 @@ def stored_interests(value, topic_ids):
 
 
 def _finite(value):
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    return is_finite_number(value)

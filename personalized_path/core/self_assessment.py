@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from . import N_
 from .payload import PayloadError, authored_item, as_int, as_list, as_object, as_slug, as_text, only_keys, require
-from .state import StateShape, StateShapeError, keep_newest
+from .state import TEXT, ListOf, MapOf, Record, StateShape, Whole, keep_newest
 
 MIN_LEVELS, MAX_LEVELS = 3, 5
 MAX_STATEMENTS = 30
@@ -109,13 +109,13 @@ def empty_state():
     return {"version": STATE_VERSION, "first": {}, "history": []}
 
 
-def _check_state(state):
-    if not isinstance(state.get("first"), dict) or not isinstance(state.get("history"), list):
-        raise StateShapeError("first or history has the wrong type")
-    for entry in state["history"]:
-        if not isinstance(entry.get("ratings"), dict) or not isinstance(entry.get("at"), str):
-            raise StateShapeError("history entry is garbled")
-        entry.setdefault("evidence", {})
+LEVEL = Whole(UNSURE, MAX_LEVELS)
+# Stored ratings and evidence keep statement ids the author may since have removed: keys are any text.
+STORED_SHAPE = Record(required={
+    "first": MapOf(Record(required={"level": LEVEL, "at": TEXT})),
+    "history": ListOf(Record(required={"at": TEXT, "ratings": MapOf(LEVEL)},
+                             defaults={"evidence": (MapOf(TEXT), {})})),
+})
 
 
 def _from_v0(state):
@@ -130,7 +130,7 @@ def _from_v0(state):
     }
 
 
-STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state,
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, shape=STORED_SHAPE,
                          migrations={0: _from_v0})
 
 

@@ -17,7 +17,8 @@ import random
 
 from . import N_, adaptive, count_of, irt
 from .payload import PayloadError, authored_item, as_list, as_object, as_slug, as_text, only_keys, require
-from .state import StateShape, StateShapeError, keep_newest
+from .state import (COUNT, FLAG, TEXT, ListOf, MapOf, Number, OneOf, Optional, Record, StateShape, StateShapeError,
+                    keep_newest)
 
 KINDS = ("single", "multiple")
 MAX_QUESTIONS = 60
@@ -76,7 +77,7 @@ def _validate_question(question, where, seen):
         as_text(choice.get("feedback", ""), f"{place}.feedback", FEEDBACK_MAX_CHARS)
     correct = as_list(require(question, "correct", where), f"{where}.correct", max_items=MAX_CHOICES)
     for choice_id in correct:
-        if choice_id not in choice_ids:
+        if not isinstance(choice_id, str) or choice_id not in choice_ids:
             raise PayloadError(f"{where}.correct", N_("The correct answer %(id)s is not one of the choices."),
                                id=str(choice_id)[:64])
     if len(set(correct)) != len(correct):
@@ -168,59 +169,32 @@ def _from_version_1(state):
     return dict(state, session=None, placement=None, last_recheck=None)
 
 
+CHOSEN = ListOf(TEXT)
+SCORE = Record(required={"earned": Number(0, MAX_QUESTIONS), "possible": Number(0, MAX_QUESTIONS)})
+RESULT = Record(required={"question": TEXT, "correct": FLAG, "skill": TEXT}, optional={"at": TEXT})
+ATTEMPT = Record(required={"answers": MapOf(CHOSEN), "results": ListOf(RESULT), "at": TEXT,
+                           "earned": Number(0, MAX_QUESTIONS), "possible": Number(0, MAX_QUESTIONS)},
+                 optional={"mode": OneOf(*SESSION_MODES)})
+SESSION = Record(required={"mode": OneOf(*SESSION_MODES), "started": TEXT, "plan": ListOf(TEXT),
+                           "asked": ListOf(Record(required={"question": TEXT, "skill": TEXT, "correct": FLAG,
+                                                            "chosen": CHOSEN, "at": TEXT}))})
+STORED_SHAPE = Record(required={
+    "used": COUNT, "attempts": ListOf(ATTEMPT), "score": Optional(SCORE), "session": Optional(SESSION),
+    "placement": Optional(MapOf(Record(required={"mastered": FLAG, "percent": Number()}))),
+    "last_recheck": Optional(TEXT),
+})
+
+
 def _check_state(state):
-    if not isinstance(state.get("attempts"), list):
-        raise StateShapeError("attempts is not a list")
-    used = state.get("used")
-    if isinstance(used, bool) or not isinstance(used, int) or used < len(state["attempts"]):
+    """What the declared shape cannot say: no more attempts kept than made, nor more earned than possible."""
+    if state["used"] < len(state["attempts"]):
         raise StateShapeError("used is not a count of the attempts")
-    for attempt in state["attempts"]:
-        if not isinstance(attempt.get("answers"), dict) or not isinstance(attempt.get("results"), list):
-            raise StateShapeError("attempt is garbled")
-        for result in attempt["results"]:
-            if not isinstance(result.get("question"), str) or not isinstance(result.get("correct"), bool) \
-                    or not isinstance(result.get("skill"), str):
-                raise StateShapeError("result is garbled")
-        _check_score(attempt)
-        if not isinstance(attempt.get("at"), str):
-            raise StateShapeError("attempt has no date")
-    score = state.get("score")
-    if score is not None:
-        _check_score(score)
-    _check_session(state["session"])
-    placement = state["placement"]
-    if placement is not None and not all(
-            isinstance(row, dict) and isinstance(row.get("mastered"), bool)
-            and isinstance(row.get("percent"), (int, float)) for row in placement.values()):
-        raise StateShapeError("placement is garbled")
-    if state["last_recheck"] is not None and not isinstance(state["last_recheck"], str):
-        raise StateShapeError("last re-check has no date")
+    for score in [state["score"]] + state["attempts"]:
+        if score is not None and score["earned"] > score["possible"]:
+            raise StateShapeError("earned more than possible")
 
 
-def _check_session(session):
-    if session is None:
-        return
-    if session.get("mode") not in SESSION_MODES or not isinstance(session.get("started"), str):
-        raise StateShapeError("session is garbled")
-    if not isinstance(session.get("plan"), list) or not all(isinstance(item, str) for item in session["plan"]):
-        raise StateShapeError("session plan is garbled")
-    for entry in session["asked"]:
-        if not isinstance(entry.get("question"), str) or not isinstance(entry.get("skill"), str) \
-                or not isinstance(entry.get("correct"), bool) or not isinstance(entry.get("chosen"), list) \
-                or not isinstance(entry.get("at"), str):
-            raise StateShapeError("session answer is garbled")
-
-
-def _check_score(score):
-    for key in ("earned", "possible"):
-        value = score[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_QUESTIONS:
-            raise StateShapeError(f"{key} is not a score")
-    if score["earned"] > score["possible"]:
-        raise StateShapeError("earned more than possible")
-
-
-STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state,
+STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, shape=STORED_SHAPE, check=_check_state,
                          migrations={1: _from_version_1})
 
 

@@ -9,10 +9,11 @@ once, and writes each row once when the block saves (a find-or-create and an upd
 ``field-data`` service, and since the workbench builds one runtime (so one service) per
 request, rows are cached for one request only.
 """
+import contextlib
 import json
 from collections import namedtuple
 
-from django.db import connection
+from django.db import connection, transaction
 from workbench.models import XBlockState, shorten_scope_name
 from xblock.fields import Scope
 from xblock.runtime import KeyValueStore, KvsFieldData
@@ -103,3 +104,14 @@ class RequestFieldData(KvsFieldData):
     def default(self, block, name):
         """No defaults of its own (as the SDK's store): the field's. Skips building a key and its repr."""
         raise KeyError(name)
+
+
+def save_transaction(block):
+    """
+    One transaction for a block's save where its fields live in the workbench's table (the
+    ``PERSONALIZED_PATH_SAVE_TRANSACTION`` of the workbench); none for other storage (the tests'
+    in-memory store).
+    """
+    if isinstance(block._field_data, RequestFieldData):  # pylint: disable=protected-access
+        return transaction.atomic()
+    return contextlib.nullcontext()

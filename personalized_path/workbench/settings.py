@@ -66,6 +66,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
 # there; and the workbench's own set-up (the cache table).
 INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedPathConfig",
                   "personalized_path.workbench.apps.WorkbenchSetup"]
+# A learner's write and the class counts it changes are saved in one transaction on this database.
+PERSONALIZED_PATH_SAVE_TRANSACTION = "personalized_path.workbench.field_data.save_transaction"
 plugin_settings(sys.modules[__name__])
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -13,7 +13,7 @@
      title}: a mastery gate on the same page that reads this block re-checks by itself. Not while
      the answer says the learner's work is unfinished (a skill check's session under way). */
   var CHANGED_EVENT = "personalized-path:changed";
-  var READ_ONLY_HANDLERS = ["check_again", "refresh", "preview", "learner_answers"];
+  var READ_ONLY_HANDLERS = ["check_again", "refresh", "preview", "learner_answers", "recount_class"];
 
   function announceChange(element, handler) {
     var base = root(element);
@@ -225,8 +225,29 @@
       return values;
     }
 
+    /* "Recount now": the server counts again from every learner's records and answers with the new summary. */
+    function recount(form) {
+      var button = form.querySelector("button[type=submit]");
+      busy(button, true);
+      say(".pp-staff-error", "");
+      say(".pp-staff-status", "");
+      post(runtime, element, "recount_class", {}).then(function (result) {
+        busy(button, false);
+        if (!result.ok) { say(".pp-staff-error", failureMessage(result, texts)); return; }
+        var part = panel.querySelector(".pp-summary-part");
+        var parsed = new window.DOMParser().parseFromString(result.data.html, "text/html").body.firstElementChild;
+        if (part && parsed) { part.replaceWith(document.adoptNode(parsed)); }
+        say(".pp-staff-status", result.data.message);
+      });
+    }
+
     panel.addEventListener("submit", function (event) {
       var form = event.target;
+      if (form.classList.contains("pp-recount-form")) {
+        event.preventDefault();
+        recount(form);
+        return;
+      }
       var isPreview = form.classList.contains("pp-preview-form");
       if (!isPreview && !form.classList.contains("pp-lookup-form")) { return; }
       event.preventDefault();
