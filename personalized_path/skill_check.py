@@ -159,6 +159,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             "out_of_attempts": left == 0,
             "show_form": bool(questions) and left != 0 and not all_correct,
             "skills": sorted(core.skill_results(state).items()),
+            # Sessions: the words say how many questions were asked and right, and what the score is.
+            "session_result": newest.get("mode") if newest and newest.get("mode") in core.SESSION_MODES else None,
+            "asked": len(newest["results"]) if newest else 0,
+            "right": sum(1 for result in newest["results"] if result["correct"]) if newest else 0,
         }
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument
@@ -326,7 +330,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     def max_score(self):
         """Fixed and adaptive checks: the number of questions written; placement and re-check: those asked."""
-        if self.check_mode in (adaptive.PLACEMENT, adaptive.RECHECK):
+        if self.check_mode == adaptive.PLACEMENT:
+            return float(min(adaptive.placement_budget(self.pool(), self.question_budget),
+                             len(self.usable_questions())))
+        if self.check_mode == adaptive.RECHECK:
             return float(min(self.question_budget, len(self.usable_questions())))
         return float(len(self.usable_questions()))
 

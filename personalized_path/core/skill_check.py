@@ -204,6 +204,8 @@ def _check_session(session):
         raise StateShapeError("session is garbled")
     if not isinstance(session.get("plan"), list) or not all(isinstance(item, str) for item in session["plan"]):
         raise StateShapeError("session plan is garbled")
+    if session.get("current") is not None and not isinstance(session["current"], str):
+        raise StateShapeError("session's current question is garbled")
     for entry in session["asked"]:
         if not isinstance(entry.get("question"), str) or not isinstance(entry.get("skill"), str) \
                 or not isinstance(entry.get("correct"), bool) or not isinstance(entry.get("chosen"), list) \
@@ -305,16 +307,28 @@ def start_session(state, mode, when, plan=()):
 
 
 def next_question_id(state, pool, budget, target_se):
-    """The id of the session's next question, or None when the session is over."""
+    """
+    The id of the session's next question, or None when the session is over. The question on the
+    learner's screen (``session["current"]``, fixed when it was shown) stays the next one, even when
+    the class's calibration has moved since; sessions stored before it was kept choose afresh.
+    """
     session = state["session"]
     asked = session["asked"]
+    done = {entry["question"] for entry in asked}
+    known = {item.id for item in pool}
+    current = session.get("current")
+    if current is not None and current in known and current not in done:
+        return current
     if session["mode"] == adaptive.ADAPTIVE:
         return adaptive.next_adaptive(pool, asked, budget, target_se)
     if session["mode"] == adaptive.PLACEMENT:
         return adaptive.next_placement(pool, asked, budget, target_se)
-    done = {entry["question"] for entry in asked}
-    known = {item.id for item in pool}
     return next((item for item in session["plan"] if item not in done and item in known), None)
+
+
+def showing(state, question_id):
+    """A new state whose session shows ``question_id`` next (fixed until it is answered)."""
+    return dict(state, session=dict(state["session"], current=question_id))
 
 
 def parse_one_answer(data, question):
@@ -329,14 +343,14 @@ def answer_in_session(state, question, chosen, when):
     """A new state with one answer of the session recorded, and that answer's entry."""
     entry = {"question": question["id"], "skill": question["skill"], "chosen": list(chosen), "at": when,
              "correct": set(chosen) == set(question["correct"])}
-    session = dict(state["session"], asked=state["session"]["asked"] + [entry])
+    session = dict(state["session"], asked=state["session"]["asked"] + [entry], current=None)
     return dict(state, session=session), entry
 
 
 def finish_session(state, pool, when, placement_cut):
     """
-    A new state with the finished session kept as an attempt. Adaptive: the score is the expected
-    score on the whole pool. Placement and re-check: the questions asked, right out of asked;
+    A new state with the finished session kept as an attempt. Adaptive: the score is the estimated
+    mastery times the pool's size. Placement and re-check: the questions asked, right out of asked;
     a placement also stores each skill's result.
     """
     session = state["session"]
