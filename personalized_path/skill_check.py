@@ -95,7 +95,12 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     def usable_questions(self):
         """The author's questions, or none when they are not valid (the view then says so)."""
-        return [] if self.config_problems() else self.questions
+        questions = self.questions
+        checked = getattr(self, "_checked_questions", None)
+        if checked is None or checked[0] is not questions:  # validated once per value, not once per use
+            checked = (questions, [] if self.config_problems() else questions)
+            self._checked_questions = checked  # pylint: disable=attribute-defined-outside-init
+        return checked[1]
 
     def seed(self):
         return f"{self.scope_ids.user_id}:{self.scope_ids.usage_id}"

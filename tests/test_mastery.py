@@ -96,11 +96,11 @@ def test_bkt_soft_evidence_is_a_mixture():
 # --- dispatcher and validation ------------------------------------------------------------
 
 def test_estimate_uses_defaults_and_params():
-    # Defaults chosen from benchmarks/bench_mastery_decisions.py (issue 21): weight 0.2, BKT guess 0.3, learn 0.1.
+    # Defaults chosen from benchmarks/bench_mastery_decisions.py (issue 21): weight 0.2, BKT guess 0.3.
     assert mastery.estimate("decaying_average", [1.0, 0.0]) == pytest.approx(0.8)
     assert mastery.estimate("decaying_average", [1.0, 0.0], weight=0.5) == pytest.approx(0.5)
     assert mastery.estimate("n_of_m", [1, 1], n=2, m=2) == 1.0
-    assert mastery.estimate("bkt", [1.0]) == mastery.bkt([1.0], learn=0.1, guess=0.3)
+    assert mastery.estimate("bkt", [1.0]) == mastery.bkt([1.0], guess=0.3)
 
 
 @pytest.mark.parametrize("method, params, field", [

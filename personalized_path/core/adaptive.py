@@ -34,8 +34,9 @@ from . import irt
 ADAPTIVE, PLACEMENT, RECHECK = "adaptive", "placement", "recheck"
 PLACEMENT_MIN_ANSWERS = 8
 # Mastery: more likely than this to answer a typical question of the pool right. Chosen from the
-# simulated-learner benchmark: guessers among 3 choices pass an 80% score gate 2% of the time.
-MASTERY_CHANCE = 0.6
+# simulated-learner benchmark (guessers among 3 choices pass an 80% score gate 2% of the time,
+# knowers 99.5%; placed on a skill 2.5% and 99%).
+MASTERY_CHANCE = 0.55
 
 
 @dataclass(frozen=True)

@@ -197,11 +197,12 @@ PARAMS = {
     "latest": {"min_right": MIN_RIGHT}, "highest": {"min_right": MIN_RIGHT}, "mean": {"min_right": MIN_RIGHT},
     "decaying_average": {"weight": 0.2, "min_right": MIN_RIGHT},
     "n_of_m": {"n": 6, "m": 8, "cut": 1.0, "min_right": MIN_RIGHT},
-    "bkt": {"prior": 0.3, "learn": 0.1, "guess": 0.3, "slip": 0.1, "min_right": MIN_RIGHT},
+    "bkt": {"prior": 0.3, "learn": 0.2, "guess": 0.3, "slip": 0.1, "min_right": MIN_RIGHT},
     "recall": {"min_right": MIN_RIGHT},
 }
 
-DEFAULT_THRESHOLDS = {"bkt": 0.95, "n_of_m": 1.0, "mean": 0.75, "decaying_average": 0.75}
+# Each at most what 6 right answers of 8 (the minimum) give, so the minimum decides for a learner who slips.
+DEFAULT_THRESHOLDS = {"bkt": 0.95, "n_of_m": 1.0, "mean": 0.75, "decaying_average": 0.55}
 DEFAULT_THRESHOLD = 0.8
 
 MINIMUM_EXPLANATION = N_("You also need %(n)s correct answers among your last %(m)s.")
