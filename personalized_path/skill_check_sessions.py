@@ -71,7 +71,7 @@ class SkillCheckSessionsMixin:
     )
     calibrate_difficulty = Boolean(
         display_name=_("Refine difficulty from the class's answers"), default=True, scope=Scope.settings,
-        help=_("Once at least 20 learners have answered a question, its difficulty follows their answers, "
+        help=_("Once at least 50 learners have answered a question, its difficulty follows their answers, "
                "never more than one step from yours."),
     )
     calibration_answers = Dict(
