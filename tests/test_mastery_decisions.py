@@ -187,6 +187,19 @@ def test_the_question_on_the_screen_is_answered_even_when_calibration_moves_mean
     assert env.block(check).learner_state["session"]["asked"][0]["question"] == "q0"
 
 
+def test_settings_saved_before_the_minimum_keep_their_meaning(env):
+    """An author's saved estimator settings (here Canvas's 65% decaying average) still decide from two answers."""
+    questions = bank("adding", 2)
+    check = env.load(check_xml(questions))
+    saved = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
+                              estimator="decaying_average", estimator_params={"weight": 0.65},
+                              skills=[{"skill": "adding", "threshold": 80}]))
+    default = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
+                                estimator="decaying_average", skills=[{"skill": "adding", "threshold": 80}]))
+    submit(env, check, questions, {item["id"] for item in questions})
+    assert unlocked(env, saved) and not unlocked(env, default)
+
+
 # --- the simulated learners' goals at the default settings ----------------------------------------
 
 @pytest.fixture(scope="module")
