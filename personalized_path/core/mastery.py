@@ -38,7 +38,7 @@ dated answers ``(when, outcome)`` for the skill, from every check, to ``decide``
 the one order (by time; answers given at the same time keep their recorded order), runs the
 estimator and applies the minimum of evidence:
 
-* every estimator also needs ``min_right`` right answers among the latest ``min_right + 2``
+* every estimator needs ``min_right`` right answers among the latest ``min_right + 2``
   (default 6 of the last 8: a learner guessing among 3 choices gets there 2% of the time, one
   who knows the skill and slips 5% of the time 99%), whatever the threshold. Settings an author
   saved before ``min_right`` existed (any parameter given, ``min_right`` not) keep their old
@@ -51,7 +51,8 @@ the lock card says), None when more than ``MAX_NEEDED`` would.
 and raises PayloadError naming the bad one; ``explain(method, **params)`` gives a learner-facing
 sentence (an ``Explanation``: a ``str`` holding the English text, whose ``render(gettext)``
 translates it); ``is_mastered(method, value, threshold=None)`` compares a value with a threshold
-on the same 0..1 scale (defaults in ``DEFAULT_THRESHOLDS``: BKT 0.95, n of m 1.0, others 0.8).
+on the same 0..1 scale (defaults in ``DEFAULT_THRESHOLDS``: BKT 0.95, n of m 1.0, mean 0.75,
+decaying average 0.55, others 0.8; each at most what the minimum of evidence gives).
 """
 import math
 from dataclasses import dataclass
