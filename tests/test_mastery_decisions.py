@@ -187,6 +187,20 @@ def test_the_question_on_the_screen_is_answered_even_when_calibration_moves_mean
     assert env.block(check).learner_state["session"]["asked"][0]["question"] == "q0"
 
 
+def test_a_session_stored_before_the_shown_question_was_kept_still_answers(env):
+    """Sessions stored without ``current`` (before issue 21) choose their next question as before."""
+    check = env.load(check_xml(bank("adding", 12), mode="adaptive"))
+    status, data = call(env.block(check), "start_session", {})
+    block = env.block(check)
+    state = dict(block.learner_state)
+    state["session"] = {key: value for key, value in state["session"].items() if key != "current"}
+    block.learner_state = state
+    block.save()
+    status, data = call(env.block(check), "answer", {"question": sim.shown_question(data), "answer": ["a"]})
+    assert status == 200, data
+    assert env.block(check).learner_state["session"]["current"] == sim.shown_question(data)
+
+
 def test_settings_saved_before_the_minimum_keep_their_meaning(env):
     """An author's saved estimator settings (here Canvas's 65% decaying average) still decide from two answers."""
     questions = bank("adding", 2)
