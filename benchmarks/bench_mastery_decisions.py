@@ -10,7 +10,7 @@ fewer learners and asserts the goals on). Seeded, so every run prints the same t
 Goals: false unlocks (guessers) <= 5%, missed unlocks (knowers) <= 5%, a wrong re-check never
 unlocks, a knower of every skill is placed on every skill.
 
-    .venv/bin/python benchmarks/bench_mastery_decisions.py     # BENCH_LEARNERS=120 per kind by default (about 4 minutes)
+    .venv/bin/python benchmarks/bench_mastery_decisions.py   # BENCH_LEARNERS=120 per kind by default (3-4 minutes)
 """
 import os
 import sys
