@@ -27,7 +27,7 @@ CHOICE_MAX_CHARS = 300
 FEEDBACK_MAX_CHARS = 500
 MAX_ATTEMPTS_LIMIT = 100
 HISTORY_CAP = 50
-STATE_VERSION = 2
+STATE_VERSION = 3
 MODES = ("fixed", adaptive.ADAPTIVE, adaptive.PLACEMENT, adaptive.RECHECK)
 SESSION_MODES = MODES[1:]
 
@@ -168,6 +168,12 @@ def _from_version_1(state):
     return dict(state, session=None, placement=None, last_recheck=None)
 
 
+def _from_version_2(state):
+    """Version 3 keeps the question a session shows (None: chosen afresh, as version 2 did)."""
+    session = state["session"]
+    return dict(state, session=dict(session, current=None) if isinstance(session, dict) else session)
+
+
 def _check_state(state):
     if not isinstance(state.get("attempts"), list):
         raise StateShapeError("attempts is not a list")
@@ -223,7 +229,7 @@ def _check_score(score):
 
 
 STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, check=_check_state,
-                         migrations={1: _from_version_1})
+                         migrations={1: _from_version_1, 2: _from_version_2})
 
 
 def record_attempt(state, answers, questions, when):
@@ -303,7 +309,7 @@ def skill_evidence(state):
 def start_session(state, mode, when, plan=()):
     """A new state with a session started; starting uses one attempt."""
     return dict(state, used=state["used"] + 1,
-                session={"mode": mode, "started": when, "asked": [], "plan": list(plan)})
+                session={"mode": mode, "started": when, "asked": [], "plan": list(plan), "current": None})
 
 
 def next_question_id(state, pool, budget, target_se):
