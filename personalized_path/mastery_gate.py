@@ -378,8 +378,9 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             return core.Reading(problem=UNREADABLE, label=label, link=link)
         value = None if decision.value is None else decision.value * 100
         return core.Reading(value=value, label=label, link=link, attempts_left=left,
-                            placed=placed.get(condition.skill, False), mastered=decision.mastered,
-                            needed=decision.needed)
+                            placed=placed.get(condition.skill, False),
+                            mastered=decision.mastered and threshold is not None,  # an unusable threshold is unmet
+                            needed=decision.needed if threshold is not None else None)
 
     def recall_by_skill(self, cache):
         """``{skill: recall now (0..1) or None}`` for the gate's skills: ``mastery.recall`` over their histories."""
