@@ -138,7 +138,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
                 log.warning("Learning plan %s cannot read %s", self.scope_ids.usage_id, source.key, exc_info=True)
         sources = [source for source, _block in pairs]
         today = self.today()
-        row = core.learner_row(None, sources, summaries, self.skill_rules(pairs), today)
+        row = core.learner_row(None, sources, summaries, self.skill_rules(pairs), today, now=self.now())
         gates = []
         for source in sources:
             if source.kind == core.MASTERY_GATE and source.key in summaries:
@@ -263,7 +263,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             for item in client.iter_all_for_block(block.scope_ids.usage_id):
                 per_learner.setdefault(item.username, {})[source.key] = block.summarize_state(item.state or {})
         sources, rules, today = [source for source, _block in pairs], self.skill_rules(pairs), self.today()
-        return [core.learner_row(username, sources, summaries, rules, today)
+        return [core.learner_row(username, sources, summaries, rules, today, now=self.now())
                 for username, summaries in per_learner.items()]
 
     def staff_context(self, query):

@@ -21,7 +21,7 @@ from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, a
                    parse_iso)
 from .core import N_, percent_text
 from .core import gate as core
-from .core import forgetting, mastery
+from .core import mastery
 from .core import preview
 from .core.payload import PayloadError, as_list, as_object, only_keys
 from .studio import StudioEditorMixin, column, reference_spec, rows_spec
@@ -82,7 +82,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         help=_("Each skill with the mastery it needs, in percent (for Bayesian Knowledge Tracing, the "
                "probability in percent: 95 means 0.95). Only skills that a linked skill check asks about."),
     )
-    estimator = String(display_name=_("Mastery estimator"), default="decaying_average", scope=Scope.settings,
+    estimator = String(display_name=_("Mastery estimator"), default="n_of_m", scope=Scope.settings,
                        values=[{"display_name": label, "value": method}
                                for method, label in mastery.ESTIMATORS.items()],
                        help=_("How a learner's answers on a skill become one mastery value."))
@@ -327,54 +327,72 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             refs.append(self.refresh_check)
         return refs
 
-    def _read_skill(self, condition, cache):
-        timed = self.estimator in mastery.TIMED
-        attempts, lefts, link, placed = [], [], None, False
-        refs = self.evidence_checks()
-        checks = [self._load(ref, cache) for ref in refs]
-        for ref, check in zip(refs, checks):
+    def skill_histories(self, cache):
+        """
+        ``({skill: dated answers from every evidence check}, {skill: placed}, {skill: link}, attempts left)``,
+        read once per evaluation: the one evidence history every decision about a skill comes from.
+        """
+        if "skill_histories" in cache:
+            return cache["skill_histories"]
+        histories, placed, links, lefts, loaded = {}, {}, {}, [], False
+        for ref in self.evidence_checks():
+            check = self._load(ref, cache)
+            if check is None:
+                continue
+            loaded = True
             try:
-                found = (check.skill_evidence() if timed else check.skill_attempts()) if check is not None else {}
-                history = found.get(condition.skill)
-                if self.accept_placement and check is not None and hasattr(check, "placement_results"):
-                    placed = placed or bool(check.placement_results().get(condition.skill, {}).get("mastered"))
+                found = check.skill_evidence()
+                placements = check.placement_results() if self.accept_placement and hasattr(
+                    check, "placement_results") else {}
             except Exception:  # pylint: disable=broad-except
                 log.warning("Mastery gate %s: cannot read skills of %s", self.scope_ids.usage_id, ref, exc_info=True)
-                history = None
-            if history is not None:
-                attempts.extend(history)
-                link = link or self.link_to(ref)
-                lefts.append(self._attempts_left(check))
+                continue
+            for skill, rows in found.items():
+                histories.setdefault(skill, []).extend(rows)
+                links.setdefault(skill, self.link_to(ref))
+            for skill, row in placements.items():
+                placed[skill] = placed.get(skill, False) or bool(isinstance(row, dict) and row.get("mastered"))
+            lefts.append(self._attempts_left(check))
+        left = sum(lefts) if lefts and all(item is not None for item in lefts) else None
+        cache["skill_histories"] = (histories, placed, links, left) if loaded else None
+        return cache["skill_histories"]
+
+    def decide_skill(self, skill, rows, threshold=None):
+        """The one decision about ``skill`` from its evidence history (``mastery.decide``, this gate's estimator)."""
+        return mastery.decide(self.estimator, rows, now=self.now(),
+                              threshold=None if threshold is None else threshold / 100,
+                              **dict(self.estimator_params or {}))
+
+    def _read_skill(self, condition, cache):
         label = condition.skill
-        if not any(check is not None for check in checks):
+        found = self.skill_histories(cache)
+        if found is None:
             return core.Reading(problem=MISSING, label=label)
+        histories, placed, links, left = found
+        link = links.get(condition.skill)
+        threshold = core.clean_number(condition.threshold, 0, 100)
         try:
-            value = mastery.estimate(self.estimator, attempts, now=self.now(), **dict(self.estimator_params))
+            decision = self.decide_skill(condition.skill, histories.get(condition.skill, []), threshold)
         except (PayloadError, TypeError, ValueError):
             log.warning("Mastery gate %s: ignoring unusable evidence for %s", self.scope_ids.usage_id, condition.skill)
             return core.Reading(problem=UNREADABLE, label=label, link=link)
-        left = sum(lefts) if lefts and all(item is not None for item in lefts) else None
-        return core.Reading(value=None if value is None else value * 100, label=label, link=link, attempts_left=left,
-                            placed=placed)
+        value = None if decision.value is None else decision.value * 100
+        return core.Reading(value=value, label=label, link=link, attempts_left=left,
+                            placed=placed.get(condition.skill, False),
+                            mastered=decision.mastered and threshold is not None,  # an unusable threshold is unmet
+                            needed=decision.needed if threshold is not None else None)
 
     def recall_by_skill(self, cache):
-        """``{skill: FSRS-6 recall now (0..1) or None}`` for the gate's skills, from every evidence check."""
-        evidence = {}
-        for ref in self.evidence_checks():
-            check = self._load(ref, cache)
-            try:
-                found = check.skill_evidence() if check is not None else {}
-            except Exception:  # pylint: disable=broad-except
-                log.warning("Mastery gate %s: cannot read dated evidence of %s", self.scope_ids.usage_id, ref)
-                continue
-            for skill, rows in found.items():
-                evidence.setdefault(skill, []).extend(rows)
-        now, recall = self.now(), {}
+        """``{skill: recall now (0..1) or None}`` for the gate's skills: ``mastery.recall`` over their histories."""
+        histories = (self.skill_histories(cache) or ({},))[0]
+        now = self.now()
+        recall = {}
         for condition in self.conditions():
             if condition.kind == core.SKILL:
-                dated = [(parse_iso(when), bool(correct)) for when, correct in evidence.get(condition.skill, ())
-                         if parse_iso(when) is not None]
-                recall[condition.skill] = forgetting.recall_probability(forgetting.replay(dated), now)
+                try:
+                    recall[condition.skill] = mastery.estimate("recall", histories.get(condition.skill, []), now=now)
+                except PayloadError:
+                    recall[condition.skill] = None
         return recall
 
     # --- learner state -------------------------------------------------------------------------
@@ -515,7 +533,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                 "current": written(reading.value) if not isinstance(reading.value, bool) else None,
                 "done": reading.value is True, "problem": self._(reading.problem) if reading.problem else None,
                 "attempts_left": reading.attempts_left, "link": reading.link, "label": reading.label,
-                "placed": reading.placed,
+                "placed": reading.placed, "needed": reading.needed,
             })
         explanation = None
         if any(result.condition.kind == core.SKILL for result in results):
@@ -774,6 +792,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         def number(key, label, **limits):
             return column(key, label, "number", **limits)
         share = {"min": 0, "max": 1, "step": 0.05}
+        least = number("min_right", self._("Right answers needed among the latest (this number + 2); 0: none"),
+                       integer=True, min=0, max=mastery.MAX_N)
         params = {method: [] for method in mastery.FUNCTIONS}
         params.update(
             decaying_average=[number("weight", self._("Share of the latest attempt (above 0, at most 1)"), **share)],
@@ -784,6 +804,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                  number("learn", self._("Chance of learning it with each answer (0 to 1)"), **share),
                  number("guess", self._("Chance of a lucky guess (0 to 1)"), **share),
                  number("slip", self._("Chance of a slip when the skill is known (0 to 1)"), **share)])
+        for method in mastery.GUARDED:
+            params[method] = params[method] + [least]
         percent = {"min": 0, "max": 100, "step": 1}
         return {
             "sources": rows_spec(

@@ -95,7 +95,12 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     def usable_questions(self):
         """The author's questions, or none when they are not valid (the view then says so)."""
-        return [] if self.config_problems() else self.questions
+        questions = self.questions
+        checked = getattr(self, "_checked_questions", None)
+        if checked is None or checked[0] is not questions:  # validated once per value, not once per use
+            checked = (questions, [] if self.config_problems() else questions)
+            self._checked_questions = checked  # pylint: disable=attribute-defined-outside-init
+        return checked[1]
 
     def seed(self):
         return f"{self.scope_ids.user_id}:{self.scope_ids.usage_id}"
@@ -159,6 +164,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             "out_of_attempts": left == 0,
             "show_form": bool(questions) and left != 0 and not all_correct,
             "skills": sorted(core.skill_results(state).items()),
+            # Sessions: the words say how many questions were asked and right, and what the score is.
+            "session_result": newest.get("mode") if newest and newest.get("mode") in core.SESSION_MODES else None,
+            "asked": len(newest["results"]) if newest else 0,
+            "right": sum(1 for result in newest["results"] if result["correct"]) if newest else 0,
         }
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument
@@ -340,7 +349,10 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
 
     def max_score(self):
         """Fixed and adaptive checks: the number of questions written; placement and re-check: those asked."""
-        if self.check_mode in (adaptive.PLACEMENT, adaptive.RECHECK):
+        if self.check_mode == adaptive.PLACEMENT:
+            return float(min(adaptive.placement_budget(self.pool(), self.question_budget),
+                             len(self.usable_questions())))
+        if self.check_mode == adaptive.RECHECK:
             return float(min(self.question_budget, len(self.usable_questions())))
         return float(len(self.usable_questions()))
 

@@ -13,7 +13,7 @@ from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Float, Integer, String
 from .base import BlockReferenceList, json_api, parse_iso
-from .core import N_, adaptive, forgetting, irt
+from .core import N_, adaptive, irt, mastery
 from .core import skill_check as core
 from .core.payload import PayloadError, only_keys
 
@@ -45,7 +45,7 @@ class SkillCheckSessionsMixin:
         help=_("In every mode but fixed, learners answer one question at a time."),
     )
     question_budget = Integer(
-        display_name=_("Questions asked at most"), default=5, scope=Scope.settings,
+        display_name=_("Questions asked at most"), default=8, scope=Scope.settings,
         values={"min": 1, "max": MAX_BUDGET, "step": 1},
         help=_("Adaptive, placement and re-check modes ask at most this many questions; "
                "the questions you write are the pool they are drawn from, so write more than this."),
@@ -71,7 +71,7 @@ class SkillCheckSessionsMixin:
     )
     calibrate_difficulty = Boolean(
         display_name=_("Refine difficulty from the class's answers"), default=True, scope=Scope.settings,
-        help=_("Once at least 20 learners have answered a question, its difficulty follows their answers, "
+        help=_("Once at least 50 learners have answered a question, its difficulty follows their answers, "
                "never more than one step from yours."),
     )
     calibration_answers = Dict(
@@ -165,6 +165,8 @@ class SkillCheckSessionsMixin:
             if not plan:
                 raise PayloadError("session", N_("There is nothing to re-check yet: answer a skill check first."))
         new_state = core.start_session(state, self.check_mode, self.now_text(), plan)
+        new_state = core.showing(new_state, core.next_question_id(new_state, self.pool(), self.question_budget,
+                                                                  self.target_precision))
         self.learner_state = new_state
         self.publish("session_started", {"mode": self.check_mode, "attempt": new_state["used"]})
         return self.answer_payload(new_state)
@@ -178,13 +180,15 @@ class SkillCheckSessionsMixin:
             raise PayloadError("session", N_("There is no question waiting for an answer; start the check first."))
         chosen = core.parse_one_answer(data, question)
         when = self.now_text()
-        theta_before = irt.estimate(adaptive.responses(state["session"]["asked"], self.pool()))[0]
-        first_time = not self._answered_before(state, question["id"])
+        theta_before, se_before = self._estimate_before(state, question)
+        # Counted for the class only when the learner's own estimate is informed: a first answer, at
+        # the prior mean, would pull every difficulty toward the middle.
+        first_time = not self._answered_before(state, question["id"]) and se_before <= irt.CALIBRATION_MAX_SE
         new_state, entry = core.answer_in_session(state, question, chosen, when)
         self.publish("answered", {"question": question["id"], "skill": question["skill"],
                                   "correct": entry["correct"], "mode": self.check_mode})
-        if core.next_question_id(new_state, self.pool(), self.question_budget, self.target_precision) is None:
-            new_state = self.finish(new_state, when)
+        shown_next = core.next_question_id(new_state, self.pool(), self.question_budget, self.target_precision)
+        new_state = self.finish(new_state, when) if shown_next is None else core.showing(new_state, shown_next)
         self.learner_state = new_state
         if self.calibrate_difficulty:
             self._count_for_calibration(question["id"] if first_time else None, theta_before, entry["correct"])
@@ -195,6 +199,16 @@ class SkillCheckSessionsMixin:
         finished = core.finish_session(state, self.pool(), when, self.placement_cut)
         self.record_finished_attempt(state, finished)
         return finished
+
+    def _estimate_before(self, state, question):
+        """
+        ``(theta, se)``: the learner's own estimate before answering ``question``, from every answer
+        they have given to this pool (kept attempts and this session); per skill in placement mode.
+        """
+        earlier = [result for attempt in state["attempts"] for result in attempt["results"]]
+        earlier += state["session"]["asked"]
+        skill = question["skill"] if self.check_mode == adaptive.PLACEMENT else None
+        return irt.estimate(adaptive.responses(earlier, self.pool(), skill))
 
     def _answered_before(self, state, question_id):
         earlier = [result["question"] for attempt in state["attempts"] for result in attempt["results"]]
@@ -222,7 +236,7 @@ class SkillCheckSessionsMixin:
         return dict(self.state_to_read().get("placement") or {})
 
     def recall_by_skill(self):
-        """``{skill: FSRS-6 recall probability now}`` from the answers here and in the re-check sources."""
+        """``{skill: recall now}`` (``mastery.recall``, as the gate reads it) from here and the re-check sources."""
         evidence = {}
         for block in [self] + self.recheck_blocks():
             try:
@@ -235,8 +249,10 @@ class SkillCheckSessionsMixin:
         now = self.now()
         recall = {}
         for skill, rows in sorted(evidence.items()):
-            dated = [(parse_iso(when), bool(correct)) for when, correct in rows if parse_iso(when) is not None]
-            recall[skill] = forgetting.recall_probability(forgetting.replay(dated), now) if dated else None
+            try:
+                recall[skill] = mastery.estimate("recall", rows, now=now)
+            except PayloadError:
+                recall[skill] = None
         return recall
 
     def recheck_blocks(self):
@@ -244,13 +260,15 @@ class SkillCheckSessionsMixin:
         return self.linked_blocks("recheck_sources") if isinstance(self.recheck_sources, list) else []
 
     def review_due(self):
-        """``{skill: ISO date}`` when each skill's recall is expected to fall to 90%."""
+        """``{skill: ISO date}`` when each skill's recall (``mastery.recall``) is expected to fall to 90%."""
         due = {}
         for skill, rows in core.skill_evidence(self.state()).items():
-            dated = [(parse_iso(when), bool(correct)) for when, correct in rows if parse_iso(when) is not None]
-            memory = forgetting.replay(dated)
-            if memory is not None:
-                due[skill] = forgetting.review_due(memory).replace(microsecond=0).isoformat()
+            try:
+                when = mastery.review_due(mastery.history(rows))
+            except PayloadError:
+                continue
+            if when is not None:
+                due[skill] = when.replace(microsecond=0).isoformat()
         return due
 
     # --- Studio ---------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ def course_olx(course, platform_settings=True):
                   mastery_gate=key["gate"], checkin_count=2, weight=1.0)
     gate = attrs(url_name="gate", display_name="Fractions lesson", mode="all", sources=[key["check"]],
                  skill_checks=[key["check"]], skills=[{"skill": "fractions", "threshold": 50}], estimator="latest",
+                 estimator_params={"min_right": 0},  # one answer decides, as the author chose (issue 21)
                  self_assessment=key["assessment"], self_assessment_skill="fractions", self_assessment_level=2,
                  choice_board=key["board"], goal_reflection=key["goals"],
                  refresh_check=str(course.key("personalized_skill_check", "recheck")))

@@ -73,7 +73,8 @@ def test_calibration_counts_a_learners_first_answers_and_repairs_a_missed_update
     busy.release()
     again, _ = take(env, usage, "ana", lambda _: "no")  # a second attempt: new questions, and the missed ones
     counted = env.block(usage, "ana").counted_in_class["class_calibration"]
-    assert set(counted) == set(asked) | set(again)
+    # Every first answer but the very first, given at the prior (issue 21: not informed, so not counted).
+    assert set(counted) == (set(asked) | set(again)) - {asked[0]}
     counts = env.block(usage).class_calibration
     assert {question: sum(bins["n"]) for question, bins in counts.items() if sum(bins["n"])} == \
         {question: 1 for question in counted}

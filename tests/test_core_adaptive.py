@@ -61,13 +61,17 @@ def test_sessions_never_exceed_the_budget_nor_repeat(budget, target):
         assert 1 <= len(asked) <= budget
 
 
-def test_adaptive_score_is_the_expected_score_on_the_whole_pool():
+def test_adaptive_score_is_the_estimated_mastery_times_the_pool():
+    """Issue 21: the expected pool score at the EAP estimate gave 5 of 5 right 60%; now the estimated mastery."""
     asked = [{"question": "q2", "skill": "fractions", "correct": True}]
     result = adaptive.adaptive_result(POOL, asked)
-    theta = result["theta"]
     assert result["possible"] == 12.0
-    assert result["earned"] == pytest.approx(sum(irt.probability(theta, item.difficulty, 1.5) for item in POOL),
-                                             abs=0.005)
+    assert result["earned"] == pytest.approx(12 * irt.mastery_probability(
+        [(item.difficulty, item.discrimination, True) for item in POOL if item.id == "q2"], adaptive.standard(POOL)),
+        abs=0.005)
+    for answer, low, high in ((lambda item: True, 0.95, 1.0), (lambda item: False, 0.0, 0.05)):
+        asked = run(adaptive.next_adaptive, POOL, answer, budget=8, target_se=0.3)
+        assert len(asked) == 8 and low <= adaptive.adaptive_result(POOL, asked)["mastery"] <= high
 
 
 MIXED = pool_of([("a1", "add", -0.5), ("a2", "add", 0.0), ("a3", "add", 0.5), ("a4", "add", 1.0),
@@ -97,7 +101,7 @@ def test_recheck_starts_with_the_most_faded_skill_and_mixes():
 def test_items_from_questions_reads_labels_and_class_calibration():
     questions = [{"id": "q1", "skill": "s", "difficulty": "hard"}, {"id": "q2", "skill": "s"}]
     bins = irt.empty_bins()
-    for _ in range(40):
+    for _ in range(irt.MIN_LEARNERS):
         bins = irt.record_answer(bins, 0.0, True)
     pool = adaptive.items_from_questions(questions, {"q2": bins})
     assert pool[0].difficulty == 1.0 and pool[0].discrimination == irt.DEFAULT_DISCRIMINATION
@@ -154,7 +158,8 @@ def test_answering_another_question_than_the_current_one_is_refused():
 def test_placement_and_recheck_sessions_store_their_results():
     pool = adaptive.items_from_questions(QUESTIONS)
     state = sc.start_session(sc.empty_state(), "placement", "2026-01-05T09:00:00+00:00")
-    for _ in range(4):
+    # The budget of 4 is raised to PLACEMENT_MIN_ANSWERS per skill: the whole pool of 3 + 3 is asked.
+    for _ in range(6):
         next_id = sc.next_question_id(state, pool, budget=4, target_se=0.1)
         item = {q["id"]: q for q in QUESTIONS}[next_id]
         answer = ["right"] if item["skill"] == "fractions" else ["wrong"]
@@ -162,7 +167,7 @@ def test_placement_and_recheck_sessions_store_their_results():
     assert sc.next_question_id(state, pool, budget=4, target_se=0.1) is None
     state = sc.finish_session(state, pool, "2026-01-05T09:02:00+00:00", placement_cut=50)
     assert state["placement"]["fractions"]["mastered"] and not state["placement"]["decimals"]["mastered"]
-    assert state["score"] == {"earned": 2.0, "possible": 4.0}
+    assert state["score"] == {"earned": 3.0, "possible": 6.0}
     state = sc.start_session(state, "recheck", "2026-02-05T09:00:00+00:00", plan=["q1", "gone", "q2"])
     assert sc.next_question_id(state, pool, budget=4, target_se=0.1) == "q1"
     state, _ = sc.answer_in_session(state, QUESTIONS[1], ["right"], "2026-02-05T09:01:00+00:00")

@@ -1,5 +1,6 @@
 """2PL item response theory: information, EAP estimates, item choice and class calibration."""
 import math
+import random
 
 import pytest
 from hypothesis import given
@@ -97,9 +98,10 @@ def test_class_calibration_needs_enough_learners_and_stays_bounded():
     assert irt.refine_difficulty(0.0, 1.0, bins) == 0.0  # too few learners: the author's value
     bins = irt.record_answer(bins, 0.0, False)
     harder = irt.refine_difficulty(0.0, 1.0, bins)
-    assert 0.0 < harder <= irt.MAX_SHIFT  # everyone of average ability missed it: harder, bounded
+    # everyone of average ability missed it: harder, and no further than the class size allows yet
+    assert 0.0 < harder <= irt.shift_allowed(irt.MIN_LEARNERS) < irt.MAX_SHIFT
     easy = irt.empty_bins()
-    for _ in range(200):
+    for _ in range(irt.FULL_TRUST_LEARNERS):
         easy = irt.record_answer(easy, -1.0, True)
     assert irt.refine_difficulty(0.0, 1.0, easy) == -irt.MAX_SHIFT
 
@@ -109,6 +111,43 @@ def test_class_calibration_recovers_a_difficulty_from_matching_answers():
     bins = {"n": [1000] * len(irt.BIN_CENTRES),
             "correct": [round(1000 * irt.probability(c, 0.6, 1.2)) for c in irt.BIN_CENTRES]}
     assert irt.refine_difficulty(0.0, 1.2, bins) == pytest.approx(0.6, abs=0.02)
+
+
+def honest_class(size, difficulty, generator, noise=0.3):
+    """Counts from ``size`` honest learners (abilities N(0, 1), each binned by a noisy estimate of it)."""
+    bins = irt.empty_bins()
+    for _ in range(size):
+        theta = generator.gauss(0, 1)
+        correct = generator.random() < irt.probability(theta, difficulty)
+        bins = irt.record_answer(bins, theta + generator.gauss(0, noise), correct)
+    return bins
+
+
+def test_twenty_coordinated_accounts_move_a_difficulty_at_most_the_documented_bound():
+    """Issue 21: 20 accounts answering wrong on purpose moved a difficulty the full 1.0 allowed."""
+    generator = random.Random(21)
+    alone = irt.empty_bins()
+    alone["n"][-1] = 20
+    assert irt.refine_difficulty(1.0, 1.0, alone) == 1.0  # 20 accounts alone: below the minimum
+    worst = 0.0
+    for size in (30, 50, 100, 200, 300, 400, 800):
+        for _ in range(5):
+            honest = honest_class(size, 1.0, generator)
+            base = irt.refine_difficulty(1.0, 1.0, honest)
+            for index in range(len(irt.BIN_CENTRES)):
+                for right in (0, 20):
+                    attacked = {"n": list(honest["n"]), "correct": list(honest["correct"])}
+                    attacked["n"][index] += 20
+                    attacked["correct"][index] += right
+                    worst = max(worst, abs(irt.refine_difficulty(1.0, 1.0, attacked) - base))
+    assert worst <= irt.MINORITY_BOUND
+
+
+def test_honest_learners_binned_by_their_own_estimates_find_the_difficulty():
+    """Issue 21: binned at the prior mean, 400 honest learners moved a difficulty of 1.5 to 1.07."""
+    generator = random.Random(15)
+    found = [irt.refine_difficulty(1.0, 1.0, honest_class(400, 1.5, generator)) for _ in range(10)]
+    assert sum(found) / len(found) == pytest.approx(1.5, abs=0.1)
 
 
 @given(thetas)

@@ -18,7 +18,8 @@ def skill_check(env, mode="fixed", extra=""):
 def test_recall_estimator_fades_with_time(env):
     check = skill_check(env)
     gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
-                             skills=[{"skill": "adding", "threshold": 80}], estimator="recall"))
+                             skills=[{"skill": "adding", "threshold": 80}], estimator="recall",
+                             estimator_params={"min_right": 0}))
     assert problems(env, gate) == []
     assert SECRET not in render(env, gate)
     assert call(env.block(check), "submit", RIGHT)[0] == 200
@@ -39,6 +40,7 @@ def test_a_faded_skill_relocks_until_the_recheck_refreshes_it(env):
     recheck = skill_check(env, mode="recheck", extra=f"recheck_sources='[\"{check}\"]' display_name='Quick re-check'")
     gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
                              skills=[{"skill": "adding", "threshold": 80}], estimator="latest",
+                             estimator_params={"min_right": 0},
                              refresh_below=85, refresh_check=recheck))
     assert problems(env, gate) == []
     assert call(env.block(check), "submit", RIGHT)[0] == 200
@@ -57,7 +59,8 @@ def test_a_faded_skill_relocks_until_the_recheck_refreshes_it(env):
 def test_unlocks_stay_when_no_refresh_level_is_set(env):
     check = skill_check(env)
     gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
-                             skills=[{"skill": "adding", "threshold": 80}], estimator="latest"))
+                             skills=[{"skill": "adding", "threshold": 80}], estimator="latest",
+                             estimator_params={"min_right": 0}))
     assert call(env.block(check), "submit", RIGHT)[0] == 200
     env.clock.advance(400)
     assert SECRET in render(env, gate)

@@ -34,13 +34,18 @@ def test_bands_and_trends():
     assert core.trend(50, 40) == core.FALLING and core.trend(50, 53) == core.STEADY
 
 
+def dated(outcomes):
+    """Outcomes as dated answers, one a minute (the plan reads the same dated history the gate does)."""
+    return [(f"2026-03-01T10:{minute:02d}:00+00:00", outcome) for minute, outcome in enumerate(outcomes)]
+
+
 def test_measure_uses_the_rule_and_reports_the_value_before_the_latest_attempt():
-    now, before = core.measure([0.0, 1.0], core.SkillRule("latest"))
-    assert (now, before) == (100.0, 0.0)
-    now, before = core.measure([1.0, 0.0], core.SkillRule("decaying_average", {"weight": 0.65}))
+    now, before, decision = core.measure(dated([0.0, 1.0]), core.SkillRule("latest"))
+    assert (now, before) == (100.0, 0.0) and not decision.mastered and decision.needed == 5  # 6 of the last 8
+    now, before, _ = core.measure(dated([1.0, 0.0]), core.SkillRule("decaying_average", {"weight": 0.65}))
     assert now == 35.0 and before == 100.0
-    assert core.measure([], core.SkillRule()) == (None, None)
-    assert core.measure([0.5], core.SkillRule("nonsense")) == (None, None)
+    assert core.measure([], core.SkillRule()) == (None, None, core.mastery.Decision(needed=6))
+    assert core.measure(dated([0.5]), core.SkillRule("nonsense")) == (None, None, None)
     assert core.SkillRule("bkt").mastery_threshold == 95.0 and core.SkillRule(threshold=60).mastery_threshold == 60
 
 
@@ -70,7 +75,7 @@ SOURCES = [source(core.SELF_ASSESSMENT, "ratings", skills=("fractions",)),
 
 def row(name, level=None, outcomes=(), gate=None, chosen=0, due=None):
     summaries = {"ratings": {"out_of": 4, "levels": {"fractions": level} if level else {}, "first_levels": {}},
-                 "check": {"attempts": {"fractions": list(outcomes)}},
+                 "check": {"evidence": {"fractions": dated(outcomes)}},
                  "gate": gate or {}, "board": {"chosen": [{"id": "t", "title": "T", "done": False}] * chosen},
                  "goals": {"goals_set": True, "next_checkin_due": due}}
     return core.learner_row(name, SOURCES, summaries, {}, TODAY)

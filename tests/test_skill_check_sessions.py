@@ -121,16 +121,21 @@ def test_placement_places_each_skill_and_reports_it(env):
 
 def test_class_answers_refine_difficulty_only_from_many_learners(env):
     usage = env.load(
-        "<personalized_skill_check check_mode='adaptive' question_budget='1' attempts_allowed='1' questions='"
+        "<personalized_skill_check check_mode='adaptive' question_budget='3' attempts_allowed='1' questions='"
         + json.dumps(HARD_POOL[:6]).replace("'", "&apos;") + "'/>")
+    authored = [item.difficulty for item in env.block(usage, "ana").pool()]
     for number in range(irt.MIN_LEARNERS - 1):
-        take(env, usage, f"learner{number}", lambda _: "no")
-    block = env.block(usage, "ana")
-    assert [item.difficulty for item in block.pool()][2] == 0.0  # 19 learners: the author's value
+        asked, _ = take(env, usage, f"learner{number}", lambda _: "no")
+    assert [item.difficulty for item in env.block(usage, "ana").pool()] == authored  # 49 learners: the author's
+    counts = env.block(usage, "ana").class_calibration
+    # The first answer is never counted: the learner's own estimate is not informed yet (the prior).
+    assert asked[0] not in counts and sum(counts[asked[2]]["n"]) == irt.MIN_LEARNERS - 1
     take(env, usage, "learner-last", lambda _: "no")
     counts = env.block(usage, "ana").class_calibration
-    assert sum(counts["h2"]["n"]) == irt.MIN_LEARNERS and "ana" not in json.dumps(counts)
-    assert 0.0 < env.block(usage, "ana").pool()[2].difficulty <= irt.MAX_SHIFT
+    assert sum(counts[asked[2]]["n"]) == irt.MIN_LEARNERS and "ana" not in json.dumps(counts)
+    refined = {item.id: item.difficulty for item in env.block(usage, "ana").pool()}
+    index = [question["id"] for question in HARD_POOL[:6]].index(asked[2])
+    assert 0 < abs(refined[asked[2]] - authored[index]) <= irt.shift_allowed(irt.MIN_LEARNERS)
 
 
 def test_studio_refuses_a_pool_smaller_than_the_budget(env):

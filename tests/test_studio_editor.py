@@ -113,7 +113,7 @@ def test_gate_editor_shows_sources_with_thresholds_children_and_estimators_in_wo
                                               "Everyone are shown on every route.")
     labels = {option["value"]: option["label"] for option in fields["estimator"]["options"]}
     assert labels["decaying_average"].startswith("Decaying average:")
-    assert [param["key"] for param in fields["estimator_params"]["params"]["n_of_m"]] == ["n", "m", "cut"]
+    assert [param["key"] for param in fields["estimator_params"]["params"]["n_of_m"]] == ["n", "m", "cut", "min_right"]
     assert editor_spec(gate)["actions"][0]["name"] == "reevaluate_everyone"
 
 

@@ -30,6 +30,10 @@ Later reviews, ``t`` whole days after the previous one, with ``R = R(t, S)``:
 Stability never falls below 0.001 days. ``D`` in the stability formulas is the difficulty
 before the review. The next review is due when R falls to the desired retention ``r``:
 ``t = S / F * (r ** (-1 / w20) - 1)``, which is ``S`` for ``r = 0.9``.
+
+Time counts in whole elapsed days everywhere, as FSRS (and py-fsrs) does: the recall shown at
+``now`` is the recall the next review's update uses. Answers given at the same moment (the
+questions of one submitted check) keep the order they were recorded in (``in_order``).
 """
 import math
 from dataclasses import dataclass
@@ -59,10 +63,10 @@ def factor(w=DEFAULT_PARAMETERS):
     return 0.9 ** (-1 / w[20]) - 1
 
 
-def retrievability(elapsed_days, stability, w=DEFAULT_PARAMETERS):
-    """R(t, S): the probability of recall ``elapsed_days`` after the last review."""
-    elapsed_days = max(0.0, elapsed_days)
-    return (1 + factor(w) * elapsed_days / stability) ** (-w[20])
+def retrievability(days, stability, w=DEFAULT_PARAMETERS):
+    """R(t, S): the probability of recall ``days`` after the last review."""
+    days = max(0.0, days)
+    return (1 + factor(w) * days / stability) ** (-w[20])
 
 
 def interval(stability, retention=DEFAULT_RETENTION, w=DEFAULT_PARAMETERS):
@@ -111,7 +115,7 @@ def review(memory, correct, when, w=DEFAULT_PARAMETERS):
     rating = GOOD if correct else AGAIN
     if memory is None:
         return Memory(initial_stability(rating, w), initial_difficulty(rating, w), when)
-    days = (when - memory.last_review).days
+    days = elapsed_days(memory.last_review, when)
     if days < 1:
         stability = same_day_stability(memory.stability, rating, w)
     else:
@@ -123,20 +127,29 @@ def review(memory, correct, when, w=DEFAULT_PARAMETERS):
     return Memory(stability, next_difficulty(memory.difficulty, rating, w), when, memory.reviews + 1)
 
 
+def in_order(evidence):
+    """``evidence`` (pairs whose first item is the time) by time; answers at the same time keep their recorded order."""
+    return sorted(evidence, key=lambda item: item[0])
+
+
 def replay(evidence, w=DEFAULT_PARAMETERS):
     """The memory state after ``evidence``, ``(when, correct)`` pairs in any order; None if empty."""
     memory = None
-    for when, correct in sorted(evidence, key=lambda item: item[0]):
+    for when, correct in in_order(evidence):
         memory = review(memory, correct, when, w)
     return memory
 
 
+def elapsed_days(since, now):
+    """Whole days from ``since`` to ``now`` (never negative), as FSRS counts them."""
+    return max(0, (now - since).days)
+
+
 def recall_probability(memory, now, w=DEFAULT_PARAMETERS):
-    """The probability the skill is still known at ``now``; None before any evidence."""
+    """The probability the skill is still known at ``now`` (whole elapsed days); None before any evidence."""
     if memory is None:
         return None
-    elapsed = (now - memory.last_review).total_seconds() / 86400
-    return retrievability(elapsed, memory.stability, w)
+    return retrievability(elapsed_days(memory.last_review, now), memory.stability, w)
 
 
 def review_due(memory, retention=DEFAULT_RETENTION, w=DEFAULT_PARAMETERS):

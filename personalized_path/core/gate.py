@@ -59,6 +59,8 @@ class Reading:
     link: str = None
     label: str = ""
     placed: bool = False     # a placement check placed the learner as knowing this skill already
+    mastered: bool = None    # SKILL: the skill's decision (threshold and minimum of evidence), None if not decided
+    needed: int = None       # SKILL: right answers still needed (mastery.Decision.needed)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def is_met(condition, reading):
         return False
     if condition.kind in (BOARD, GOALS):
         return value is True
+    if condition.kind == SKILL and reading.mastered is not None:
+        return reading.mastered
     threshold = clean_number(condition.threshold)
     return clean_number(value) is not None and threshold is not None and value >= threshold - TOLERANCE
 

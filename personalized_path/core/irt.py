@@ -25,12 +25,17 @@ the standard error falls below the author's target or the question budget is spe
 
 Difficulty from the class (``refine_difficulty``): each item keeps anonymous counts of
 answers and correct answers in ability bins (``BIN_EDGES``), from each learner's first answer
-to the item, with the ability estimated before that answer. Once at least ``MIN_LEARNERS``
-learners have answered, the difficulty is the maximum a posteriori estimate given those counts
-(each bin's learners placed at the bin's centre) under a normal prior centred on the author's
-difficulty with standard deviation ``PRIOR_SD``, and it never moves more than ``MAX_SHIFT``
-from the author's value. Below the minimum the author's value stands, so one learner alone never
-moves it.
+to the item, binned by the learner's own estimate at answer time (from all their earlier
+answers to the pool), and only when that estimate is informed (standard error at most
+``CALIBRATION_MAX_SE``; a first answer, at the prior mean, would pull every difficulty toward
+the middle). Once at least ``MIN_LEARNERS`` learners are counted, the difficulty is the maximum a
+posteriori estimate given those counts (each bin's learners placed at the bin's centre) under a
+normal prior centred on the author's difficulty with standard deviation ``PRIOR_SD``, and it
+moves at most ``shift_allowed``: ``MAX_SHIFT`` times the share of ``FULL_TRUST_LEARNERS`` counted
+so far. The bound on a coordinated minority, measured in tests/test_core_irt.py over every
+class size and ability bin: 20 accounts answering an item all wrong (or all right) on purpose
+move its difficulty by at most ``MINORITY_BOUND`` from where the honest learners put it, and by
+nothing alone (20 answers are below ``MIN_LEARNERS``).
 """
 import math
 
@@ -50,9 +55,12 @@ PRIOR = tuple(math.exp(-theta * theta / 2) for theta in GRID)
 # Class calibration of difficulty.
 BIN_EDGES = (-2.5, -1.5, -0.5, 0.5, 1.5, 2.5)
 BIN_CENTRES = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
-MIN_LEARNERS = 20
+MIN_LEARNERS = 50
 PRIOR_SD = 0.5
 MAX_SHIFT = 1.0
+FULL_TRUST_LEARNERS = 500
+CALIBRATION_MAX_SE = 0.85
+MINORITY_BOUND = 0.5
 
 
 def probability(theta, difficulty, discrimination=DEFAULT_DISCRIMINATION):
@@ -92,6 +100,11 @@ def estimate(responses):
     theta_hat = math.fsum(theta * weight for theta, weight in zip(GRID, weights))
     variance = math.fsum((theta - theta_hat) ** 2 * weight for theta, weight in zip(GRID, weights))
     return theta_hat, math.sqrt(max(variance, 0.0))
+
+
+def mastery_probability(responses, standard):
+    """The posterior probability that the ability is at least ``standard``, after ``responses`` (as ``posterior``)."""
+    return math.fsum(weight for theta, weight in zip(GRID, posterior(responses)) if theta >= standard - 1e-12)
 
 
 def next_item(theta, items, asked=()):
@@ -156,9 +169,8 @@ def record_answer(bins, theta, correct):
 
 def refine_difficulty(author_difficulty, discrimination, bins):
     """
-    The item's difficulty refined from the class's binned answers (MAP under a normal prior on
-    the author's value, within ``MAX_SHIFT`` of it); the author's value with fewer than
-    ``MIN_LEARNERS`` answers.
+    The item's difficulty refined from the class's binned answers (MAP under a normal prior on the
+    author's value), within ``shift_allowed`` of it; the author's value with fewer than ``MIN_LEARNERS``.
     """
     answered = sum(bins["n"])
     if answered < MIN_LEARNERS:
@@ -177,6 +189,12 @@ def refine_difficulty(author_difficulty, discrimination, bins):
         value -= step
         if abs(step) < 1e-9:
             break
-    low = max(MIN_DIFFICULTY, author_difficulty - MAX_SHIFT)
-    high = min(MAX_DIFFICULTY, author_difficulty + MAX_SHIFT)
+    allowed = shift_allowed(answered)
+    low = max(MIN_DIFFICULTY, author_difficulty - allowed)
+    high = min(MAX_DIFFICULTY, author_difficulty + allowed)
     return min(high, max(low, value))
+
+
+def shift_allowed(answered):
+    """How far the class may move a difficulty after ``answered`` counted answers: grows to ``MAX_SHIFT``."""
+    return MAX_SHIFT * min(1.0, answered / FULL_TRUST_LEARNERS)

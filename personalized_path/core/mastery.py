@@ -27,16 +27,35 @@ float in [0, 1], or None when there are no attempts yet.
   attempt is a review, dated: ``attempts`` are ``(when, outcome)`` pairs (ISO text or aware
   datetimes) and the estimate needs ``now``. An outcome of at least 0.5 is a right answer
   ("good"), below it a wrong one ("again"). The value is the probability that the skill is
-  still recalled at ``now``; after a miss, until the next right answer, it is 0: the learner
-  is still relearning the skill.
+  still recalled at ``now``, in whole elapsed days as FSRS counts them. A miss never raises it:
+  after misses, until the next right answer, it is the lowest of the recall the model gives
+  now and the recall it would give without each of those misses (with no right answer at all,
+  0). FSRS's own update after "again" assumes the learner has relearned the skill on the spot.
+
+One evidence history, one decision (``decide``): every block that decides about a skill (the
+gate, the skill's value on the lock card, the learning plan, "review due") passes the learner's
+dated answers ``(when, outcome)`` for the skill, from every check, to ``decide``. It puts them in
+the one order (by time; answers given at the same time keep their recorded order), runs the
+estimator and applies the minimum of evidence:
+
+* every estimator needs ``min_right`` right answers among the latest ``min_right + 2``
+  (default 6 of the last 8: a learner guessing among 3 choices gets there 2% of the time, one
+  who knows the skill and slips 5% of the time 99%), whatever the threshold. Settings an author
+  saved before ``min_right`` existed (any parameter given, ``min_right`` not) keep their old
+  meaning: no minimum.
+
+``Decision.needed`` is how many more right answers in a row would make the skill mastered (what
+the lock card says), None when more than ``MAX_NEEDED`` would.
 
 ``estimate(method, attempts, **params)`` validates the method, the parameters and the attempts
 and raises PayloadError naming the bad one; ``explain(method, **params)`` gives a learner-facing
 sentence (an ``Explanation``: a ``str`` holding the English text, whose ``render(gettext)``
 translates it); ``is_mastered(method, value, threshold=None)`` compares a value with a threshold
-on the same 0..1 scale (defaults in ``DEFAULT_THRESHOLDS``: BKT 0.95, n of m 1.0, others 0.8).
+on the same 0..1 scale (defaults in ``DEFAULT_THRESHOLDS``: BKT 0.95, n of m 1.0, mean 0.75,
+decaying average 0.55, others 0.8; each at most what the minimum of evidence gives).
 """
 import math
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import N_, forgetting, is_finite_number
@@ -95,13 +114,37 @@ def bkt(attempts, prior=0.3, learn=0.2, guess=0.2, slip=0.1):
 
 
 def recall(attempts, now):
-    """FSRS-6 probability of recall at ``now`` after dated ``attempts``; 0 while relearning after a miss."""
+    """FSRS-6 probability of recall at ``now`` after dated ``attempts``; a miss never raises it."""
+    chain = _recall_chain(attempts)
+    if chain is None:
+        return None
+    values = [0.0 if memory is None else forgetting.recall_probability(memory, now) for memory in chain]
+    return _clamp(min(values))
+
+
+def _recall_chain(attempts):
+    """
+    The memory states whose recall bounds the value: the state after every answer since the
+    last right one (the trailing misses), and the state just before the first of those misses
+    (None: no evidence before them, recall 0). None without attempts.
+    """
     if not attempts:
         return None
-    evidence = sorted((when, outcome >= 0.5) for when, outcome in attempts)
-    if not evidence[-1][1]:
-        return 0.0
-    return _clamp(forgetting.recall_probability(forgetting.replay(evidence), now))
+    memory, chain = None, []
+    for when, outcome in forgetting.in_order(attempts):
+        correct = outcome >= 0.5
+        chain = [] if correct else (chain or [memory])
+        memory = forgetting.review(memory, correct, when)
+    return chain + [memory]
+
+
+def review_due(attempts, retention=forgetting.DEFAULT_RETENTION):
+    """When ``recall`` is expected to fall to ``retention`` after dated ``attempts``; None without any."""
+    chain = _recall_chain(attempts)
+    if chain is None:
+        return None
+    first = forgetting.in_order(attempts)[0][0]
+    return min(first if memory is None else forgetting.review_due(memory, retention) for memory in chain)
 
 
 def _posterior(known, correct, guess, slip):
@@ -143,17 +186,27 @@ FUNCTIONS = {
 TIMED = frozenset({"recall"})
 
 # Parameters each method accepts, with their defaults.
+# The minimum of evidence of the estimators that have none of their own: right answers among the
+# latest ``min_right + 2``. Chosen from benchmarks/bench_mastery_decisions.py.
+MIN_RIGHT = 6
+GUARDED = ("latest", "highest", "mean", "decaying_average", "n_of_m", "bkt", "recall")
+MAX_NEEDED = 20
+
+# Parameters each method accepts, with their defaults (chosen from the benchmark: the estimator
+# functions' own defaults are the published ones the reference tests check).
 PARAMS = {
-    "latest": {}, "highest": {}, "mean": {},
-    "decaying_average": {"weight": 0.65},
-    "n_of_m": {"n": 3, "m": 5, "cut": 1.0},
-    "bkt": {"prior": 0.3, "learn": 0.2, "guess": 0.2, "slip": 0.1},
-    "recall": {},
+    "latest": {"min_right": MIN_RIGHT}, "highest": {"min_right": MIN_RIGHT}, "mean": {"min_right": MIN_RIGHT},
+    "decaying_average": {"weight": 0.2, "min_right": MIN_RIGHT},
+    "n_of_m": {"n": 6, "m": 8, "cut": 1.0, "min_right": MIN_RIGHT},
+    "bkt": {"prior": 0.3, "learn": 0.2, "guess": 0.3, "slip": 0.1, "min_right": MIN_RIGHT},
+    "recall": {"min_right": MIN_RIGHT},
 }
 
-DEFAULT_THRESHOLDS = {"bkt": 0.95, "n_of_m": 1.0}
+# Each at most what 6 right answers of 8 (the minimum) give, so the minimum decides for a learner who slips.
+DEFAULT_THRESHOLDS = {"bkt": 0.95, "n_of_m": 1.0, "mean": 0.75, "decaying_average": 0.55}
 DEFAULT_THRESHOLD = 0.8
 
+MINIMUM_EXPLANATION = N_("You also need %(n)s correct answers among your last %(m)s.")
 EXPLANATIONS = {
     "latest": N_("Only your most recent attempt counts."),
     "highest": N_("Your best attempt counts."),
@@ -174,15 +227,18 @@ class Explanation(str):
     N_) and ``params`` let the block translate it: ``render(self._)``.
     """
 
-    def __new__(cls, message, params):
-        obj = super().__new__(cls, message % params if params else message)
+    def __new__(cls, message, params, also=None):
+        text = message % params if params else message
+        obj = super().__new__(cls, f"{text} {also}" if also else text)
         obj.message = message
         obj.params = params
+        obj.also = also  # a second sentence (the minimum of evidence), or None
         return obj
 
     def render(self, gettext=lambda text: text):
         text = gettext(self.message)  # pylint: disable=translation-of-non-string
-        return text % self.params if self.params else text
+        text = text % self.params if self.params else text
+        return f"{text} {self.also.render(gettext)}" if self.also else text
 
 
 def check_method(method, field="method"):
@@ -201,6 +257,10 @@ def validate_params(method, field="params", method_field="method", **params):
             raise PayloadError(f"{field}.{name}"[:80], N_("The estimator %(method)s has no parameter %(name)s."),
                                method=method, name=name[:40])
     values = dict(allowed, **params)
+    if "min_right" in allowed:
+        # Settings saved before the minimum existed keep their meaning: no minimum.
+        values["min_right"] = as_int(params.get("min_right", 0 if params else MIN_RIGHT),
+                                     f"{field}.min_right", 0, MAX_N)
     if method == "decaying_average":
         weight = as_number(values["weight"], f"{field}.weight", 0, 1)
         if weight <= 0:
@@ -266,17 +326,74 @@ def estimate(method, attempts, now=None, **params):
     values = validate_params(method, **params)
     if method in TIMED:
         return FUNCTIONS[method](check_dated_attempts(attempts), now or datetime.now(timezone.utc))
-    return FUNCTIONS[method](check_attempts(attempts), **values)
+    return _run(method, check_attempts(attempts), values)
+
+
+def _run(method, outcomes, values):
+    """The estimator over undated ``outcomes`` with validated ``values`` (the minimum is not its parameter)."""
+    return FUNCTIONS[method](outcomes, **{name: value for name, value in values.items() if name != "min_right"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one evidence history says about a skill: the value shown, mastered or not, and what is missing."""
+
+    value: float = None      # the estimator's value, 0..1; None without evidence
+    mastered: bool = False
+    needed: int = None       # right answers in a row still needed (0 once mastered); None: more than MAX_NEEDED
+    answers: int = 0
+    right: int = 0
+
+
+def history(rows):
+    """Dated answers ``(when, outcome)`` (ISO text or aware datetimes) checked and put in the one order."""
+    return forgetting.in_order(check_dated_attempts(rows))
+
+
+def decide(method, rows, now=None, threshold=None, **params):
+    """
+    The decision about one skill from its whole evidence history ``rows`` (dated answers from
+    every check): ``estimate``'s value, the threshold (0..1; default per method) and the minimum
+    of evidence. PayloadError naming a bad setting or answer.
+    """
+    values = validate_params(method, **params)
+    threshold = default_threshold(method) if threshold is None else float(as_number(threshold, "threshold", 0, 1))
+    now = now or datetime.now(timezone.utc)
+    answers = history(rows)
+    value = _value(method, answers, now, values)
+    mastered = _mastered(method, answers, now, values, threshold)
+    needed = 0 if mastered else next(
+        (count for count in range(1, MAX_NEEDED + 1)
+         if _mastered(method, answers + [(now, 1.0)] * count, now, values, threshold)), None)
+    return Decision(value=value, mastered=mastered, needed=needed, answers=len(answers),
+                    right=sum(1 for _, outcome in answers if outcome >= 1 - TOLERANCE))
+
+
+def _value(method, answers, now, values):
+    if method in TIMED:
+        return FUNCTIONS[method](answers, now)
+    return _run(method, [outcome for _, outcome in answers], values)
+
+
+def _mastered(method, answers, now, values, threshold):
+    if not is_mastered(method, _value(method, answers, now, values), threshold):
+        return False
+    least = values.get("min_right", 0)
+    recent = answers[-(least + 2):] if least else ()
+    return sum(1 for _, outcome in recent if outcome >= 1 - TOLERANCE) >= least
 
 
 def explain(method, **params):
     """One learner-facing sentence saying how ``method`` (with these params) judges mastery."""
     values = validate_params(method, **params)
+    least = values.get("min_right", 0)
+    implied = method == "n_of_m" and values["n"] >= least and values["m"] <= least + 2
+    also = Explanation(MINIMUM_EXPLANATION, {"n": least, "m": least + 2}) if least and not implied else None
     if method == "decaying_average":
-        return Explanation(EXPLANATIONS[method], {"percent": _percent(values["weight"])})
+        return Explanation(EXPLANATIONS[method], {"percent": _percent(values["weight"])}, also)
     if method == "n_of_m":
-        return Explanation(EXPLANATIONS[method], {"n": values["n"], "m": values["m"]})
-    return Explanation(EXPLANATIONS[method], {})
+        return Explanation(EXPLANATIONS[method], {"n": values["n"], "m": values["m"]}, also)
+    return Explanation(EXPLANATIONS[method], {}, also)
 
 
 def default_threshold(method):

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from . import N_, is_finite_number
-from . import forgetting, mastery
+from . import mastery
 from .payload import PayloadError, authored_items, as_int, as_list, as_object, as_text, only_keys, require
 
 CALIBRATION_MARGIN = 25.0
 TREND_MARGIN = 5.0
 BEGINNING_BELOW = 50.0
-DEFAULT_ESTIMATOR = "decaying_average"
+DEFAULT_ESTIMATOR = "n_of_m"
 MAX_TOPICS = 12
 MAX_INTERESTS = 5
 TOPIC_LABEL_MAX_CHARS = 60
@@ -89,21 +89,43 @@ def self_percent(level, out_of):
     return round(100.0 * (min(level, out_of) - 1) / (out_of - 1), 1)
 
 
-def measure(attempts, rule):
-    """``(now, before the latest attempt)`` as percentages; None where there is no evidence."""
-    attempts = [value for value in attempts or () if _finite(value) and 0 <= value <= 1]
+def measure(evidence, rule, now=None):
+    """
+    ``(now, before the latest answer, decision)`` from the skill's dated answers ``(ISO time, outcome)``
+    from every check: values as percentages (None without evidence) and ``mastery.decide``'s decision
+    (None when the rule or the evidence is unusable).
+    """
+    rows = _dated(evidence)
     try:
-        now = mastery.estimate(rule.estimator, attempts, **rule.params)
-        before = mastery.estimate(rule.estimator, attempts[:-1], **rule.params) if len(attempts) > 1 else None
+        threshold = rule.mastery_threshold / 100
+        decision = mastery.decide(rule.estimator, rows, now=now, threshold=threshold, **rule.params)
+        before = mastery.decide(rule.estimator, rows[:-1], now=now, threshold=threshold,
+                                **rule.params).value if len(rows) > 1 else None
     except (PayloadError, TypeError, ValueError):
-        return None, None
-    return (None if now is None else round(100 * now, 1)), (None if before is None else round(100 * before, 1))
+        return None, None, None
+    value = decision.value
+    return (None if value is None else round(100 * value, 1)), (None if before is None else round(100 * before, 1)), \
+        decision
 
 
-def band(measured, threshold):
+def _dated(evidence):
+    """The usable ``(aware datetime, outcome)`` rows of ``evidence``, in the one order (``mastery.history``)."""
+    dated = []
+    for when, outcome in evidence or ():
+        try:
+            moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+        except ValueError:
+            continue
+        if isinstance(moment, datetime) and moment.tzinfo is not None and _finite(outcome) and 0 <= outcome <= 1:
+            dated.append((moment, float(outcome)))
+    return mastery.history(dated)
+
+
+def band(measured, threshold, mastered=None):
+    """The band of a value; ``mastered`` (the skill's decision, with its minimum of evidence) decides "mastered"."""
     if measured is None:
         return NO_EVIDENCE
-    if measured >= threshold - 1e-9:
+    if mastered if mastered is not None else measured >= threshold - 1e-9:
         return MASTERED
     return BEGINNING if measured < BEGINNING_BELOW else DEVELOPING
 
@@ -134,36 +156,30 @@ def _compare(value, reference, margin, labels):
 def review_due(evidence):
     """
     The ISO date a skill is due for review, from its dated answers ``(ISO time, outcome)``: when its
-    FSRS-6 recall falls to 90% (``forgetting.review_due``); None without dated answers.
+    recall (``mastery.recall``, the gate's) falls to 90% (``mastery.review_due``); None without dated answers.
     """
-    dated = []
-    for when, outcome in evidence or ():
-        try:
-            moment = datetime.fromisoformat(when)
-        except (TypeError, ValueError):
-            continue
-        if moment.tzinfo is not None and _finite(outcome):
-            dated.append((moment, outcome >= 0.5))
-    due = forgetting.review_due(forgetting.replay(dated))
+    due = mastery.review_due(_dated(evidence))
     return due.date().isoformat() if due else None
 
 
-def skill_row(skill, self_rating, attempts, rule, evidence=()):
+def skill_row(skill, self_rating, evidence, rule, now=None):
     """
     One skill for one learner. ``self_rating`` is ``{"level", "first", "out_of"}`` (mean levels of
-    the latest and first ratings) or None; ``attempts`` the outcomes (0..1) from every skill check;
-    ``evidence`` the same answers dated, for the review date.
+    the latest and first ratings) or None; ``evidence`` the dated answers ``(ISO time, outcome)``
+    from every skill check: the one history the value, the band and the review date come from.
     """
     self_rating = self_rating or {}
     out_of = self_rating.get("out_of")
     level, first = self_rating.get("level"), self_rating.get("first")
     mine, mine_first = self_percent(level, out_of), self_percent(first, out_of)
-    measured, before = measure(attempts, rule)
+    measured, before, decision = measure(evidence, rule, now)
     threshold = rule.mastery_threshold
     return {
         "skill": skill, "level": level, "out_of": out_of, "self_percent": mine,
         "self_trend": trend(mine_first, mine), "measured": measured, "measured_trend": trend(before, measured),
-        "evidence": len(attempts or ()), "threshold": threshold, "band": band(measured, threshold),
+        "evidence": len(evidence or ()), "threshold": threshold,
+        "band": band(measured, threshold, decision.mastered if decision else None),
+        "needed": decision.needed if decision and not decision.mastered else None,
         "calibration": calibration(mine, measured), "review_due": review_due(evidence),
     }
 
@@ -199,12 +215,12 @@ def course_skills(sources):
     return seen
 
 
-def learner_skills(sources, summaries, rules):
+def learner_skills(sources, summaries, rules, now=None):
     """
     Per course skill: the latest self-rating (the last self-assessment in course order that rated it)
     and the measured mastery over every skill check's evidence, in course order.
     """
-    ratings, attempts, evidence = {}, {}, {}
+    ratings, evidence = {}, {}
     for source in sources:
         summary = summaries.get(source.key) or {}
         if source.kind == SELF_ASSESSMENT:
@@ -215,14 +231,11 @@ def learner_skills(sources, summaries, rules):
                         else None
                     ratings[skill] = {"level": level, "first": first, "out_of": summary.get("out_of")}
         elif source.kind == SKILL_CHECK:
-            for skill, outcomes in (summary.get("attempts") or {}).items():
-                attempts.setdefault(skill, []).extend(outcomes if isinstance(outcomes, list) else ())
             for skill, dated in (summary.get("evidence") or {}).items():
                 evidence.setdefault(skill, []).extend(
                     item for item in (dated if isinstance(dated, list) else ())
                     if isinstance(item, (list, tuple)) and len(item) == 2)
-    return [skill_row(skill, ratings.get(skill), attempts.get(skill, ()), rules.get(skill, SkillRule()),
-                      evidence.get(skill, ()))
+    return [skill_row(skill, ratings.get(skill), evidence.get(skill, ()), rules.get(skill, SkillRule()), now)
             for skill in course_skills(sources)]
 
 
@@ -245,9 +258,9 @@ def gate_status(summary):
     return "locked" if summary.get("reached_at") or summary.get("exception") else "not_reached"
 
 
-def learner_row(username, sources, summaries, rules, today):
-    """One learner's grid row: skills, gates, boards, goals and the flags the filters use."""
-    skills = learner_skills(sources, summaries, rules)
+def learner_row(username, sources, summaries, rules, today, *, now=None):
+    """One learner's grid row: skills, gates, boards, goals and the flags the filters use (``now``: for recall)."""
+    skills = learner_skills(sources, summaries, rules, now)
     gates, boards, goals = [], [], []
     for source in sources:
         summary = summaries.get(source.key) or {}

@@ -28,7 +28,7 @@ CHOICE_MAX_CHARS = 300
 FEEDBACK_MAX_CHARS = 500
 MAX_ATTEMPTS_LIMIT = 100
 HISTORY_CAP = 50
-STATE_VERSION = 2
+STATE_VERSION = 3
 MODES = ("fixed", adaptive.ADAPTIVE, adaptive.PLACEMENT, adaptive.RECHECK)
 SESSION_MODES = MODES[1:]
 
@@ -177,12 +177,19 @@ ATTEMPT = Record(required={"answers": MapOf(CHOSEN), "results": ListOf(RESULT), 
                  optional={"mode": OneOf(*SESSION_MODES)})
 SESSION = Record(required={"mode": OneOf(*SESSION_MODES), "started": TEXT, "plan": ListOf(TEXT),
                            "asked": ListOf(Record(required={"question": TEXT, "skill": TEXT, "correct": FLAG,
-                                                            "chosen": CHOSEN, "at": TEXT}))})
+                                                            "chosen": CHOSEN, "at": TEXT}))},
+                 optional={"current": Optional(TEXT)})
 STORED_SHAPE = Record(required={
     "used": COUNT, "attempts": ListOf(ATTEMPT), "score": Optional(SCORE), "session": Optional(SESSION),
     "placement": Optional(MapOf(Record(required={"mastered": FLAG, "percent": Number()}))),
     "last_recheck": Optional(TEXT),
 })
+
+
+def _from_version_2(state):
+    """Version 3 keeps the question a session shows (None: chosen afresh, as version 2 did)."""
+    session = state["session"]
+    return dict(state, session=dict(session, current=None) if isinstance(session, dict) else session)
 
 
 def _check_state(state):
@@ -195,7 +202,7 @@ def _check_state(state):
 
 
 STATE_SHAPE = StateShape(version=STATE_VERSION, default=empty_state, shape=STORED_SHAPE, check=_check_state,
-                         migrations={1: _from_version_1})
+                         migrations={1: _from_version_1, 2: _from_version_2})
 
 
 def record_attempt(state, answers, questions, when):
@@ -275,20 +282,32 @@ def skill_evidence(state):
 def start_session(state, mode, when, plan=()):
     """A new state with a session started; starting uses one attempt."""
     return dict(state, used=state["used"] + 1,
-                session={"mode": mode, "started": when, "asked": [], "plan": list(plan)})
+                session={"mode": mode, "started": when, "asked": [], "plan": list(plan), "current": None})
 
 
 def next_question_id(state, pool, budget, target_se):
-    """The id of the session's next question, or None when the session is over."""
+    """
+    The id of the session's next question, or None when the session is over. The question on the
+    learner's screen (``session["current"]``, fixed when it was shown) stays the next one, even when
+    the class's calibration has moved since; sessions stored before it was kept choose afresh.
+    """
     session = state["session"]
     asked = session["asked"]
+    done = {entry["question"] for entry in asked}
+    known = {item.id for item in pool}
+    current = session.get("current")
+    if current is not None and current in known and current not in done:
+        return current
     if session["mode"] == adaptive.ADAPTIVE:
         return adaptive.next_adaptive(pool, asked, budget, target_se)
     if session["mode"] == adaptive.PLACEMENT:
         return adaptive.next_placement(pool, asked, budget, target_se)
-    done = {entry["question"] for entry in asked}
-    known = {item.id for item in pool}
     return next((item for item in session["plan"] if item not in done and item in known), None)
+
+
+def showing(state, question_id):
+    """A new state whose session shows ``question_id`` next (fixed until it is answered)."""
+    return dict(state, session=dict(state["session"], current=question_id))
 
 
 def parse_one_answer(data, question):
@@ -303,14 +322,14 @@ def answer_in_session(state, question, chosen, when):
     """A new state with one answer of the session recorded, and that answer's entry."""
     entry = {"question": question["id"], "skill": question["skill"], "chosen": list(chosen), "at": when,
              "correct": set(chosen) == set(question["correct"])}
-    session = dict(state["session"], asked=state["session"]["asked"] + [entry])
+    session = dict(state["session"], asked=state["session"]["asked"] + [entry], current=None)
     return dict(state, session=session), entry
 
 
 def finish_session(state, pool, when, placement_cut):
     """
-    A new state with the finished session kept as an attempt. Adaptive: the score is the expected
-    score on the whole pool. Placement and re-check: the questions asked, right out of asked;
+    A new state with the finished session kept as an attempt. Adaptive: the score is the estimated
+    mastery times the pool's size. Placement and re-check: the questions asked, right out of asked;
     a placement also stores each skill's result.
     """
     session = state["session"]
