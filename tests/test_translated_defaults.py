@@ -6,6 +6,7 @@ and nothing translated is ever stored or exported.
 import html
 import json
 import re
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -124,3 +125,32 @@ def test_lms_course_in_arabic_shows_defaults_translated_and_other_blocks_names_t
     assert "Read the chapter" not in board and block._("Read the chapter") in board
     plan = page_text(lms_course.render(lms_course.at("unit5")))
     assert "Your goals" not in plan and block._("Your goals") in plan
+
+
+LATER = (date.today() + timedelta(days=60)).isoformat()
+ACTIONS = {  # what a learner does first in a block of defaults, after which more default texts show
+    "personalized_self_assessment": [("submit", {"ratings": {"explain-idea": 1, "apply-idea": 4}})],
+    "personalized_skill_check": [("submit", {"answers": {"q1": ["a"], "q2": ["a", "b"]}})],
+    "personalized_choice_board": [("choose", {"tiles": ["read-chapter", "watch-talk"]}), ("commit", {})],
+    "personalized_goal_reflection": [("save_goals", {"revision": 0, "goals": {
+        "long": {"text": "Add any two fractions", "smart": [], "target_date": LATER},
+        "short-1": {"text": "Practise ten sums", "smart": [], "target_date": LATER}}})],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "ar"])
+@pytest.mark.parametrize("tag", sorted(ACTIONS))
+def test_after_a_learners_first_action_no_english_default_shows(env, tag, lang):
+    """Feedback, profiles, plans and check-in prompts that only show later are translated too."""
+    usage = env.load(f"<{tag}/>")
+    translation.activate(lang)
+    for handler, payload in ACTIONS[tag]:
+        status, answer = call(env.block(usage), handler, payload)
+        assert status == 200, answer
+    block = env.block(usage)
+    shown = page_text(block.render("student_view", {}).body_html())
+    english = [text for _name, text in default_texts(block) if text in shown]
+    assert not english, f"{tag} in {lang}: English defaults shown: {english}"
+    later = {"personalized_skill_check": "9 is 3 times 3.", "personalized_goal_reflection": "What got in the way?",
+             "personalized_self_assessment": "Could teach it", "personalized_choice_board": "Watch the talk"}[tag]
+    assert block._(later) in shown
