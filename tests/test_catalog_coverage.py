@@ -23,17 +23,25 @@ LANGUAGES = ("en",) + translations.LANGUAGES
 
 
 def po_msgids(path):
-    """The message ids of a .po file (the English catalog has no translations, so its .mo is empty)."""
-    ids, current, in_id = set(), [], False
+    """
+    The message ids of a .po file (the English catalog has no translations, so its .mo is empty),
+    each as a compiled catalog keys it: ``context\x04id`` for a message with a context.
+    """
+    ids, context, current, reading = set(), "", [], None
     with open(path, encoding="utf-8") as handle:
         for line in handle:
-            if line.startswith("msgid "):
-                current, in_id = [ast.literal_eval(line[6:])], True
-            elif line.startswith('"') and in_id:
+            if line.startswith(("msgctxt ", "msgid ")):
+                if reading == "msgctxt":
+                    context = "".join(current)
+                keyword, text = line.split(" ", 1)
+                current, reading = [ast.literal_eval(text)], keyword
+            elif line.startswith('"') and reading:
                 current.append(ast.literal_eval(line))
-            elif in_id:
-                ids.add("".join(current))
-                in_id = False
+            elif reading == "msgctxt":
+                context, reading = "".join(current), None
+            elif reading == "msgid":
+                ids.add(context + "\x04" + "".join(current) if context else "".join(current))
+                context, reading = "", None
     return ids - {""}
 
 
@@ -162,3 +170,10 @@ def test_the_script_check_finds_sentences():
     assert script_sentences('box.textContent = "Saved."; x.querySelector(".pp-a li"); // "Not this one"') == \
         ["Saved."]
     assert script_sentences("el.textContent = 'Try again later';") == ["Try again later"]
+
+
+def test_the_catalog_reader_keys_messages_as_compiled_catalogs_do(tmp_path):
+    path = tmp_path / "text.po"
+    path.write_text('msgid ""\nmsgstr ""\n\nmsgctxt "verb"\nmsgid "Open"\nmsgstr ""\n\nmsgid "A "\n"b"\n'
+                    'msgid_plural "As"\nmsgstr[0] ""\n\nmsgid "Open"\nmsgstr ""\n', encoding="utf-8")
+    assert po_msgids(str(path)) == {"verb\x04Open", "A b", "Open"}

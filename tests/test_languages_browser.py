@@ -56,9 +56,10 @@ def english_patterns(lang):
     patterns = []
     for message in sorted(msgids("en")):
         shown = translated.get(message) or translated.get((message, 0)) or translated.get((message, 1))
-        if not shown or shown == message or not re.search(r"[A-Za-z]{2}", PLACEHOLDER.sub("", message)):
+        text = message.split("\x04")[-1]  # a message with a context shows without it
+        if not shown or shown == text or not re.search(r"[A-Za-z]{2}", PLACEHOLDER.sub("", text)):
             continue
-        patterns.append((message, line_pattern(message), message if is_sentence(message) else None))
+        patterns.append((text, line_pattern(text), text if is_sentence(text) else None))
     return patterns
 
 
