@@ -95,7 +95,7 @@ class TranslatedDefault(xblock_fields.JSONField):
         if translated_once is None:
             return {}
         return translated_once(("translated_default", self.name), lambda: {
-            text: xblock._(text) for text in self.default_texts() if xblock._(text) != text})
+            text: shown for text, shown in ((text, xblock._(text)) for text in self.default_texts()) if shown != text})
 
 
 class String(TranslatedDefault, StoredValueGuard, xblock_fields.String):
