@@ -360,14 +360,6 @@ class PersonalizedBlockMixin(XBlockMixin):
         """A core message (N_ text or NP_ pair, see core.payload.translated) in the reader's language."""
         return translated(message, params or {}, self._, self.ngettext)
 
-    def setting_text(self, name):
-        """A text setting as learners read it: the author's own text, or the default in the learner's language."""
-        value = getattr(self, name)
-        field = self.fields[name]
-        if value == field.default and not field.is_set_on(self):
-            return self._(value)
-        return value
-
     def render_template(self, context, template=None, id_prefix=""):
         """
         Render ``templates/<asset_name>.html`` (Django, autoescaped) with the i18n service.

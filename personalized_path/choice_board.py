@@ -24,13 +24,14 @@ def _(text):
 
 
 DEFAULT_TILES = [
-    {"id": "read-chapter", "title": "Read the chapter", "description": "Read and take notes on the key ideas.",
+    {"id": "read-chapter", "title": N_("Read the chapter"), "description": N_("Read and take notes on the key ideas."),
      "format": "reading", "minutes": 30, "points": 10, "skills": [], "tier": "may"},
-    {"id": "watch-talk", "title": "Watch the talk", "description": "Watch the short talk and note two questions.",
+    {"id": "watch-talk", "title": N_("Watch the talk"),
+     "description": N_("Watch the short talk and note two questions."),
      "format": "video", "minutes": 15, "points": 10, "skills": [], "tier": "may"},
-    {"id": "discuss", "title": "Join the discussion", "description": "Answer the prompt and reply to a peer.",
+    {"id": "discuss", "title": N_("Join the discussion"), "description": N_("Answer the prompt and reply to a peer."),
      "format": "discussion", "minutes": 20, "points": 10, "skills": [], "tier": "may"},
-    {"id": "practice-set", "title": "Practice set", "description": "Work through the practice problems.",
+    {"id": "practice-set", "title": N_("Practice set"), "description": N_("Work through the practice problems."),
      "format": "practice", "minutes": 25, "points": 10, "skills": [], "tier": "may"},
 ]
 
@@ -43,10 +44,11 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
     js_init = "PersonalizedChoiceBoard"
     user_state_fields = ("learner_state",)
 
-    display_name = String(display_name=_("Title"), default="Choose how you learn", scope=Scope.settings)
+    display_name = String(display_name=_("Title"), default=N_("Choose how you learn"), scope=Scope.settings,
+                          translated_default=True)
     instructions = String(
-        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
-        default="Pick the activities that suit you, commit to your plan, then mark each one done.",
+        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content, translated_default=True,
+        default=N_("Pick the activities that suit you, commit to your plan, then mark each one done."),
     )
     layout = String(
         display_name=_("Layout"), default="list", scope=Scope.content,
@@ -55,7 +57,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
     rows = Integer(display_name=_("Grid rows"), default=3, scope=Scope.content, values={"min": 1, "max": 5})
     columns = Integer(display_name=_("Grid columns"), default=3, scope=Scope.content, values={"min": 1, "max": 5})
     tiles = List(
-        display_name=_("Tiles"), scope=Scope.content, default=DEFAULT_TILES,
+        display_name=_("Tiles"), scope=Scope.content, default=DEFAULT_TILES, translated_default=True,
         help=_("The activities, row by row in a grid. Learners' choices are stored under each tile's id, "
                "so keep ids once learners have chosen."),
     )

@@ -8,6 +8,10 @@ log it instead, so the block renders. The stored value itself is left alone: set
 read-only in the LMS, and learner state is replaced by the learner's next save.
 
 Conversion for writes (``from_json``, used by OLX import and Studio saves) stays strict.
+
+Text fields whose default people read (``translated_default=True``) show each text of the default
+in the reader's language wherever it is still there, untranslated: unset, saved unchanged, or kept
+among texts the author wrote. What is stored, exported and copied stays as it is.
 """
 import logging
 import sys
@@ -15,6 +19,7 @@ import sys
 from xblock import fields as xblock_fields
 
 from .core import is_finite_number
+from .core.texts import texts_in, with_texts_replaced
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +84,48 @@ class StoredValueGuard(xblock_fields.JSONField):
         raise NotImplementedError
 
 
-class String(StoredValueGuard, xblock_fields.String):
+class TranslatedDefault(xblock_fields.JSONField):
+    """
+    Put first: reading the field gives its value with every text of the field's default (each
+    marked ``N_`` where the default is written) translated by the block's i18n service, so a course
+    built from defaults speaks the learner's language. ``read_from`` (OLX export, the platform's
+    saves and copies) gives the stored value, so no language is ever written into the course.
+    """
+
+    def __init__(self, *args, translated_default=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.translated_default = translated_default
+
+    def __get__(self, xblock, xblock_class):
+        value = super().__get__(xblock, xblock_class)
+        if xblock is None or not self.translated_default:
+            return value
+        return self.shown(xblock, value)
+
+    def read_from(self, xblock):
+        return super().__get__(xblock, type(xblock))
+
+    def default_texts(self):
+        return texts_in(self.default)
+
+    def shown(self, xblock, value):
+        """``value`` with the default's texts in the reader's language (the same object if none is there)."""
+        return with_texts_replaced(value, self._translations(xblock))
+
+    def as_authored(self, xblock, value):
+        """A value from the editor, where the author saw the default translated: those texts stored as the default's."""
+        return with_texts_replaced(value, {shown: text for text, shown in self._translations(xblock).items()})
+
+    def _translations(self, xblock):
+        """``{default text: its translation}`` for the texts that translate to something else, once per language."""
+        translated_once = getattr(xblock, "translated_once", None)
+        if translated_once is None:
+            return {}
+        return translated_once(("translated_default", self.name), lambda: {
+            text: shown for text, shown in ((text, xblock._(text)) for text in self.default_texts()) if shown != text})
+
+
+class String(TranslatedDefault, StoredValueGuard, xblock_fields.String):
     def accepts(self, value):
         return isinstance(value, str)
 
@@ -119,7 +165,7 @@ class Dict(AssignedWhenAuthored, StoredValueGuard, xblock_fields.Dict):
         return isinstance(value, dict)
 
 
-class List(AssignedWhenAuthored, StoredValueGuard, xblock_fields.List):
+class List(TranslatedDefault, AssignedWhenAuthored, StoredValueGuard, xblock_fields.List):
     def accepts(self, value):
         return isinstance(value, list)
 

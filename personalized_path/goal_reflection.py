@@ -29,18 +29,19 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
     js_init = "PersonalizedGoalReflection"
     user_state_fields = ("learner_state",)
 
-    display_name = String(display_name=_("Title"), default="Your goals", scope=Scope.settings)
+    display_name = String(display_name=_("Title"), default=N_("Your goals"), scope=Scope.settings,
+                          translated_default=True)
     instructions = String(
-        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
+        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content, translated_default=True,
         default=N_("Set a goal for the course and smaller steps towards it. Your course team can see your goals and "
                    "check-ins with your username; the platform's activity log records your target dates and "
                    "progress ratings, not your words. Other learners never see them."),
     )
-    long_term_prompt = String(display_name=_("Long-term goal prompt"), scope=Scope.content,
-                              default="What do you want to be able to do by the end of the course?")
+    long_term_prompt = String(display_name=_("Long-term goal prompt"), scope=Scope.content, translated_default=True,
+                              default=N_("What do you want to be able to do by the end of the course?"))
     short_term_prompts = List(
-        display_name=_("Short-term goal prompts"), scope=Scope.content,
-        default=["What will you do in the next week or two to get closer?"],
+        display_name=_("Short-term goal prompts"), scope=Scope.content, translated_default=True,
+        default=[N_("What will you do in the next week or two to get closer?")],
         help=_("1 to 3 prompts, one per short-term goal."),
     )
     show_smart = Boolean(display_name=_("Show the SMART checklist"), default=True, scope=Scope.settings)
@@ -54,11 +55,11 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
                                     values={"min": 0, "max": core.MAX_INTERVAL_DAYS, "step": 1},
                                     help=_("The suggested cadence; 0 means any time."))
     helped_prompt = String(display_name=_("Check-in prompt: what helped"), scope=Scope.content,
-                           default="What helped you make progress?")
+                           default=N_("What helped you make progress?"), translated_default=True)
     obstacles_prompt = String(display_name=_("Check-in prompt: what got in the way"), scope=Scope.content,
-                              default="What got in the way?")
+                              default=N_("What got in the way?"), translated_default=True)
     next_step_prompt = String(display_name=_("Check-in prompt: next step"), scope=Scope.content,
-                              default="What is your next step?")
+                              default=N_("What is your next step?"), translated_default=True)
     min_chars = Integer(display_name=_("Minimum length"), default=10, scope=Scope.settings,
                         help=_("Fewest characters in a goal or a check-in answer."))
     max_chars = Integer(display_name=_("Maximum length"), default=1000, scope=Scope.settings,
@@ -154,7 +155,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
                        for key, prompt in core.WOOP + core.IF_THEN if key in config.plan_keys]
         last = core.last_checkin(state)
         return {
-            "title": self.display_name, "instructions": self.setting_text("instructions"),
+            "title": self.display_name, "instructions": self.instructions,
             "revision": state["revision"], "has_goals": bool(goals),
             "draft_key": f"pp-goal-reflection:{self.scope_ids.usage_id}:{self.scope_ids.user_id}",
             "slots": slots, "current": current, "plan_fields": plan_fields,

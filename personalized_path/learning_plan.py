@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
 
 DEFAULT_TOPICS = [
-    {"id": "sport", "label": "Sport and games"}, {"id": "cooking", "label": "Cooking"},
-    {"id": "music", "label": "Music"}, {"id": "nature", "label": "Nature"}, {"id": "money", "label": "Money"},
+    {"id": "sport", "label": N_("Sport and games")}, {"id": "cooking", "label": N_("Cooking")},
+    {"id": "music", "label": N_("Music")}, {"id": "nature", "label": N_("Nature")},
+    {"id": "money", "label": N_("Money")},
 ]
 
 
@@ -40,17 +41,18 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     js_init = "PersonalizedLearningPlan"
     user_state_fields = ("interests",)
 
-    display_name = String(display_name=_("Title"), default="Your learning plan", scope=Scope.settings)
+    display_name = String(display_name=_("Title"), default=N_("Your learning plan"), scope=Scope.settings,
+                          translated_default=True)
     intro = String(
-        display_name=_("Introduction"), multiline_editor=True, scope=Scope.content,
-        default="Where you stand in this course, what you chose, and what to do next.",
+        display_name=_("Introduction"), multiline_editor=True, scope=Scope.content, translated_default=True,
+        default=N_("Where you stand in this course, what you chose, and what to do next."),
     )
     sources = BlockReferenceList(
         display_name=_("Blocks to include (optional)"), default=[], scope=Scope.settings,
         help=_("Leave empty to include every personalized block of the course, in course order."),
     )
     topics = List(
-        display_name=_("Interest topics"), default=DEFAULT_TOPICS, scope=Scope.content,
+        display_name=_("Interest topics"), default=DEFAULT_TOPICS, scope=Scope.content, translated_default=True,
         help=_("Topics learners may pick as interests (at most 5 each). Choice board tiles tagged with a "
                "topic's id are suggested to learners who picked it."),
     )

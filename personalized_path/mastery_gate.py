@@ -53,10 +53,11 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     CATEGORY = "personalized_mastery_gate"
     STUDIO_LABEL = _("Mastery gate")
 
-    display_name = String(display_name=_("Title"), default="Show what you know to continue", scope=Scope.settings)
+    display_name = String(display_name=_("Title"), default=N_("Show what you know to continue"), scope=Scope.settings,
+                          translated_default=True)
     lock_message = String(
-        display_name=_("Message on the lock card"), multiline_editor=True, scope=Scope.content,
-        default="The next part opens once you show what you know. Here is what is needed and where you are now.",
+        display_name=_("Message on the lock card"), multiline_editor=True, scope=Scope.content, translated_default=True,
+        default=N_("The next part opens once you show what you know. Here is what is needed and where you are now."),
     )
     mode = String(display_name=_("Rule"), default="all", scope=Scope.settings,
                   values=[{"display_name": _("All conditions"), "value": "all"},

@@ -19,14 +19,14 @@ log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
 
 DEFAULT_STATEMENTS = [
-    {"id": "explain-idea", "text": "I can explain the main idea in my own words.", "skill": "understanding"},
-    {"id": "apply-idea", "text": "I can apply the idea to a new problem.", "skill": "application"},
+    {"id": "explain-idea", "text": N_("I can explain the main idea in my own words."), "skill": "understanding"},
+    {"id": "apply-idea", "text": N_("I can apply the idea to a new problem."), "skill": "application"},
 ]
 DEFAULT_SCALE = [
-    {"label": "Not yet", "descriptor": "I need help to get started."},
-    {"label": "Getting there", "descriptor": "I can do it with some help or examples."},
-    {"label": "Confident", "descriptor": "I can do it on my own."},
-    {"label": "Could teach it", "descriptor": "I can explain it to someone else."},
+    {"label": N_("Not yet"), "descriptor": N_("I need help to get started.")},
+    {"label": N_("Getting there"), "descriptor": N_("I can do it with some help or examples.")},
+    {"label": N_("Confident"), "descriptor": N_("I can do it on my own.")},
+    {"label": N_("Could teach it"), "descriptor": N_("I can explain it to someone else.")},
 ]
 
 
@@ -38,27 +38,28 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
     js_init = "PersonalizedSelfAssessment"
     user_state_fields = ("learner_state",)
 
-    display_name = String(display_name=_("Title"), default="How confident do you feel?", scope=Scope.settings)
+    display_name = String(display_name=_("Title"), default=N_("How confident do you feel?"), scope=Scope.settings,
+                          translated_default=True)
     instructions = String(
-        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
+        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content, translated_default=True,
         default=N_("Rate each statement honestly: your ratings help you choose what to do next. Your course team "
                    "can see your ratings and evidence with your username, and the platform's activity log records "
                    "your ratings. Other learners never see your answers."),
     )
     statements = List(
-        display_name=_("Statements"), scope=Scope.content, default=DEFAULT_STATEMENTS,
+        display_name=_("Statements"), scope=Scope.content, default=DEFAULT_STATEMENTS, translated_default=True,
         help=_('Each "I can" statement with the skill it is about. Learner ratings are stored under each '
                "statement's id, so keep ids once learners have answered."),
     )
     scale = List(
-        display_name=_("Scale"), scope=Scope.content, default=DEFAULT_SCALE,
+        display_name=_("Scale"), scope=Scope.content, default=DEFAULT_SCALE, translated_default=True,
         help=_("3 to 5 levels, lowest first, each with a short label and an optional description."),
     )
     allow_unsure = Boolean(display_name=_('Offer "not sure yet"'), default=True, scope=Scope.settings)
     evidence_enabled = Boolean(display_name=_("Ask for evidence"), default=True, scope=Scope.settings)
     evidence_prompt = String(
-        display_name=_("Evidence prompt"), scope=Scope.content,
-        default="What shows this? An example, a task you did, or a question you still have (optional).",
+        display_name=_("Evidence prompt"), scope=Scope.content, translated_default=True,
+        default=N_("What shows this? An example, a task you did, or a question you still have (optional)."),
     )
     allow_rerating = Boolean(display_name=_("Allow re-rating"), default=True, scope=Scope.settings)
     show_class_comparison = Boolean(
@@ -80,9 +81,9 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
             log.warning("Self-assessment %s: using the default %s: %s", self.scope_ids.usage_id,
                         problem.field, problem)
             if problem.field.startswith("statements"):
-                statements = copy.deepcopy(DEFAULT_STATEMENTS)
+                statements = SelfAssessmentBlock.statements.shown(self, copy.deepcopy(DEFAULT_STATEMENTS))
             else:
-                scale = copy.deepcopy(DEFAULT_SCALE)
+                scale = SelfAssessmentBlock.scale.shown(self, copy.deepcopy(DEFAULT_SCALE))
         return core.Config(statements=statements, scale=scale,
                            allow_unsure=self.allow_unsure, evidence_enabled=self.evidence_enabled)
 
@@ -141,7 +142,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
                     item["label"] = labels[item["level"]]
         return {
             "title": self.display_name,
-            "instructions": self.setting_text("instructions"),
+            "instructions": self.instructions,
             "evidence_enabled": self.evidence_enabled,
             "evidence_prompt": self.evidence_prompt,
             "evidence_hint": self.at_most_text(core.EVIDENCE_MAX_CHARS),

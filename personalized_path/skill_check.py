@@ -21,15 +21,15 @@ def _(text):
 
 
 DEFAULT_QUESTIONS = [
-    {"id": "q1", "prompt": "Which of these is a prime number?", "kind": "single", "skill": "number-sense",
-     "choices": [{"id": "a", "text": "9", "feedback": "9 is 3 times 3."},
-                 {"id": "b", "text": "7", "feedback": "Yes: 7 has no divisors other than 1 and itself."},
-                 {"id": "c", "text": "15", "feedback": "15 is 3 times 5."}],
+    {"id": "q1", "prompt": N_("Which of these is a prime number?"), "kind": "single", "skill": "number-sense",
+     "choices": [{"id": "a", "text": "9", "feedback": N_("9 is 3 times 3.")},
+                 {"id": "b", "text": "7", "feedback": N_("Yes: 7 has no divisors other than 1 and itself.")},
+                 {"id": "c", "text": "15", "feedback": N_("15 is 3 times 5.")}],
      "correct": ["b"]},
-    {"id": "q2", "prompt": "Which of these numbers are even?", "kind": "multiple", "skill": "number-sense",
-     "choices": [{"id": "a", "text": "4", "feedback": "4 is 2 times 2."},
-                 {"id": "b", "text": "5", "feedback": "5 leaves a remainder of 1 when divided by 2."},
-                 {"id": "c", "text": "10", "feedback": "10 is 2 times 5."}],
+    {"id": "q2", "prompt": N_("Which of these numbers are even?"), "kind": "multiple", "skill": "number-sense",
+     "choices": [{"id": "a", "text": "4", "feedback": N_("4 is 2 times 2.")},
+                 {"id": "b", "text": "5", "feedback": N_("5 leaves a remainder of 1 when divided by 2.")},
+                 {"id": "c", "text": "10", "feedback": N_("10 is 2 times 5.")}],
      "correct": ["a", "c"]},
 ]
 
@@ -43,14 +43,15 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
     user_state_fields = ("learner_state",)
     has_score = True
 
-    display_name = String(display_name=_("Title"), default="Skill check", scope=Scope.settings)
+    display_name = String(display_name=_("Title"), default=N_("Skill check"), scope=Scope.settings,
+                          translated_default=True)
     instructions = String(
-        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content,
-        default="Answer every question, then submit. You will see which answers were right and can try again "
-                "while you have attempts left.",
+        display_name=_("Instructions"), multiline_editor=True, scope=Scope.content, translated_default=True,
+        default=N_("Answer every question, then submit. You will see which answers were right and can try again "
+                   "while you have attempts left."),
     )
     questions = List(
-        display_name=_("Questions"), scope=Scope.content, default=DEFAULT_QUESTIONS,
+        display_name=_("Questions"), scope=Scope.content, default=DEFAULT_QUESTIONS, translated_default=True,
         help=_("Each question with the skill it checks, its choices, the feedback for each choice and "
                "which choices are right. Learners' answers are stored under the ids, so keep them once "
                "learners have answered."),

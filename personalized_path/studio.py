@@ -209,6 +209,9 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
                     typed[name] = field.from_json(value)
                     if typed[name] is None and field.default is not None:
                         raise ValueError("empty")
+                    if getattr(field, "translated_default", False):
+                        # The form showed the default's texts translated: kept unchanged, they stay the default.
+                        typed[name] = field.as_authored(self, typed[name])
             except PayloadError as error:
                 problems.append(error)
             except (TypeError, ValueError):

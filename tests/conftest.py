@@ -3,6 +3,7 @@ import os
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.harness import ARTIFACTS, BlockEnv, Workbench
 from tests.lms_course import StandardCourse
@@ -13,6 +14,14 @@ PHONE = {"width": 375, "height": 740}
 # The real-LMS tier runs only inside an Open edX LMS (make test-lms): never collected here.
 collect_ignore = ["lms"]
 DESKTOP = {"width": 1100, "height": 900}
+
+# Property tests never fail on time: no deadline and no "too slow" health check (a busy 2-core machine
+# takes seconds for what takes milliseconds alone). "ci" (the default) draws the same examples on every
+# run, so a failure is reproduced by running again; HYPOTHESIS_PROFILE=explore draws new ones each run.
+settings.register_profile("ci", deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

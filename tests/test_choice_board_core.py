@@ -46,7 +46,7 @@ def test_tic_tac_toe_on_3x3_accepts_exactly_the_sets_holding_a_line():
     assert accepted == 282
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(side=st.integers(2, 5), data=st.data())
 def test_tic_tac_toe_matches_the_coordinate_reference(side, data):
     board = grid(side)
@@ -74,7 +74,7 @@ def test_tic_tac_toe_progress_names_the_missing_centre():
 
 # --- k of n, points, must and may ---------------------------------------------------------------------
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(n=st.integers(1, 12), data=st.data())
 def test_k_of_n_accepts_exactly_sets_of_size_k(n, data):
     board = core.Board(tiles=tuple(tile(f"t{index}") for index in range(n)))
@@ -87,7 +87,7 @@ def test_k_of_n_accepts_exactly_sets_of_size_k(n, data):
                                                                  {"count": len(chosen), "k": k})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(points=st.lists(st.tuples(st.integers(0, 50), st.sampled_from(core.TIERS)), min_size=1, max_size=10),
        caps=st.tuples(st.integers(0, 100), st.integers(0, 100)), target=st.integers(1, 200), data=st.data())
 def test_points_count_each_tier_up_to_its_cap(points, caps, target, data):
@@ -107,7 +107,7 @@ def test_points_count_each_tier_up_to_its_cap(points, caps, target, data):
     assert core.too_many(board, rule, chosen) is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(tiers=st.lists(st.sampled_from(core.TIERS), min_size=1, max_size=10), data=st.data())
 def test_must_may_needs_every_must_and_exactly_k_mays(tiers, data):
     board = core.Board(tiles=tuple(tile(f"t{i}", tier=tier) for i, tier in enumerate(tiers)))
@@ -283,7 +283,7 @@ contributions = st.one_of(
                            "done": st.lists(st.sampled_from(["t0", "t1", "x"])) | st.text(max_size=3)}))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(stored=st.one_of(st.none(), st.text(), st.dictionaries(st.text(max_size=5), st.integers() | st.text())),
        moves=st.lists(st.tuples(contributions, contributions)))
 def test_counts_stay_bounded_and_non_negative_whatever_was_stored(stored, moves):

@@ -31,7 +31,7 @@ def stored_bytes(block, name="learner_state"):
     return stored_size(block.fields[name].to_json(getattr(block, name)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(sizes=st.lists(st.integers(0, 4000), min_size=1, max_size=40), limit=st.integers(1, 30),
        max_bytes=st.integers(50, 20000))
 def test_keep_newest_fits_the_cap_dropping_the_oldest_first(sizes, limit, max_bytes):

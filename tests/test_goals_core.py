@@ -114,7 +114,7 @@ JSON = st.recursive(SCALARS, lambda children: st.lists(children, max_size=3)
                     | st.dictionaries(st.text(max_size=8), children, max_size=3), max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(data=st.dictionaries(st.sampled_from(["revision", "goals", "plan", "progress", "helped", "obstacles",
                                              "next_step", "x"]), JSON, max_size=6))
 def test_any_payload_parses_or_raises_payload_error(data):

@@ -179,7 +179,7 @@ def test_is_mastered():
 
 # --- properties ---------------------------------------------------------------------------
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(soft_outcomes, bkt_params(), st.floats(min_value=0.01, max_value=1), st.integers(1, 10), st.integers(0, 10))
 def test_every_estimate_stays_in_unit_interval(attempts, params, weight, n, extra):
     values = [
@@ -194,14 +194,14 @@ def test_every_estimate_stays_in_unit_interval(attempts, params, weight, n, extr
             assert value is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(outcomes, bkt_params())
 def test_appending_a_correct_answer_never_lowers_bkt(attempts, params):
     before = mastery.bkt(attempts, **params) if attempts else params["prior"]
     assert mastery.bkt(attempts + [1.0], **params) >= before - 1e-12
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(outcomes.filter(bool), bkt_params(), st.data())
 def test_turning_any_wrong_answer_into_a_correct_one_never_lowers_bkt(attempts, params, data):
     index = data.draw(st.integers(0, len(attempts) - 1))
@@ -210,7 +210,7 @@ def test_turning_any_wrong_answer_into_a_correct_one_never_lowers_bkt(attempts, 
     assert mastery.bkt(better, **params) >= mastery.bkt(attempts, **params) - 1e-12
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(outcomes.filter(bool), st.floats(min_value=0.01, max_value=1), st.integers(1, 10), st.integers(0, 10))
 def test_appending_a_correct_answer_never_lowers_the_averages(attempts, weight, n, extra):
     m = n + extra
@@ -221,21 +221,21 @@ def test_appending_a_correct_answer_never_lowers_the_averages(attempts, weight, 
     assert mastery.n_of_m(attempts + [1.0], n, m) >= mastery.n_of_m(attempts, n, m)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(soft_outcomes.filter(bool))
 def test_order_statistics(attempts):
     assert min(attempts) - 1e-12 <= mastery.mean(attempts) <= mastery.highest(attempts) + 1e-12
     assert mastery.latest(attempts) <= mastery.highest(attempts)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(soft_outcomes.filter(bool), st.floats(min_value=0.01, max_value=1))
 def test_decaying_average_is_a_weighted_mean_within_the_range(attempts, weight):
     value = mastery.decaying_average(attempts, weight)
     assert min(attempts) - 1e-9 <= value <= max(attempts) + 1e-9
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(st.just(1.0), min_size=1, max_size=30), bkt_params())
 def test_all_correct_bkt_never_decreases_step_by_step(attempts, params):
     values = [mastery.bkt(attempts[:count], **params) for count in range(1, len(attempts) + 1)]

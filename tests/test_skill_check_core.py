@@ -145,7 +145,7 @@ def test_shuffle_is_deterministic_per_seed_and_keeps_every_item():
     assert many[0]["choices"][0]["id"] == "a"  # the author's list is not shuffled in place
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=1),
        st.lists(st.sampled_from(["x", "y", "z"]), min_size=1, max_size=3, unique=True))
 def test_any_valid_answer_grades_to_a_score_within_bounds(one, many):
