@@ -29,7 +29,7 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
 from xblock.exceptions import JsonHandlerError, XBlockSaveError
-from xblock.fields import Scope
+from xblock.fields import Scope, ScopeIds
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -90,6 +90,19 @@ def element_id(usage_id):
     return SafeString(slugify(usage_id))
 
 
+class SharedAssets:
+    """
+    What a block hands the runtime when it asks for the URL of a file every block type shares:
+    the runtimes make a local resource's URL from the asking block's type (and, in the LMS's
+    pipeline, its class's package, which is this one's too), and serve it from that type's class,
+    whose static files are the package's.
+    """
+
+    scope_ids = ScopeIds(None, "personalized_self_assessment", None, None)
+
+
+# The Studio editor's own files, shared by every block's editor.
+STUDIO_ASSETS = "studio_editor"
 EVENT_PREFIX = "personalized_path"
 # Names the platform's cheaper way to read a linked block of ours (``read_linked``); the plugin sets it
 # in the LMS and Studio (openedx/settings.py), and a runtime without it loads linked blocks as usual.
@@ -376,17 +389,31 @@ class PersonalizedBlockMixin(XBlockMixin):
         return {name: templates.render(f"{self.asset_name}_{name.replace('-', '_')}.html", context, self.i18n_service)
                 for name in names}
 
-    def resource_url(self, path):
+    def resource_url(self, path, shared=False):
         """
         The runtime's URL of ``static/<path>``, asked once per process for each runtime class, block
         type, path and URL prefix: the workbench and the LMS make it from those alone (a reverse()
         or a static files URL), and it costs as much as rendering a dozen template variables.
+        A ``shared`` file (used by every block type) gets one URL whichever block asks, so a page
+        of several block types loads it once: runtimes drop a fragment resource whose URL is
+        already on the page, and the LMS's development URLs name the block type.
         """
-        key = (type(self.runtime), self.scope_ids.block_type, path, get_script_prefix())
+        owner = SharedAssets if shared else self
+        key = (type(self.runtime), owner.scope_ids.block_type, path, get_script_prefix())
         url = _resource_urls.get(key)
         if url is None:
-            url = _resource_urls[key] = self.runtime.local_resource_url(self, f"static/{path}")
+            url = _resource_urls[key] = self.runtime.local_resource_url(owner, f"static/{path}")
         return url
+
+    def add_resources(self, fragment, own_name, init=None):
+        """The shared CSS and script, then ``css/<own_name>.css`` and ``js/<own_name>.js``, and the init call."""
+        fragment.add_css_url(self.resource_url("css/personalized.css", shared=True))
+        fragment.add_css_url(self.resource_url(f"css/{own_name}.css", shared=own_name == STUDIO_ASSETS))
+        fragment.add_javascript_url(self.resource_url("js/personalized.js", shared=True))
+        fragment.add_javascript_url(self.resource_url(f"js/{own_name}.js", shared=own_name == STUDIO_ASSETS))
+        if init:
+            fragment.initialize_js(*init)
+        return fragment
 
     def build_fragment(self, html, init_args=None):
         """
@@ -394,13 +421,8 @@ class PersonalizedBlockMixin(XBlockMixin):
         For course staff the staff tools follow the block's own markup (outside it, so they stay
         when the block's script swaps in new markup).
         """
-        fragment = Fragment(html + self.render_staff_tools())
-        fragment.add_css_url(self.resource_url("css/personalized.css"))
-        fragment.add_css_url(self.resource_url(f"css/{self.asset_name}.css"))
-        fragment.add_javascript_url(self.resource_url("js/personalized.js"))
-        fragment.add_javascript_url(self.resource_url(f"js/{self.asset_name}.js"))
-        fragment.initialize_js(self.js_init, init_args or {})
-        return fragment
+        return self.add_resources(Fragment(html + self.render_staff_tools()), self.asset_name,
+                                  (self.js_init, init_args or {}))
 
     def js_messages(self, **messages):
         """The block's script's sentences (``N_``-marked) and the ones every script uses, translated."""

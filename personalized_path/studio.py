@@ -15,7 +15,7 @@ from web_fragments.fragment import Fragment
 from xblock.fields import Boolean, Float, Integer, Reference, ReferenceList, String
 from xblock.utils.studio_editable import FutureFields, StudioEditableXBlockMixin
 
-from .base import STUDIO_SAVE_TYPES, as_usage_key, json_api, json_response
+from .base import STUDIO_ASSETS, STUDIO_SAVE_TYPES, as_usage_key, json_api, json_response
 from .core import N_
 from .core.payload import PayloadError, as_bool, as_list, as_object, only_keys, require
 
@@ -107,13 +107,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             "messages": self.editor_messages(),
         }
         html = self.render_template({"title": self.display_name, "spec": spec}, template="studio_editor.html")
-        fragment = Fragment(html)
-        fragment.add_css_url(self.resource_url("css/personalized.css"))
-        fragment.add_css_url(self.resource_url("css/studio_editor.css"))
-        fragment.add_javascript_url(self.resource_url("js/personalized.js"))
-        fragment.add_javascript_url(self.resource_url("js/studio_editor.js"))
-        fragment.initialize_js("PersonalizedStudioEditor")
-        return fragment
+        return self.add_resources(Fragment(html), STUDIO_ASSETS, ("PersonalizedStudioEditor",))
 
     def field_spec(self, name):
         """One field's editor: label, help, value and kind (inferred from the field unless overridden)."""

@@ -12,6 +12,7 @@ import functools
 
 from django.template import Library
 from django.template.defaultfilters import date as django_date
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 register = Library()
@@ -32,3 +33,15 @@ def date(value, arg=None):
 def _formatted(value, zone, arg, language):  # pylint: disable=unused-argument
     """Django's answer for the active language; ``zone`` and ``language`` are part of the key only."""
     return django_date(value, arg)
+
+
+@register.filter(is_safe=True)
+def isolate(value):
+    """
+    Author or learner text put inside a translated sentence, isolated in ``<bdi>`` (escaped): it
+    takes its own direction, so English in an Arabic sentence keeps its punctuation in place, and
+    the bidirectional control characters a learner typed cannot reorder the sentence around it.
+    """
+    if value is None or value == "":
+        return value
+    return format_html("<bdi>{}</bdi>", value)

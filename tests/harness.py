@@ -288,3 +288,8 @@ class Workbench:
     def scenario(self, scenario_id, student, view=""):
         suffix = f"{view}/" if view else ""
         return f"{self.url}/scenario/{scenario_id}/{suffix}?student={student}"
+
+
+def unisolated(html):
+    """Rendered markup without the ``<bdi>`` that isolates author and learner text inside sentences."""
+    return html.replace("<bdi>", "").replace("</bdi>", "")

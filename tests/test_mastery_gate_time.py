@@ -1,7 +1,7 @@
 """Mastery gate with time-aware mastery: recall that fades (FSRS-6), refresh re-checks, placement (TestRuntime)."""
 import json
 
-from tests.harness import call
+from tests.harness import call, unisolated
 from tests.test_mastery_gate import gate_xml, problems, render
 from tests.test_skill_check_sessions import TWO_SKILLS, take
 
@@ -46,7 +46,7 @@ def test_a_faded_skill_relocks_until_the_recheck_refreshes_it(env):
     env.clock.advance(30)
     html = render(env, gate)
     assert SECRET not in html and "some time has passed" in html and 'data-skill="adding"' in html
-    assert "take the re-check “Quick re-check”" in html
+    assert "take the re-check “Quick re-check”" in unisolated(html)
     status, data = call(env.block(gate), "check_again", {})
     assert status == 200 and not data["unlocked"]
     take(env, recheck, "student_1", lambda _: "yes")

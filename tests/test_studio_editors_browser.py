@@ -156,6 +156,9 @@ def test_picker_lists_blocks_across_units_and_refuses_a_skill_nothing_measures(w
 
     condition.get_by_label("Skill", exact=True).fill("fractions")
     assert "Used in this course." in condition.inner_text()
+    # The corrected skill's complaint is gone before the author saves again.
+    assert condition.locator(".pp-field-error:not(:empty)").count() == 0
+    assert condition.get_by_label("Skill", exact=True).get_attribute("aria-invalid") is None
     save(page, gate)
     page.goto(workbench.scenario(COURSE, "learner_course"))
     assert "Reach at least 80% mastery of the skill “fractions”" in page.locator(".pp-mastery-gate").inner_text()
