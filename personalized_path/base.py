@@ -38,6 +38,7 @@ from .core import N_
 from .core.payload import PayloadError, as_object, as_text, only_keys, parse_object, require, translated
 from .core.preview import read_values as read_preview_values
 from .core.state import FIELD_MAX_BYTES
+from .dates import local_day, time_text, user_time_zone
 from .rendering import TemplateRenderer
 
 log = logging.getLogger(__name__)
@@ -213,12 +214,6 @@ def json_response(payload, status=200):
     return Response(json.dumps(payload), status=status, content_type="application/json", charset="utf-8")
 
 
-def staff_time(value):
-    """A stored ISO timestamp as staff read it in lookups ("2026-11-23 14:05 UTC"); "" when unreadable."""
-    parsed = parse_iso(value)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if parsed else ""
-
-
 def parse_iso(value):
     """A stored ISO timestamp as an aware datetime, or None when unreadable."""
     try:
@@ -369,7 +364,7 @@ class PersonalizedBlockMixin(XBlockMixin):
         ``id_prefix`` keeps element ids unique when a second copy shares the page (a preview).
         """
         return templates.render(template or f"{self.asset_name}.html", self.template_context(context, id_prefix),
-                                self.i18n_service)
+                                self.i18n_service, self.time_zone)
 
     def template_context(self, context, id_prefix=""):
         """
@@ -386,7 +381,8 @@ class PersonalizedBlockMixin(XBlockMixin):
         its root carries ``data-part="<name>"`` for the script to put it in place.
         """
         context = self.template_context(context)
-        return {name: templates.render(f"{self.asset_name}_{name.replace('-', '_')}.html", context, self.i18n_service)
+        return {name: templates.render(f"{self.asset_name}_{name.replace('-', '_')}.html", context, self.i18n_service,
+                                       self.time_zone)
                 for name in names}
 
     def resource_url(self, path, shared=False):
@@ -454,6 +450,19 @@ class PersonalizedBlockMixin(XBlockMixin):
         """
         clock = self.runtime.service(self, "personalized_clock")
         return clock.now() if clock else datetime.now(timezone.utc)
+
+    @functools.cached_property
+    def time_zone(self):
+        """The reader's time zone, from the platform's user preference (UTC without one); looked up once per request."""
+        return user_time_zone(self.current_user())
+
+    def today(self):
+        """The reader's calendar day now, in their time zone."""
+        return local_day(self.now(), self.time_zone)
+
+    def time_text(self, value):
+        """A stored time as this reader reads it where the zone matters (a staff lookup): with the zone's name."""
+        return time_text(value, self.time_zone)
 
     def now_text(self):
         """``now()`` as stored in learner state."""

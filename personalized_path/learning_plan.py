@@ -111,9 +111,6 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
                 rules.setdefault(skill, core.SkillRule(rule["estimator"], rule["params"], rule["threshold"]))
         return rules
 
-    def today(self):
-        return self.now().date()
-
     # --- the learner's page --------------------------------------------------------------------
 
     @XBlock.supports("multi_device")  # checked at 375 px in the browser tests, data in student_view_data

@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "personalized_path.workbench.middleware.language_from_query",
     "personalized_path.workbench.middleware.html_direction",
     "personalized_path.workbench.middleware.clock_from_cookie",
+    "personalized_path.workbench.middleware.time_zone_preference",
     *MIDDLEWARE[2:],
     "personalized_path.workbench.middleware.studio_runtime_patch",
 ]
