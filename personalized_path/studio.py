@@ -52,6 +52,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
     editor_actions = ()
     # Editable fields the form shows as part of another field (the gate's per-source thresholds).
     editor_hidden = ()
+    # Sections of the editor that fold: (N_ label, field names); fields in none stay at the top.
+    editor_sections = ()
 
     # --- what blocks override --------------------------------------------------------------
 
@@ -102,6 +104,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
         # not through init args, which runtimes write into a script element unescaped.
         spec = {
             "fields": [self.field_spec(name) for name in self.editable_fields if name not in self.editor_hidden],
+            "sections": [{"label": self._(label), "fields": list(names)} for label, names in self.editor_sections],
             "actions": [dict(action, label=self._(action["label"]), help=self._(action.get("help", "")))
                         for action in self.editor_actions],
             "messages": self.editor_messages(),
