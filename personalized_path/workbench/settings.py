@@ -69,4 +69,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedP
                   "personalized_path.workbench.apps.WorkbenchSetup"]
 plugin_settings(sys.modules[__name__])
 
+# The demo home (links to the staff view, each editor, language and time zone) at /.
+ROOT_URLCONF = "personalized_path.workbench.urls"
+
 LOGGING = {"version": 1, "disable_existing_loggers": False}
