@@ -177,3 +177,60 @@ def test_every_learner_staff_and_editor_state_is_axe_clean_both_ways_and_at_both
             found += [f"{width}px {language}: JavaScript error {error}" for error in errors]
             context.close()
     assert not found, "\n".join(found)
+
+
+# --- author and learner text keep their own direction ------------------------------------------------
+
+RLO = "\u202e"
+ISOLATED_OR_NOT = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode;
+    if (!text.data.includes("\\u202e")) continue;
+    let box = text.parentElement;
+    while (box && !["isolate", "plaintext", "isolate-override"].includes(getComputedStyle(box).unicodeBidi)) {
+      box = box.parentElement;
+    }
+    found.push({isolated: Boolean(box), alone: Boolean(box) && box.textContent.trim() === text.data.trim(),
+                where: (box || text.parentElement).outerHTML.slice(0, 160)});
+  }
+  return found;
+}"""
+
+
+def last_and_first_letter_x(locator):
+    """Where the first and the last character of an element's text are drawn (x of each)."""
+    return locator.evaluate("""e => { const range = document.createRange(); const text = e.firstChild;
+      range.setStart(text, 0); range.setEnd(text, 1); const first = range.getBoundingClientRect().x;
+      range.setStart(text, text.length - 1); range.setEnd(text, text.length);
+      return [first, range.getBoundingClientRect().x]; }""")
+
+
+def test_learner_and_author_text_keep_their_direction_in_an_arabic_course(workbench, sized_page):
+    page = sized_page.page
+    student = f"rtl_text_{sized_page.width}"
+    page.goto(workbench.scenario(UNIT, student) + "&lang=ar")
+    goals = page.locator(".pp-goal-reflection")
+    texts = goals.locator(".pp-goals-form textarea")
+    texts.nth(0).fill("Finish the worksheet.")
+    for index in range(1, texts.count()):
+        texts.nth(index).fill(f"{RLO}Practise ten sums")  # a control character that reverses what follows
+    soon = (date.today() + timedelta(days=14)).isoformat()
+    for index in range(goals.locator(".pp-goals-form input[type=date]").count()):
+        goals.locator(".pp-goals-form input[type=date]").nth(index).fill(soon)
+    goals.locator(".pp-goals-form button[type=submit]").click()
+    page.wait_for_selector(".pp-goal-reflection .pp-current")
+
+    # English on an Arabic page reads left to right, its full stop at the end (the right), not ".above".
+    english = goals.locator(".pp-goal-text").first
+    assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    first, last = last_and_first_letter_x(english)
+    assert last > first
+    title = page.locator(".pp-mastery-gate .pp-title")  # an author's English title
+    assert title.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    # Every place the learner's control character appears is isolated, with nothing but the learner's text.
+    found = page.evaluate(ISOLATED_OR_NOT)
+    assert found and all(place["isolated"] and place["alone"] for place in found), found
+    sized_page.screenshot("learner-text-direction", ".pp-goal-reflection")
