@@ -11,7 +11,7 @@ import logging
 from datetime import date, datetime
 
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Integer, List, Scope, String
@@ -242,7 +242,8 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         # The body is this block's own learner view (autoescaped), wrapped in a printable document.
         body = mark_safe(self.render_template(context))  # nosec
         html = self.render_template({"title": self.display_name, "body": body, "language": get_language() or "en",
-                                     "printed_at": self.now()}, template="learning_plan_document.html")
+                                     "direction": "rtl" if get_language_bidi() else "ltr", "printed_at": self.now()},
+                                    template="learning_plan_document.html")
         return attachment(html, "text/html", "learning-plan.html")
 
     @json_api
