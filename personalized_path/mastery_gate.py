@@ -625,15 +625,16 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             context["preview"] = True
         return self.render_template(context, id_prefix="preview-")
 
-    def _child_name(self, child_id):
+    def _child_name(self, child_id, with_text=False):
         """
-        A child as authors know it: its display name; else the start of its text (a text block's
-        default name says nothing) or the name of its kind. A child that cannot load is still named.
+        A child as authors know it: its display name; else (``with_text``, for the editor) the start
+        of its text, since a text block's default name says nothing; else the name of its kind. A child
+        that cannot load is still named. The preview names children only: it shows no child's content.
         """
         child = self.authored_block(child_id)
         field = getattr(child, "fields", {}).get("display_name")
-        if field is not None and field.is_set_on(child) and child.display_name:
-            return child.display_name
+        if not with_text or (field is not None and field.is_set_on(child) and child.display_name):
+            return getattr(child, "display_name", None) or self.child_key(child_id)
         markup = str(getattr(child, "content", None) or getattr(child, "data", None) or "")
         text = " ".join(unescape(strip_tags(markup.replace(">", "> "))).split())
         if text:
@@ -836,7 +837,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
     def child_choices(self):
         """The gate's children as the route editor lists them: key and the name authors know them by."""
         return [{"key": self.child_key(child_id), "label": self._("Child %(n)s: %(name)s") % {
-                 "n": number, "name": self._child_name(child_id)}}
+                 "n": number, "name": self._child_name(child_id, with_text=True)}}
                 for number, child_id in enumerate(self.children, start=1)]
 
     def editor_value(self, name):

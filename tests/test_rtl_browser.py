@@ -75,6 +75,8 @@ def test_the_studio_editors_in_arabic_are_laid_out_right_to_left(workbench, size
                            "[...document.querySelectorAll('.pp-editor')].every(e => e.dataset.catalog === 'ready')")
     assert page.evaluate("document.documentElement.dir") == "rtl"
     gate = page.locator(".xblock-v1[data-block-type=personalized_mastery_gate] .pp-editor")
+    for index in range(gate.locator("details.pp-fold").count()):  # the gate's folded sections, opened
+        gate.locator("details.pp-fold summary").nth(index).click()
     assert gate.get_by_role("button", name="احفظ").count() == 1
     assert gate.get_by_role("button", name="أضف مصدر درجات").count() == 1
     assert page.evaluate("getComputedStyle(document.querySelector('.pp-editor')).direction") == "rtl"
