@@ -8,7 +8,7 @@ each block's ``summarize_state``. Instructor exceptions are written into the lea
 state, which the gate reads, so the gate stays the one authority on what a learner may see.
 """
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi
@@ -16,6 +16,7 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Integer, List, Scope, String
 
+from .dates import local_day
 from .base import (BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response,
                    parse_iso, platform_function)
 from .core import N_, percent_text
@@ -198,7 +199,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             self_trend_label=self._(core.TREND_LABELS[row["self_trend"]]) if row["self_trend"] else None,
             measured_trend_label=self._(core.TREND_LABELS[row["measured_trend"]]) if row["measured_trend"] else None,
             measured_text=percent_text(row["measured"]), level_text=number_text(row["level"]),
-            review_due_date=date.fromisoformat(row["review_due"]) if row.get("review_due") else None,
+            review_due_date=local_day(row["review_due"], self.time_zone) if row.get("review_due") else None,
         )
 
     def gate_view(self, gate):

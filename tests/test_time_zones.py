@@ -5,7 +5,10 @@ the zone is named where it matters (staff lookup, due days).
 """
 from datetime import datetime, timezone
 
+from django.utils.dateformat import format as format_date
+
 from personalized_path import dates
+from personalized_path.core import plan
 from tests.harness import unisolated
 
 # 22:23 UTC on 5 December: already 6 December in Auckland (UTC+13), still the 5th in New York.
@@ -66,3 +69,17 @@ def test_an_unknown_or_missing_preference_is_utc():
     assert dates.user_time_zone(User({})) is timezone.utc
     assert dates.user_time_zone(None) is timezone.utc
     assert dates.zone_name(dates.user_time_zone(User({"time_zone": "Asia/Tokyo"}))) == "Asia/Tokyo"
+
+
+def test_the_plans_review_day_is_the_readers_and_says_its_zone(lms_course):
+    lms_course.time_zones.update({"kiri": "Pacific/Auckland"})
+    answered = datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc)
+    lms_course.clock.set(answered)
+    for user in ("kiri", "una"):
+        lms_course.answer("a", user)  # right, at 15:00 UTC: due for review late on 7 December UTC
+    due = plan.review_due([(answered.isoformat(), 1.0)])
+    assert dates.local_day(due, dates.zone_named("Pacific/Auckland")) != dates.local_day(due, timezone.utc)
+    for user, zone in (("kiri", "Pacific/Auckland"), ("una", "UTC")):
+        shown = unisolated(lms_course.render(lms_course.at("unit5"), user)).split("Review due: ", 1)[1]
+        day = dates.local_day(due, dates.zone_named(zone))
+        assert shown.startswith(f"{format_date(day, 'N j, Y')} ({zone})"), (user, shown[:60])

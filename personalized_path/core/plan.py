@@ -16,7 +16,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from . import N_
 from . import forgetting, mastery
@@ -133,8 +133,9 @@ def _compare(value, reference, margin, labels):
 
 def review_due(evidence):
     """
-    The ISO date a skill is due for review, from its dated answers ``(ISO time, outcome)``: when its
-    FSRS-6 recall falls to 90% (``forgetting.review_due``); None without dated answers.
+    When a skill is due for review (ISO time, UTC), from its dated answers ``(ISO time, outcome)``:
+    when its FSRS-6 recall falls to 90% (``forgetting.review_due``); None without dated answers. A time,
+    not a day: which day that is depends on the reader's time zone (the view decides).
     """
     dated = []
     for when, outcome in evidence or ():
@@ -145,7 +146,7 @@ def review_due(evidence):
         if moment.tzinfo is not None and _finite(outcome):
             dated.append((moment, outcome >= 0.5))
     due = forgetting.review_due(forgetting.replay(dated))
-    return due.date().isoformat() if due else None
+    return due.astimezone(timezone.utc).replace(microsecond=0).isoformat() if due else None
 
 
 def skill_row(skill, self_rating, attempts, rule, evidence=()):
