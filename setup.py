@@ -20,7 +20,7 @@ def package_files():
                 if name.endswith((".pyc", ".po~")):
                     continue
                 found.append(os.path.relpath(os.path.join(root, name), package_root))
-    return sorted(found) + ["workbench/studio_patch.js"]
+    return sorted(found) + ["workbench/studio_patch.js", "workbench/home.html"]
 
 
 def readme():

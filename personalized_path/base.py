@@ -28,7 +28,7 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock, XBlockMixin
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Scope
+from xblock.fields import Scope, ScopeIds
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -37,6 +37,7 @@ from .core import N_
 from .core.payload import PayloadError, as_object, as_text, only_keys, parse_object, require, translated
 from .core.preview import read_values as read_preview_values
 from .core.state import ANY, COUNT, FIELD_MAX_BYTES, MapOf, Record
+from .dates import local_day, time_text, user_time_zone
 from .rendering import TemplateRenderer
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,19 @@ def element_id(usage_id):
     return SafeString(slugify(usage_id))
 
 
+class SharedAssets:
+    """
+    What a block hands the runtime when it asks for the URL of a file every block type shares:
+    the runtimes make a local resource's URL from the asking block's type (and, in the LMS's
+    pipeline, its class's package, which is this one's too), and serve it from that type's class,
+    whose static files are the package's.
+    """
+
+    scope_ids = ScopeIds(None, "personalized_self_assessment", None, None)
+
+
+# The Studio editor's own files, shared by every block's editor.
+STUDIO_ASSETS = "studio_editor"
 EVENT_PREFIX = "personalized_path"
 # Names the platform's cheaper way to read a linked block of ours (``read_linked``); the plugin sets it
 # in the LMS and Studio (openedx/settings.py), and a runtime without it loads linked blocks as usual.
@@ -213,12 +227,6 @@ class CacheLock:
 
 def json_response(payload, status=200):
     return Response(json.dumps(payload), status=status, content_type="application/json", charset="utf-8")
-
-
-def staff_time(value):
-    """A stored ISO timestamp as staff read it in lookups ("2026-11-23 14:05 UTC"); "" when unreadable."""
-    parsed = parse_iso(value)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if parsed else ""
 
 
 def parse_iso(value):
@@ -366,7 +374,7 @@ class PersonalizedBlockMixin(XBlockMixin):
         ``id_prefix`` keeps element ids unique when a second copy shares the page (a preview).
         """
         return templates.render(template or f"{self.asset_name}.html", self.template_context(context, id_prefix),
-                                self.i18n_service)
+                                self.i18n_service, self.time_zone)
 
     def template_context(self, context, id_prefix=""):
         """
@@ -383,20 +391,35 @@ class PersonalizedBlockMixin(XBlockMixin):
         its root carries ``data-part="<name>"`` for the script to put it in place.
         """
         context = self.template_context(context)
-        return {name: templates.render(f"{self.asset_name}_{name.replace('-', '_')}.html", context, self.i18n_service)
+        return {name: templates.render(f"{self.asset_name}_{name.replace('-', '_')}.html", context, self.i18n_service,
+                                       self.time_zone)
                 for name in names}
 
-    def resource_url(self, path):
+    def resource_url(self, path, shared=False):
         """
         The runtime's URL of ``static/<path>``, asked once per process for each runtime class, block
         type, path and URL prefix: the workbench and the LMS make it from those alone (a reverse()
         or a static files URL), and it costs as much as rendering a dozen template variables.
+        A ``shared`` file (used by every block type) gets one URL whichever block asks, so a page
+        of several block types loads it once: runtimes drop a fragment resource whose URL is
+        already on the page, and the LMS's development URLs name the block type.
         """
-        key = (type(self.runtime), self.scope_ids.block_type, path, get_script_prefix())
+        owner = SharedAssets if shared else self
+        key = (type(self.runtime), owner.scope_ids.block_type, path, get_script_prefix())
         url = _resource_urls.get(key)
         if url is None:
-            url = _resource_urls[key] = self.runtime.local_resource_url(self, f"static/{path}")
+            url = _resource_urls[key] = self.runtime.local_resource_url(owner, f"static/{path}")
         return url
+
+    def add_resources(self, fragment, own_name, init=None):
+        """The shared CSS and script, then ``css/<own_name>.css`` and ``js/<own_name>.js``, and the init call."""
+        fragment.add_css_url(self.resource_url("css/personalized.css", shared=True))
+        fragment.add_css_url(self.resource_url(f"css/{own_name}.css", shared=own_name == STUDIO_ASSETS))
+        fragment.add_javascript_url(self.resource_url("js/personalized.js", shared=True))
+        fragment.add_javascript_url(self.resource_url(f"js/{own_name}.js", shared=own_name == STUDIO_ASSETS))
+        if init:
+            fragment.initialize_js(*init)
+        return fragment
 
     def build_fragment(self, html, init_args=None):
         """
@@ -404,13 +427,8 @@ class PersonalizedBlockMixin(XBlockMixin):
         For course staff the staff tools follow the block's own markup (outside it, so they stay
         when the block's script swaps in new markup).
         """
-        fragment = Fragment(html + self.render_staff_tools())
-        fragment.add_css_url(self.resource_url("css/personalized.css"))
-        fragment.add_css_url(self.resource_url(f"css/{self.asset_name}.css"))
-        fragment.add_javascript_url(self.resource_url("js/personalized.js"))
-        fragment.add_javascript_url(self.resource_url(f"js/{self.asset_name}.js"))
-        fragment.initialize_js(self.js_init, init_args or {})
-        return fragment
+        return self.add_resources(Fragment(html + self.render_staff_tools()), self.asset_name,
+                                  (self.js_init, init_args or {}))
 
     def js_messages(self, **messages):
         """The block's script's sentences (``N_``-marked) and the ones every script uses, translated."""
@@ -442,6 +460,19 @@ class PersonalizedBlockMixin(XBlockMixin):
         """
         clock = self.runtime.service(self, "personalized_clock")
         return clock.now() if clock else datetime.now(timezone.utc)
+
+    @functools.cached_property
+    def time_zone(self):
+        """The reader's time zone, from the platform's user preference (UTC without one); looked up once per request."""
+        return user_time_zone(self.current_user())
+
+    def today(self):
+        """The reader's calendar day now, in their time zone."""
+        return local_day(self.now(), self.time_zone)
+
+    def time_text(self, value):
+        """A stored time as this reader reads it where the zone matters (a staff lookup): with the zone's name."""
+        return time_text(value, self.time_zone)
 
     def now_text(self):
         """``now()`` as stored in learner state."""

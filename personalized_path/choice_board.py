@@ -126,6 +126,7 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
             need_evidence=N_("Add a short note or a link that shows what you did."),
             committed=N_("Your plan is committed."),
             done=N_("Marked done."),
+            suggestions_updated=N_("Your suggestions on this board are updated."),
         )})
 
     def view_context(self, state):
@@ -141,19 +142,22 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         centre_text, position_text = (self._("Row %(row)s, column %(column)s (centre)"),
                                       self._("Row %(row)s, column %(column)s"))
         minutes_text, points_text = self._("%(minutes)s min"), self._("%(points)s points")
+        reasons = {tile["id"]: self.tile_reason(suggestions.get(tile["id"]), interests.get(tile["id"]))
+                   for tile in board.tiles}
+        # A reason several tiles share is said once, above the board; a tile keeps its own reason only.
+        said = [reason for reason in reasons.values() if reason]
+        shared = {reason: said.count(reason) for reason in said if said.count(reason) > 1}
         tiles = []
         for index, tile in enumerate(board.tiles):
             row, column = board.position(index)
-            reason = suggestions.get(tile["id"])
+            reason = reasons[tile["id"]]
             tiles.append({
                 "tile": tile, "row": row, "column": column, "chosen": tile["id"] in chosen,
                 # Optional keys given here: a key a tile lacks is the slowest lookup a template makes.
                 "description": tile.get("description"), "link": tile.get("link"),
                 "done": tile["id"] in state["done"], "format": formats[tile.get("format", "other")],
                 "must": tile.get("tier") == "must", "centre": tile["id"] == board.centre,
-                "reason": (reason and self.suggestion_reason(reason)) or (
-                    tile["id"] in interests and self._("It is about %(topic)s, one of your interests.") % {
-                        "topic": interests[tile["id"]]}),
+                "suggested": bool(reason), "reason": reason if reason not in shared else None,
                 # Formatted here, once per tile, rather than by a blocktrans per tile in the template.
                 "position": (centre_text if tile["id"] == board.centre else position_text) % {
                     "row": row, "column": column},
@@ -187,8 +191,22 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
             "note_maxlength": str(core.NOTE_MAX_CHARS), "link_maxlength": str(core.LINK_MAX_CHARS),
             "stats_wait": self.show_stats_to_learners and not staff and stats is None,
             "stats_min": privacy.MIN_LEARNERS, "stats_batch": privacy.BATCH,
-            "staff": staff, "revision": state["revision"],
+            "staff": staff, "revision": state["revision"], "watch": self.watched_ids(),
+            "shared_reasons": [{"text": text, "count": count} for text, count in shared.items()],
         }
+
+    def tile_reason(self, rating, topic):
+        """Why a tile is suggested to this learner (their rating, else an interest of theirs), or None."""
+        if rating:
+            return self.suggestion_reason(rating)
+        if topic:
+            return self._("It is about %(topic)s, one of your interests.") % {"topic": topic}
+        return None
+
+    def watched_ids(self):
+        """Usage ids of the blocks whose learner actions change the suggestions, for the script to refresh them."""
+        refs = [self.self_assessment, self.learning_plan] + list(self.placement_checks)
+        return " ".join(sorted({str(ref) for ref in refs if ref}))
 
     def suggestion_reason(self, reason):
         if reason.get("label"):
@@ -325,6 +343,12 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         self.publish("done", {"tile": tile_id, "has_note": bool(note.strip()), "has_link": bool(link)})
         self.announce_completion(state, new_state)
         return self.changed_parts(self.view_context(new_state), state, new_state, "tiles", "plan")
+
+    @json_api
+    def refresh(self, data, suffix=""):  # pylint: disable=unused-argument
+        """The tiles as they are now (``{}``), after the learner rated, picked interests or was placed on the page."""
+        state = self.state()
+        return {"revision": state["revision"], "parts": self.render_parts(self.view_context(state), "tiles")}
 
     def changed_parts(self, context, state, new_state, *names):
         """The answer to a change that leaves the board's layout: the parts it changed, with the counts."""
@@ -484,8 +508,9 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
         tiles = studio.rows_spec(
             [field("title", self._("Title")),
              field("description", self._("Description (optional)"), "textarea", optional=True),
-             field("format", self._("Kind of activity"), "select",
-                   options=[{"value": key, "label": formats[key]} for key in core.FORMATS]),
+             # No kind is assumed for a new tile: the author chooses one. A saved tile without one is "other".
+             field("format", self._("Kind of activity"), "select", placeholder=self._("Choose a kind"),
+                   saved_default="other", options=[{"value": key, "label": formats[key]} for key in core.FORMATS]),
              field("tier", self._("Must do or may do"), "select",
                    options=[{"value": "may", "label": self._("May do")},
                             {"value": "must", "label": self._("Must do")}]),

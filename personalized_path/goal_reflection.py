@@ -102,9 +102,6 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
     def state(self):
         return self.read_state(core.STATE_SHAPE, self.learner_state)
 
-    def today(self):
-        return self.now().date()
-
     # --- views -------------------------------------------------------------------------------
 
     @XBlock.supports("multi_device")  # checked at 375 px in the browser tests, data in student_view_data
@@ -166,7 +163,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
             "reflections": [{"key": key, "prompt": prompts[key]} for key in core.REFLECTION_KEYS],
             "last_checkin": self.timeline_entry(last, labels, progress) if last else None,
             "checkins": state["checkins"], "checkin_count": self.checkin_count,
-            "next_due": core.next_checkin_due(state, self.checkin_interval_days),
+            "next_due": core.next_checkin_due(state, self.checkin_interval_days, self.time_zone),
             "timeline": [self.timeline_entry(entry, labels, progress) for entry in reversed(state["timeline"])],
             "dropped": max(0, state["saves"] + state["checkins"] - len(state["timeline"])),
             "maxlength": str(self.max_chars), "plan_hint": self.at_most_text(self.max_chars),
@@ -335,7 +332,7 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
     def summarize_state(self, state):
         """For the learning plan: a learner's stored state (all user-state fields) in plain terms."""
         stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
-        due = core.next_checkin_due(stored, self.checkin_interval_days)
+        due = core.next_checkin_due(stored, self.checkin_interval_days, self.time_zone)
         return {"goals_set": bool(stored["goals"]), "goals": len(stored["goals"]), "checkins": stored["checkins"],
                 "next_checkin_due": due.isoformat() if due else None}
 

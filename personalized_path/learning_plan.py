@@ -8,14 +8,15 @@ each block's ``summarize_state``. Instructor exceptions are written into the lea
 state, which the gate reads, so the gate stays the one authority on what a learner may see.
 """
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Scope
 
+from .dates import local_day
 from .base import BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, parse_iso
 from .core import N_, percent_text
 from .core import plan as core
@@ -109,9 +110,6 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
                 rules.setdefault(skill, core.SkillRule(rule["estimator"], rule["params"], rule["threshold"]))
         return rules
 
-    def today(self):
-        return self.now().date()
-
     # --- the learner's page --------------------------------------------------------------------
 
     @XBlock.supports("multi_device")  # checked at 375 px in the browser tests, data in student_view_data
@@ -199,7 +197,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             self_trend_label=self._(core.TREND_LABELS[row["self_trend"]]) if row["self_trend"] else None,
             measured_trend_label=self._(core.TREND_LABELS[row["measured_trend"]]) if row["measured_trend"] else None,
             measured_text=percent_text(row["measured"]), level_text=number_text(row["level"]),
-            review_due_date=date.fromisoformat(row["review_due"]) if row.get("review_due") else None,
+            review_due_date=local_day(row["review_due"], self.time_zone) if row.get("review_due") else None,
         )
 
     def gate_view(self, gate):
@@ -243,7 +241,8 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         # The body is this block's own learner view (autoescaped), wrapped in a printable document.
         body = mark_safe(self.render_template(context))  # nosec
         html = self.render_template({"title": self.display_name, "body": body, "language": get_language() or "en",
-                                     "printed_at": self.now()}, template="learning_plan_document.html")
+                                     "direction": "rtl" if get_language_bidi() else "ltr", "printed_at": self.now()},
+                                    template="learning_plan_document.html")
         return attachment(html, "text/html", "learning-plan.html")
 
     @json_api

@@ -7,7 +7,9 @@ Until the rule holds no child is rendered, so no child's content or data leaves 
 """
 import json
 import logging
+from html import unescape
 
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
@@ -39,6 +41,8 @@ UNREADABLE = N_("The score of this source could not be read, so it counts as not
 UNAVAILABLE = N_("This condition cannot be checked here yet, so it counts as not met. Tell your course team.")
 # "Check again" reads every source: at most this many re-evaluations per learner and gate a minute.
 RECHECKS_PER_WINDOW = 10
+# How much of a child's text names it in the editor when it has no display name of its own.
+CHILD_NAME_CHARS = 60
 RECHECK_WINDOW_SECONDS = 60
 
 
@@ -143,6 +147,14 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
                        "self_assessment_skill", "self_assessment_level", "choice_board", "goal_reflection",
                        "routes", "child_routes", "accept_placement", "refresh_below", "refresh_check")
     editor_hidden = ("source_thresholds",)  # edited beside each score source
+    editor_sections = (
+        (N_("Scores to reach"), ("sources", "threshold")),
+        (N_("Skills to master"), ("skill_checks", "skills", "estimator", "estimator_params", "accept_placement")),
+        (N_("Other blocks to complete"), ("self_assessment", "self_assessment_skill", "self_assessment_level",
+                                          "choice_board", "goal_reflection")),
+        (N_("Routes by score"), ("routes", "child_routes")),
+        (N_("Keeping skills fresh"), ("refresh_below", "refresh_check")),
+    )
     editor_actions = ({"name": "reevaluate_everyone",
                        "label": _("Re-evaluate everyone: learners who already unlocked must meet the rule as saved"),
                        "help": _("Leave this off and every learner who has unlocked keeps access when the rule "
@@ -632,8 +644,20 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             context["preview"] = True
         return self.render_template(context, id_prefix="preview-")
 
-    def _child_name(self, child_id):
-        child = self.authored_block(child_id)  # a child that cannot load is still named in the preview
+    def _child_name(self, child_id, with_text=False):
+        """
+        A child as authors know it: its display name; else (``with_text``, for the editor) the start
+        of its text, since a text block's default name says nothing; else the name of its kind. A child
+        that cannot load is still named. The preview names children only: it shows no child's content.
+        """
+        child = self.authored_block(child_id)
+        field = getattr(child, "fields", {}).get("display_name")
+        if not with_text or (field is not None and field.is_set_on(child) and child.display_name):
+            return getattr(child, "display_name", None) or self.child_key(child_id)
+        markup = str(getattr(child, "content", None) or getattr(child, "data", None) or "")
+        text = " ".join(unescape(strip_tags(markup.replace(">", "> "))).split())
+        if text:
+            return text if len(text) <= CHILD_NAME_CHARS else text[:CHILD_NAME_CHARS - 1].rstrip() + "…"
         return getattr(child, "display_name", None) or self.child_key(child_id)
 
     def _label_for_staff(self, condition):
@@ -834,15 +858,10 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         }
 
     def child_choices(self):
-        """The gate's children as the route editor lists them: key and a readable label."""
-        found = []
-        for number, child_id in enumerate(self.children, start=1):
-            child = self.authored_block(child_id)
-            name = getattr(child, "display_name", None) or getattr(getattr(child, "scope_ids", None), "block_type", "")
-            key = self.child_key(child_id)
-            found.append({"key": key, "label": self._("Child %(n)s: %(name)s (%(id)s)") % {
-                "n": number, "name": name, "id": key}})
-        return found
+        """The gate's children as the route editor lists them: key and the name authors know them by."""
+        return [{"key": self.child_key(child_id), "label": self._("Child %(n)s: %(name)s") % {
+                 "n": number, "name": self._child_name(child_id, with_text=True)}}
+                for number, child_id in enumerate(self.children, start=1)]
 
     def editor_value(self, name):
         if name == "sources":

@@ -19,6 +19,7 @@ filling in of its already translated message, literal includes are put in place,
 import html
 import threading
 from contextlib import contextmanager
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 from importlib import resources
 
@@ -28,6 +29,7 @@ from django.template.defaulttags import AutoEscapeControlNode, IfNode, TemplateL
 from django.template.loader_tags import IncludeNode
 from django.template.loaders import cached
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, trans_real
 
@@ -51,15 +53,19 @@ class TemplateRenderer:
                       builtins=["personalized_path.template_filters"],
                       loaders=[(loader, ["django.template.loaders.filesystem.Loader"])])
 
-    def render(self, name, context, i18n_service=None):
-        """``templates/<name>`` rendered with ``context``, translated as ``i18n_service`` would."""
+    def render(self, name, context, i18n_service=None, time_zone=None):
+        """
+        ``templates/<name>`` rendered with ``context``, translated as ``i18n_service`` would, its
+        dates and times in ``time_zone`` (the reader's; UTC when None).
+        """
         language = get_language()
-        if not language:  # translation deactivated altogether: render untranslated, as Django would
-            return self.engine.get_template(name).render(Context(context, autoescape=True))
-        merged, engine = self.translation(language, i18n_service)
-        with active_translation(merged):
-            # Compiled (and its static translations rendered) under this translation, the first time.
-            return engine.get_template(name).render(Context(context, autoescape=True))
+        with timezone.override(time_zone or dt_timezone.utc):
+            if not language:  # translation deactivated altogether: render untranslated, as Django would
+                return self.engine.get_template(name).render(Context(context, autoescape=True))
+            merged, engine = self.translation(language, i18n_service)
+            with active_translation(merged):
+                # Compiled (and its static translations rendered) under this translation, the first time.
+                return engine.get_template(name).render(Context(context, autoescape=True))
 
     @contextmanager
     def translated(self, i18n_service):

@@ -7,7 +7,7 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, List, String
-from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, parse_iso, settings_problems, staff_time
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, parse_iso, settings_problems
 from .core import self_assessment as core
 from .core import N_, count_of
 from .core import preview
@@ -283,7 +283,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
             return []
         labels = self.scale_labels()
         rows = [{"label": self._("Submissions"), "value": str(len(state["history"]))},
-                {"label": self._("Latest submission"), "value": staff_time(newest["at"])}]
+                {"label": self._("Latest submission"), "value": self.time_text(newest["at"])}]
         for statement in self.config.statements:
             level = newest["ratings"].get(statement["id"])
             if level is None:

@@ -5,7 +5,7 @@ from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import PersonalizedBlockMixin, json_api, parse_iso, staff_time
+from .base import PersonalizedBlockMixin, json_api, parse_iso
 from .core import adaptive
 from .core import skill_check as core
 from .core import N_, percent_text
@@ -283,7 +283,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             return []
         by_id = {question["id"]: question for question in self.questions if isinstance(question, dict)}
         rows = [{"label": self._("Attempts used"), "value": str(state["used"])},
-                {"label": self._("Latest attempt"), "value": staff_time(newest["at"])},
+                {"label": self._("Latest attempt"), "value": self.time_text(newest["at"])},
                 {"label": self._("Score"), "value": self._("%(earned)s of %(possible)s (%(percent)s%%)") % {
                     "earned": f"{newest['earned']:g}", "possible": f"{newest['possible']:g}",
                     "percent": percent_text(core.percent(state))}}]

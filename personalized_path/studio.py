@@ -15,7 +15,7 @@ from web_fragments.fragment import Fragment
 from xblock.fields import Boolean, Float, Integer, Reference, ReferenceList, String
 from xblock.utils.studio_editable import FutureFields, StudioEditableXBlockMixin
 
-from .base import STUDIO_SAVE_TYPES, as_usage_key, json_api, json_response
+from .base import STUDIO_ASSETS, STUDIO_SAVE_TYPES, as_usage_key, json_api, json_response
 from .core import N_
 from .core.payload import PayloadError, as_bool, as_list, as_object, as_setting_number, only_keys, require
 
@@ -52,6 +52,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
     editor_actions = ()
     # Editable fields the form shows as part of another field (the gate's per-source thresholds).
     editor_hidden = ()
+    # Sections of the editor that fold: (N_ label, field names); fields in none stay at the top.
+    editor_sections = ()
 
     # --- what blocks override --------------------------------------------------------------
 
@@ -102,18 +104,13 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
         # not through init args, which runtimes write into a script element unescaped.
         spec = {
             "fields": [self.field_spec(name) for name in self.editable_fields if name not in self.editor_hidden],
+            "sections": [{"label": self._(label), "fields": list(names)} for label, names in self.editor_sections],
             "actions": [dict(action, label=self._(action["label"]), help=self._(action.get("help", "")))
                         for action in self.editor_actions],
             "messages": self.editor_messages(),
         }
         html = self.render_template({"title": self.display_name, "spec": spec}, template="studio_editor.html")
-        fragment = Fragment(html)
-        fragment.add_css_url(self.resource_url("css/personalized.css"))
-        fragment.add_css_url(self.resource_url("css/studio_editor.css"))
-        fragment.add_javascript_url(self.resource_url("js/personalized.js"))
-        fragment.add_javascript_url(self.resource_url("js/studio_editor.js"))
-        fragment.initialize_js("PersonalizedStudioEditor")
-        return fragment
+        return self.add_resources(Fragment(html), STUDIO_ASSETS, ("PersonalizedStudioEditor",))
 
     def field_spec(self, name):
         """One field's editor: label, help, value and kind (inferred from the field unless overridden)."""

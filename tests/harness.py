@@ -34,13 +34,17 @@ ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 
 
 class StaffAwareUserService(UserService):
-    def __init__(self, user_id, staff):
+    """The LMS's user service: username, staff flag and the preferences it passes on (the time zone)."""
+
+    def __init__(self, user_id, staff, time_zone=None):
         super().__init__()
-        self.user_id, self.staff = user_id, staff
+        self.user_id, self.staff, self.time_zone = user_id, staff, time_zone
 
     def get_current_user(self):
         user = XBlockUser(is_current_user=True, emails=[f"{self.user_id}@example.com"], full_name=self.user_id)
-        user.opt_attrs.update({"edx-platform.username": self.user_id, "edx-platform.user_is_staff": self.staff})
+        preferences = {"time_zone": self.time_zone} if self.time_zone else {}
+        user.opt_attrs.update({"edx-platform.username": self.user_id, "edx-platform.user_is_staff": self.staff,
+                               "edx-platform.user_preferences": preferences})
         return user
 
 
@@ -108,7 +112,8 @@ class RecordingRuntime(TestRuntime):
             services={
                 "field-data": field_data or KvsFieldData(env.kvs),
                 "i18n": PackageI18nService(),
-                "user": StaffAwareUserService(user_id, staff),
+                # Each user's time zone preference, as the platform keeps it (env.time_zones: user -> zone).
+                "user": StaffAwareUserService(user_id, staff, getattr(env, "time_zones", {}).get(user_id)),
                 "personalized_clock": env.clock,
                 "cache": env.cache,
                 "user_state": DictUserStateService(env.kvs),
@@ -142,6 +147,10 @@ class MovableClock:
     def now(self):
         return datetime.now(timezone.utc) + self.offset
 
+    def set(self, moment):
+        """Make it ``moment`` now (an aware datetime), give or take the milliseconds a test takes."""
+        self.offset = moment - datetime.now(timezone.utc)
+
     def advance(self, days):
         self.offset += timedelta(days=days)
 
@@ -168,6 +177,7 @@ class BlockEnv:
 
     def __init__(self):
         self.clock = MovableClock()
+        self.time_zones = {}  # user id -> the time zone preference the user service reports
         self.kvs = DictKeyValueStore()
         # The blocks' locks and summary copies, as the LMS's shared cache (a name of its own: LocMemCache
         # instances of one name share their data).
@@ -288,3 +298,8 @@ class Workbench:
     def scenario(self, scenario_id, student, view=""):
         suffix = f"{view}/" if view else ""
         return f"{self.url}/scenario/{scenario_id}/{suffix}?student={student}"
+
+
+def unisolated(html):
+    """Rendered markup without the ``<bdi>`` that isolates author and learner text inside sentences."""
+    return html.replace("<bdi>", "").replace("</bdi>", "")

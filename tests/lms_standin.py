@@ -312,6 +312,7 @@ class StandInCourse:
         self.ids = CourseIds(course_key)
         self.events = []
         self.clock = MovableClock()
+        self.time_zones = {}  # user -> the time zone preference the platform's user service reports
         # The LMS's shared cache (memcached or Redis) for the blocks' locks and summary copies.
         self.cache = LocMemCache(f"pp-lms-standin-{uuid.uuid4().hex}", {})
         self.blocks = set()

@@ -1,7 +1,7 @@
 """The blocks read each other through the runtime, each with its real class (no stand-ins)."""
 import json
 
-from tests.harness import call
+from tests.harness import call, unisolated
 
 STATEMENTS = json.dumps([{"id": "s1", "text": "I can add fractions", "skill": "fractions"}])
 TILES = json.dumps([{"id": "one", "title": "One", "format": "other", "points": 5, "tier": "may"},
@@ -44,9 +44,9 @@ def test_goal_reflection_recalls_whether_its_linked_gate_is_open(env):
                     "<html_demo><p>OPEN-CONTENT</p></html_demo></personalized_mastery_gate>")
     goals = env.load(f"<personalized_goal_reflection skill_check='\"{check}\"' mastery_gate='\"{gate}\"'/>")
     ok(env.block(check), "submit", {"answers": {"half": ["b"]}})
-    assert "Lesson: not unlocked yet." in render(env, goals)
+    assert "Lesson: not unlocked yet." in unisolated(render(env, goals))
     ok(env.block(check), "submit", {"answers": {"half": ["a"]}})
-    assert "Lesson: you have shown the mastery it asks for." in render(env, goals)
+    assert "Lesson: you have shown the mastery it asks for." in unisolated(render(env, goals))
     assert env.block(gate).is_unlocked() and env.block(goals).has_goals_set() is False
 
 

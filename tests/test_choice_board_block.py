@@ -332,10 +332,13 @@ def test_suggestions_follow_each_learners_own_ratings(env):
     ok(env.block(linked, "ana"), "submit", {"ratings": {"compare": 1, "explain": 3}})
     ok(env.block(linked, "ben"), "submit", {"ratings": {"compare": 4, "explain": 2}})
     html = html_of(env.block(usage, "ana"))
-    assert html.count("Suggested for you") == 2
-    assert "You rated &quot;I can compare fractions&quot; as &quot;Not yet&quot;." in html
+    # Two tiles for the same reason: the reason is said once, above the board, and both tiles are marked.
+    assert html.count(' pp-suggested"') == 2
+    assert html.count("You rated &quot;I can compare fractions&quot; as &quot;Not yet&quot;.") == 1
+    assert "Suggested for you (2 activities, marked below):" in html
     html = html_of(env.block(usage, "ben"))
-    assert html.count("Suggested for you") == 1 and "I can explain my reasoning&quot; as &quot;With help&quot;" in html
+    assert html.count(' pp-suggested"') == 1 and "marked below" not in html  # one tile: its own reason
+    assert html.count("I can explain my reasoning&quot; as &quot;With help&quot;") == 1
 
 
 def test_a_missing_linked_block_is_ignored(env):

@@ -79,12 +79,16 @@ def test_tic_tac_toe_with_a_suggestion_from_the_linked_self_assessment(workbench
         page.locator(".pp-statement").nth(index).get_by_label(label, exact=True).check()
     page.get_by_role("button", name="Submit ratings").click()
     page.wait_for_selector(".pp-profile")
-    page.reload()
-    page.wait_for_selector(f"{BOARD} .pp-board")
-    suggestion = tile(page, "fraction-strips").locator(".pp-suggestion")
-    assert suggestion.inner_text() == ('Suggested for you: You rated "I can compare two fractions with different '
-                                       'denominators." as "Not yet".')
-    assert page.locator(f"{BOARD} .pp-suggestion").count() == 4  # every tile tagged "fractions"
+    # No reload: the board takes the new suggestions as soon as the ratings are saved, and says so.
+    page.wait_for_selector(f"{BOARD} .pp-suggestions")
+    assert page.locator(f"{BOARD} .pp-status").inner_text() == "Your suggestions on this board are updated."
+    # Every tile tagged "fractions" is marked; the reason they share is said once, above the board.
+    assert page.locator(f"{BOARD} .pp-tile.pp-suggested").count() == 4
+    assert tile(page, "fraction-strips").locator(".pp-suggestion").inner_text() == "Suggested for you"
+    assert page.locator(f"{BOARD} .pp-suggestions").inner_text() == (
+        'Suggested for you (4 activities, marked below): You rated "I can compare two fractions with different '
+        'denominators." as "Not yet".')
+    assert page.locator(BOARD).inner_text().count("as \"Not yet\"") == 1
     sized_page.axe("suggested", BOARD)
     sized_page.screenshot("suggested")
 

@@ -34,8 +34,11 @@ def test_demo_unit_has_a_board_whose_suggestions_follow_the_linked_self_assessme
     ratings = {"compare-fractions": 3, "add-fractions": 3, "explain-equivalence": 1}
     assert post(client, SELF_ASSESSMENT, "submit", {"ratings": ratings}).status_code == 200
     page = client.get(SCENARIO + "?student=cb_http").content.decode()
-    assert page.count("Suggested for you") == 3  # the three tiles tagged "reasoning"
-    assert "You rated &quot;I can explain why 2/4 and 1/2 are the same amount.&quot; as &quot;Not yet&quot;." in page
+    # The three tiles tagged "reasoning" are marked, and the reason they share is said once.
+    assert page.count(' pp-suggested"') == 3
+    assert "Suggested for you (3 activities, marked below):" in page
+    assert page.count("You rated &quot;I can explain why 2/4 and 1/2 are the same amount.&quot; as "
+                      "&quot;Not yet&quot;.") == 1
 
 
 def test_choose_through_the_workbench_needs_csrf_and_answers_with_what_changed(client):

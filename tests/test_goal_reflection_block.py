@@ -7,7 +7,7 @@ import pytest
 
 from personalized_path.core import goals as core
 from personalized_path.goal_reflection import GoalReflectionBlock
-from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip
+from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip, unisolated
 
 OLX = """
 <personalized_goal_reflection display_name="Goals &lt;unit&gt;"
@@ -403,6 +403,7 @@ def test_linked_self_assessment_ratings_are_recalled(env):
     assert "What you reported elsewhere" not in html_of(env.block(usage))  # nothing rated yet
     assert call(env.block(source), "submit", {"ratings": {"compare": 2}})[0] == 200
     html = html_of(env.block(usage))
+    html = unisolated(html)
     assert "Your self-assessment (Fractions check)" in html and "I can compare fractions — With help" in html
     assert "I can compare fractions" not in html_of(env.block(usage, "other"))
 
@@ -495,5 +496,6 @@ def test_linked_skill_check_results_are_recalled_as_measured_mastery(env):
     assert status == 200, data
     html = html_of(env.block(usage))
     assert "Your skill check: 50% correct." in html
+    html = unisolated(html)
     assert "fractions: 1 of 1 correct" in html and "comparing: 0 of 1 correct" in html
     assert "not unlocked yet" not in html

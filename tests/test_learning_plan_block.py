@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from django.utils import translation
 from webob import Request
 
 from personalized_path.core.plan import GridQuery
@@ -171,6 +172,10 @@ def test_download_is_a_printable_document_of_the_learners_plan(course):
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     text = response.body.decode("utf-8")
     assert text.startswith("<!DOCTYPE html>") and "You rate yourself higher" in text and "@media print" in text
+    assert '<html lang="en" dir="ltr">' in text
+    with translation.override("ar"):  # an Arabic learner's plan reads right to left on paper too
+        arabic = block.runtime.handle(block, "download_plan", Request.blank("/")).body.decode("utf-8")
+    assert '<html lang="ar" dir="rtl">' in arabic
 
 
 def learners(course, count=8):

@@ -152,9 +152,12 @@ def test_staff_grid_filter_export_and_an_exception_the_learner_sees(workbench, s
     assert form.locator("input[name=learner]").input_value() == f"{prefix}_04"
     form.locator("select[name=action]").select_option("unlock")
     form.get_by_role("button", name="Apply the exception").click()
-    page.wait_for_selector(f"{PLAN} .pp-error:has-text('Write at least 3 characters.')")
+    # The server's complaint sits beside the reason, and goes as soon as the reason is corrected.
+    page.wait_for_selector(f"{PLAN} .pp-plan-exception-form .pp-field-error:has-text('Write at least 3 characters.')")
     assert form.locator("textarea[name=reason]").get_attribute("aria-invalid") == "true"
     form.locator("textarea[name=reason]").fill("Missed the check while ill; the note says so.")
+    assert form.locator(".pp-field-error").count() == 0
+    assert form.locator("textarea[name=reason]").get_attribute("aria-invalid") is None
     form.get_by_role("button", name="Apply the exception").click()
     page.wait_for_selector(f"{PLAN} .pp-status:has-text('The exception is saved.')")
     assert "15 shown of" in plan.locator(".pp-plan-grid h3").first.inner_text()

@@ -123,3 +123,23 @@ def test_unreadable_sources_network_error_and_staff_view(workbench, sized_page):
     page.wait_for_selector(f"{GATE}[data-state=staff] .hidden-content")
     assert "Course staff view" in page.locator(".pp-gate-banner").inner_text()
     sized_page.axe("staff", GATE)
+
+
+def test_the_lock_card_follows_the_title_and_shared_files_load_once(workbench, browser_page):
+    page = browser_page.page
+    requested = []
+    page.on("request", lambda request: "/resource/" in request.url and requested.append(request.url))
+    page.goto(workbench.scenario("personalized_self_assessment.0", "layout_once"))  # six block types
+    page.wait_for_selector(f"{GATE}[data-state=locked]")
+    # Empty status and alert lines take no room: the card sits right under the title (it was ~70 px).
+    title = page.locator(f"{GATE} > .pp-title").bounding_box()
+    card = page.locator(f"{GATE} .pp-gate-lock").bounding_box()
+    assert card["y"] - (title["y"] + title["height"]) < 24
+    assert page.locator(f"{GATE} > .pp-status").evaluate("e => e.getBoundingClientRect().height") == 0
+    page.locator(f"{GATE} .pp-gate-check").click()
+    page.wait_for_function(f"document.querySelector('{GATE} > .pp-status').textContent !== ''")
+    assert page.locator(f"{GATE} > .pp-status").evaluate("e => e.getBoundingClientRect().height") > 0
+    # The shared script and styles come once for the page, each block's own once each.
+    for shared in ("js/personalized.js", "css/personalized.css"):
+        assert len([url for url in requested if url.endswith(shared)]) == 1, requested
+    assert len([url for url in requested if url.endswith(".js")]) == 7, requested

@@ -113,7 +113,7 @@ def test_static_translations_compiled_in_render_exactly_as_the_tags_would(env, l
     with translation.override(language):
         context = block.template_context(block.view_context(block.state()))
         merged, engine = templates.translation(language, block.i18n_service)
-        with active_translation(merged):
+        with active_translation(merged), timezone.override(fixed_zone.utc):  # the reader's zone: UTC by default
             expected = PLAIN_ENGINE.get_template("goal_reflection.html").render(Context(context, autoescape=True))
         rendered = templates.render("goal_reflection.html", context, block.i18n_service)
     assert rendered == expected and "pp-timeline" in rendered
@@ -212,10 +212,11 @@ def renders_checked_against_django(monkeypatch):
     checked = []
     ours = TemplateRenderer.render
 
-    def render(self, name, context, i18n_service=None):
-        html = ours(self, name, context, i18n_service)
+    def render(self, name, context, i18n_service=None, time_zone=None):
+        html = ours(self, name, context, i18n_service, time_zone)
         language = translation.get_language()
-        with active_translation(self.translation(language, i18n_service)[0]):
+        with active_translation(self.translation(language, i18n_service)[0]), \
+                timezone.override(time_zone or fixed_zone.utc):
             expected = PLAIN_ENGINE.get_template(name).render(Context(context, autoescape=True))
         assert html == expected, f"{name} in {language}"
         checked.append(name)

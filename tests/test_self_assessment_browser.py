@@ -32,7 +32,10 @@ def test_rate_submit_reload_rerate_and_see_growth(workbench, sized_page):
     assert block(page).locator(".pp-statement").nth(1).locator("input").first.get_attribute("aria-invalid") == "true"
     sized_page.axe("error", ".pp-self-assessment")
 
+    # Rating the statement takes the complaint back at once (not only at the next submit).
     rate(page, 1, "With help")
+    assert block(page).locator(".pp-field-error").count() == 0
+    assert block(page).locator(".pp-statement").nth(1).locator("input").first.get_attribute("aria-invalid") is None
     rate(page, 2, "Not sure yet")
     block(page).locator("textarea.pp-evidence").first.fill("<b>I did</b> exercise 4")
     sized_page.axe("filled", ".pp-self-assessment")

@@ -28,3 +28,19 @@ def test_studio_edit_view_saves_and_shows_validation_errors(workbench, browser_p
     page.locator(".save-button").click()
     page.wait_for_url("**/scenario/personalized_self_assessment.1/?student=staff_editor")
     assert page.locator(".pp-title").inner_text() == "Before the <b>project</b>"
+
+
+def test_a_newcomer_finds_the_staff_view_the_editors_and_the_time_zone_from_the_demo_home(workbench, browser_page):
+    page = browser_page.page
+    page.goto(workbench.url + "/")
+    browser_page.axe("demo home", "main.pp-home")
+    page.get_by_label("Time zone of the demo user", exact=False).select_option("Pacific/Auckland")
+    page.get_by_role("button", name="Use this time zone").click()
+    page.wait_for_selector("text=Now: Pacific/Auckland")
+    page.get_by_role("link", name="The demo unit as course staff").click()
+    page.wait_for_selector(".pp-self-assessment + .pp-staff-tools")
+    assert "student=staff_1" in page.url
+    page.go_back()
+    page.get_by_role("link", name="Mastery gate", exact=True).click()
+    page.wait_for_selector(".xblock-v1[data-block-type=personalized_mastery_gate] .pp-editor[data-catalog=ready]")
+    assert "studio_view" in page.url

@@ -107,8 +107,8 @@ def test_gate_editor_shows_sources_with_thresholds_children_and_estimators_in_wo
     fields = fields_of(gate)
     assert fields["sources"]["value"] == [{"source": course["Check 1"], "threshold": 70}]
     assert "source_thresholds" not in fields
-    assert fields["child_routes"]["children"] == [
-        {"key": str(gate.children[0]), "label": f"Child 1: html_demo ({gate.children[0]})"}]
+    # Named as authors know the child (a text block by its text), not by its usage id.
+    assert fields["child_routes"]["children"] == [{"key": str(gate.children[0]), "label": "Child 1: LESSON"}]
     assert fields["child_routes"]["help"] == ("Which route each child of the gate is shown on; children for "
                                               "Everyone are shown on every route.")
     labels = {option["value"]: option["label"] for option in fields["estimator"]["options"]}
@@ -323,3 +323,24 @@ def test_a_re_check_names_only_skill_checks_as_its_sources(env, course):
     assert field_snapshot(env, course["Check 1"]) == before
     other = env.load("<personalized_skill_check/>")
     assert save(env.block(course["Check 1"], "staff", staff=True), {"recheck_sources": [other]})[0] == 200
+
+
+def test_a_new_tile_gets_no_kind_until_the_author_chooses_one(env, course):
+    board = env.block(course["Board"], "staff", staff=True)
+    kind = {column["key"]: column for column in fields_of(board)["tiles"]["columns"]}["format"]
+    # New rows start on "Choose a kind"; a saved tile without a kind shows the one the server uses.
+    assert kind["placeholder"] == "Choose a kind" and kind["saved_default"] == "other"
+    before = board.tiles
+    status, data = save(board, {"tiles": [{"id": "t1", "title": "Read", "format": "", "tier": "may"}]})
+    assert status == 400
+    assert {"field": "tiles[0].format", "message": "Choose the kind of activity."} in data["errors"]
+    assert env.block(course["Board"], "staff", staff=True).tiles == before
+
+
+def test_the_gate_editor_folds_into_sections_naming_every_field_once(env, course):
+    gate = env.block(course["Gate"], "staff", staff=True)
+    spec = editor_spec(gate)
+    named = [name for section in spec["sections"] for name in section["fields"]]
+    assert [section["label"] for section in spec["sections"]] == [
+        "Scores to reach", "Skills to master", "Other blocks to complete", "Routes by score", "Keeping skills fresh"]
+    assert len(named) == len(set(named)) and set(named) <= {field["name"] for field in spec["fields"]}

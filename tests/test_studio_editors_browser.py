@@ -25,6 +25,15 @@ def open_editors(page, workbench, scenario, student):
 
 def wait_ready(page, block_type):
     page.wait_for_selector(f".xblock-v1[data-block-type={block_type}] .pp-editor[data-catalog=ready]")
+    open_sections(page.locator(f".xblock-v1[data-block-type={block_type}] .pp-editor"))
+
+
+def open_sections(editor):
+    """Unfold every section of an editor, as an author does, by its summary."""
+    for index in range(editor.locator("details.pp-fold").count()):
+        section = editor.locator("details.pp-fold").nth(index)
+        if section.get_attribute("open") is None:
+            section.locator("summary").click()
 
 
 def save(page, editor):
@@ -50,6 +59,15 @@ def test_author_builds_gate_and_board_from_empty_and_a_learner_uses_them(workben
     page = browser_page.page
     open_editors(page, workbench, BUILD, "staff_author")
     gate = editor_of(page, "personalized_mastery_gate")
+    page.wait_for_selector(".xblock-v1[data-block-type=personalized_mastery_gate] .pp-editor[data-catalog=ready]")
+    # The gate's editor opens as a short list of folded sections; a summary opens by keyboard.
+    assert gate.locator("details.pp-fold").all_inner_texts() == [
+        "Scores to reach", "Skills to master", "Other blocks to complete", "Routes by score", "Keeping skills fresh"]
+    assert gate.evaluate("e => e.getBoundingClientRect().height") < 1200
+    browser_page.axe("gate editor, folded", ".pp-editor")
+    gate.locator("details.pp-fold summary").first.focus()
+    page.keyboard.press("Enter")
+    assert gate.locator("details.pp-fold").first.get_attribute("open") is not None
     wait_ready(page, "personalized_mastery_gate")
     browser_page.axe("gate editor, empty", ".pp-editor")
 
@@ -65,6 +83,10 @@ def test_author_builds_gate_and_board_from_empty_and_a_learner_uses_them(workben
         route.get_by_label("Name learners see").fill(label)
         route.get_by_label("From score (percent)").fill(low)
         route.get_by_label("Up to score (percent)").fill(high)
+    # Children are named by what authors know them by (their text here), not by usage ids.
+    labels = gate.locator(".pp-field label", has_text="Child ").all_inner_texts()
+    assert labels[0] == "Child 1: Adding fractions To add 1/2 and 1/3, rewrite both over a co…", labels
+    assert labels[1].startswith("Child 2: Practice: find a common denominator") and "html_demo" not in "".join(labels)
     gate.get_by_label("Child 2:", exact=False).select_option(label="Practice")
     gate.get_by_label("Child 3:", exact=False).select_option(label="Stretch yourself")
     browser_page.axe("gate editor, filled", ".pp-editor")
@@ -83,6 +105,16 @@ def test_author_builds_gate_and_board_from_empty_and_a_learner_uses_them(workben
         add_row(board, "Add a tile")
         tile = board.locator("fieldset.pp-row", has=page.locator("legend", has_text=f"Tile {number}")).first
         tile.get_by_label("Title").fill(title)
+        # A new tile has no kind until the author picks one (it used to become "Reading" silently).
+        kind = tile.get_by_label("Kind of activity")
+        assert kind.input_value() == "" and kind.locator("option:checked").inner_text() == "Choose a kind"
+        if number > 1:
+            kind.select_option(label="Practice")
+    tile_one = board.locator("fieldset.pp-row", has=page.locator("legend", has_text="Tile 1")).first
+    board.locator(".save-button").click()
+    tile_one.locator(".pp-field-error:has-text('Choose the kind of activity.')").wait_for()
+    tile_one.get_by_label("Kind of activity").select_option(label="Video")
+    assert tile_one.locator(".pp-field-error:not(:empty)").count() == 0
     centre = board.locator("fieldset.pp-row", has=page.locator("legend", has_text="Tile 5")).first
     centre.get_by_label("Must do or may do").select_option(label="Must do")
     first = board.locator("fieldset.pp-row", has=page.locator("legend", has_text="Tile 1")).first
@@ -156,6 +188,9 @@ def test_picker_lists_blocks_across_units_and_refuses_a_skill_nothing_measures(w
 
     condition.get_by_label("Skill", exact=True).fill("fractions")
     assert "Used in this course." in condition.inner_text()
+    # The corrected skill's complaint is gone before the author saves again.
+    assert condition.locator(".pp-field-error:not(:empty)").count() == 0
+    assert condition.get_by_label("Skill", exact=True).get_attribute("aria-invalid") is None
     save(page, gate)
     page.goto(workbench.scenario(COURSE, "learner_course"))
     assert "Reach at least 80% mastery of the skill “fractions”" in page.locator(".pp-mastery-gate").inner_text()

@@ -84,3 +84,25 @@ def test_language_can_be_chosen_with_the_lang_parameter(client):
     page = client.get(SCENARIO + "?student=http_3&lang=es").content.decode()
     assert "Enviar valoraciones" in page
     assert client.cookies["django_language"].value == "es"
+
+
+def test_the_demo_home_links_the_staff_view_each_editor_and_the_language_and_time_zone(client):
+    home = client.get("/").content.decode()
+    assert 'href="/scenario/personalized_self_assessment.0/?student=staff_1"' in home
+    for kind in ("self_assessment", "skill_check", "mastery_gate", "choice_board", "goal_reflection",
+                 "learning_plan"):
+        assert f'href="/scenario/personalized_{kind}.0/studio_view/?student=staff_1"' in home
+    assert 'href="?lang=ar"' in home and '<select id="pp-home-tz" name="tz">' in home
+    assert home.count("/studio_view/?student=staff_1") >= 18  # every scenario's editors too
+
+
+def test_the_demo_user_picks_a_time_zone_as_the_platform_keeps_it(client):
+    assert post(client, "submit", {"ratings": RATINGS}, student="tz_1").status_code == 200
+    assert "<strong>Pacific/Auckland</strong>" in client.get("/?tz=Pacific/Auckland").content.decode()
+    assert client.cookies["pp_time_zone"].value == "Pacific/Auckland"  # remembered, like a preference
+    lookup = post(client, "learner_answers", {"username": "tz_1"}, student="staff_tz").json()["html"]
+    assert "(Pacific/Auckland)" in lookup
+    client.get("/?tz=Not/AZone")  # an unknown zone changes nothing
+    assert client.cookies["pp_time_zone"].value == "Pacific/Auckland"
+    client.get("/?tz=UTC")
+    assert "(UTC)" in post(client, "learner_answers", {"username": "tz_1"}, student="staff_tz").json()["html"]

@@ -228,6 +228,8 @@ def parse_tile(tile, where):
     as_slug(require(tile, "id", where), f"{where}.id")
     as_text(require(tile, "title", where), f"{where}.title", TITLE_MAX_CHARS, min_chars=1, multiline=False)
     as_text(tile.get("description", ""), f"{where}.description", DESCRIPTION_MAX_CHARS)
+    if tile.get("format") == "":
+        raise PayloadError(f"{where}.format", N_("Choose the kind of activity."))
     if tile.get("format", "other") not in FORMATS:
         raise PayloadError(f"{where}.format", N_("Use one of: %(choices)s."), choices=", ".join(FORMATS))
     as_int(tile.get("minutes", 0), f"{where}.minutes", 0, MAX_MINUTES)

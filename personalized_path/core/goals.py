@@ -9,7 +9,7 @@ bounded to TIMELINE_CAP entries, while the counters (for grading) keep counting.
 """
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from . import N_
 from .payload import PayloadError, as_bool, as_int, as_list, as_object, as_text, only_keys, require
@@ -296,15 +296,22 @@ def last_checkin(state):
     return None
 
 
-def next_checkin_due(state, interval_days):
-    """The date from which the next check-in is suggested, or None when there is no cadence."""
+def next_checkin_due(state, interval_days, zone=timezone.utc):
+    """
+    The day from which the next check-in is suggested, or None when there is no cadence: the day of
+    the last check-in (or of setting the goals) in the reader's time zone ``zone``, plus the interval.
+    """
     if not interval_days or not state["goals"]:
         return None
     previous = last_checkin(state)
     start = (previous or {}).get("at") or state["first_set_at"] or ""
     try:
-        return date.fromisoformat(start[:10]) + timedelta(days=interval_days)
-    except (ValueError, OverflowError):
+        if len(start) == len("2026-01-31"):  # a day already
+            return date.fromisoformat(start) + timedelta(days=interval_days)
+        moment = datetime.fromisoformat(start)
+        day = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(zone).date()
+        return day + timedelta(days=interval_days)
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

@@ -16,7 +16,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from . import N_, is_finite_number
 from . import mastery
@@ -155,11 +155,12 @@ def _compare(value, reference, margin, labels):
 
 def review_due(evidence):
     """
-    The ISO date a skill is due for review, from its dated answers ``(ISO time, outcome)``: when its
-    recall (``mastery.recall``, the gate's) falls to 90% (``mastery.review_due``); None without dated answers.
+    When a skill is due for review (ISO time, UTC), from its dated answers ``(ISO time, outcome)``:
+    when its recall (``mastery.recall``, the gate's) falls to 90% (``mastery.review_due``); None without
+    dated answers. A time, not a day: which day that is depends on the reader's time zone (the view decides).
     """
     due = mastery.review_due(_dated(evidence))
-    return due.date().isoformat() if due else None
+    return due.astimezone(timezone.utc).replace(microsecond=0).isoformat() if due else None
 
 
 def skill_row(skill, self_rating, evidence, rule, now=None):

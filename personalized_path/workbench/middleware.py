@@ -1,9 +1,12 @@
 """Small request/response patches that make the workbench behave like the LMS and Studio."""
 from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import translation
 
-from .services import DAYS_LATER
+from .services import DAYS_LATER, TIME_ZONE
+
+TIME_ZONE_COOKIE = "pp_time_zone"
 
 # xblock-sdk 0.14's Studio page has no runtime.notify, and xblock.utils' editor posts with
 # jQuery's global:false, which skips the workbench's CSRF ajaxSend hook.
@@ -63,4 +66,33 @@ def clock_from_cookie(get_response):
             return get_response(request)
         finally:
             DAYS_LATER.reset(token)
+    return middleware
+
+
+def known_zone(name):
+    """``name`` when it is an IANA time zone this machine knows ("Pacific/Auckland", "UTC"), else None."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def time_zone_preference(get_response):
+    """
+    The demo user's time zone preference, as the LMS keeps one per user: ``?tz=Pacific/Auckland``
+    chooses it (remembered in a cookie, ``?tz=UTC`` goes back), and the user service hands it to the blocks.
+    """
+    def middleware(request):
+        chosen = known_zone(request.GET.get("tz"))
+        token = TIME_ZONE.set(chosen or known_zone(request.COOKIES.get(TIME_ZONE_COOKIE)))
+        try:
+            response = get_response(request)
+        finally:
+            TIME_ZONE.reset(token)
+        if chosen:
+            response.set_cookie(TIME_ZONE_COOKIE, chosen, samesite="Lax")
+        return response
     return middleware

@@ -29,8 +29,16 @@ class PackageI18nService:
         return self.gettext(text)
 
 
+# The demo user's time zone preference for this request (see middleware.time_zone_preference).
+TIME_ZONE = contextvars.ContextVar("personalized_path_time_zone", default=None)
+
+
 class WorkbenchUserService(UserService):
-    """The workbench student from ``?student=``; ids starting with "staff" are course staff."""
+    """
+    The workbench student from ``?student=``; ids starting with "staff" are course staff. Their
+    preferences are where the LMS's user service puts them (``edx-platform.user_preferences``, with
+    the platform's ``time_zone`` preference, chosen in the workbench with ``?tz=``).
+    """
 
     runtime = None
 
@@ -42,6 +50,7 @@ class WorkbenchUserService(UserService):
             "edx-platform.user_id": user_id,
             "edx-platform.user_is_staff": user_id.startswith("staff"),
             "xblock-workbench.user_id": user_id,
+            "edx-platform.user_preferences": {"time_zone": TIME_ZONE.get()} if TIME_ZONE.get() else {},
         })
         return user
 

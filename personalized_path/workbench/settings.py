@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "personalized_path.workbench.middleware.language_from_query",
     "personalized_path.workbench.middleware.html_direction",
     "personalized_path.workbench.middleware.clock_from_cookie",
+    "personalized_path.workbench.middleware.time_zone_preference",
     *MIDDLEWARE[2:],
     "personalized_path.workbench.middleware.studio_runtime_patch",
 ]
@@ -69,5 +70,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedP
 # A learner's write and the class counts it changes are saved in one transaction on this database.
 PERSONALIZED_PATH_SAVE_TRANSACTION = "personalized_path.workbench.field_data.save_transaction"
 plugin_settings(sys.modules[__name__])
+
+# The demo home (links to the staff view, each editor, language and time zone) at /.
+ROOT_URLCONF = "personalized_path.workbench.urls"
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -102,4 +102,23 @@ function PersonalizedChoiceBoard(runtime, element, init) {
          {tile: tile, note: note.value, link: link.value.trim()},
          '.pp-plan-item[data-tile="' + tile + '"] .pp-plan-title', messages.done, form);
   });
+
+  /* personalized.js announces each learner action on the page; one in a block the suggestions come
+     from (a self-assessment, the learning plan's interests, a placement check) brings the tiles with
+     their new suggestions at once, without moving the learner's focus. */
+  var refreshing = false;
+  document.addEventListener(pp.CHANGED_EVENT, function (event) {
+    var board = pp.root(element);
+    if (!board || refreshing || !document.documentElement.contains(board)) { return; }
+    var watched = (board.getAttribute("data-watch") || "").split(" ");
+    if (!event.detail || !event.detail.usage || watched.indexOf(event.detail.usage) === -1) { return; }
+    refreshing = true;
+    pp.post(runtime, element, "refresh", {}).then(function (result) {
+      refreshing = false;
+      if (!result.ok || !result.data.parts) { return; }
+      pp.root(element).setAttribute("data-revision", String(result.data.revision));
+      pp.update(element, result.data, false);
+      pp.status(element, messages.suggestions_updated);
+    });
+  });
 }

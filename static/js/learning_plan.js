@@ -9,19 +9,10 @@ function PersonalizedLearningPlan(runtime, element, init) {
 
   function root() { return pp.root(element); }
 
-  function markInvalid(form, field) {
-    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (node) {
-      node.removeAttribute("aria-invalid");
-    });
-    var name = (field || "").split(/[.\[]/)[0];
-    var input = name ? form.querySelector("[name='" + name + "']") : null;
-    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
-  }
-
+  /* Why a post failed: beside the field the server names when it is in `form`, else in the alert line. */
   function fail(form, result) {
     pp.status(element, "");
-    pp.error(element, pp.failureMessage(result, messages));
-    if (form) { markInvalid(form, result.data && result.data.field); }
+    pp.report(element, result, messages, form || undefined);
   }
 
   /* --- learner ------------------------------------------------------------------------ */
@@ -33,6 +24,7 @@ function PersonalizedLearningPlan(runtime, element, init) {
     }).map(function (box) { return box.value; });
     pp.busy(button, true);
     pp.error(element, "");
+    pp.clearFieldErrors(element);
     pp.status(element, messages.saving);
     pp.post(runtime, element, "save_interests", {interests: picked}).then(function (result) {
       pp.busy(button, false);
@@ -70,11 +62,11 @@ function PersonalizedLearningPlan(runtime, element, init) {
     var button = form.querySelector("button[type=submit]");
     pp.busy(button, true);
     pp.error(element, "");
+    pp.clearFieldErrors(element);
     pp.status(element, messages.loading);
     return pp.post(runtime, element, "class_grid", values).then(function (result) {
       pp.busy(button, false);
       if (!result.ok || typeof result.data.html !== "string") { fail(form, result); return; }
-      markInvalid(form, "");
       var parsed = new window.DOMParser().parseFromString(result.data.html, "text/html");
       var fresh = parsed.body.querySelector(".pp-plan-grid");
       var area = root().querySelector(".pp-plan-grid-area");
@@ -98,11 +90,11 @@ function PersonalizedLearningPlan(runtime, element, init) {
     if (payload.action === "route") { payload.route = form.elements.route.value; }
     pp.busy(button, true);
     pp.error(element, "");
+    pp.clearFieldErrors(element);
     pp.status(element, messages.saving);
     pp.post(runtime, element, "apply_exception", payload).then(function (result) {
       pp.busy(button, false);
       if (!result.ok) { fail(form, result); return; }
-      markInvalid(form, "");
       form.elements.reason.value = "";
       loadGrid(1, false).then(function () { pp.status(element, messages.applied); });
     });

@@ -64,7 +64,7 @@
   var fieldErrorCount = 0;
 
   /* The element a server error names inside `scope`: the [data-field] equal to `field`, else to one
-     of its parents ("goals.long.text", then "goals.long", then "goals"). Compared as strings, so a
+     of its parents ("goals.long.text", then "goals.long", then "goals"; "interests[2]", then "interests"). Compared as strings, so a
      field name never becomes a selector. */
   function fieldNode(scope, field) {
     var nodes = scope.querySelectorAll("[data-field]");
@@ -73,7 +73,7 @@
       for (var index = 0; index < nodes.length; index += 1) {
         if (nodes[index].getAttribute("data-field") === path) { return nodes[index]; }
       }
-      path = path.indexOf(".") === -1 ? "" : path.slice(0, path.lastIndexOf("."));
+      path = path.slice(0, Math.max(path.lastIndexOf("."), path.lastIndexOf("["), 0));
     }
     return null;
   }
@@ -103,6 +103,7 @@
     fieldErrorCount += 1;
     message.id = "pp-field-error-" + fieldErrorCount;
     message.className = "pp-field-error";
+    message.setAttribute("data-pp-placed", "true");
     message.setAttribute("role", "alert");
     message.textContent = text;
     var isGroup = !/^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(node.tagName);
@@ -119,6 +120,55 @@
     if (controls.length && !controls[0].disabled) { controls[0].focus(); }
     return true;
   }
+
+  /* Take back the messages about a control once the person changes it: those linked to it by
+     aria-describedby and the one of the group (fieldset) it belongs to. A message fieldError made
+     goes; a message line the page keeps (an editor's) is emptied. The server checks again on the
+     next submit, so an error that still holds comes back then. */
+  function forgetError(message) {
+    var scope = message.closest(".pp-root, .pp-editor") || document;
+    if (message.id) {
+      scope.querySelectorAll('[aria-describedby~="' + message.id + '"]').forEach(function (control) {
+        control.removeAttribute("aria-invalid");
+        control.removeAttribute("data-pp-invalid");
+        if (message.hasAttribute("data-pp-placed")) {
+          var rest = control.getAttribute("aria-describedby").split(/\s+/).filter(function (id) { return id !== message.id; });
+          if (rest.length) { control.setAttribute("aria-describedby", rest.join(" ")); } else { control.removeAttribute("aria-describedby"); }
+        }
+      });
+    }
+    if (message.hasAttribute("data-pp-placed")) { message.remove(); } else { message.textContent = ""; }
+  }
+
+  function errorsAbout(control) {
+    var found = [];
+    (control.getAttribute("aria-describedby") || "").split(/\s+/).forEach(function (id) {
+      var node = id ? document.getElementById(id) : null;
+      if (node && node.classList.contains("pp-field-error")) { found.push(node); }
+    });
+    var group = control.closest("fieldset");
+    if (group) {
+      Array.prototype.forEach.call(group.children, function (node) {
+        if (node.classList.contains("pp-field-error") && found.indexOf(node) === -1) { found.push(node); }
+      });
+    }
+    return found;
+  }
+
+  function onCorrected(event) {
+    var control = event.target;
+    if (!control || !control.closest || !control.closest(".pp-root, .pp-editor")) { return; }
+    if (!/^(INPUT|TEXTAREA|SELECT)$/.test(control.tagName)) { return; }
+    errorsAbout(control).forEach(function (message) {
+      if (message.textContent) { forgetError(message); }
+    });
+    if (control.getAttribute("aria-invalid") === "true") {
+      control.removeAttribute("aria-invalid");
+      control.removeAttribute("data-pp-invalid");
+    }
+  }
+  document.addEventListener("input", onCorrected, true);
+  document.addEventListener("change", onCorrected, true);
 
   /* Show why a post failed: beside the field the server names when it is on the page, otherwise
      in the block's alert line. */

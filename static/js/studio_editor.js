@@ -75,6 +75,8 @@
         input = el("textarea", {id: parts.id, rows: spec.rows || 3, dir: "auto"});
       } else if (spec.kind === "select") {
         input = el("select", {id: parts.id});
+        // A choice with no safe default (a new tile's kind) starts on a placeholder the author must change.
+        if (spec.placeholder && isEmpty(value)) { input.appendChild(el("option", {value: ""}, spec.placeholder)); }
         (spec.options || []).forEach(function (option) {
           input.appendChild(el("option", {value: option.value}, option.label));
         });
@@ -89,7 +91,7 @@
                              spellcheck: spec.kind === "text" ? null : "false",
                              list: spec.kind === "skill" ? ctx.skillList : (spec.kind === "topic" ? ctx.topicList : null)});
       }
-      if (spec.kind !== "select" || !isEmpty(value)) { input.value = isEmpty(value) ? "" : String(value); }
+      if (spec.kind !== "select" || !isEmpty(value) || spec.placeholder) { input.value = isEmpty(value) ? "" : String(value); }
       parts.wrapper.appendChild(input);
     }
     var note = null;
@@ -226,6 +228,8 @@
       spec.columns.forEach(function (column) {
         var cellValue = item[column.key];
         if (column.kind === "mark") { cellValue = (marked || []).indexOf(item.id) >= 0; }
+        // A saved row without this key means what the server takes it to mean (a tile's kind: "Activity").
+        if (!isNew && isEmpty(cellValue) && column.saved_default !== undefined) { cellValue = column.saved_default; }
         var control = buildControl(column, cellValue, ctx, column.kind === "rows" ? item[column.marks_into] : null);
         row.cells[column.key] = control;
         cellsBox.appendChild(control.node);
@@ -454,6 +458,26 @@
     };
   }
 
+  /* The block's sections (spec.sections: a label and field names) fold, as native details and
+     summary elements (keyboard and screen readers know them): a long editor opens as a short list
+     of what it holds. Fields in no section stay at the top; a section with an error opens. */
+  function sectionsFor(args, fieldsBox) {
+    var byField = {};
+    (args.sections || []).forEach(function (section) {
+      var details = el("details", {className: "pp-fold"});
+      details.appendChild(el("summary", {}, section.label));
+      var body = el("div", {className: "pp-fold-body"});
+      details.appendChild(body);
+      section.fields.forEach(function (name) { byField[name] = {details: details, body: body}; });
+    });
+    return function place(name, node) {
+      var section = byField[name];
+      if (!section) { fieldsBox.appendChild(node); return; }
+      if (!section.details.parentNode) { fieldsBox.appendChild(section.details); }
+      section.body.appendChild(node);
+    };
+  }
+
   function buildControl(spec, value, ctx, marked) {
     if (spec.kind === "rows") { return rowsControl(spec, value, ctx, marked); }
     if (spec.kind === "references") {
@@ -497,10 +521,11 @@
     var topics = el("datalist", {id: ctx.topicList});
     root.appendChild(skills);
     root.appendChild(topics);
+    var place = sectionsFor(args, fieldsBox);
     args.fields.forEach(function (spec) {
       var editor = buildControl(spec, spec.value, ctx);
       ctx.editors[spec.name] = editor;
-      fieldsBox.appendChild(editor.node);
+      place(spec.name, editor.node);
     });
     var actions = (args.actions || []).map(function (action) {
       var control = plainControl({name: action.name, kind: "checkbox", label: action.label, help: action.help}, false, ctx);
@@ -561,6 +586,8 @@
         }
         if (editor && !editor.node.hidden) {
           var target = editor.setError(rest, entry.message);
+          var section = editor.node.closest("details");
+          if (section) { section.open = true; }
           first = first || target;
         } else {
           unplaced.push(entry.message);
