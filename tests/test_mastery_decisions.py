@@ -3,6 +3,7 @@ Mastery decisions through the blocks' handlers (issue 21): each defect the issue
 simulated-learner goals at the default settings (a smaller run of benchmarks/bench_mastery_decisions.py).
 """
 import json
+import random
 import re
 
 import pytest
@@ -185,6 +186,41 @@ def test_the_question_on_the_screen_is_answered_even_when_calibration_moves_mean
     status, data = call(env.block(check), "answer", {"question": "q0", "answer": ["a"]})
     assert status == 200, data
     assert env.block(check).learner_state["session"]["asked"][0]["question"] == "q0"
+
+
+def test_class_calibration_through_the_handlers_finds_the_difficulty_and_bounds_twenty_accounts(env):
+    """
+    400 honest learners (abilities N(0, 1), seeded) take an adaptive check whose q2 is authored at
+    1.0 but truly 1.5: the calibrated difficulty moves toward 1.5. Then 20 accounts push it each way
+    on purpose (the rest right and q2 wrong, or the rest wrong and q2 right): it moves at most
+    ``irt.MINORITY_BOUND`` from where the honest learners put it (the README's bound).
+    """
+    truth = {"q0": 0.0, "q1": -1.0, "q2": 1.5, "q3": 1.0}
+    authored = {"q0": 0.0, "q1": -1.0, "q2": 1.0, "q3": 1.0}
+    questions = [sim.question(question_id, "adding", value) for question_id, value in authored.items()]
+    check = env.load(check_xml(questions, mode="adaptive", question_budget="4", calibrate_difficulty="true"))
+    generator = random.Random(21)
+
+    def difficulty():
+        return {item.id: item.difficulty for item in env.block(check, "reader").pool()}["q2"]
+
+    for number in range(400):
+        ability = generator.gauss(0, 1)
+        session(env, check, f"honest-{number}",
+                right=lambda question_id, ability=ability: generator.random() < irt.probability(
+                    ability, truth[question_id]))
+    honest, counts = difficulty(), env.block(check, "reader").class_calibration
+    assert sum(counts["q2"]["n"]) >= irt.MIN_LEARNERS
+    assert abs(honest - truth["q2"]) <= 0.15 < abs(authored["q2"] - truth["q2"])
+    for push, right in (("harder", lambda question_id: question_id != "q2"),
+                        ("easier", lambda question_id: question_id == "q2")):
+        block = env.block(check, "reader")
+        block.class_calibration = counts  # each push starts from the honest learners' counts
+        block.save()
+        for number in range(20):
+            session(env, check, f"{push}-{number}", right=right)
+        moved = difficulty() - honest
+        assert (moved > 0) == (push == "harder") and abs(moved) <= irt.MINORITY_BOUND, (push, moved)
 
 
 def test_a_session_stored_before_the_shown_question_was_kept_still_answers(env):
