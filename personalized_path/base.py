@@ -950,7 +950,11 @@ class PersonalizedBlockMixin(XBlockMixin):
                     value = stored[field.name]  # garbled: the block's own read handles it
                 field.write_to(self, value)
             elif field.is_set_on(self):
-                field.delete_from(self)
+                # Not stored: forget our copy without a deletion, which storage would write at once.
+                self._field_data_cache.pop(field.name, None)
+                self._dirty_fields.pop(field, None)
+                if field.is_set_on(self):
+                    field.delete_from(self)
         self.forget_learner_writes()  # what storage holds needs no saving back
         return True
 

@@ -112,6 +112,18 @@ def save_transaction(block):
     ``PERSONALIZED_PATH_SAVE_TRANSACTION`` of the workbench); none for other storage (the tests'
     in-memory store).
     """
-    if isinstance(block._field_data, RequestFieldData):  # pylint: disable=protected-access
-        return transaction.atomic()
+    field_data = block._field_data  # pylint: disable=protected-access
+    if isinstance(field_data, RequestFieldData):
+        return _atomic_rows(field_data._kvs)  # pylint: disable=protected-access
     return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _atomic_rows(store):
+    """The transaction, and on its rollback the rows it wrote read again: our copies would hold what was undone."""
+    try:
+        with transaction.atomic():
+            yield
+    except Exception:
+        store.rows.clear()
+        raise
