@@ -6,7 +6,7 @@ SETTINGS := personalized_path.workbench.settings
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := $(SETTINGS)
 
-.PHONY: help venv workbench test test-fast test-teak test-lms system-deps quality translations bench clean
+.PHONY: help venv workbench test test-fast test-teak test-lms system-deps quality translations bench upgrade clean
 
 help:
 	@echo "make workbench     serve the demo course at http://127.0.0.1:$(PORT)"
@@ -16,11 +16,18 @@ help:
 	@echo "make quality       pylint (edx-lint's config) and pycodestyle"
 	@echo "make translations  extract, merge and compile translations/"
 	@echo "make bench         side-by-side benchmarks (see benchmarks/README.md)"
+	@echo "make upgrade       re-pin requirements/*.txt (what the tests install) from requirements/*.in"
 
-$(BIN)/.installed: setup.py requirements/test.txt
+# What the tests install is pinned (requirements/*.txt, compiled by `make upgrade` from the *.in files
+# for Python 3.11, which CI and Teak run), so a new release of a dependency cannot break a landing.
+# Another Python (3.12 for Open edX master) installs from the unpinned *.in ranges instead.
+PINNED := $(shell $(PYTHON) -c 'import sys; print(sys.version_info[:2] == (3, 11))' 2>/dev/null)
+requirements_for = $(if $(filter True,$(PINNED)),requirements/$(1).txt,requirements/$(1).in)
+
+$(BIN)/.installed: setup.py requirements/pip.txt requirements/test.txt requirements/test.in
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e . -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet -r $(call requirements_for,pip)
+	$(BIN)/python -m pip install --quiet -e . -r $(call requirements_for,test)
 	touch $@
 
 venv: $(BIN)/.installed
@@ -53,7 +60,8 @@ test-fast: venv
 TEAK_VENV ?= .venv-teak
 test-teak: system-deps
 	test -x $(TEAK_VENV)/bin/python || $(PYTHON) -m venv $(TEAK_VENV)
-	$(TEAK_VENV)/bin/python -m pip install --quiet -e . -r requirements/test.txt "Django>=4.2,<5"
+	$(TEAK_VENV)/bin/python -m pip install --quiet -r $(call requirements_for,pip)
+	$(TEAK_VENV)/bin/python -m pip install --quiet -e . -r $(if $(filter True,$(PINNED)),requirements/test-teak.txt,requirements/test.in -r requirements/teak.in)
 	$(TEAK_VENV)/bin/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
 
 # tests/lms in a real Open edX LMS: the platform's pytest, settings and test harness, with this source
@@ -86,9 +94,20 @@ translations: venv system-deps
 BENCH_VENV ?= .venv-bench
 bench:
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet -e . -r requirements/test.txt xblock-poll
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r $(call requirements_for,pip)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . -r $(if $(filter True,$(PINNED)),requirements/bench.txt,requirements/test.in -r requirements/bench.in)
 	$(BENCH_VENV)/bin/python benchmarks/run.py
 	@for extra in benchmarks/bench_*.py; do [ -f "$$extra" ] && $(BENCH_VENV)/bin/python "$$extra"; done; true
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) $(TEAK_VENV) var build dist *.egg-info test-artifacts
+
+# Re-pin requirements/*.txt from the *.in files (with Python 3.11, as CI runs), then run the tests.
+COMPILE = CUSTOM_COMPILE_COMMAND="make upgrade" $(BIN)/pip-compile --quiet --upgrade --no-emit-index-url \
+	--no-emit-find-links --strip-extras
+upgrade: venv
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(COMPILE) --allow-unsafe requirements/pip.in -o requirements/pip.txt
+	$(COMPILE) setup.py requirements/test.in -o requirements/test.txt
+	$(COMPILE) setup.py requirements/test.in requirements/teak.in -o requirements/test-teak.txt
+	$(COMPILE) setup.py requirements/test.in requirements/bench.in -o requirements/bench.txt
