@@ -172,48 +172,45 @@ class Optional(Shape):
         return None if value is None else self.shape.check(value)
 
 
-class ListOf(Shape):
+class Collection(Shape):
+    """A JSON list or object whose items all have one shape; a misfit is named by its index or key."""
+
+    container = None
+
+    def __init__(self, item):
+        self.item = item
+
+    def entries(self, value):
+        raise NotImplementedError
+
+    def check(self, value):
+        if value.__class__ is not self.container:
+            super().check(value)
+        for place, item in self.entries(value):
+            try:
+                self.item.check(item)
+            except StateShapeError as error:
+                raise error.inside(place)
+        return value
+
+    def accepts(self, value):
+        return isinstance(value, self.container)
+
+
+class ListOf(Collection):
     """A list whose items all have one shape."""
 
     expected = "a list"
-
-    def __init__(self, item):
-        self.item = item
-
-    def check(self, value):
-        if value.__class__ is not list:
-            super().check(value)
-        for index, item in enumerate(value):
-            try:
-                self.item.check(item)
-            except StateShapeError as error:
-                raise error.inside(index)
-        return value
-
-    def accepts(self, value):
-        return isinstance(value, list)
+    container = list
+    entries = staticmethod(enumerate)
 
 
-class MapOf(Shape):
+class MapOf(Collection):
     """An object whose values all have one shape (its keys are text, as in any JSON object)."""
 
     expected = "an object"
-
-    def __init__(self, item):
-        self.item = item
-
-    def check(self, value):
-        if value.__class__ is not dict:
-            super().check(value)
-        for key, item in value.items():
-            try:
-                self.item.check(item)
-            except StateShapeError as error:
-                raise error.inside(key)
-        return value
-
-    def accepts(self, value):
-        return isinstance(value, dict)
+    container = dict
+    entries = staticmethod(dict.items)
 
 
 class Record(Shape):
