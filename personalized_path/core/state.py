@@ -175,7 +175,7 @@ class Optional(Shape):
 class Collection(Shape):
     """A JSON list or object whose items all have one shape; a misfit is named by its index or key."""
 
-    container = None
+    container = object  # each kind names its own: list, dict
 
     def __init__(self, item):
         self.item = item
