@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.harness import ARTIFACTS, BlockEnv, Workbench
-from tests.lms_course import StandardCourse
+from tests.lms_standin.course import StandardCourse
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -6,7 +6,7 @@ from lxml import etree
 from opaque_keys.edx.locator import CourseLocator
 from xblock.fields import Reference, ReferenceList
 
-from tests.lms_course import LOCKED, StandardCourse
+from tests.lms_standin.course import LOCKED, StandardCourse
 
 RERUN = CourseLocator("PersonalizedX", "PP101", "2027_T1")
 BLOCKS = ("assessment", "check", "recheck", "board", "goals", "gate", "plan")

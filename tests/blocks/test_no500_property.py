@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from webob import Request
 
 from tests.harness import BlockEnv, call
-from tests.test_stored_values import DATA_SCOPES, PAYLOADS, attempt_into, course, json_handlers
+from tests.blocks.test_stored_values import DATA_SCOPES, PAYLOADS, attempt_into, course, json_handlers
 
 BLOCKS = ["self_assessment", "skill_check", "choice_board", "goal_reflection", "mastery_gate", "learning_plan"]
 PLAN_PAYLOADS = {"save_interests": {"interests": ["music"]}, "class_grid": {},

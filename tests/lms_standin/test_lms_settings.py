@@ -4,8 +4,8 @@ blocks' own settings. The standard course sets them on its parents as course tea
 """
 import pytest
 
-from tests.lms_course import StandardCourse
-from tests.lms_standin import INHERITABLE, PlatformMixin, StandInCourse
+from tests.lms_standin.course import StandardCourse
+from tests.lms_standin.standin import INHERITABLE, PlatformMixin, StandInCourse
 
 BLOCKS = ("assessment", "check", "board", "goals", "gate", "plan")
 

@@ -18,7 +18,7 @@ from personalized_path import (ChoiceBoardBlock, GoalReflectionBlock, MasteryGat
                                SkillCheckBlock)
 from personalized_path.core import privacy
 from tests.harness import call, field_snapshot, in_studio
-from tests.test_stored_values import ANSWERS, GARBLED, PAYLOADS, RATINGS, course, does_not_fit, json_handlers
+from tests.blocks.test_stored_values import ANSWERS, GARBLED, PAYLOADS, RATINGS, course, does_not_fit, json_handlers
 
 BLOCK_CLASSES = {"self_assessment": SelfAssessmentBlock, "skill_check": SkillCheckBlock,
                  "choice_board": ChoiceBoardBlock, "goal_reflection": GoalReflectionBlock,

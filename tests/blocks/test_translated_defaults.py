@@ -14,7 +14,7 @@ from django.utils import translation
 
 from personalized_path.core.texts import texts_in
 from tests.harness import call, in_studio
-from tests.test_catalog_coverage import block_classes
+from tests.packaging.test_catalog_coverage import block_classes
 
 TAGS = sorted(block_classes())
 

@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.harness import ROOT
+
 pytestmark = pytest.mark.browser
 
 UNIT = "personalized_self_assessment.0"
@@ -102,7 +104,7 @@ def test_the_studio_editors_in_arabic_are_laid_out_right_to_left(workbench, size
 
 # --- axe on every state: learner, staff and editor, at 1280 and 375 px, left to right and right to left --
 
-SCENARIO_FILES = os.path.join(os.path.dirname(__file__), "..", "personalized_path", "scenarios")
+SCENARIO_FILES = os.path.join(ROOT, "personalized_path", "scenarios")
 SCENARIOS = sorted(f"personalized_{name.split('-')[0]}.{name.split('-')[1]}"
                    for name in os.listdir(SCENARIO_FILES) if name.endswith(".xml"))
 # Our blocks' own markup, each block's staff tools and each editor: the workbench's page has violations of its own.

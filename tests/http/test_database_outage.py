@@ -30,7 +30,7 @@ import pytest
 
 from personalized_path import base
 from tests.harness import free_port
-from tests.test_concurrency_multiprocess import BOARD, GOALS, LINES, SELF_ASSESSMENT, STATEMENTS, Server, goals
+from tests.http.test_concurrency_multiprocess import BOARD, GOALS, LINES, SELF_ASSESSMENT, STATEMENTS, Server, goals
 
 psycopg = pytest.importorskip("psycopg")
 

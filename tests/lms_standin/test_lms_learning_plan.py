@@ -3,7 +3,7 @@ LMS tier: the learning plan in a unit of its own reads every block of the course
 them (their learner state is preloaded as the LMS does it), and finds them by walking the course.
 """
 from tests.harness import unisolated
-from tests.lms_course import PLACES
+from tests.lms_standin.course import PLACES
 
 
 def test_the_plan_walks_the_course_tree_to_find_its_blocks(lms_course):

@@ -3,8 +3,8 @@ import json
 from datetime import datetime, timedelta
 
 from tests.harness import call, unisolated
-from tests.test_mastery_gate import gate_xml, problems, render
-from tests.test_skill_check_sessions import TWO_SKILLS, take
+from tests.blocks.test_mastery_gate import gate_xml, problems, render
+from tests.blocks.test_skill_check_sessions import TWO_SKILLS, take
 
 SECRET = "SENTINEL-time-gated-content"
 RIGHT = {"answers": {q["id"]: ["yes"] for q in TWO_SKILLS}}
@@ -102,7 +102,7 @@ def test_studio_refuses_bad_refresh_and_placement_settings(env):
 
 
 def test_a_choice_board_stops_suggesting_skills_placed_as_known(env):
-    from tests.test_choice_board_block import SELF_ASSESSMENT, board_xml, html_of  # pylint: disable=C0415
+    from tests.blocks.test_choice_board_block import SELF_ASSESSMENT, board_xml, html_of  # pylint: disable=C0415
     linked = env.load(SELF_ASSESSMENT)
     placement = skill_check(env, mode="placement", extra="placement_cut='60' target_precision='0.1'")
     board = env.load(board_xml(self_assessment=linked).replace(

@@ -11,7 +11,7 @@ import pytest
 from personalized_path.core import irt
 from tests import simulated_learners as sim
 from tests.harness import call
-from tests.test_mastery_gate import gate_xml, render
+from tests.blocks.test_mastery_gate import gate_xml, render
 
 SECRET = "SENTINEL-mastery-decisions"
 

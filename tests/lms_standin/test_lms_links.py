@@ -7,8 +7,8 @@ import pytest
 from personalized_path.mastery_gate import MasteryGateBlock
 from personalized_path.openedx.linked import learner_view
 from tests.harness import unisolated
-from tests.lms_course import LOCKED, PLACES
-from tests.lms_standin import StandInCourse
+from tests.lms_standin.course import LOCKED, PLACES
+from tests.lms_standin.standin import StandInCourse
 
 
 LINKS = {  # block: the blocks whose learner state it reads

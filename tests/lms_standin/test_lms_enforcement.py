@@ -14,7 +14,7 @@ from openedx_filters.learning.filters import RenderXBlockStarted
 from personalized_path import base
 from personalized_path.core import gate_access
 from personalized_path.openedx.filters import RefuseLockedChildRender
-from tests.lms_standin import AccessDenied, StandInCourse
+from tests.lms_standin.standin import AccessDenied, StandInCourse
 
 QUESTION = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]

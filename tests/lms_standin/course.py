@@ -7,7 +7,7 @@ dates, group_access on a unit). Tests use it through the ``lms_course`` fixture.
 import json
 from datetime import datetime, timedelta, timezone
 
-from tests.lms_standin import COURSE, StandInCourse
+from tests.lms_standin.standin import COURSE, StandInCourse
 
 STATEMENTS = [{"id": "fractions", "text": "I can add fractions", "skill": "fractions"}]
 QUESTIONS = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",

@@ -6,7 +6,9 @@ import time
 
 from hypothesis import HealthCheck, given, settings, strategies
 
-TESTS = os.path.dirname(os.path.abspath(__file__))
+from tests.harness import ROOT
+
+TESTS = os.path.join(ROOT, "tests")
 
 
 def test_the_loaded_hypothesis_profile_has_no_deadline_and_draws_the_same_examples():
@@ -17,7 +19,8 @@ def test_the_loaded_hypothesis_profile_has_no_deadline_and_draws_the_same_exampl
 
 def test_no_test_sets_a_deadline_of_its_own():
     """A deadline in a test's own @settings would override the profile; the profile is the one place."""
-    found = [f"{os.path.basename(path)}:{number}" for path in sorted(glob.glob(os.path.join(TESTS, "*.py")))
+    found = [f"{os.path.relpath(path, TESTS)}:{number}"
+             for path in sorted(glob.glob(os.path.join(TESTS, "**", "*.py"), recursive=True))
              for number, line in enumerate(open(path, encoding="utf-8"), start=1)  # pylint: disable=consider-using-with
              if re.search(r"@settings\(.*deadline", line) or re.search(r"register_profile\(.*deadline=\d", line)]
     assert not found, found

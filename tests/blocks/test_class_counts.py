@@ -13,9 +13,9 @@ from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 
 from personalized_path import base
 from tests.harness import call, field_snapshot
-from tests.test_choice_board_block import board_xml, html_of, ok
-from tests.test_skill_check_sessions import HARD_POOL, take
-from tests.test_stored_values import goals_payload
+from tests.blocks.test_choice_board_block import board_xml, html_of, ok
+from tests.blocks.test_skill_check_sessions import HARD_POOL, take
+from tests.blocks.test_stored_values import goals_payload
 
 
 def chosen_counts(env, usage):

@@ -15,8 +15,8 @@ import pytest
 from webob import Request
 
 from tests.harness import call
-from tests.test_learning_plan_block import Course, ok
-from tests.test_stored_values import attempt_into, goals_payload
+from tests.blocks.test_learning_plan_block import Course, ok
+from tests.blocks.test_stored_values import attempt_into, goals_payload
 
 
 @pytest.fixture
