@@ -1,24 +1,13 @@
 """The blocks read each other through the runtime, each with its real class (no stand-ins)."""
 import json
 
-from tests.harness import call, unisolated
+from tests.harness import ok, render, unisolated
 
 STATEMENTS = json.dumps([{"id": "s1", "text": "I can add fractions", "skill": "fractions"}])
 TILES = json.dumps([{"id": "one", "title": "One", "format": "other", "points": 5, "tier": "may"},
                     {"id": "two", "title": "Two", "format": "other", "points": 5, "tier": "may"}])
 QUESTIONS = json.dumps([{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
                          "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}])
-
-
-def ok(block, handler, payload):
-    status, data = call(block, handler, payload)
-    assert status == 200, data
-    return data
-
-
-def render(env, usage, user="student_1"):
-    block = env.block(usage, user)
-    return block.runtime.render(block, "student_view").content
 
 
 def test_gate_opens_on_a_completed_choice_board_and_a_self_assessment_level(env):

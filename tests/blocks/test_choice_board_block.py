@@ -5,35 +5,11 @@ from collections import namedtuple
 import pytest
 
 from personalized_path.core import privacy
-from tests.harness import call, field_snapshot, olx_round_trip
+from tests.builders import BOARD_TILES, RATED_SELF_ASSESSMENT, board_xml
+from tests.harness import call, field_snapshot, html_of, ok, olx_round_trip
 
-TILES = [
-    {"id": "video", "title": "Watch <the> video", "format": "video", "minutes": 10, "points": 10,
-     "skills": ["fractions"], "tier": "may", "link": "https://example.org/v?a=1&b=2"},
-    {"id": "read", "title": "Read", "format": "reading", "points": 20, "skills": ["reasoning"], "tier": "must"},
-    {"id": "game", "title": "Game", "format": "practice", "points": 10, "skills": ["fractions"], "tier": "may"},
-    {"id": "essay", "title": "Essay", "format": "project", "points": 30, "skills": [], "tier": "may"},
-]
 GRID = [{"id": f"c{index}", "title": f"Cell {index}", "format": "other", "points": 5, "tier": "may"}
         for index in range(9)]
-
-
-def board_xml(tiles=TILES, **attributes):
-    defaults = {"display_name": "Pick &lt;two&gt;", "rule": "k_of_n", "choose_count": "2"}
-    defaults.update({key: str(value) for key, value in attributes.items()})
-    attrs = " ".join(f'{key}="{value}"' for key, value in defaults.items())
-    tiles_json = json.dumps(tiles).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<personalized_choice_board {attrs} tiles='{tiles_json}'/>"
-
-
-def html_of(block):
-    return block.render("student_view", {}).body_html()
-
-
-def ok(block, handler, payload):
-    status, data = call(block, handler, payload)
-    assert status == 200, data
-    return data
 
 
 def play(env, usage, tiles, user="student_1"):
@@ -170,7 +146,7 @@ def test_done_tiles_show_no_choose_button_and_stay_in_the_plan(env):
 
 
 def test_must_do_tiles_that_start_chosen_can_be_committed_without_touching_the_board(env):
-    tiles = [dict(tile, tier="must") for tile in TILES[:2]] + TILES[2:]
+    tiles = [dict(tile, tier="must") for tile in BOARD_TILES[:2]] + BOARD_TILES[2:]
     usage = env.load(board_xml(tiles, rule="must_may", choose_count="0"))
     html = html_of(env.block(usage))
     assert html.count('aria-pressed="true"') == 2 and "Do every must-do activity." in html
@@ -283,7 +259,7 @@ def test_a_removed_tile_shows_as_no_longer_available_and_the_learner_chooses_aga
     usage = env.load(board_xml(allow_change="false"))
     ok(env.block(usage), "choose", {"tiles": ["video", "game"]})
     ok(env.block(usage), "commit", {})
-    edit(env, usage, tiles=[tile for tile in TILES if tile["id"] != "game"])
+    edit(env, usage, tiles=[tile for tile in BOARD_TILES if tile["id"] != "game"])
     html = html_of(env.block(usage))
     assert "no longer on the board" in html and "Game</span> (no longer available)" in html
     assert " disabled>" not in html  # the lock lifts so the learner can replace the stale choice
@@ -319,14 +295,8 @@ def test_garbled_learner_state_renders_with_defaults(env, caplog):
 
 # --- the linked self-assessment ----------------------------------------------------------------------
 
-SELF_ASSESSMENT = """<personalized_self_assessment
-  statements='[{"id": "compare", "text": "I can compare fractions", "skill": "fractions"},
-               {"id": "explain", "text": "I can explain my reasoning", "skill": "reasoning"}]'
-  scale='[{"label": "Not yet"}, {"label": "With help"}, {"label": "On my own"}, {"label": "Could teach"}]'/>"""
-
-
 def test_suggestions_follow_each_learners_own_ratings(env):
-    linked = env.load(SELF_ASSESSMENT)
+    linked = env.load(RATED_SELF_ASSESSMENT)
     usage = env.load(board_xml(self_assessment=linked))
     assert "Suggested for you" not in html_of(env.block(usage))  # nothing rated yet
     ok(env.block(linked, "ana"), "submit", {"ratings": {"compare": 1, "explain": 3}})
@@ -353,7 +323,7 @@ def test_student_view_data_is_the_same_for_everyone_and_holds_no_learner_data(en
     play(env, usage, ["video", "game"], user="ana")
     ana = env.block(usage, "ana").student_view_data()
     assert ana == env.block(usage, "ben").student_view_data()
-    assert ana["tiles"] == TILES and ana["rule"]["kind"] == "k_of_n"
+    assert ana["tiles"] == BOARD_TILES and ana["rule"]["kind"] == "k_of_n"
     assert "did video" not in json.dumps(ana)
     status, state = call(env.block(usage, "ana"), "student_view_user_state", method="GET")
     assert status == 200 and state["learner_state"]["done"]["video"]["note"] == "did video"
@@ -409,8 +379,8 @@ def studio_save(env, usage, values):
     ({"rule": "tic_tac_toe", "layout": "grid", "rows": 2, "columns": 2, "require_centre": True}, "no centre"),
     ({"rule": "points", "points_target": 71}, "the most a learner can count is 70"),
     ({"rule": "points", "points_target": 60, "may_points_cap": 30}, "is 50"),
-    ({"tiles": TILES + [dict(TILES[0])]}, "used twice"),
-    ({"tiles": [dict(TILES[0], link="javascript:alert(1)")], "choose_count": 1}, "http"),
+    ({"tiles": BOARD_TILES + [dict(BOARD_TILES[0])]}, "used twice"),
+    ({"tiles": [dict(BOARD_TILES[0], link="javascript:alert(1)")], "choose_count": 1}, "http"),
     ({"weight": -1}, "from 0 to"),
     ({"self_assessment": 5}, "Pick a block"),
 ])

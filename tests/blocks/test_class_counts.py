@@ -12,10 +12,8 @@ from webob import Request
 from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 
 from personalized_path import base
-from tests.harness import call, field_snapshot
-from tests.blocks.test_choice_board_block import board_xml, html_of, ok
-from tests.blocks.test_skill_check_sessions import HARD_POOL, take
-from tests.blocks.test_stored_values import goals_payload
+from tests.builders import HARD_POOL, board_xml, goals_payload, take
+from tests.harness import call, field_snapshot, html_of, ok
 
 
 def chosen_counts(env, usage):

@@ -7,7 +7,7 @@ import pytest
 
 from personalized_path.core import goals as core
 from personalized_path.goal_reflection import GoalReflectionBlock
-from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip, unisolated
+from tests.harness import BlockEnv, call, field_snapshot, html_of, olx_round_trip, unisolated
 
 OLX = """
 <personalized_goal_reflection display_name="Goals &lt;unit&gt;"
@@ -54,10 +54,6 @@ def checkin(revision, **changes):
 
 def load(env, extra=""):
     return env.load(OLX.replace("{extra}", extra))
-
-
-def html_of(block):
-    return block.render("student_view", {}).body_html()
 
 
 def with_goals(env, extra="", user="student_1"):

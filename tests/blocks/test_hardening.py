@@ -17,8 +17,9 @@ from xblock.fields import Scope
 from personalized_path import (ChoiceBoardBlock, GoalReflectionBlock, MasteryGateBlock, SelfAssessmentBlock,
                                SkillCheckBlock)
 from personalized_path.core import privacy
+from tests.builders import (ANSWERS, GARBLED, PAYLOADS, RATINGS, course_of_every_block, does_not_fit,
+                            json_handlers)
 from tests.harness import call, field_snapshot, in_studio
-from tests.blocks.test_stored_values import ANSWERS, GARBLED, PAYLOADS, RATINGS, course, does_not_fit, json_handlers
 
 BLOCK_CLASSES = {"self_assessment": SelfAssessmentBlock, "skill_check": SkillCheckBlock,
                  "choice_board": ChoiceBoardBlock, "goal_reflection": GoalReflectionBlock,
@@ -93,7 +94,7 @@ def counting_loads(block):
 
 @pytest.mark.parametrize("name", sorted(BLOCK_CLASSES))
 def test_a_learner_gets_403_from_the_studio_save_before_anything_is_read(env, name):
-    usage = course(env)[name]
+    usage = course_of_every_block(env)[name]
     before = field_snapshot(env, usage)
     for body in (b"not json at all", json.dumps({"values": {"display_name": "Hacked"}, "defaults": []}).encode()):
         block = env.block(usage, "student_1")
@@ -106,7 +107,7 @@ def test_a_learner_gets_403_from_the_studio_save_before_anything_is_read(env, na
 
 def test_in_studio_the_course_teams_write_permission_decides(env):
     """Studio's user service reports nobody as staff; its permission service knows the course team."""
-    usage = course(env)["skill_check"]
+    usage = course_of_every_block(env)["skill_check"]
     values = json.dumps({"values": {"display_name": "By the author"}, "defaults": []}).encode()
     author = in_studio(env.block(usage, "author"))  # not staff by the user service, as everyone in Studio
     assert call(author, "submit_studio_edits", body=values)[0] == 200
@@ -117,7 +118,7 @@ def test_in_studio_the_course_teams_write_permission_decides(env):
 
 
 def test_the_answer_key_in_the_settings_editor_is_for_the_course_team_only(env):
-    usage = course(env)["skill_check"]
+    usage = course_of_every_block(env)["skill_check"]
     learner_view = env.block(usage, "student_1").render("studio_view", {}).body_html()
     assert "Only the course team can edit this." in learner_view
     assert "correct" not in learner_view and "feedback" not in learner_view and "q1" not in learner_view
@@ -133,7 +134,7 @@ SHAPES = GARBLED + [["a", "b"], [{"id": "x"}], {"child": ["low"]}, {"child": {"x
 
 @pytest.mark.parametrize("name", sorted(BLOCK_CLASSES))
 def test_every_setting_of_the_wrong_shape_is_refused_with_a_sentence_naming_it(env, name):
-    usage = course(env)[name]
+    usage = course_of_every_block(env)[name]
     failures = []
     staff = env.block(usage, "staff", staff=True)
     editable = staff.editable_fields
@@ -178,7 +179,7 @@ def test_every_setting_of_the_wrong_shape_is_refused_with_a_sentence_naming_it(e
 
 
 def test_child_routes_mapping_a_child_to_a_list_is_a_sentence_not_a_500(env):
-    usage = course(env)["mastery_gate"]
+    usage = course_of_every_block(env)["mastery_gate"]
     staff = env.block(usage, "staff", staff=True)
     body = {"values": {"child_routes": {staff.child_key(staff.children[0]): ["low"]}}, "defaults": []}
     status, data = call(staff, "submit_studio_edits", body)
@@ -291,7 +292,7 @@ def test_no_learner_text_leaves_the_learners_own_state(env):
     What retirement cannot reach by user: shared summaries, settings, content and tracking events.
     (The skill check takes choice ids only, so it has no learner text.)
     """
-    usages = course(env)
+    usages = course_of_every_block(env)
     marked = {
         "submit": {"ratings": RATINGS["ratings"], "evidence": {"explain-idea": MARKER, "apply-idea": MARKER}},
         "mark_done": {"tile": "read-chapter", "note": MARKER, "link": f"https://example.com/{MARKER}"},

@@ -1,7 +1,6 @@
 """The learning plan with the real blocks on XBlock's TestRuntime: the learner's page, the class grid, exceptions."""
 import csv
 import io
-import json
 
 import pytest
 from django.utils import translation
@@ -9,77 +8,13 @@ from webob import Request
 
 from personalized_path.core.plan import GridQuery
 
-from tests.harness import call, field_snapshot
-
-STATEMENTS = json.dumps([{"id": "s1", "text": "I can add fractions", "skill": "fractions"},
-                         {"id": "s2", "text": "I can explain halves", "skill": "reasoning"}])
-QUESTIONS = json.dumps([
-    {"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
-     "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]},
-    {"id": "why", "prompt": "Which equals 1/2?", "kind": "single", "skill": "reasoning",
-     "choices": [{"id": "x", "text": "3/6"}, {"id": "y", "text": "2/3"}], "correct": ["x"]}])
-TILES = json.dumps([{"id": "one", "title": "Strips video", "format": "video", "points": 5, "tier": "may"},
-                    {"id": "two", "title": "Recipe", "format": "project", "points": 5, "tier": "may",
-                     "topics": ["cooking"]}])
-ROUTES = json.dumps([{"id": "practice", "label": "Practice", "min": 0, "max": 90},
-                     {"id": "stretch", "label": "Stretch", "min": 90, "max": 100}])
-
-
-def ok(block, handler, payload):
-    status, data = call(block, handler, payload)
-    assert status == 200, data
-    return data
-
-
-class Course:
-    """A unit with one of each block and a learning plan at the end, found by the plan's own walk."""
-
-    def __init__(self, env):
-        self.env = env
-        root = env.load(
-            "<vertical_demo>"
-            f"<personalized_self_assessment display_name='Ratings' statements='{STATEMENTS}'/>"
-            f"<personalized_skill_check display_name='Check' max_attempts='0' questions='{QUESTIONS}'/>"
-            f"<personalized_mastery_gate display_name='Lesson' threshold='100' routes='{ROUTES}'>"
-            "<html_demo><p>OPEN-CONTENT</p></html_demo></personalized_mastery_gate>"
-            f"<personalized_choice_board display_name='Practice board' rule='k_of_n' choose_count='1' tiles='{TILES}'/>"
-            "<personalized_goal_reflection display_name='Goals'/>"
-            "<personalized_learning_plan display_name='Plan'/>"
-            "</vertical_demo>")
-        (self.assessment, self.check, self.gate, self.board, self.goals,
-         self.plan) = env.block(root).children
-        gate = env.block(self.gate)
-        gate.sources = [self.check]
-        gate.skill_checks = [self.check]
-        gate.skills = [{"skill": "fractions", "threshold": 60}]
-        # The estimator these tests were written for, with its settings saved before the minimum of
-        # evidence existed: they keep their meaning (one or two answers decide).
-        gate.estimator, gate.estimator_params = "decaying_average", {"weight": 0.65}
-        gate.save()
-        board = env.block(self.board)
-        board.learning_plan = self.plan
-        board.save()
-
-    def block(self, name, user="student_1", staff=False):
-        return self.env.block(getattr(self, name), user, staff)
-
-    def render(self, name, user="student_1", staff=False):
-        block = self.block(name, user, staff)
-        return block.runtime.render(block, "student_view").content
-
-    def learner_path(self, user, rating, answers, choose=True):
-        """A learner rates themselves, answers the check, and opens the gate (which records reaching it)."""
-        ok(self.block("assessment", user), "submit", {"ratings": {"s1": rating, "s2": rating}})
-        for answer in answers:
-            ok(self.block("check", user), "submit", {"answers": {"half": [answer], "why": ["x"]}})
-        self.render("gate", user)
-        if choose:
-            ok(self.block("board", user), "choose", {"tiles": ["one"]})
+from tests.builders import PlanCourse
+from tests.harness import call, field_snapshot, ok
 
 
 @pytest.fixture
 def course(env):
-    return Course(env)
+    return PlanCourse(env)
 
 
 def test_the_plan_finds_the_course_blocks_and_declares_them_required(course):

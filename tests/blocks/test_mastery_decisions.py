@@ -10,8 +10,8 @@ import pytest
 
 from personalized_path.core import irt
 from tests import simulated_learners as sim
-from tests.harness import call
-from tests.blocks.test_mastery_gate import gate_xml, render
+from tests.builders import gate_xml
+from tests.harness import call, render
 
 SECRET = "SENTINEL-mastery-decisions"
 

@@ -11,7 +11,8 @@ from xblock.fields import Boolean, Dict, Float, Scope
 from xblock.scorable import Score
 
 from personalized_path.mastery_gate import RECHECKS_PER_WINDOW, MasteryGateBlock
-from tests.harness import call, field_snapshot
+from tests.builders import gate_problems, gate_xml
+from tests.harness import call, field_snapshot, render
 
 SENTINEL = "SENTINEL-7f3a-locked-content"
 ROUTES = [{"id": "remedial", "label": "Review", "min": 0, "max": 60},
@@ -77,12 +78,6 @@ def stand_ins():
         return STAND_INS.get(identifier) or original(cls, identifier, default, select)
     with patch.object(XBlock, "load_class", classmethod(load_class)):
         yield
-
-
-def gate_xml(children="", **attrs):
-    rendered = " ".join(f"{name}='{value if isinstance(value, str) else json.dumps(value)}'"
-                        for name, value in attrs.items())
-    return f"<personalized_mastery_gate {rendered}>{children}</personalized_mastery_gate>"
 
 
 SENTINEL_CHILDREN = f"""
@@ -367,20 +362,13 @@ def test_condition_on_a_block_without_the_method(env):
 
 # --- Studio ----------------------------------------------------------------------------------------
 
-def problems(env, gate, **changes):
-    block = env.block(gate, "staff_1", staff=True)
-    for name, value in changes.items():
-        setattr(block, name, value)
-    return [message.text for message in block.validate().messages]
-
-
 def test_studio_validation(env):
     source, check = env.load("<test_problem/>"), env.load("<test_skill_evidence/>")
     noscore = env.load("<test_noscore/>")
     gate = env.load(gate_xml("<test_problem/><html_demo><p>x</p></html_demo>", sources=[source]))
     inner = env.block(gate).children[0]
-    assert problems(env, gate) == []
-    assert problems(env, gate, routes=ROUTES, child_routes={env.block(gate).children[1]: "core"}) == []
+    assert gate_problems(env, gate) == []
+    assert gate_problems(env, gate, routes=ROUTES, child_routes={env.block(gate).children[1]: "core"}) == []
     cases = {
         "overlap": {"routes": [dict(ROUTES[0], max=70), ROUTES[1], ROUTES[2]]},
         "gap from 50 to 60": {"routes": [dict(ROUTES[0], max=50), ROUTES[1], ROUTES[2]]},
@@ -399,9 +387,10 @@ def test_studio_validation(env):
         "Name the skill": {"self_assessment": check, "self_assessment_skill": ""},
     }
     for fragment, changes in cases.items():
-        found = problems(env, gate, **changes)
+        found = gate_problems(env, gate, **changes)
         assert any(fragment in text for text in found), (fragment, found)
-    assert problems(env, gate, skill_checks=[check], skills=[{"skill": "a", "threshold": 95}], estimator="bkt") == []
+    assert gate_problems(env, gate, skill_checks=[check], skills=[{"skill": "a", "threshold": 95}],
+                         estimator="bkt") == []
 
 
 def test_studio_editor_renders_and_author_views(env, course):
@@ -449,7 +438,7 @@ def test_student_view_user_state_is_the_learners_own_snapshot(env, course):
 
 def test_too_many_sources_is_refused(env):
     gate = env.load(gate_xml("<html_demo><p>x</p></html_demo>", sources=["a"]))
-    assert any("At most 250" in text for text in problems(env, gate, sources=[f"s{i}" for i in range(251)]))
+    assert any("At most 250" in text for text in gate_problems(env, gate, sources=[f"s{i}" for i in range(251)]))
 
 
 # --- with the real skill check ---------------------------------------------------------------------
@@ -467,7 +456,7 @@ def test_real_skill_check_as_score_source_and_skill_evidence(env):
     check = env.load(f"<personalized_skill_check attempts_allowed='3' questions='{json.dumps(CHECK_QUESTIONS)}'/>")
     gate = env.load(gate_xml(f"<html_demo><p>{SENTINEL}</p></html_demo>", sources=[check], threshold=100,
                              skill_checks=[check], skills=[{"skill": "fractions", "threshold": 95}], estimator="bkt"))
-    assert problems(env, gate) == []
+    assert gate_problems(env, gate) == []
     html = render(env, gate)
     assert "Score at least 100% on “Skill check”" in html and 'class="pp-gate-attempts">3<' in html
     assert call(env.block(check), "submit", {"answers": {"q1": ["a"], "q2": ["a"]}})[0] == 200
@@ -496,7 +485,7 @@ def test_garbled_settings_from_olx_never_500(env):
     html = render(env, gate)
     assert 'data-state="locked"' in html  # the unreadable skill threshold is never met
     assert call(env.block(gate), "check_again", {})[0] == 200
-    assert problems(env, gate)
+    assert gate_problems(env, gate)
     block = env.block(gate)
     block.skills = []
     block.save()

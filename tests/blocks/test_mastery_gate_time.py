@@ -2,9 +2,8 @@
 import json
 from datetime import datetime, timedelta
 
-from tests.harness import call, unisolated
-from tests.blocks.test_mastery_gate import gate_xml, problems, render
-from tests.blocks.test_skill_check_sessions import TWO_SKILLS, take
+from tests.builders import RATED_SELF_ASSESSMENT, TWO_SKILLS, board_xml, gate_problems, gate_xml, take
+from tests.harness import call, html_of, render, unisolated
 
 SECRET = "SENTINEL-time-gated-content"
 RIGHT = {"answers": {q["id"]: ["yes"] for q in TWO_SKILLS}}
@@ -21,7 +20,7 @@ def test_recall_estimator_fades_with_time(env):
     gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[check],
                              skills=[{"skill": "adding", "threshold": 80}], estimator="recall",
                              estimator_params={"min_right": 0}))
-    assert problems(env, gate) == []
+    assert gate_problems(env, gate) == []
     assert SECRET not in render(env, gate)
     assert call(env.block(check), "submit", RIGHT)[0] == 200
     assert SECRET in render(env, gate)
@@ -43,7 +42,7 @@ def test_a_faded_skill_relocks_until_the_recheck_refreshes_it(env):
                              skills=[{"skill": "adding", "threshold": 80}], estimator="latest",
                              estimator_params={"min_right": 0},
                              refresh_below=85, refresh_check=recheck))
-    assert problems(env, gate) == []
+    assert gate_problems(env, gate) == []
     assert call(env.block(check), "submit", RIGHT)[0] == 200
     assert SECRET in render(env, gate)
     env.clock.advance(30)
@@ -72,7 +71,7 @@ def test_placement_lets_a_learner_test_out(env):
     gate = env.load(gate_xml(f"<html_demo><p>{SECRET}</p></html_demo>", skill_checks=[placement],
                              skills=[{"skill": "adding", "threshold": 100}], estimator="n_of_m",
                              estimator_params={"n": 5, "m": 5}, accept_placement=True))
-    assert problems(env, gate) == []
+    assert gate_problems(env, gate) == []
     take(env, placement, "ana", lambda qid: "yes" if qid.startswith("a") else "no")
     assert env.block(placement, "ana").placement_results()["adding"]["mastered"]
     assert SECRET in render(env, gate, "ana")
@@ -91,19 +90,18 @@ def test_studio_refuses_bad_refresh_and_placement_settings(env):
     check = skill_check(env)
     gate = env.load(gate_xml("<html_demo><p>x</p></html_demo>", skill_checks=[check],
                              skills=[{"skill": "adding", "threshold": 80}]))
-    assert problems(env, gate) == []
-    assert any("percentage from 0 to 100" in text for text in problems(env, gate, refresh_below=120))
-    assert any("percentage from 0 to 100" in text for text in problems(env, gate, refresh_below=-1))
+    assert gate_problems(env, gate) == []
+    assert any("percentage from 0 to 100" in text for text in gate_problems(env, gate, refresh_below=120))
+    assert any("percentage from 0 to 100" in text for text in gate_problems(env, gate, refresh_below=-1))
     no_skills = env.load(gate_xml("<html_demo><p>x</p></html_demo>", sources=[check]))
-    assert any("at least one skill condition" in text for text in problems(env, no_skills, refresh_below=50))
-    assert any("only for skill conditions" in text for text in problems(env, no_skills, accept_placement=True))
+    assert any("at least one skill condition" in text for text in gate_problems(env, no_skills, refresh_below=50))
+    assert any("only for skill conditions" in text for text in gate_problems(env, no_skills, accept_placement=True))
     assert any("\u201cRe-check to refresh faded skills (optional)\u201d" in text
-               for text in problems(env, gate, refresh_check="nowhere"))
+               for text in gate_problems(env, gate, refresh_check="nowhere"))
 
 
 def test_a_choice_board_stops_suggesting_skills_placed_as_known(env):
-    from tests.blocks.test_choice_board_block import SELF_ASSESSMENT, board_xml, html_of  # pylint: disable=C0415
-    linked = env.load(SELF_ASSESSMENT)
+    linked = env.load(RATED_SELF_ASSESSMENT)
     placement = skill_check(env, mode="placement", extra="placement_cut='60' target_precision='0.1'")
     board = env.load(board_xml(self_assessment=linked).replace(
         "<personalized_choice_board", f"<personalized_choice_board placement_checks='[\"{placement}\"]'", 1))

@@ -14,14 +14,13 @@ from urllib.parse import urlencode
 import pytest
 from webob import Request
 
-from tests.harness import call
-from tests.blocks.test_learning_plan_block import Course, ok
-from tests.blocks.test_stored_values import attempt_into, goals_payload
+from tests.builders import PlanCourse, attempt_into, goals_payload
+from tests.harness import call, ok
 
 
 @pytest.fixture
 def course(env):
-    built = Course(env)
+    built = PlanCourse(env)
     built.learner_path("student_1", 2, ["a"])
     ok(built.block("goals"), "save_goals", goals_payload())
     return built

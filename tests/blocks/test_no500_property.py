@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from webob import Request
 
+from tests.builders import DATA_SCOPES, PAYLOADS, attempt_into, course_of_every_block, json_handlers
 from tests.harness import BlockEnv, call
-from tests.blocks.test_stored_values import DATA_SCOPES, PAYLOADS, attempt_into, course, json_handlers
 
 BLOCKS = ["self_assessment", "skill_check", "choice_board", "goal_reflection", "mastery_gate", "learning_plan"]
 PLAN_PAYLOADS = {"save_interests": {"interests": ["music"]}, "class_grid": {},
@@ -34,11 +34,11 @@ JSON = st.recursive(LEAVES, lambda inner: st.one_of(
 
 
 class Course:
-    """One of each block (test_stored_values.course) and a learning plan over them, used by one learner."""
+    """One of each block (builders.course_of_every_block) and a learning plan over them, used by one learner."""
 
     def __init__(self):
         self.env = BlockEnv()
-        self.usages = course(self.env)
+        self.usages = course_of_every_block(self.env)
         sources = json.dumps([str(usage) for usage in self.usages.values()])
         self.usages["learning_plan"] = self.env.load(f"<personalized_learning_plan sources='{sources}'/>")
         assert call(self.env.block(self.usages["learning_plan"]), "save_interests",

@@ -5,7 +5,7 @@ from collections import namedtuple
 import pytest
 
 from personalized_path.self_assessment import SelfAssessmentBlock
-from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip
+from tests.harness import BlockEnv, call, field_snapshot, html_of, olx_round_trip
 
 OLX = """
 <personalized_self_assessment display_name="Fractions &lt;check&gt;"
@@ -22,10 +22,6 @@ GOOD = {"ratings": {"compare": 1, "add": 2, "explain": 0}, "evidence": {"compare
 
 def load(env, extra=""):
     return env.load(OLX.replace("{extra}", extra))
-
-
-def html_of(block):
-    return block.render("student_view", {}).body_html()
 
 
 def test_first_view_is_a_form_with_one_radio_group_per_statement(env):

@@ -6,7 +6,7 @@ import pytest
 
 from personalized_path.core import skill_check as core
 from personalized_path.skill_check import SkillCheckBlock
-from tests.harness import BlockEnv, call, field_snapshot, olx_round_trip
+from tests.harness import BlockEnv, call, field_snapshot, html_of, olx_round_trip
 
 # Feedback strings are unique sentinels: none may reach a learner before they chose that choice.
 QUESTIONS = [
@@ -32,10 +32,6 @@ def olx(questions=None, extra='attempts_allowed="2"'):
 
 def load(env, questions=None, extra='attempts_allowed="2"'):
     return env.load(olx(questions, extra))
-
-
-def html_of(block):
-    return block.render("student_view", {}).body_html()
 
 
 def sentinels(text):

@@ -3,21 +3,8 @@ import json
 
 from personalized_path.core import irt
 from personalized_path.core import skill_check as core
+from tests.builders import HARD_POOL, TWO_SKILLS, current_question, session_markup, take
 from tests.harness import call, field_snapshot
-
-
-def question(question_id, skill, difficulty):
-    return {"id": question_id, "prompt": f"Question {question_id}?", "kind": "single", "skill": skill,
-            "difficulty": difficulty, "discrimination": 1.5,
-            "choices": [{"id": "yes", "text": "Yes", "feedback": f"FB-{question_id}-yes"},
-                        {"id": "no", "text": "No", "feedback": f"FB-{question_id}-no"}],
-            "correct": ["yes"]}
-
-
-HARD_POOL = [question(f"h{index}", "fractions", difficulty)
-             for index, difficulty in enumerate((-1, -0.5, 0, 0.5, 1, 1, 1.5, 1.5, 2, 2, 2.5, 3))]
-TWO_SKILLS = [question(f"a{index}", "adding", value) for index, value in enumerate((-0.5, 0, 0.5, 1))] + \
-             [question(f"m{index}", "multiplying", value) for index, value in enumerate((-0.5, 0, 0.5, 1))]
 
 
 def load(env, questions, mode="adaptive", extra=""):
@@ -25,32 +12,6 @@ def load(env, questions, mode="adaptive", extra=""):
     return env.load(f"<personalized_skill_check check_mode='{mode}' question_budget='10' "
                     f"target_precision='0.6' calibrate_difficulty='false' attempts_allowed='3' {extra} "
                     f"questions='{text}'/>")
-
-
-def html_of(data):
-    """The markup a handler answered with: the parts an answer changes, the result and the session."""
-    assert sorted(data["parts"]) == ["session", "summary"] and "html" not in data
-    return "".join(data["parts"].values())
-
-
-def current_id(html):
-    marker = 'data-question="'
-    return html.split(marker, 1)[1].split('"', 1)[0] if marker in html else None
-
-
-def take(env, usage, learner, answer_for):
-    """Start and answer until the session ends; return the questions asked in order."""
-    status, data = call(env.block(usage, learner), "start_session", {})
-    assert status == 200, data
-    asked = []
-    while current_id(html_of(data)):
-        assert data["unfinished"] is True  # blocks that read this check wait for the end to re-check
-        asked.append(current_id(html_of(data)))
-        status, data = call(env.block(usage, learner), "answer",
-                            {"question": asked[-1], "answer": [answer_for(asked[-1])]})
-        assert status == 200, data
-    assert data["unfinished"] is False
-    return asked, data
 
 
 def test_a_learner_who_answers_right_is_asked_fewer_questions_than_one_who_answers_wrong(env):
@@ -64,18 +25,18 @@ def test_a_learner_who_answers_right_is_asked_fewer_questions_than_one_who_answe
     assert [event["user"] for event in grades] == ["ana", "ben"]
     assert grades[0]["data"]["max_value"] == 12.0 and grades[0]["data"]["value"] > 8 > grades[1]["data"]["value"]
     assert env.block(usage, "ana").attempts_used() == 1
-    assert "Start again" in html_of(right_data) and "FB-" + right[-1] + "-yes" in html_of(right_data)
+    assert "Start again" in session_markup(right_data) and "FB-" + right[-1] + "-yes" in session_markup(right_data)
 
 
 def test_one_question_at_a_time_and_no_answer_before_submitting(env):
     usage = load(env, HARD_POOL)
     status, data = call(env.block(usage, "ana"), "start_session", {})
-    html = html_of(data)
+    html = session_markup(data)
     assert html.count('data-question="') == 1 and "FB-" not in html and '"correct"' not in html
-    first = current_id(html)
+    first = current_question(html)
     status, data = call(env.block(usage, "ana"), "answer", {"question": first, "answer": ["no"]})
-    assert status == 200 and f"FB-{first}-no" in html_of(data) and f"FB-{first}-yes" not in html_of(data)
-    assert current_id(html_of(data)) not in (None, first)
+    assert status == 200 and f"FB-{first}-no" in session_markup(data) and f"FB-{first}-yes" not in session_markup(data)
+    assert current_question(session_markup(data)) not in (None, first)
 
 
 def test_bad_session_requests_change_nothing(env):
@@ -112,7 +73,7 @@ def test_placement_places_each_skill_and_reports_it(env):
     assert {qid[0] for qid in asked} == {"a", "m"}
     placed = env.block(usage, "ana").placement_results()
     assert placed["adding"]["mastered"] and not placed["multiplying"]["mastered"]
-    assert "Already known: counts as met" in html_of(data) and "To learn" in html_of(data)
+    assert "Already known: counts as met" in session_markup(data) and "To learn" in session_markup(data)
     block = env.block(usage, "staff", staff=True)
     state = env.block(usage, "ana").learner_state
     rows = list(block.generate_report_data([type("S", (), {"username": "ana", "state": {"learner_state": state}})]))

@@ -7,97 +7,13 @@ import copy
 import functools
 import json
 import logging
-from datetime import date, timedelta
 
 import pytest
-from xblock.fields import Scope
 
 from personalized_path.fields import StoredValueGuard
+from tests.builders import (DATA_SCOPES, GARBLED, PAYLOADS, attempt_into, course_of_every_block, does_not_fit,
+                            json_handlers)
 from tests.harness import call
-
-# A value of every JSON type, plus right-typed values with garbled insides.
-GARBLED = [None, True, 0, -7, 1e308, "text", "", [], [1, "x", None, [], {}], {}, {"x": [1], "version": 99},
-           {"version": 1, "history": "x", "goals": 3, "chosen": {"a": 1}, "counts": [1], "learners": "many"}]
-DATA_SCOPES = (Scope.content, Scope.settings, Scope.user_state, Scope.user_state_summary)
-
-
-def course(env):
-    """One of each block, linked together, with a learner who has used all of them."""
-    assessment = env.load('<personalized_self_assessment show_class_comparison="true"/>')
-    check = env.load('<personalized_skill_check max_attempts="0"/>')
-    board = env.load(f'<personalized_choice_board show_stats_to_learners="true" self_assessment="{assessment}"/>')
-    goals_xml = (f'<personalized_goal_reflection self_assessment="{assessment}" skill_check="{check}" '
-                 'graded="true"/>')
-    goals = env.load(goals_xml)
-    routes = [{"id": "low", "label": "Review", "min": 0, "max": 50}, {"id": "high", "label": "More", "min": 50,
-                                                                      "max": 100}]
-    gate = env.load(
-        f"""<personalized_mastery_gate mode="any" threshold="0" sources='["{check}"]' skill_checks='["{check}"]'
-              skills='[{{"skill": "number-sense", "threshold": 10}}]' routes='{json.dumps(routes)}'
-              self_assessment="{assessment}" self_assessment_skill="understanding" choice_board="{board}"
-              goal_reflection="{goals}">
-              <html_demo><p>Everyone</p></html_demo><html_demo><p>Low route</p></html_demo>
-              <personalized_self_assessment/>
-            </personalized_mastery_gate>""")
-    block = env.block(gate, "staff", staff=True)
-    block.child_routes = {block.child_key(block.children[1]): "low"}
-    block.save()
-    learner = "student_1"
-    assert call(env.block(assessment, learner), "submit", RATINGS)[0] == 200
-    assert call(env.block(check, learner), "submit", ANSWERS)[0] == 200
-    assert call(env.block(board, learner), "choose", {"tiles": ["read-chapter", "watch-talk"]})[0] == 200
-    assert call(env.block(goals, learner), "save_goals", goals_payload())[0] == 200
-    return {"self_assessment": assessment, "skill_check": check, "choice_board": board,
-            "goal_reflection": goals, "mastery_gate": gate}
-
-
-RATINGS = {"ratings": {"explain-idea": 2, "apply-idea": 1}, "evidence": {"explain-idea": "An example"}}
-ANSWERS = {"answers": {"q1": ["b"], "q2": ["a", "c"]}}
-
-
-def goals_payload(revision=0):
-    target = (date.today() + timedelta(days=60)).isoformat()
-    return {"revision": revision, "goals": {
-        "long": {"text": "Add any two fractions well", "smart": ["S"], "target_date": target},
-        "short-1": {"text": "Practise ten sums a day", "smart": [], "target_date": target}}}
-
-
-# A plausible request for every state-changing handler of every block.
-PAYLOADS = {
-    "submit": lambda name: RATINGS if name == "self_assessment" else ANSWERS,
-    "choose": lambda name: {"tiles": ["read-chapter", "discuss"]},
-    "commit": lambda name: {},
-    "mark_done": lambda name: {"tile": "read-chapter", "note": "Notes taken", "link": ""},
-    "save_goals": lambda name: goals_payload(1),
-    "check_in": lambda name: {"revision": 1, "progress": {"long": 2, "short-1": 1}, "helped": "Time blocks",
-                              "obstacles": "Work", "next_step": "Ask a friend"},
-    "refresh": lambda name: {},
-    "check_again": lambda name: {},
-    "start_session": lambda name: {},
-    "answer": lambda name: {"question": "q1", "choices": ["b"]},
-    "preview": lambda name: {"values": {}},  # staff only: a learner gets 403
-    "learner_answers": lambda name: {"username": "someone"},  # staff only: a learner gets 403
-    "recount_class": lambda name: {},  # staff only: a learner gets 403
-    "editor_catalog": lambda name: {},
-    "submit_studio_edits": lambda name: {"values": {}},
-}
-
-
-def json_handlers(block):
-    """The names of a block's (or block class's) POST-only JSON handlers."""
-    cls = block if isinstance(block, type) else type(block)
-    return sorted(name for name in dir(cls) if getattr(getattr(cls, name), "json_api", False))
-
-
-def attempt_into(problems, what, action):
-    """Run ``action``; add to ``problems`` what it raised, or the status it returned when 500 or more."""
-    try:
-        outcome = action()
-    except Exception as error:  # pylint: disable=broad-except
-        problems.append(f"{what}: {type(error).__name__}: {error}")
-        return
-    if isinstance(outcome, int) and outcome >= 500:
-        problems.append(f"{what}: status {outcome}")
 
 
 def exercise(env, usage, name):
@@ -118,13 +34,6 @@ def exercise(env, usage, name):
     return problems
 
 
-def does_not_fit(field, value):
-    try:
-        return not field.fits(field.from_json(value))
-    except (TypeError, ValueError, OverflowError):
-        return True
-
-
 BLOCKS = ["self_assessment", "skill_check", "choice_board", "goal_reflection", "mastery_gate"]
 
 
@@ -135,7 +44,7 @@ def test_every_field_with_every_garbled_value_renders_and_answers(env, name, cap
     block's code then only ever sees the default, so one such value per field goes through every
     view and handler. Values that fit the type but are garbled inside all go through them.
     """
-    usages = course(env)
+    usages = course_of_every_block(env)
     usage = usages[name]
     block = env.block(usage, "student_1")
     fields = [field for field in block.fields.values() if field.scope in DATA_SCOPES]
@@ -164,7 +73,7 @@ def test_every_field_with_every_garbled_value_renders_and_answers(env, name, cap
 
 def test_our_fields_all_guard_their_stored_values(env):
     """Every data field of every block, XBlock's own name and tags included, uses the guarded classes."""
-    usages = course(env)
+    usages = course_of_every_block(env)
     for usage in usages.values():
         block = env.block(usage)
         for name, field in block.fields.items():
@@ -173,7 +82,7 @@ def test_our_fields_all_guard_their_stored_values(env):
 
 
 def test_a_default_read_in_place_of_a_garbled_value_is_never_written_back(env):
-    usages = course(env)
+    usages = course_of_every_block(env)
     usage = usages["self_assessment"]
     writer = env.block(usage, "student_1")
     writer._field_data.set(writer, "statements", "not a list")  # pylint: disable=protected-access

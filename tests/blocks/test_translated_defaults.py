@@ -13,8 +13,8 @@ import pytest
 from django.utils import translation
 
 from personalized_path.core.texts import texts_in
+from tests.builders import block_classes
 from tests.harness import call, in_studio
-from tests.packaging.test_catalog_coverage import block_classes
 
 TAGS = sorted(block_classes())
 

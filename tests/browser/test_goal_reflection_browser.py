@@ -4,8 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import BrowserPage
-
 pytestmark = pytest.mark.browser
 
 SCENARIO = "personalized_goal_reflection.0"
@@ -152,7 +150,7 @@ def test_two_tabs_get_a_409_and_lose_nothing(workbench, browser_page):
     first.get_by_role("button", name="Save my goals").click()
     first.wait_for_selector(".pp-goal-reflection .pp-current")
 
-    second = BrowserPage(first.context.new_page(), browser_page.name + "-second")
+    second = browser_page.another_tab("second")
     second.page.goto(workbench.scenario(SCENARIO, "gr_tabs"))
     second.page.wait_for_selector(".pp-goal-reflection .pp-current")
 

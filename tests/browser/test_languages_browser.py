@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.packaging.test_catalog_coverage import block_classes, catalog, msgids
+from tests.builders import block_classes, catalog, msgids
 
 pytestmark = pytest.mark.browser
 

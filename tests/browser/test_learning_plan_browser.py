@@ -6,15 +6,12 @@ import json
 
 import pytest
 
+from tests.builders import DEMO_BOARD, DEMO_CHECK, DEMO_GATE, DEMO_PLAN, DEMO_SELF_ASSESSMENT
+
 pytestmark = pytest.mark.browser
 
 SCENARIO = "personalized_self_assessment.0"
-UNIT = "a-personalized-unit"
 PLAN = ".pp-learning-plan"
-RATINGS = f"{UNIT}.personalized_self_assessment.d0.u0"
-CHECK = f"{UNIT}.personalized_skill_check.d0.u0"
-GATE = f"{UNIT}.personalized_mastery_gate.d0.u0"
-BOARD = f"{UNIT}.personalized_choice_board.d0.u0"
 WRONG = {"half": ["b"], "sum": ["a"], "same": ["y"]}
 RIGHT = {"half": ["a"], "sum": ["b"], "same": ["x", "z"]}
 
@@ -68,7 +65,7 @@ def test_a_learners_plan_after_a_realistic_path_through_the_demo_unit(workbench,
     plan.get_by_role("button", name="Save my interests").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(f"{PLAN} .pp-status:has-text('Your interests are saved.')")
-    state = page.request.get(f"{workbench.url}/handler/{UNIT}.personalized_learning_plan.d0.u0/"
+    state = page.request.get(f"{workbench.url}/handler/{DEMO_PLAN}/"
                              f"student_view_user_state/?student={student}").json()
     assert state["interests"] == ["sport", "music"] and state["plan"]["gates"][0]["unlocked"] is False
 
@@ -99,12 +96,12 @@ def generate_class(workbench, context, prefix, count=32):
                                                                     "Content-Type": "application/json"})
             assert response.ok, response.text()
         level = 1 if number % 2 else 4
-        post(RATINGS, "submit", {"ratings": {"compare-fractions": level, "add-fractions": level,
-                                             "explain-equivalence": level}})
-        post(CHECK, "submit", {"answers": RIGHT if number % 2 else WRONG})
-        post(GATE, "check_again", {})
+        post(DEMO_SELF_ASSESSMENT, "submit", {"ratings": {"compare-fractions": level, "add-fractions": level,
+                                                          "explain-equivalence": level}})
+        post(DEMO_CHECK, "submit", {"answers": RIGHT if number % 2 else WRONG})
+        post(DEMO_GATE, "check_again", {})
         if number % 4 == 1:
-            post(BOARD, "choose", {"tiles": ["explain-to-peer"]})
+            post(DEMO_BOARD, "choose", {"tiles": ["explain-to-peer"]})
 
 
 def test_staff_grid_filter_export_and_an_exception_the_learner_sees(workbench, sized_page, new_context):

@@ -5,11 +5,11 @@ import pytest
 from django.test import Client
 from workbench.runtime_util import reset_global_state
 
+from tests.builders import DEMO_BOARD, DEMO_SELF_ASSESSMENT
+
 pytestmark = pytest.mark.django_db
 
 SCENARIO = "/scenario/personalized_self_assessment.0/"
-BOARD = "a-personalized-unit.personalized_choice_board.d0.u0"
-SELF_ASSESSMENT = "a-personalized-unit.personalized_self_assessment.d0.u0"
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_demo_unit_has_a_board_whose_suggestions_follow_the_linked_self_assessme
     assert "Choose how you practise" in page and "Suggested for you" not in page
     assert "/resource/personalized_choice_board/static/js/choice_board.js" in page
     ratings = {"compare-fractions": 3, "add-fractions": 3, "explain-equivalence": 1}
-    assert post(client, SELF_ASSESSMENT, "submit", {"ratings": ratings}).status_code == 200
+    assert post(client, DEMO_SELF_ASSESSMENT, "submit", {"ratings": ratings}).status_code == 200
     page = client.get(SCENARIO + "?student=cb_http").content.decode()
     # The three tiles tagged "reasoning" are marked, and the reason they share is said once.
     assert page.count(' pp-suggested"') == 3
@@ -42,12 +42,12 @@ def test_demo_unit_has_a_board_whose_suggestions_follow_the_linked_self_assessme
 
 
 def test_choose_through_the_workbench_needs_csrf_and_answers_with_what_changed(client):
-    assert post(client, BOARD, "choose", {"tiles": ["explain-to-peer"]}, csrf=False).status_code == 403
-    response = post(client, BOARD, "choose", {"tiles": ["explain-to-peer", "recipe-project"]})
+    assert post(client, DEMO_BOARD, "choose", {"tiles": ["explain-to-peer"]}, csrf=False).status_code == 403
+    response = post(client, DEMO_BOARD, "choose", {"tiles": ["explain-to-peer", "recipe-project"]})
     assert response.status_code == 200, response.content
     assert "This line still needs" not in response.json()["parts"]["progress"]
     assert "Your closest line still needs 1 more tile: Fraction game." in response.json()["parts"]["progress"]
-    response = post(client, BOARD, "choose", b'{"tiles": [NaN]}')
+    response = post(client, DEMO_BOARD, "choose", b'{"tiles": [NaN]}')
     assert response.status_code == 400 and response.json()["error"]
-    state = client.get(f"/handler/{BOARD}/student_view_user_state/?student=cb_http").json()
+    state = client.get(f"/handler/{DEMO_BOARD}/student_view_user_state/?student=cb_http").json()
     assert [entry["id"] for entry in state["learner_state"]["chosen"]] == ["explain-to-peer", "recipe-project"]

@@ -14,124 +14,23 @@ instant. What is asserted does not depend on timing:
 Each test prints its figures (trials, writes lost, attempts over the limit, count error).
 """
 import json
-import os
-import shutil
-import sqlite3
-import subprocess
-import sys
-import threading
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
-from http.client import HTTPConnection
 
 import pytest
 
-from tests.harness import Workbench
+from tests.builders import DEMO_BOARD, DEMO_GOALS, DEMO_LINES, DEMO_SELF_ASSESSMENT, DEMO_STATEMENTS, demo_goals
+from tests.harness import GunicornWorkbench
 
-WORKERS = 4
-UNIT = "a-personalized-unit"
-SELF_ASSESSMENT = f"{UNIT}.personalized_self_assessment.d0.u0"
-BOARD = f"{UNIT}.personalized_choice_board.d0.u0"
-GOALS = f"{UNIT}.personalized_goal_reflection.d0.u0"
 CHECK = "skill-check-two-attempts-one-single-and-one-multiple-answer.personalized_skill_check.d0.u0"
 CHECK_LIMIT = 2
-# Lines through the centre of the demo board (tic-tac-toe, centre required).
-LINES = [["recipe-project", "explain-to-peer", "fraction-game"],
-         ["number-line", "explain-to-peer", "compare-quiz"],
-         ["fraction-strips", "explain-to-peer", "journal"],
-         ["story-problems", "explain-to-peer", "worked-examples"]]
-STATEMENTS = ["compare-fractions", "add-fractions", "explain-equivalence"]
-TARGET = (datetime.now(timezone.utc).date() + timedelta(days=60)).isoformat()
 TRIALS = 8  # two-tab trials per handler
 ATTEMPT_TRIALS = 3
 SUBMITS_AT_ONCE = 12
 LEARNERS_AT_ONCE = 24
 
 
-class Server(Workbench):
-    """``gunicorn --preload --workers N personalized_path.workbench.wsgi`` on a private SQLite file."""
-
-    database_options = {"timeout": 60}  # writers queue for SQLite's one write lock rather than fail
-    duplicated = set()
-
-    def migrate(self):
-        super().migrate()
-        with sqlite3.connect(self.db) as connection:  # readers never block the writer
-            connection.execute("PRAGMA journal_mode=WAL")
-
-    def server_command(self):
-        return [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(WORKERS), "--timeout", "120",
-                "--bind", f"127.0.0.1:{self.port}", "--control-socket", os.path.join(self.folder, "gunicorn.ctl"),
-                "personalized_path.workbench.wsgi"]
-
-    def start(self):
-        super().start()
-        with urllib.request.urlopen(self.url + "/scenario/personalized_self_assessment.0/?student=staff_warmup",
-                                    timeout=60) as response:
-            cookies = response.headers.get_all("Set-Cookie") or []
-        self.csrf = next(cookie.split("=", 1)[1].split(";")[0] for cookie in cookies
-                         if cookie.startswith("csrftoken="))
-        return self
-
-    def stop(self):
-        super().stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def request(self, method, usage, handler, student, body=None):
-        """One request on its own connection: ``(status, json)``."""
-        connection = HTTPConnection("127.0.0.1", self.port, timeout=120)
-        headers = {"Cookie": f"csrftoken={self.csrf}", "X-CSRFToken": self.csrf,
-                   "Content-Type": "application/json", "Referer": self.url + "/"}
-        try:
-            connection.request(method, f"/handler/{usage}/{handler}/?student={student}",
-                               body=None if body is None else json.dumps(body), headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8")
-        finally:
-            connection.close()
-        try:
-            return response.status, json.loads(text)
-        except ValueError:
-            return response.status, text
-
-    def post(self, usage, handler, student, body):
-        return self.request("POST", usage, handler, student, body)
-
-    def at_once(self, calls):
-        """Run ``calls`` (argument tuples for ``post``) released together by a barrier; their answers in order."""
-        barrier = threading.Barrier(len(calls))
-
-        def run(call):
-            barrier.wait()
-            return self.post(*call)
-        with ThreadPoolExecutor(len(calls)) as pool:
-            return list(pool.map(run, calls))
-
-    def stored(self, usage, student):
-        """
-        A learner's fields of a block as the workbench reads them (student None: the class summary).
-        Rows made twice by racing first writes are noted: the workbench reads only the first.
-        """
-        with sqlite3.connect(self.db, timeout=60) as connection:
-            query = ("SELECT state FROM workbench_xblockstate WHERE scope='usage' AND scope_id=? AND user_id IS ? "
-                     "ORDER BY id")
-            rows = connection.execute(query, (usage, student)).fetchall()
-        if len(rows) > 1:
-            self.duplicated.add((usage, student))
-        return json.loads(rows[0][0]) if rows else {}
-
-    def learners_of(self, usage):
-        """Every learner with a state row in the block (all tests' learners: the counts cover them all)."""
-        with sqlite3.connect(self.db, timeout=60) as connection:
-            query = ("SELECT user_id FROM workbench_xblockstate "
-                     "WHERE scope='usage' AND scope_id=? AND user_id IS NOT NULL")
-            return [row[0] for row in connection.execute(query, (usage,))]
-
-
 @pytest.fixture(scope="module")
 def server():
-    running = Server().start()
+    running = GunicornWorkbench().start()
     yield running
     running.stop()
 
@@ -140,11 +39,6 @@ def warm_up(server, student, *usages):
     """Create the learner's rows first, one request at a time (the workbench's store creates a row on first read)."""
     for usage in usages:
         assert server.request("GET", usage, "student_view_user_state", student)[0] == 200
-
-
-def goals(text):
-    return {"long": {"text": f"Long goal {text}", "smart": ["S"], "target_date": TARGET},
-            "short-1": {"text": f"Short goal {text}", "smart": [], "target_date": TARGET}}
 
 
 def state_of(server, usage, student):
@@ -161,40 +55,41 @@ def two_tabs(server, kind, trial):
     student = f"tabs-{kind}-{trial}"
     markers = [f"{kind}-{trial}-first-tab", f"{kind}-{trial}-second-tab"]
     if kind == "self_assessment.submit":
-        warm_up(server, student, SELF_ASSESSMENT)
-        answers = server.at_once([(SELF_ASSESSMENT, "submit", student, {
-            "ratings": {statement: 1 + tab for statement in STATEMENTS},
+        warm_up(server, student, DEMO_SELF_ASSESSMENT)
+        answers = server.at_once([(DEMO_SELF_ASSESSMENT, "submit", student, {
+            "ratings": {statement: 1 + tab for statement in DEMO_STATEMENTS},
             "evidence": {"compare-fractions": marker}}) for tab, marker in enumerate(markers)])
-        return answers, lost_writes(answers, json.dumps(state_of(server, SELF_ASSESSMENT, student)), markers)
+        return answers, lost_writes(answers, json.dumps(state_of(server, DEMO_SELF_ASSESSMENT, student)), markers)
     if kind == "goal_reflection.save_goals":
-        warm_up(server, student, GOALS)
-        answers = server.at_once([(GOALS, "save_goals", student, {"revision": 0, "goals": goals(marker)})
+        warm_up(server, student, DEMO_GOALS)
+        answers = server.at_once([(DEMO_GOALS, "save_goals", student, {"revision": 0, "goals": demo_goals(marker)})
                                   for marker in markers])
-        return answers, lost_writes(answers, json.dumps(state_of(server, GOALS, student).get("goals")), markers)
+        return answers, lost_writes(answers, json.dumps(state_of(server, DEMO_GOALS, student).get("goals")), markers)
     if kind == "goal_reflection.check_in":
-        warm_up(server, student, GOALS)
-        status, answer = server.post(GOALS, "save_goals", student, {"revision": 0, "goals": goals("set")})
+        warm_up(server, student, DEMO_GOALS)
+        status, answer = server.post(DEMO_GOALS, "save_goals", student, {"revision": 0, "goals": demo_goals("set")})
         assert status == 200, answer
-        answers = server.at_once([(GOALS, "check_in", student, {
+        answers = server.at_once([(DEMO_GOALS, "check_in", student, {
             "revision": answer["revision"], "progress": {"long": 1, "short-1": 2},
             "helped": "Worked examples", "obstacles": "Little time", "next_step": marker})
             for marker in markers])
-        return answers, lost_writes(answers, json.dumps(state_of(server, GOALS, student).get("timeline")), markers)
+        return answers, lost_writes(answers, json.dumps(state_of(server, DEMO_GOALS, student).get("timeline")), markers)
     if kind == "choice_board.choose":
-        warm_up(server, student, BOARD)
-        answers = server.at_once([(BOARD, "choose", student, {"tiles": LINES[tab], "revision": 0})
+        warm_up(server, student, DEMO_BOARD)
+        answers = server.at_once([(DEMO_BOARD, "choose", student, {"tiles": DEMO_LINES[tab], "revision": 0})
                                   for tab in range(2)])
-        chosen = [entry["id"] for entry in state_of(server, BOARD, student).get("chosen", [])]
-        return answers, sum(1 for (status, _), tab in zip(answers, range(2)) if status == 200 and chosen != LINES[tab])
+        chosen = [entry["id"] for entry in state_of(server, DEMO_BOARD, student).get("chosen", [])]
+        return answers, sum(1 for (status, _), tab in zip(answers, range(2))
+                            if status == 200 and chosen != DEMO_LINES[tab])
     assert kind == "choice_board.mark_done"
-    warm_up(server, student, BOARD)
-    assert server.post(BOARD, "choose", student, {"tiles": LINES[0]})[0] == 200
-    assert server.post(BOARD, "commit", student, {})[0] == 200
-    revision = state_of(server, BOARD, student)["revision"]
-    answers = server.at_once([(BOARD, "mark_done", student, {"tile": LINES[0][tab], "note": marker,
-                                                             "revision": revision})
+    warm_up(server, student, DEMO_BOARD)
+    assert server.post(DEMO_BOARD, "choose", student, {"tiles": DEMO_LINES[0]})[0] == 200
+    assert server.post(DEMO_BOARD, "commit", student, {})[0] == 200
+    revision = state_of(server, DEMO_BOARD, student)["revision"]
+    answers = server.at_once([(DEMO_BOARD, "mark_done", student, {"tile": DEMO_LINES[0][tab], "note": marker,
+                                                                  "revision": revision})
                               for tab, marker in enumerate(markers)])
-    return answers, lost_writes(answers, json.dumps(state_of(server, BOARD, student).get("done")), markers)
+    return answers, lost_writes(answers, json.dumps(state_of(server, DEMO_BOARD, student).get("done")), markers)
 
 
 TWO_TAB_KINDS = ["self_assessment.submit", "goal_reflection.save_goals", "goal_reflection.check_in",
@@ -243,42 +138,43 @@ def test_simultaneous_submits_never_exceed_the_attempt_limit(server):
 def test_class_counts_equal_what_the_learners_states_add_up_to(server):
     students = [f"class-{number}" for number in range(LEARNERS_AT_ONCE)]
     for student in students:
-        warm_up(server, student, BOARD, SELF_ASSESSMENT, GOALS)
+        warm_up(server, student, DEMO_BOARD, DEMO_SELF_ASSESSMENT, DEMO_GOALS)
     calls = []
     for number, student in enumerate(students):
-        calls.append((BOARD, "choose", student, {"tiles": LINES[number % len(LINES)]}))
-        calls.append((SELF_ASSESSMENT, "submit", student, {"ratings": {
-            statement: (number + offset) % 5 for offset, statement in enumerate(STATEMENTS)}}))
-        calls.append((GOALS, "save_goals", student, {"revision": 0, "goals": goals(student)}))
+        calls.append((DEMO_BOARD, "choose", student, {"tiles": DEMO_LINES[number % len(DEMO_LINES)]}))
+        calls.append((DEMO_SELF_ASSESSMENT, "submit", student, {"ratings": {
+            statement: (number + offset) % 5 for offset, statement in enumerate(DEMO_STATEMENTS)}}))
+        calls.append((DEMO_GOALS, "save_goals", student, {"revision": 0, "goals": demo_goals(student)}))
     failed = [answer for answer in server.at_once(calls) if answer[0] != 200]
     # A second round: half the learners change their choice and re-rate, at once.
     calls = []
     for number, student in enumerate(students[::2]):
-        calls.append((BOARD, "choose", student, {"tiles": LINES[(number + 1) % len(LINES)]}))
-        calls.append((SELF_ASSESSMENT, "submit", student, {"ratings": {statement: 4 for statement in STATEMENTS}}))
+        calls.append((DEMO_BOARD, "choose", student, {"tiles": DEMO_LINES[(number + 1) % len(DEMO_LINES)]}))
+        calls.append((DEMO_SELF_ASSESSMENT, "submit", student,
+                      {"ratings": {statement: 4 for statement in DEMO_STATEMENTS}}))
     failed += [answer for answer in server.at_once(calls) if answer[0] != 200]
 
     truth_board = {"learners": 0, "chosen": {}}
     truth_ratings = {"learners": 0, "counts": {}}
     truth_goals = 0
-    for student in server.learners_of(BOARD):
-        chosen = [entry["id"] for entry in state_of(server, BOARD, student).get("chosen", [])]
+    for student in server.learners_of(DEMO_BOARD):
+        chosen = [entry["id"] for entry in state_of(server, DEMO_BOARD, student).get("chosen", [])]
         truth_board["learners"] += 1 if chosen else 0
         for tile in chosen:
             truth_board["chosen"][tile] = truth_board["chosen"].get(tile, 0) + 1
-    for student in server.learners_of(SELF_ASSESSMENT):
-        history = state_of(server, SELF_ASSESSMENT, student).get("history", [])
+    for student in server.learners_of(DEMO_SELF_ASSESSMENT):
+        history = state_of(server, DEMO_SELF_ASSESSMENT, student).get("history", [])
         if history:
             truth_ratings["learners"] += 1
             for statement, level in history[-1]["ratings"].items():
                 bucket = truth_ratings["counts"].setdefault(statement, {})
                 bucket[str(level)] = bucket.get(str(level), 0) + 1
-    for student in server.learners_of(GOALS):
-        truth_goals += 1 if state_of(server, GOALS, student).get("goals") else 0
+    for student in server.learners_of(DEMO_GOALS):
+        truth_goals += 1 if state_of(server, DEMO_GOALS, student).get("goals") else 0
 
-    board = server.stored(BOARD, None).get("tile_counts", {"learners": 0, "chosen": {}})
-    ratings = server.stored(SELF_ASSESSMENT, None).get("class_distribution", {"learners": 0, "counts": {}})
-    goal_counts = server.stored(GOALS, None).get("class_counts", {"learners_with_goals": 0})
+    board = server.stored(DEMO_BOARD, None).get("tile_counts", {"learners": 0, "chosen": {}})
+    ratings = server.stored(DEMO_SELF_ASSESSMENT, None).get("class_distribution", {"learners": 0, "counts": {}})
+    goal_counts = server.stored(DEMO_GOALS, None).get("class_counts", {"learners_with_goals": 0})
     stored_chosen = {tile: count for tile, count in board["chosen"].items() if count}
     stored_ratings = {statement: {level: count for level, count in levels.items() if count}
                       for statement, levels in ratings["counts"].items()}
@@ -287,7 +183,7 @@ def test_class_counts_equal_what_the_learners_states_add_up_to(server):
                    for tile in set(stored_chosen) | set(truth_board["chosen"]))
              + abs(ratings["learners"] - truth_ratings["learners"])
              + sum(abs(stored_ratings.get(statement, {}).get(level, 0) - truth_ratings["counts"].get(statement, {})
-                       .get(level, 0)) for statement in STATEMENTS for level in map(str, range(5)))
+                       .get(level, 0)) for statement in DEMO_STATEMENTS for level in map(str, range(5)))
              + abs(goal_counts["learners_with_goals"] - truth_goals))
     print("counts:", json.dumps({"learners": LEARNERS_AT_ONCE, "requests": 4 * LEARNERS_AT_ONCE, "not_200": len(failed),
                                  "count_error": error, "counted": {"board_learners": board["learners"],

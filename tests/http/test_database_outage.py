@@ -29,14 +29,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from personalized_path import base
-from tests.harness import free_port
-from tests.http.test_concurrency_multiprocess import BOARD, GOALS, LINES, SELF_ASSESSMENT, STATEMENTS, Server, goals
+from tests.builders import DEMO_BOARD, DEMO_GOALS, DEMO_LINES, DEMO_SELF_ASSESSMENT, DEMO_STATEMENTS, demo_goals
+from tests.harness import GunicornWorkbench, free_port
 
 psycopg = pytest.importorskip("psycopg")
 
 LEARNERS = 16
 OUTAGE_SECONDS = 3
-SUMMARIES = {BOARD: "tile_counts", SELF_ASSESSMENT: "class_distribution", GOALS: "class_counts"}
+SUMMARIES = {DEMO_BOARD: "tile_counts", DEMO_SELF_ASSESSMENT: "class_distribution", DEMO_GOALS: "class_counts"}
 
 
 def postgres_binary(name):
@@ -98,8 +98,8 @@ class Postgres:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class PostgresServer(Server):
-    """The workbench under gunicorn (as test_concurrency_multiprocess.Server) on the PostgreSQL server."""
+class PostgresServer(GunicornWorkbench):
+    """The workbench under gunicorn (as test_concurrency_multiprocess.GunicornWorkbench) on the PostgreSQL server."""
 
     def __init__(self, database):
         super().__init__()
@@ -152,11 +152,11 @@ def server(database):
 def write(server, number, student, round_number, revisions):
     """One learner's writes to the three blocks (what they write changes with the round)."""
     answers = [
-        server.post(BOARD, "choose", student, {"tiles": LINES[(number + round_number) % len(LINES)]}),
-        server.post(SELF_ASSESSMENT, "submit", student, {"ratings": {
-            statement: (number + round_number + offset) % 5 for offset, statement in enumerate(STATEMENTS)}}),
-        server.post(GOALS, "save_goals", student, {"revision": revisions.get(student, 0),
-                                                   "goals": goals(f"{student} {round_number}")}),
+        server.post(DEMO_BOARD, "choose", student, {"tiles": DEMO_LINES[(number + round_number) % len(DEMO_LINES)]}),
+        server.post(DEMO_SELF_ASSESSMENT, "submit", student, {"ratings": {
+            statement: (number + round_number + offset) % 5 for offset, statement in enumerate(DEMO_STATEMENTS)}}),
+        server.post(DEMO_GOALS, "save_goals", student, {"revision": revisions.get(student, 0),
+                                                        "goals": demo_goals(f"{student} {round_number}")}),
     ]
     status, answer = answers[-1]
     if status in (200, 409) and isinstance(answer, dict) and isinstance(answer.get("revision"), int):
@@ -177,26 +177,27 @@ def recount(server, usage):
 def count_error(server):
     """How far each block's stored counts are from what the learners' own stored states add up to."""
     truth_board, truth_ratings, truth_goals = {"learners": 0}, {"learners": 0}, 0
-    for student in server.learners_of(BOARD):
-        chosen = [entry["id"] for entry in server.stored(BOARD, student).get("learner_state", {}).get("chosen", [])]
+    for student in server.learners_of(DEMO_BOARD):
+        state = server.stored(DEMO_BOARD, student).get("learner_state", {})
+        chosen = [entry["id"] for entry in state.get("chosen", [])]
         truth_board["learners"] += bool(chosen)
         for tile in chosen:
             truth_board[tile] = truth_board.get(tile, 0) + 1
-    for student in server.learners_of(SELF_ASSESSMENT):
-        history = server.stored(SELF_ASSESSMENT, student).get("learner_state", {}).get("history", [])
+    for student in server.learners_of(DEMO_SELF_ASSESSMENT):
+        history = server.stored(DEMO_SELF_ASSESSMENT, student).get("learner_state", {}).get("history", [])
         truth_ratings["learners"] += bool(history)
         for statement, level in (history[-1]["ratings"].items() if history else ()):
             truth_ratings[f"{statement}={level}"] = truth_ratings.get(f"{statement}={level}", 0) + 1
-    for student in server.learners_of(GOALS):
-        truth_goals += bool(server.stored(GOALS, student).get("learner_state", {}).get("goals"))
-    board = server.stored(BOARD, None).get("tile_counts", {})
-    ratings = server.stored(SELF_ASSESSMENT, None).get("class_distribution", {})
+    for student in server.learners_of(DEMO_GOALS):
+        truth_goals += bool(server.stored(DEMO_GOALS, student).get("learner_state", {}).get("goals"))
+    board = server.stored(DEMO_BOARD, None).get("tile_counts", {})
+    ratings = server.stored(DEMO_SELF_ASSESSMENT, None).get("class_distribution", {})
     counted_board = dict({tile: count for tile, count in board.get("chosen", {}).items() if count},
                          learners=board.get("learners", 0))
     counted_ratings = {f"{statement}={level}": count for statement, levels in ratings.get("counts", {}).items()
                        for level, count in levels.items() if count}
     counted_ratings["learners"] = ratings.get("learners", 0)
-    counted_goals = server.stored(GOALS, None).get("class_counts", {}).get("learners_with_goals", 0)
+    counted_goals = server.stored(DEMO_GOALS, None).get("class_counts", {}).get("learners_with_goals", 0)
 
     def distance(counted, truth):
         return sum(abs(counted.get(key, 0) - truth.get(key, 0)) for key in set(counted) | set(truth))
@@ -238,14 +239,14 @@ def test_a_count_lock_whose_holder_died_delays_other_learners_by_its_short_wait_
 
     def timed_choice(student, tiles):
         started = time.monotonic()
-        status, answer = server.post(BOARD, "choose", student, {"tiles": tiles})
+        status, answer = server.post(DEMO_BOARD, "choose", student, {"tiles": tiles})
         assert status == 200, answer
         return time.monotonic() - started
-    baseline = [timed_choice(student, LINES[0]) for student in students]
-    server.hold_dead_lock(BOARD, "tile_counts")
-    held = [timed_choice(student, LINES[1]) for student in students]
+    baseline = [timed_choice(student, DEMO_LINES[0]) for student in students]
+    server.hold_dead_lock(DEMO_BOARD, "tile_counts")
+    held = [timed_choice(student, DEMO_LINES[1]) for student in students]
     added = statistics.median(held) - statistics.median(baseline)
-    status, answer = recount(server, BOARD)  # once the dead lock has expired
+    status, answer = recount(server, DEMO_BOARD)  # once the dead lock has expired
     errors = count_error(server)
     print("dead lock:", json.dumps({"writes": len(held), "median_without_s": round(statistics.median(baseline), 3),
                                     "median_with_dead_holder_s": round(statistics.median(held), 3),

@@ -5,14 +5,15 @@ import pytest
 from django.test import Client
 from workbench.runtime_util import reset_global_state
 
+from tests.builders import DEMO_SELF_ASSESSMENT
+
 pytestmark = pytest.mark.django_db
 
 SCENARIO = "/scenario/personalized_self_assessment.0/"
-USAGE = "a-personalized-unit.personalized_self_assessment.d0.u0"
 
 
 def handler_url(name, student):
-    return f"/handler/{USAGE}/{name}/?student={student}"
+    return f"/handler/{DEMO_SELF_ASSESSMENT}/{name}/?student={student}"
 
 
 @pytest.fixture

@@ -5,58 +5,19 @@ Python and template strings reach the catalog when marked (``_``/``N_``, ``{% tr
 tests find the texts that would slip past extraction: field defaults, literal text in templates,
 sentences written into scripts (scripts show only the translated messages their block hands them).
 """
-import ast
-import gettext
 import glob
 import os
 import re
-from importlib.metadata import entry_points
 
 import pytest
 from xblock.fields import Scope, ScopeBase, UserScope
 
 from personalized_path.core.texts import is_language, texts_in
 from scripts import translations
+from tests.builders import block_classes, catalog, msgids, po_msgids
 
 ROOT = translations.ROOT
 LANGUAGES = ("en",) + translations.LANGUAGES
-
-
-def po_msgids(path):
-    """
-    The message ids of a .po file (the English catalog has no translations, so its .mo is empty),
-    each as a compiled catalog keys it: ``context\x04id`` for a message with a context.
-    """
-    ids, context, current, reading = set(), "", [], None
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith(("msgctxt ", "msgid ")):
-                if reading == "msgctxt":
-                    context = "".join(current)
-                keyword, text = line.split(" ", 1)
-                current, reading = [ast.literal_eval(text)], keyword
-            elif line.startswith('"') and reading:
-                current.append(ast.literal_eval(line))
-            elif reading == "msgctxt":
-                context, reading = "".join(current), None
-            elif reading == "msgid":
-                ids.add(context + "\x04" + "".join(current) if context else "".join(current))
-                context, reading = "", None
-    return ids - {""}
-
-
-def catalog(lang):
-    with open(translations.CATALOG.format(lang=lang, ext="mo"), "rb") as handle:
-        return gettext.GNUTranslations(handle)._catalog  # pylint: disable=protected-access
-
-
-def msgids(lang):
-    return po_msgids(translations.CATALOG.format(lang=lang, ext="po"))
-
-
-def block_classes():
-    return {entry.name: entry.load() for entry in entry_points(group="xblock.v1")
-            if entry.name.startswith("personalized_")}
 
 
 def authored_fields(block_class):

@@ -1,6 +1,5 @@
 """The built wheel, installed in a fresh virtual environment, carries its resources and renders blocks."""
 import glob
-import os
 import subprocess
 import sys
 import textwrap

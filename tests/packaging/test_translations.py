@@ -1,7 +1,6 @@
 """The gettext catalog is complete and current, and a language can be chosen."""
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -43,7 +42,3 @@ def test_catalog_is_complete(lang):
 def test_arabic_has_its_six_plural_forms():
     with open(translations.CATALOG.format(lang="ar", ext="po"), encoding="utf-8") as handle:
         assert "nplurals=6;" in handle.read()
-
-
-def test_scripts_are_importable_as_a_package():
-    assert sys.modules["scripts.translations"] is translations
