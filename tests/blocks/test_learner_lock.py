@@ -1,7 +1,7 @@
 """
 The per-learner write lock every JSON handler runs under (base.learner_lock), in process.
 
-The multi-process test (test_concurrency_multiprocess.py) shows it under a real server; these
+The multi-process test (http/test_concurrency_multiprocess.py) shows it under a real server; these
 pin down each path: a fresh read under the lock, a busy lock, and a runtime that cannot re-read.
 """
 import pytest
