@@ -4,7 +4,7 @@ Mastery decisions with simulated learners (issue 21): how often each gate opens 
 For every check mode (fixed, adaptive, placement, re-check) and every estimator at its default
 settings, simulated learners answer the real blocks through their handlers (``submit``,
 ``start_session``, ``answer``; the gates decide through ``check_again``), on the test harness's
-runtime (``tests/simulated_learners.py``, which ``tests/test_mastery_decisions.py`` runs with
+runtime (``tests/simulated_learners.py``, which ``tests/blocks/test_mastery_decisions.py`` runs with
 fewer learners and asserts the goals on). Seeded, so every run prints the same table.
 
 Goals: false unlocks (guessers) <= 5%, missed unlocks (knowers) <= 5%, a wrong re-check never

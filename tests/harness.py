@@ -4,18 +4,25 @@ Test harness shared by every block's tests.
 * ``BlockEnv``: blocks on ``xblock.test.tools.TestRuntime`` with real field storage, our i18n
   service, a user service with a staff flag, and published events recorded.
 * ``call``: invoke a handler the way the LMS does (a webob request through ``runtime.handle``).
-* ``Workbench``: a real workbench server (``runserver``) on 127.0.0.1 for HTTP and browser tests.
+* ``ok``, ``html_of``, ``render``: a handler call that must succeed, a block's view as a page shows it.
+* ``Workbench``: a real workbench server (``runserver``) on 127.0.0.1 for browser tests;
+  ``GunicornWorkbench``: the same in several gunicorn worker processes, for the multi-process tests.
 """
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from http.client import HTTPConnection
 from io import BytesIO
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -224,6 +231,24 @@ def call(block, handler, payload=None, method="POST", body=None):
     return response.status_code, data
 
 
+def ok(block, handler, payload):
+    """``call`` that must answer 200: the answer's data."""
+    status, data = call(block, handler, payload)
+    assert status == 200, data
+    return data
+
+
+def html_of(block):
+    """The block's student view as the page body shows it."""
+    return block.render("student_view", {}).body_html()
+
+
+def render(env, usage, user="student_1", staff=False):
+    """The student view through the runtime (as a page renders it): wrappers, linked blocks and all."""
+    block = env.block(usage, user, staff=staff)
+    return block.runtime.render(block, "student_view").content
+
+
 def olx_round_trip(env, usage_id):
     """Export a block to OLX and import it into a new course: ``(original, imported copy)``."""
     block = env.block(usage_id)
@@ -298,6 +323,87 @@ class Workbench:
     def scenario(self, scenario_id, student, view=""):
         suffix = f"{view}/" if view else ""
         return f"{self.url}/scenario/{scenario_id}/{suffix}?student={student}"
+
+
+class GunicornWorkbench(Workbench):
+    """``gunicorn --preload --workers N personalized_path.workbench.wsgi`` on a private SQLite file."""
+
+    workers = 4
+    database_options = {"timeout": 60}  # writers queue for SQLite's one write lock rather than fail
+    duplicated = set()
+
+    def migrate(self):
+        super().migrate()
+        with sqlite3.connect(self.db) as connection:  # readers never block the writer
+            connection.execute("PRAGMA journal_mode=WAL")
+
+    def server_command(self):
+        return [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(self.workers), "--timeout", "120",
+                "--bind", f"127.0.0.1:{self.port}", "--control-socket", os.path.join(self.folder, "gunicorn.ctl"),
+                "personalized_path.workbench.wsgi"]
+
+    def start(self):
+        super().start()
+        with urllib.request.urlopen(self.url + "/scenario/personalized_self_assessment.0/?student=staff_warmup",
+                                    timeout=60) as response:
+            cookies = response.headers.get_all("Set-Cookie") or []
+        self.csrf = next(cookie.split("=", 1)[1].split(";")[0] for cookie in cookies
+                         if cookie.startswith("csrftoken="))
+        return self
+
+    def stop(self):
+        super().stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def request(self, method, usage, handler, student, body=None):
+        """One request on its own connection: ``(status, json)``."""
+        connection = HTTPConnection("127.0.0.1", self.port, timeout=120)
+        headers = {"Cookie": f"csrftoken={self.csrf}", "X-CSRFToken": self.csrf,
+                   "Content-Type": "application/json", "Referer": self.url + "/"}
+        try:
+            connection.request(method, f"/handler/{usage}/{handler}/?student={student}",
+                               body=None if body is None else json.dumps(body), headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8")
+        finally:
+            connection.close()
+        try:
+            return response.status, json.loads(text)
+        except ValueError:
+            return response.status, text
+
+    def post(self, usage, handler, student, body):
+        return self.request("POST", usage, handler, student, body)
+
+    def at_once(self, calls):
+        """Run ``calls`` (argument tuples for ``post``) released together by a barrier; their answers in order."""
+        barrier = threading.Barrier(len(calls))
+
+        def run(call):
+            barrier.wait()
+            return self.post(*call)
+        with ThreadPoolExecutor(len(calls)) as pool:
+            return list(pool.map(run, calls))
+
+    def stored(self, usage, student):
+        """
+        A learner's fields of a block as the workbench reads them (student None: the class summary).
+        Rows made twice by racing first writes are noted: the workbench reads only the first.
+        """
+        with sqlite3.connect(self.db, timeout=60) as connection:
+            query = ("SELECT state FROM workbench_xblockstate WHERE scope='usage' AND scope_id=? AND user_id IS ? "
+                     "ORDER BY id")
+            rows = connection.execute(query, (usage, student)).fetchall()
+        if len(rows) > 1:
+            self.duplicated.add((usage, student))
+        return json.loads(rows[0][0]) if rows else {}
+
+    def learners_of(self, usage):
+        """Every learner with a state row in the block (all tests' learners: the counts cover them all)."""
+        with sqlite3.connect(self.db, timeout=60) as connection:
+            query = ("SELECT user_id FROM workbench_xblockstate "
+                     "WHERE scope='usage' AND scope_id=? AND user_id IS NOT NULL")
+            return [row[0] for row in connection.execute(query, (usage,))]
 
 
 def unisolated(html):

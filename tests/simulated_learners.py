@@ -3,7 +3,7 @@ Simulated learners answering the real blocks through their handlers (``tests.har
 mastery decisions the blocks make at their default settings, measured.
 
 Used by ``benchmarks/bench_mastery_decisions.py`` (many learners, the table the README quotes)
-and by ``tests/test_mastery_decisions.py`` (fewer learners, the goals asserted). Each learner is
+and by ``tests/blocks/test_mastery_decisions.py`` (fewer learners, the goals asserted). Each learner is
 one of:
 
 * guesser: picks one of a question's 3 choices uniformly (right 1 time in 3);
