@@ -32,7 +32,7 @@ the middle). Once at least ``MIN_LEARNERS`` learners are counted, the difficulty
 posteriori estimate given those counts (each bin's learners placed at the bin's centre) under a
 normal prior centred on the author's difficulty with standard deviation ``PRIOR_SD``, and it
 moves at most ``shift_allowed``: ``MAX_SHIFT`` times the share of ``FULL_TRUST_LEARNERS`` counted
-so far. The bound on a coordinated minority, measured in tests/test_core_irt.py over every
+so far. The bound on a coordinated minority, measured in tests/core/test_core_irt.py over every
 class size and ability bin: 20 accounts answering an item all wrong (or all right) on purpose
 move its difficulty by at most ``MINORITY_BOUND`` from where the honest learners put it, and by
 nothing alone (20 answers are below ``MIN_LEARNERS``).
