@@ -82,6 +82,48 @@ class Evaluation:
     exception: dict = None   # the instructor's exception that decided unlocked/route, if any
 
 
+def conditions_of(settings):
+    """
+    The rule's conditions from ``settings``: anything with the gate's setting names as attributes
+    (the block, or the values Studio is about to save).
+    """
+    thresholds = source_thresholds_for(settings.sources, settings.source_thresholds, settings.threshold)
+    found = [Condition(SCORE, str(ref), threshold) for ref, threshold in zip(settings.sources, thresholds)]
+    for item in settings.skills if isinstance(settings.skills, list) else ():
+        if isinstance(item, dict):
+            found.append(Condition(SKILL, str(item.get("skill")), item.get("threshold"), skill=str(item.get("skill"))))
+    if settings.self_assessment:
+        found.append(Condition(SELF_LEVEL, str(settings.self_assessment), settings.self_assessment_level,
+                               skill=settings.self_assessment_skill))
+    if settings.choice_board:
+        found.append(Condition(BOARD, str(settings.choice_board)))
+    if settings.goal_reflection:
+        found.append(Condition(GOALS, str(settings.goal_reflection)))
+    return found
+
+
+def condition_key(condition):
+    """A condition's key in the stored evaluation and the reports: ``score:<source>``, ``skill:<skill>``..."""
+    return f"{condition.kind}:{condition.skill or condition.key}" if condition.kind != SCORE \
+        else f"score:{condition.key}"
+
+
+def merged_evidence(found, placements):
+    """
+    One evidence history per skill from several skill checks: ``found`` is each check's
+    ``{skill: dated answers}``, ``placements`` each check's ``{skill: placement row}``. Returns
+    ``({skill: answers from every check}, {skill: placed as mastered by any check})``.
+    """
+    histories, placed = {}, {}
+    for rows_by_skill in found:
+        for skill, rows in rows_by_skill.items():
+            histories.setdefault(skill, []).extend(rows)
+    for rows_by_skill in placements:
+        for skill, row in rows_by_skill.items():
+            placed[skill] = placed.get(skill, False) or bool(isinstance(row, dict) and row.get("mastered"))
+    return histories, placed
+
+
 def is_met(condition, reading):
     """Whether one reading satisfies its condition."""
     value = reading.value
