@@ -38,6 +38,11 @@ def keep_newest(state, key, entries, limit, max_bytes=FIELD_MAX_BYTES):
     return dict(state, **{key: kept[::-1]})
 
 
+def is_stale(sent, current):
+    """Whether a write made from a page at revision ``sent`` (None: no revision sent) comes too late."""
+    return sent is not None and sent != current
+
+
 class StateShapeError(ValueError):
     """Stored state that cannot be read or migrated; ``path`` says where inside the value."""
 
