@@ -171,6 +171,9 @@ def test_is_mastered():
     assert not mastery.is_mastered("mean", float("nan"), threshold=0.0)
     # floating noise just under the threshold still counts
     assert mastery.is_mastered("mean", 0.7 - 1e-12, threshold=0.7)
+    # the one comparison: the noise forgiven is a share of the scale, the same for shares and percentages
+    assert mastery.meets(0.1 + 0.2 - 1e-12, 0.3) and not mastery.meets(0.3 - 1e-6, 0.3)
+    assert mastery.meets(100 * (0.1 + 0.2) - 1e-8, 30, 100) and not mastery.meets(30 - 1e-6, 30, 100)
     with pytest.raises(PayloadError):
         mastery.is_mastered("mean", 0.5, threshold=80)
     with pytest.raises(PayloadError):

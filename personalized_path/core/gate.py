@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field, replace
 
 from . import N_, is_finite_number, percent_text
+from .mastery import meets
 from .payload import (PayloadError, authored_item, authored_items, as_list, as_number, as_object, as_text,
                       require)
 from .state import FLAG, TEXT, Either, ListOf, MapOf, Number, OneOf, Optional, Record, StateShape, Whole
@@ -22,7 +23,6 @@ MAX_SOURCES = 250
 MAX_SKILLS = 50
 ROUTE_LABEL_MAX_CHARS = 60
 EVERYONE = "everyone"
-TOLERANCE = 1e-7
 STATE_VERSION = 2
 
 # Condition kinds.
@@ -136,7 +136,7 @@ def is_met(condition, reading):
     if condition.kind == SKILL and reading.mastered is not None:
         return reading.mastered
     threshold = clean_number(condition.threshold)
-    return clean_number(value) is not None and threshold is not None and value >= threshold - TOLERANCE
+    return clean_number(value) is not None and threshold is not None and meets(value, threshold, 100)
 
 
 def clean_number(value, low=None, high=None):
@@ -180,7 +180,7 @@ def needing_refresh(recall_by_skill, below):
     if not below:
         return ()
     return tuple((skill, round(recall * 100, 2)) for skill, recall in recall_by_skill.items()
-                 if recall is not None and recall * 100 < below - TOLERANCE)
+                 if recall is not None and not meets(recall * 100, below, 100))
 
 
 def with_refresh(evaluation, faded):

@@ -125,7 +125,7 @@ def band(measured, threshold, mastered=None):
     """The band of a value; ``mastered`` (the skill's decision, with its minimum of evidence) decides "mastered"."""
     if measured is None:
         return NO_EVIDENCE
-    if mastered if mastered is not None else measured >= threshold - 1e-9:
+    if mastered if mastered is not None else mastery.meets(measured, threshold, 100):
         return MASTERED
     return BEGINNING if measured < BEGINNING_BELOW else DEVELOPING
 
