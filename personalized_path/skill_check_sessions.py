@@ -16,6 +16,7 @@ from .base import BlockReferenceList, json_api, parse_iso
 from .core import N_, adaptive, irt, mastery
 from .core import skill_check as core
 from .core.payload import PayloadError, only_keys
+from .core.state import time_text
 
 
 log = logging.getLogger(__name__)
@@ -268,7 +269,7 @@ class SkillCheckSessionsMixin:
             except PayloadError:
                 continue
             if when is not None:
-                due[skill] = when.replace(microsecond=0).isoformat()
+                due[skill] = time_text(when)
         return due
 
     # --- Studio ---------------------------------------------------------------------------------
