@@ -14,11 +14,7 @@ from .core.payload import PayloadError
 from .skill_check_sessions import SkillCheckSessionsMixin, move_calibration
 from .studio import StudioEditorMixin, column, rows_spec, skills_in
 
-
-def _(text):
-    """Mark field names for extraction; Studio translates them at display time."""
-    return text
-
+_ = N_  # field labels are marked here and translated when Studio shows them
 
 DEFAULT_QUESTIONS = [
     {"id": "q1", "prompt": N_("Which of these is a prime number?"), "kind": "single", "skill": "number-sense",

@@ -20,12 +20,7 @@ from .core.state import time_text
 
 
 log = logging.getLogger(__name__)
-
-
-def _(text):
-    """Mark field names for extraction; Studio translates them at display time."""
-    return text
-
+_ = N_  # field labels are marked here and translated when Studio shows them
 
 MAX_BUDGET = 30
 MAX_RECHECK_INTERVAL = 365
