@@ -38,7 +38,6 @@ MAX_STUCK_DAYS = 365
 
 # Mastery bands, lowest first: the grid colours cells by band.
 NO_EVIDENCE, BEGINNING, DEVELOPING, MASTERED = "none", "beginning", "developing", "mastered"
-BANDS = (NO_EVIDENCE, BEGINNING, DEVELOPING, MASTERED)
 BAND_LABELS = {
     NO_EVIDENCE: N_("No evidence yet"),
     BEGINNING: N_("Beginning"),
