@@ -19,8 +19,9 @@ UNAVAILABLE = N_("This condition cannot be checked here yet, so it counts as not
 
 class GateSourcesMixin:
     """
-    Reading and deciding a mastery gate's conditions. The gate supplies its settings, ``_load``
-    (a linked block for this learner, once per evaluation), ``link_to``, ``now`` and ``read_state``.
+    Reading and deciding a mastery gate's conditions, and storing the decision. The gate supplies
+    its settings, ``_load`` (a linked block for this learner, once per evaluation), ``link_to``, and
+    the base's ``now``, ``read_state`` and ``write_outside_handler``.
     """
 
     def conditions(self, data=None):
@@ -107,6 +108,43 @@ class GateSourcesMixin:
         return dict(summary, unlocked=evaluation.unlocked, route=route["id"] if route else None,
                     route_label=route["label"] if route else None, mode=self.mode, unmet=unmet)
 
+    # --- the decision, stored ------------------------------------------------------------------
+
+    def remember(self, evaluation):
+        """
+        Store the latest evaluation (for reports and the mobile apps); publish unlock and route
+        changes. Returns the evaluation as stored and whether anything but the time changed.
+
+        A view stores it under the learner's lock too, with the state read afresh, so that it never
+        overwrites what a handler of the same learner wrote meanwhile; if the fresh state differs
+        from the copy the evaluation was made on (an unlock that sticks, say), it evaluates again.
+        """
+        keys = [core.condition_key(result.condition) for result in evaluation.results]
+        copy = self.read_state(core.STATE_SHAPE, self.learner_state)
+        if core.snapshot(copy, evaluation, keys, self.now_text(), self.unlock_round) is None:
+            return evaluation, False  # nothing to store: no lock, no write
+        outcome = [evaluation, False]
+
+        def store():
+            state = self.read_state(core.STATE_SHAPE, self.learner_state)
+            if state != copy:
+                outcome[0] = self.evaluate()
+            new_state = core.snapshot(state, outcome[0], keys, self.now_text(), self.unlock_round)
+            if new_state is None:
+                return
+            self.learner_state = new_state
+            # Saved now, not at the end of the request: Open edX decides whether the children may be
+            # opened from this stored evaluation (the gate's user partition), and renders them next.
+            self.save()
+            outcome[1] = True
+            if outcome[0].unlocked and not state["unlocked_at"]:
+                self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})
+            elif new_state["route"] != state["route"] and new_state["route"] is not None:
+                self.publish("routed", {"route": new_state["route"], "previous": state["route"]})
+
+        self.write_outside_handler(store)
+        return tuple(outcome)
+
     # --- reading one source -------------------------------------------------------------------
 
     def _read(self, condition, cache):
@@ -158,6 +196,13 @@ class GateSourcesMixin:
         except Exception:  # pylint: disable=broad-except
             return None
         return left if isinstance(left, int) and not isinstance(left, bool) else None
+
+    def watched_ids(self):
+        """Usage ids of the blocks this gate reads, for its script to re-check when one is submitted."""
+        refs = list(self.sources) + list(self.skill_checks)
+        refs += [ref for ref in (self.self_assessment, self.choice_board, self.goal_reflection, self.refresh_check)
+                 if ref]
+        return " ".join(sorted({str(ref) for ref in refs}))
 
     def evidence_checks(self):
         """The skill checks whose answers are evidence: those listed, and the refresh re-check."""

@@ -17,10 +17,29 @@ from .studio import column, reference_spec, rows_spec
 
 # How much of a child's text names it in the editor when it has no display name of its own.
 CHILD_NAME_CHARS = 60
+_ = N_  # field labels are marked here and translated when Studio shows them
 
 
 class GateStudioMixin:
     """What authors use of a mastery gate; it comes before ``StudioEditorMixin`` in the gate's bases."""
+
+    editable_fields = ("display_name", "lock_message", "mode", "sources", "threshold", "source_thresholds",
+                       "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",
+                       "self_assessment_skill", "self_assessment_level", "choice_board", "goal_reflection",
+                       "routes", "child_routes", "accept_placement", "refresh_below", "refresh_check")
+    editor_hidden = ("source_thresholds",)  # edited beside each score source
+    editor_sections = (
+        (N_("Scores to reach"), ("sources", "threshold")),
+        (N_("Skills to master"), ("skill_checks", "skills", "estimator", "estimator_params", "accept_placement")),
+        (N_("Other blocks to complete"), ("self_assessment", "self_assessment_skill", "self_assessment_level",
+                                          "choice_board", "goal_reflection")),
+        (N_("Routes by score"), ("routes", "child_routes")),
+        (N_("Keeping skills fresh"), ("refresh_below", "refresh_check")),
+    )
+    editor_actions = ({"name": "reevaluate_everyone",
+                       "label": _("Re-evaluate everyone: learners who already unlocked must meet the rule as saved"),
+                       "help": _("Leave this off and every learner who has unlocked keeps access when the rule "
+                                 "changes. Tick it only to apply a stricter rule to them too.")},)
 
     @property
     def allowed_nested_blocks(self):

@@ -132,24 +132,6 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
                             "refresh_check": "skill_attempts", "self_assessment": "learner_skill_levels",
                             "choice_board": "is_board_complete", "goal_reflection": "has_goals_set"}
 
-    editable_fields = ("display_name", "lock_message", "mode", "sources", "threshold", "source_thresholds",
-                       "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",
-                       "self_assessment_skill", "self_assessment_level", "choice_board", "goal_reflection",
-                       "routes", "child_routes", "accept_placement", "refresh_below", "refresh_check")
-    editor_hidden = ("source_thresholds",)  # edited beside each score source
-    editor_sections = (
-        (N_("Scores to reach"), ("sources", "threshold")),
-        (N_("Skills to master"), ("skill_checks", "skills", "estimator", "estimator_params", "accept_placement")),
-        (N_("Other blocks to complete"), ("self_assessment", "self_assessment_skill", "self_assessment_level",
-                                          "choice_board", "goal_reflection")),
-        (N_("Routes by score"), ("routes", "child_routes")),
-        (N_("Keeping skills fresh"), ("refresh_below", "refresh_check")),
-    )
-    editor_actions = ({"name": "reevaluate_everyone",
-                       "label": _("Re-evaluate everyone: learners who already unlocked must meet the rule as saved"),
-                       "help": _("Leave this off and every learner who has unlocked keeps access when the rule "
-                                 "changes. Tick it only to apply a stricter rule to them too.")},)
-
     # --- linked blocks ---------------------------------------------------------------------------
 
     def _load(self, ref, cache):
@@ -164,43 +146,6 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
         key = as_usage_key(ref)
         course_key = getattr(key, "course_key", None)
         return f"/courses/{course_key}/jump_to/{key}" if course_key else None
-
-    # --- learner state -------------------------------------------------------------------------
-
-    def remember(self, evaluation):
-        """
-        Store the latest evaluation (for reports and the mobile apps); publish unlock and route
-        changes. Returns the evaluation as stored and whether anything but the time changed.
-
-        A view stores it under the learner's lock too, with the state read afresh, so that it never
-        overwrites what a handler of the same learner wrote meanwhile; if the fresh state differs
-        from the copy the evaluation was made on (an unlock that sticks, say), it evaluates again.
-        """
-        keys = [core.condition_key(result.condition) for result in evaluation.results]
-        copy = self.read_state(core.STATE_SHAPE, self.learner_state)
-        if core.snapshot(copy, evaluation, keys, self.now_text(), self.unlock_round) is None:
-            return evaluation, False  # nothing to store: no lock, no write
-        outcome = [evaluation, False]
-
-        def store():
-            state = self.read_state(core.STATE_SHAPE, self.learner_state)
-            if state != copy:
-                outcome[0] = self.evaluate()
-            new_state = core.snapshot(state, outcome[0], keys, self.now_text(), self.unlock_round)
-            if new_state is None:
-                return
-            self.learner_state = new_state
-            # Saved now, not at the end of the request: Open edX decides whether the children may be
-            # opened from this stored evaluation (the gate's user partition), and renders them next.
-            self.save()
-            outcome[1] = True
-            if outcome[0].unlocked and not state["unlocked_at"]:
-                self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})
-            elif new_state["route"] != state["route"] and new_state["route"] is not None:
-                self.publish("routed", {"route": new_state["route"], "previous": state["route"]})
-
-        self.write_outside_handler(store)
-        return tuple(outcome)
 
     # --- views ---------------------------------------------------------------------------------
 
@@ -376,13 +321,6 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
             auto_unlocked=N_("Checked again after your work in “%(source)s”: unlocked. "
                              "The content is shown below."),
         ))
-
-    def watched_ids(self):
-        """Usage ids of the blocks this gate reads, for its script to re-check when one is submitted."""
-        refs = list(self.sources) + list(self.skill_checks)
-        refs += [ref for ref in (self.self_assessment, self.choice_board, self.goal_reflection, self.refresh_check)
-                 if ref]
-        return " ".join(sorted({str(ref) for ref in refs}))
 
     def student_view_data(self, context=None):  # pylint: disable=unused-argument
         """Configuration only, identical for every user: no child content, no learner data."""
