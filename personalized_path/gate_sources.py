@@ -237,7 +237,7 @@ class GateSourcesMixin:
                 links.setdefault(skill, self.link_to(ref))
             lefts.append(self._attempts_left(check))
         left = sum(lefts) if lefts and all(item is not None for item in lefts) else None
-        cache["skill_histories"] = core.merged_evidence(found, placements) + (links, left) if loaded else None
+        cache["skill_histories"] = mastery.merged_evidence(found, placements) + (links, left) if loaded else None
         return cache["skill_histories"]
 
     def decide_skill(self, skill, rows, threshold=None):

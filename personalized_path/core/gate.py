@@ -108,22 +108,6 @@ def condition_key(condition):
         else f"score:{condition.key}"
 
 
-def merged_evidence(found, placements):
-    """
-    One evidence history per skill from several skill checks: ``found`` is each check's
-    ``{skill: dated answers}``, ``placements`` each check's ``{skill: placement row}``. Returns
-    ``({skill: answers from every check}, {skill: placed as mastered by any check})``.
-    """
-    histories, placed = {}, {}
-    for rows_by_skill in found:
-        for skill, rows in rows_by_skill.items():
-            histories.setdefault(skill, []).extend(rows)
-    for rows_by_skill in placements:
-        for skill, row in rows_by_skill.items():
-            placed[skill] = placed.get(skill, False) or bool(isinstance(row, dict) and row.get("mastered"))
-    return histories, placed
-
-
 def is_met(condition, reading):
     """Whether one reading satisfies its condition."""
     value = reading.value

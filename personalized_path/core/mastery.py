@@ -425,3 +425,19 @@ def _percent(fraction):
     """A share as a short percentage string: 0.65 -> "65", 0.125 -> "12.5"."""
     text = f"{fraction * 100:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def merged_evidence(found, placements):
+    """
+    One evidence history per skill from several skill checks: ``found`` is each check's
+    ``{skill: dated answers}``, ``placements`` each check's ``{skill: placement row}``. Returns
+    ``({skill: answers from every check}, {skill: placed as mastered by any check})``.
+    """
+    histories, placed = {}, {}
+    for rows_by_skill in found:
+        for skill, rows in rows_by_skill.items():
+            histories.setdefault(skill, []).extend(rows)
+    for rows_by_skill in placements:
+        for skill, row in rows_by_skill.items():
+            placed[skill] = placed.get(skill, False) or bool(isinstance(row, dict) and row.get("mastered"))
+    return histories, placed
