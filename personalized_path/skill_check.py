@@ -129,7 +129,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         newest = core.latest(state)
         left = core.attempts_left(state, self.setting("attempts_allowed"))
         score = state.get("score")
-        all_correct = bool(score and score["possible"] and score["earned"] >= score["possible"])
+        all_correct = core.all_correct(state)
         results = {result["question"]: result["correct"] for result in newest["results"]} if newest else {}
         answers = newest["answers"] if newest else {}
         items = []
@@ -186,8 +186,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             raise PayloadError("questions", N_("This check is not set up yet; tell the course team."))
         if core.attempts_left(state, self.setting("attempts_allowed")) == 0:
             raise PayloadError("attempts", N_("You have used all your attempts."))
-        score = state.get("score")
-        if self.check_mode == "fixed" and score and score["possible"] and score["earned"] >= score["possible"]:
+        if self.check_mode == "fixed" and core.all_correct(state):
             raise PayloadError("attempts", N_("You have already answered every question correctly."))
         return state
 
