@@ -6,7 +6,7 @@ from xblock.core import XBlock
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Integer, List, String
-from .base import (BlockReference, BlockReferenceList, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin,
+from .base import (BlockReference, BlockReferenceList, CreditWhenDoneMixin, PersonalizedBlockMixin,
                    json_api, parse_iso, settings_problems)
 from .core import N_
 from .core import privacy
@@ -14,14 +14,10 @@ from .core import preview
 from .core import choice_board as core
 from .core.payload import PayloadError
 from . import studio
+from .revisions import RevisionedStateMixin
 
 log = logging.getLogger(__name__)
-
-
-def _(text):
-    """Mark field names for extraction; Studio translates them at display time."""
-    return text
-
+_ = N_  # field labels are marked here and translated when Studio shows them
 
 DEFAULT_TILES = [
     {"id": "read-chapter", "title": N_("Read the chapter"), "description": N_("Read and take notes on the key ideas."),
@@ -36,13 +32,15 @@ DEFAULT_TILES = [
 ]
 
 
-class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditWhenDoneMixin,
+class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.StudioEditorMixin, CreditWhenDoneMixin,
                        CompletableXBlockMixin, XBlock):
     """A board of activities; each learner commits to a plan the rule allows and marks tiles done."""
 
     asset_name = "choice_board"
     js_init = "PersonalizedChoiceBoard"
     user_state_fields = ("learner_state",)
+    stale_revision_message = N_("Your board changed in another tab or window. This is your latest board; "
+                                "please try again.")
 
     display_name = String(display_name=_("Title"), default=N_("Choose how you learn"), scope=Scope.settings,
                           translated_default=True)
@@ -374,12 +372,6 @@ class ChoiceBoardBlock(PersonalizedBlockMixin, studio.StudioEditorMixin, CreditW
             return self.tile_count_change(boards[0])(summary, old, new)
         return {"tile_counts": (lambda stored: core.class_contribution(
             self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), change)}
-
-    def check_revision(self, state, revision):
-        """409 with the current board when the page was rendered before another tab's change."""
-        if revision is not None and revision != state["revision"]:
-            raise Conflict(self._("Your board changed in another tab or window. This is your latest board; "
-                                  "please try again."), html=self.render_template(self.view_context(state)))
 
     def announce_completion(self, state, new_state):
         """When this change completed the board: completion, full credit if weighted, and an event (once)."""

@@ -8,10 +8,11 @@ from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import BlockReference, Conflict, PersonalizedBlockMixin, json_api, parse_iso
+from .base import BlockReference, PersonalizedBlockMixin, json_api, parse_iso
 from .core import N_, percent_text
 from .core import goals as core
 from .core.payload import PayloadError
+from .revisions import RevisionedStateMixin
 from .studio import StudioEditorMixin, column, reference_spec, rows_spec
 
 log = logging.getLogger(__name__)
@@ -21,13 +22,15 @@ REFERENCE_HELP = _("Optional: what the learner did there is shown above the chec
 UNSET_GOAL = {"text": "", "smart": (), "target": None}
 
 
-class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBlockMixin,
+class GoalReflectionBlock(RevisionedStateMixin, PersonalizedBlockMixin, StudioEditorMixin, ScorableXBlockMixin,
                           CompletableXBlockMixin, XBlock):
     """Short- and long-term goals with SMART prompts, dated check-ins and a timeline of revisions."""
 
     asset_name = "goal_reflection"
     js_init = "PersonalizedGoalReflection"
     user_state_fields = ("learner_state",)
+    stale_revision_message = N_("These goals were changed in another tab or window since this page was loaded. "
+                                "Load the latest version; what you typed stays in the form.")
 
     display_name = String(display_name=_("Title"), default=N_("Your goals"), scope=Scope.settings,
                           translated_default=True)
@@ -257,12 +260,6 @@ class GoalReflectionBlock(PersonalizedBlockMixin, StudioEditorMixin, ScorableXBl
         return warnings
 
     # --- handlers ----------------------------------------------------------------------------
-
-    def check_revision(self, state, revision):
-        if revision != state["revision"]:
-            raise Conflict(self._("These goals were changed in another tab or window since this page was loaded. "
-                                  "Load the latest version; what you typed stays in the form."),
-                           revision=state["revision"], conflict=True)
 
     def count_goals(self, state, new_state):
         """Bring the class counts in line with this learner's new state."""

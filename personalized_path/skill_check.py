@@ -14,11 +14,7 @@ from .core.payload import PayloadError
 from .skill_check_sessions import SkillCheckSessionsMixin, move_calibration
 from .studio import StudioEditorMixin, column, rows_spec, skills_in
 
-
-def _(text):
-    """Mark field names for extraction; Studio translates them at display time."""
-    return text
-
+_ = N_  # field labels are marked here and translated when Studio shows them
 
 DEFAULT_QUESTIONS = [
     {"id": "q1", "prompt": N_("Which of these is a prime number?"), "kind": "single", "skill": "number-sense",
@@ -133,7 +129,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         newest = core.latest(state)
         left = core.attempts_left(state, self.setting("attempts_allowed"))
         score = state.get("score")
-        all_correct = bool(score and score["possible"] and score["earned"] >= score["possible"])
+        all_correct = core.all_correct(state)
         results = {result["question"]: result["correct"] for result in newest["results"]} if newest else {}
         answers = newest["answers"] if newest else {}
         items = []
@@ -190,8 +186,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
             raise PayloadError("questions", N_("This check is not set up yet; tell the course team."))
         if core.attempts_left(state, self.setting("attempts_allowed")) == 0:
             raise PayloadError("attempts", N_("You have used all your attempts."))
-        score = state.get("score")
-        if self.check_mode == "fixed" and score and score["possible"] and score["earned"] >= score["possible"]:
+        if self.check_mode == "fixed" and core.all_correct(state):
             raise PayloadError("attempts", N_("You have already answered every question correctly."))
         return state
 

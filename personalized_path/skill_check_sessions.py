@@ -16,15 +16,11 @@ from .base import BlockReferenceList, json_api, parse_iso
 from .core import N_, adaptive, irt, mastery
 from .core import skill_check as core
 from .core.payload import PayloadError, only_keys
+from .core.state import time_text
 
 
 log = logging.getLogger(__name__)
-
-
-def _(text):
-    """Mark field names for extraction; Studio translates them at display time."""
-    return text
-
+_ = N_  # field labels are marked here and translated when Studio shows them
 
 MAX_BUDGET = 30
 MAX_RECHECK_INTERVAL = 365
@@ -268,7 +264,7 @@ class SkillCheckSessionsMixin:
             except PayloadError:
                 continue
             if when is not None:
-                due[skill] = when.replace(microsecond=0).isoformat()
+                due[skill] = time_text(when)
         return due
 
     # --- Studio ---------------------------------------------------------------------------------

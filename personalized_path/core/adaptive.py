@@ -30,6 +30,7 @@ import math
 from dataclasses import dataclass
 
 from . import irt
+from .mastery import meets
 
 ADAPTIVE, PLACEMENT, RECHECK = "adaptive", "placement", "recheck"
 PLACEMENT_MIN_ANSWERS = 8
@@ -179,5 +180,5 @@ def placement_result(pool, asked, cut_percent):
         percent = round(100.0 * irt.mastery_probability(answered, standard(items)), 2)
         result[skill] = {"theta": round(theta, 4), "se": round(se, 4), "percent": percent,
                          "mastered": len(answered) >= min(PLACEMENT_MIN_ANSWERS, len(items))
-                         and percent >= cut_percent, "answered": len(answered)}
+                         and meets(percent, cut_percent, 100), "answered": len(answered)}
     return result

@@ -132,14 +132,6 @@ def in_order(evidence):
     return sorted(evidence, key=lambda item: item[0])
 
 
-def replay(evidence, w=DEFAULT_PARAMETERS):
-    """The memory state after ``evidence``, ``(when, correct)`` pairs in any order; None if empty."""
-    memory = None
-    for when, correct in in_order(evidence):
-        memory = review(memory, correct, when, w)
-    return memory
-
-
 def elapsed_days(since, now):
     """Whole days from ``since`` to ``now`` (never negative), as FSRS counts them."""
     return max(0, (now - since).days)

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field, replace
 
 from . import N_, is_finite_number, percent_text
+from .mastery import meets
 from .payload import (PayloadError, authored_item, authored_items, as_list, as_number, as_object, as_text,
                       require)
 from .state import FLAG, TEXT, Either, ListOf, MapOf, Number, OneOf, Optional, Record, StateShape, Whole
@@ -22,7 +23,6 @@ MAX_SOURCES = 250
 MAX_SKILLS = 50
 ROUTE_LABEL_MAX_CHARS = 60
 EVERYONE = "everyone"
-TOLERANCE = 1e-7
 STATE_VERSION = 2
 
 # Condition kinds.
@@ -82,6 +82,32 @@ class Evaluation:
     exception: dict = None   # the instructor's exception that decided unlocked/route, if any
 
 
+def conditions_of(settings):
+    """
+    The rule's conditions from ``settings``: anything with the gate's setting names as attributes
+    (the block, or the values Studio is about to save).
+    """
+    thresholds = source_thresholds_for(settings.sources, settings.source_thresholds, settings.threshold)
+    found = [Condition(SCORE, str(ref), threshold) for ref, threshold in zip(settings.sources, thresholds)]
+    for item in settings.skills if isinstance(settings.skills, list) else ():
+        if isinstance(item, dict):
+            found.append(Condition(SKILL, str(item.get("skill")), item.get("threshold"), skill=str(item.get("skill"))))
+    if settings.self_assessment:
+        found.append(Condition(SELF_LEVEL, str(settings.self_assessment), settings.self_assessment_level,
+                               skill=settings.self_assessment_skill))
+    if settings.choice_board:
+        found.append(Condition(BOARD, str(settings.choice_board)))
+    if settings.goal_reflection:
+        found.append(Condition(GOALS, str(settings.goal_reflection)))
+    return found
+
+
+def condition_key(condition):
+    """A condition's key in the stored evaluation and the reports: ``score:<source>``, ``skill:<skill>``..."""
+    return f"{condition.kind}:{condition.skill or condition.key}" if condition.kind != SCORE \
+        else f"score:{condition.key}"
+
+
 def is_met(condition, reading):
     """Whether one reading satisfies its condition."""
     value = reading.value
@@ -94,7 +120,7 @@ def is_met(condition, reading):
     if condition.kind == SKILL and reading.mastered is not None:
         return reading.mastered
     threshold = clean_number(condition.threshold)
-    return clean_number(value) is not None and threshold is not None and value >= threshold - TOLERANCE
+    return clean_number(value) is not None and threshold is not None and meets(value, threshold, 100)
 
 
 def clean_number(value, low=None, high=None):
@@ -138,7 +164,7 @@ def needing_refresh(recall_by_skill, below):
     if not below:
         return ()
     return tuple((skill, round(recall * 100, 2)) for skill, recall in recall_by_skill.items()
-                 if recall is not None and recall * 100 < below - TOLERANCE)
+                 if recall is not None and not meets(recall * 100, below, 100))
 
 
 def with_refresh(evaluation, faded):
@@ -365,7 +391,6 @@ REASON_MIN_CHARS = 3
 REASON_MAX_CHARS = 500
 REASON_MAX_BYTES = 1500
 EXCEPTION_HISTORY_CAP = 10
-USERNAME_MAX_CHARS = 150
 
 
 def parse_exception(data, route_ids):

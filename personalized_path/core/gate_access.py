@@ -101,12 +101,6 @@ def _as_int(value):
         return None
 
 
-def may_open(unlocked, route_id, child_key, child_routes, routes):
-    """Whether a learner for whom the gate decides ``unlocked`` on ``route_id`` may open one child."""
-    group = group_for(unlocked, route_id, route_groups(routes))
-    return group is not None and group in allowed_groups(child_key, child_routes, routes)
-
-
 def wanted_entries(gates, current):
     """
     Which blocks' ``group_access`` must change so that every gate's children carry the gate's rule.

@@ -158,15 +158,6 @@ def empty_bins():
     return {"n": [0] * len(BIN_CENTRES), "correct": [0] * len(BIN_CENTRES)}
 
 
-def record_answer(bins, theta, correct):
-    """A copy of ``bins`` counting one more answer from a learner of ability ``theta``."""
-    index = ability_bin(theta)
-    counts = {"n": list(bins["n"]), "correct": list(bins["correct"])}
-    counts["n"][index] += 1
-    counts["correct"][index] += 1 if correct else 0
-    return counts
-
-
 def refine_difficulty(author_difficulty, discrimination, bins):
     """
     The item's difficulty refined from the class's binned answers (MAP under a normal prior on the

@@ -62,8 +62,16 @@ from . import N_, forgetting, is_finite_number
 from .payload import PayloadError, as_int, as_number
 
 MAX_N = 100
-# Values within this distance of a threshold count as reaching it (floating-point noise).
+# A value this share of its scale below a threshold still reaches it (floating-point noise).
 TOLERANCE = 1e-9
+
+
+def meets(value, threshold, scale=1):
+    """
+    Whether ``value`` reaches ``threshold``, both on a scale from 0 to ``scale`` (1 for shares and
+    outcomes, 100 for percentages): the one comparison of a score or mastery with what it needs.
+    """
+    return value >= threshold - TOLERANCE * scale
 
 
 # --- the estimators -----------------------------------------------------------------------
@@ -97,7 +105,7 @@ def n_of_m(attempts, n, m, cut=1.0):
     """1.0 when at least ``n`` of the last ``m`` outcomes reach ``cut``; otherwise the share of ``n`` reached."""
     if not attempts:
         return None
-    correct = sum(1 for outcome in attempts[-m:] if outcome >= cut - TOLERANCE)
+    correct = sum(1 for outcome in attempts[-m:] if meets(outcome, cut))
     return 1.0 if correct >= n else _clamp(correct / n)
 
 
@@ -366,7 +374,7 @@ def decide(method, rows, now=None, threshold=None, **params):
         (count for count in range(1, MAX_NEEDED + 1)
          if _mastered(method, answers + [(now, 1.0)] * count, now, values, threshold)), None)
     return Decision(value=value, mastered=mastered, needed=needed, answers=len(answers),
-                    right=sum(1 for _, outcome in answers if outcome >= 1 - TOLERANCE))
+                    right=sum(1 for _, outcome in answers if meets(outcome, 1)))
 
 
 def _value(method, answers, now, values):
@@ -380,7 +388,7 @@ def _mastered(method, answers, now, values, threshold):
         return False
     least = values.get("min_right", 0)
     recent = answers[-(least + 2):] if least else ()
-    return sum(1 for _, outcome in recent if outcome >= 1 - TOLERANCE) >= least
+    return sum(1 for _, outcome in recent if meets(outcome, 1)) >= least
 
 
 def explain(method, **params):
@@ -410,10 +418,26 @@ def is_mastered(method, value, threshold=None):
         as_number(threshold, "threshold", 0, 1)
     if not is_finite_number(value):
         return False
-    return value >= threshold - TOLERANCE
+    return meets(value, threshold)
 
 
 def _percent(fraction):
     """A share as a short percentage string: 0.65 -> "65", 0.125 -> "12.5"."""
     text = f"{fraction * 100:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def merged_evidence(found, placements):
+    """
+    One evidence history per skill from several skill checks: ``found`` is each check's
+    ``{skill: dated answers}``, ``placements`` each check's ``{skill: placement row}``. Returns
+    ``({skill: answers from every check}, {skill: placed as mastered by any check})``.
+    """
+    histories, placed = {}, {}
+    for rows_by_skill in found:
+        for skill, rows in rows_by_skill.items():
+            histories.setdefault(skill, []).extend(rows)
+    for rows_by_skill in placements:
+        for skill, row in rows_by_skill.items():
+            placed[skill] = placed.get(skill, False) or bool(isinstance(row, dict) and row.get("mastered"))
+    return histories, placed

@@ -16,11 +16,12 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from . import N_, is_finite_number
 from . import mastery
 from .payload import PayloadError, authored_items, as_int, as_list, as_object, as_text, only_keys, require
+from .state import time_text
 
 CALIBRATION_MARGIN = 25.0
 TREND_MARGIN = 5.0
@@ -37,7 +38,6 @@ MAX_STUCK_DAYS = 365
 
 # Mastery bands, lowest first: the grid colours cells by band.
 NO_EVIDENCE, BEGINNING, DEVELOPING, MASTERED = "none", "beginning", "developing", "mastered"
-BANDS = (NO_EVIDENCE, BEGINNING, DEVELOPING, MASTERED)
 BAND_LABELS = {
     NO_EVIDENCE: N_("No evidence yet"),
     BEGINNING: N_("Beginning"),
@@ -125,7 +125,7 @@ def band(measured, threshold, mastered=None):
     """The band of a value; ``mastered`` (the skill's decision, with its minimum of evidence) decides "mastered"."""
     if measured is None:
         return NO_EVIDENCE
-    if mastered if mastered is not None else measured >= threshold - 1e-9:
+    if mastered if mastered is not None else mastery.meets(measured, threshold, 100):
         return MASTERED
     return BEGINNING if measured < BEGINNING_BELOW else DEVELOPING
 
@@ -160,7 +160,7 @@ def review_due(evidence):
     dated answers. A time, not a day: which day that is depends on the reader's time zone (the view decides).
     """
     due = mastery.review_due(_dated(evidence))
-    return due.astimezone(timezone.utc).replace(microsecond=0).isoformat() if due else None
+    return time_text(due) if due else None
 
 
 def skill_row(skill, self_rating, evidence, rule, now=None):

@@ -15,7 +15,7 @@ score.
 import hashlib
 import random
 
-from . import N_, adaptive, count_of, irt
+from . import N_, adaptive, count_of, irt, mastery
 from .payload import PayloadError, authored_item, as_list, as_object, as_slug, as_text, only_keys, require
 from .state import (COUNT, FLAG, TEXT, ListOf, MapOf, Number, OneOf, Optional, Record, StateShape, StateShapeError,
                     keep_newest)
@@ -230,6 +230,12 @@ def regrade_latest(state, questions):
 
 def latest(state):
     return state["attempts"][-1] if state["attempts"] else None
+
+
+def all_correct(state):
+    """Whether the stored score is every question right."""
+    score = state.get("score")
+    return bool(score and score["possible"] and mastery.meets(score["earned"], score["possible"], score["possible"]))
 
 
 def attempts_left(state, max_attempts):

@@ -8,6 +8,7 @@ caller can log, never an exception.
 import copy
 import json
 from dataclasses import dataclass, field
+from datetime import timezone
 
 from . import is_finite_number
 
@@ -36,6 +37,16 @@ def keep_newest(state, key, entries, limit, max_bytes=FIELD_MAX_BYTES):
         kept.append(entry)
         total += size
     return dict(state, **{key: kept[::-1]})
+
+
+def time_text(moment):
+    """A time as learner state stores it: ISO 8601 in UTC, to the second."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def is_stale(sent, current):
+    """Whether a write made from a page at revision ``sent`` (None: no revision sent) comes too late."""
+    return sent is not None and sent != current
 
 
 class StateShapeError(ValueError):

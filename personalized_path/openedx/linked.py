@@ -3,8 +3,9 @@ A linked block of ours, for reading the learner's state in it, without the LMS b
 
 In the LMS, ``runtime.get_block`` binds a block to the learner each time (``get_block_for_descriptor``):
 it checks the learner's access to the block, which walks and binds each of its ancestors, and costs
-about 8 ms and a query per linked block per render in Teak. A gate, a board or a goal reflection that
-reads a skill check's answers needs none of that: only the block's settings and this learner's state.
+time and a query per linked block per render (benchmarks/README.md, "In the real LMS"). A gate, a board
+or a goal reflection that reads a skill check's answers needs none of that: only the block's settings
+and this learner's state.
 
 ``learner_view`` builds that reader the way the platform binds a block (``bind_for_student`` sets
 ``_bound_field_data``, which split's runtime hands out as the block's field data): settings from the

@@ -234,7 +234,7 @@ def test_a_write_from_a_stale_page_gets_409_with_the_current_board(env):
     ok(env.block(usage), "choose", {"tiles": ["video", "game"], "revision": 1})  # "another tab"
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "choose", {"tiles": ["essay"], "revision": 1})
-    assert status == 409 and "another tab" in data["error"]
+    assert status == 409 and "another tab" in data["error"] and data["stale"] is True and data["revision"] == 2
     assert 'data-revision="2"' in data["html"] and data["html"].count('aria-pressed="true"') == 2
     assert field_snapshot(env, usage) == before
     ok(env.block(usage), "commit", {"revision": 2})

@@ -64,12 +64,13 @@ def test_group_for_the_decision(unlocked, route, group):
     assert gate_access.group_for(unlocked, route, gate_access.route_groups(ROUTES)) == group
 
 
-def test_may_open_matches_the_gate_own_view_of_routes():
+def test_a_route_group_opens_its_route_children_and_everyone_children_as_the_gate_does():
     child_routes = {"a": "review", "b": "stretch"}
-    assert gate_access.may_open(True, "review", "a", child_routes, ROUTES)
-    assert not gate_access.may_open(True, "review", "b", child_routes, ROUTES)
-    assert gate_access.may_open(True, "review", "shared", child_routes, ROUTES)
-    assert not gate_access.may_open(False, None, "shared", child_routes, ROUTES)
+    review = gate_access.group_for(True, "review", gate_access.route_groups(ROUTES))
+    assert review in gate_access.allowed_groups("a", child_routes, ROUTES)
+    assert review not in gate_access.allowed_groups("b", child_routes, ROUTES)
+    assert review in gate_access.allowed_groups("shared", child_routes, ROUTES)
+    assert gate_access.group_for(False, None, gate_access.route_groups(ROUTES)) is None
 
 
 def test_wanted_entries_write_only_what_differs():

@@ -153,7 +153,8 @@ def test_a_save_based_on_an_old_revision_gets_409_and_changes_nothing(env):
     call(env.block(usage), "check_in", checkin(1))  # another tab
     before = field_snapshot(env, usage)
     status, data = call(env.block(usage), "check_in", checkin(1))
-    assert status == 409 and data["revision"] == 2 and data["conflict"] is True and "another tab" in data["error"]
+    assert status == 409 and data["revision"] == 2 and data["stale"] is True and "another tab" in data["error"]
+    assert 'data-revision="2"' in data["html"]
     status, data = call(env.block(usage), "save_goals", goals_payload(1, **{"goals__long__text": "New long goal"}))
     assert status == 409
     assert field_snapshot(env, usage) == before

@@ -235,8 +235,8 @@ def test_three_learners_three_routes(env):
         assert f'data-route="{route}"' in html
         assert env.block(gate, user).learner_state["route"] == route
     assert "remedial-part" not in render(env, gate, "nobody")  # not attempted: locked, no route
-    assert env.block(gate, "mid").learner_route() == "core" and env.block(gate, "mid").is_unlocked()
-    assert env.block(gate, "nobody").learner_route() is None and not env.block(gate, "nobody").is_unlocked()
+    assert env.block(gate, "mid").evaluate().route["id"] == "core" and env.block(gate, "mid").is_unlocked()
+    assert env.block(gate, "nobody").evaluate().route is None and not env.block(gate, "nobody").is_unlocked()
 
 
 def test_route_change_is_published(env):

@@ -100,9 +100,8 @@ def test_recheck_starts_with_the_most_faded_skill_and_mixes():
 
 def test_items_from_questions_reads_labels_and_class_calibration():
     questions = [{"id": "q1", "skill": "s", "difficulty": "hard"}, {"id": "q2", "skill": "s"}]
-    bins = irt.empty_bins()
-    for _ in range(irt.MIN_LEARNERS):
-        bins = irt.record_answer(bins, 0.0, True)
+    bins, middle = irt.empty_bins(), irt.ability_bin(0.0)
+    bins["n"][middle] = bins["correct"][middle] = irt.MIN_LEARNERS  # that many right answers at ability 0
     pool = adaptive.items_from_questions(questions, {"q2": bins})
     assert pool[0].difficulty == 1.0 and pool[0].discrimination == irt.DEFAULT_DISCRIMINATION
     assert -irt.MAX_SHIFT <= pool[1].difficulty < 0.0

@@ -89,8 +89,7 @@ def test_equal_to_py_fsrs_the_reference_implementation(answers):
     assert f.recall_probability(memory, later) == pytest.approx(expected, rel=1e-9)
 
 
-def test_replay_orders_evidence_by_time_and_nothing_means_no_estimate():
-    evidence = [(START + timedelta(days=4), True), (START, False)]
-    assert f.replay(evidence) == f.review(f.review(None, False, START), True, START + timedelta(days=4))
-    assert f.replay([]) is None
+def test_evidence_is_read_in_time_order_and_nothing_means_no_estimate():
+    evidence = [(START + timedelta(days=4), True), (START, False), (START, True)]
+    assert f.in_order(evidence) == [(START, False), (START, True), (START + timedelta(days=4), True)]
     assert f.recall_probability(None, START) is None and f.review_due(None) is None

@@ -91,18 +91,26 @@ def test_difficulty_labels_and_range():
         assert error.value.field == "questions[0].difficulty"
 
 
+def answered(bins, theta, correct):
+    """``bins`` with one more answer from a learner of ability ``theta``, counted as the class counts are."""
+    counts = {"n": list(bins["n"]), "correct": list(bins["correct"])}
+    counts["n"][irt.ability_bin(theta)] += 1
+    counts["correct"][irt.ability_bin(theta)] += 1 if correct else 0
+    return counts
+
+
 def test_class_calibration_needs_enough_learners_and_stays_bounded():
     bins = irt.empty_bins()
     for _ in range(irt.MIN_LEARNERS - 1):
-        bins = irt.record_answer(bins, 0.0, False)
+        bins = answered(bins, 0.0, False)
     assert irt.refine_difficulty(0.0, 1.0, bins) == 0.0  # too few learners: the author's value
-    bins = irt.record_answer(bins, 0.0, False)
+    bins = answered(bins, 0.0, False)
     harder = irt.refine_difficulty(0.0, 1.0, bins)
     # everyone of average ability missed it: harder, and no further than the class size allows yet
     assert 0.0 < harder <= irt.shift_allowed(irt.MIN_LEARNERS) < irt.MAX_SHIFT
     easy = irt.empty_bins()
     for _ in range(irt.FULL_TRUST_LEARNERS):
-        easy = irt.record_answer(easy, -1.0, True)
+        easy = answered(easy, -1.0, True)
     assert irt.refine_difficulty(0.0, 1.0, easy) == -irt.MAX_SHIFT
 
 
@@ -119,7 +127,7 @@ def honest_class(size, difficulty, generator, noise=0.3):
     for _ in range(size):
         theta = generator.gauss(0, 1)
         correct = generator.random() < irt.probability(theta, difficulty)
-        bins = irt.record_answer(bins, theta + generator.gauss(0, noise), correct)
+        bins = answered(bins, theta + generator.gauss(0, noise), correct)
     return bins
 
 

@@ -171,6 +171,9 @@ def test_is_mastered():
     assert not mastery.is_mastered("mean", float("nan"), threshold=0.0)
     # floating noise just under the threshold still counts
     assert mastery.is_mastered("mean", 0.7 - 1e-12, threshold=0.7)
+    # the one comparison: the noise forgiven is a share of the scale, the same for shares and percentages
+    assert mastery.meets(0.1 + 0.2 - 1e-12, 0.3) and not mastery.meets(0.3 - 1e-6, 0.3)
+    assert mastery.meets(100 * (0.1 + 0.2) - 1e-8, 30, 100) and not mastery.meets(30 - 1e-6, 30, 100)
     with pytest.raises(PayloadError):
         mastery.is_mastered("mean", 0.5, threshold=80)
     with pytest.raises(PayloadError):
@@ -240,3 +243,12 @@ def test_decaying_average_is_a_weighted_mean_within_the_range(attempts, weight):
 def test_all_correct_bkt_never_decreases_step_by_step(attempts, params):
     values = [mastery.bkt(attempts[:count], **params) for count in range(1, len(attempts) + 1)]
     assert all(later >= earlier - 1e-12 for earlier, later in zip(values, values[1:]))
+
+
+def test_evidence_from_several_checks_is_one_history_per_skill_and_any_placement_counts():
+    first = {"fractions": [("2026-01-01T10:00:00+00:00", 1.0)], "decimals": [("2026-01-01T10:00:00+00:00", 0.0)]}
+    second = {"fractions": [("2026-01-02T10:00:00+00:00", 0.0)]}
+    histories, placed = mastery.merged_evidence(
+        [first, second], [{"fractions": {"mastered": False}}, {"fractions": {"mastered": True}, "decimals": "bad"}])
+    assert histories == {"fractions": first["fractions"] + second["fractions"], "decimals": first["decimals"]}
+    assert placed == {"fractions": True, "decimals": False}
