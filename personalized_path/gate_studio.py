@@ -222,7 +222,7 @@ class GateStudioMixin:
         evaluation = core.evaluate(self.mode, results, core.usable_routes(self.routes))
         context = self.view_context(evaluation, [])
         if evaluation.unlocked:
-            child_routes = self.child_routes if isinstance(self.child_routes, dict) else {}
+            child_routes = self.child_routes
             keys = [self.child_key(child) for child in self.children]
             visible = set(core.visible_children(keys, child_routes, evaluation.route))
             context["preview_children"] = [self._child_name(child) for child, key in zip(self.children, keys)

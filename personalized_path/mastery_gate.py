@@ -196,7 +196,7 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
     def render_children_for(self, route, context, resources, everyone=False):
         """Rendered children for ``route`` (all of them for staff), resources gathered in ``resources``."""
         route_labels = {item["id"]: item["label"] for item in core.usable_routes(self.routes)}
-        child_routes = self.child_routes if isinstance(self.child_routes, dict) else {}
+        child_routes = self.child_routes
         keys = [self.child_key(child) for child in self.children]
         visible = set(keys) if everyone else set(core.visible_children(keys, child_routes, route))
         rendered = []
@@ -208,7 +208,7 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
                 rendered.append({"refused": True, "key": key})
                 continue
             resources.add_fragment_resources(child_fragment)
-            route_id = child_routes.get(key, core.EVERYONE)
+            route_id = core.child_route(child_routes, key)
             # A child's fragment is markup its own block rendered (and escaped); it goes in as is.
             rendered.append({"html": mark_safe(child_fragment.content), "key": key,
                              "route": route_labels.get(route_id) if route_id != core.EVERYONE else None})

@@ -190,11 +190,21 @@ def route_for(routes, score):
     return None
 
 
+# What a child's route reads as when its stored assignment is not a route id (a hand edit, an old
+# shape): a route nobody is on, so the child stays closed, as for a route that no longer exists.
+UNREADABLE_ROUTE = "\u0000unreadable"
+
+
+def child_route(child_routes, child_key):
+    """The route id a child is shown on: EVERYONE when unassigned, UNREADABLE_ROUTE when garbled."""
+    route_id = child_routes.get(child_key, EVERYONE) if isinstance(child_routes, dict) else EVERYONE
+    return route_id if isinstance(route_id, str) else UNREADABLE_ROUTE
+
+
 def visible_children(child_keys, child_routes, route):
     """The children a learner on ``route`` sees: their route's plus those for everyone."""
     route_id = route["id"] if route else None
-    child_routes = child_routes if isinstance(child_routes, dict) else {}
-    return [key for key in child_keys if child_routes.get(key, EVERYONE) in (EVERYONE, route_id)]
+    return [key for key in child_keys if child_route(child_routes, key) in (EVERYONE, route_id)]
 
 
 # --- authoring -----------------------------------------------------------------------------

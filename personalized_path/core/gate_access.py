@@ -13,7 +13,7 @@ Everything here is pure: the platform glue in ``personalized_path.openedx`` appl
 import zlib
 
 from . import N_
-from .gate import EVERYONE, usable_routes
+from .gate import EVERYONE, child_route, usable_routes
 
 # Open edX takes partition ids from 100 to 2**31 - 1 for partitions made at run time. A gate's id
 # derives from its block id, which survives course re-runs and imports, so the children's
@@ -61,8 +61,7 @@ def route_groups(routes):
 def allowed_groups(child_key, child_routes, routes):
     """The groups that may open one child: never empty (an empty list would mean "everyone")."""
     groups_of_routes = route_groups(routes)
-    child_routes = child_routes if isinstance(child_routes, dict) else {}
-    route_id = child_routes.get(child_key, EVERYONE)
+    route_id = child_route(child_routes, child_key)
     if route_id == EVERYONE:
         return [UNLOCKED_GROUP, *groups_of_routes.values()]
     if route_id in groups_of_routes:

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from personalized_path.core import gate as core
+from personalized_path.core import gate_access
 from personalized_path.core.payload import PayloadError
 
 ROUTES = [{"id": "remedial", "label": "Review", "min": 0, "max": 60},
@@ -100,6 +101,17 @@ def test_visible_children():
     assert core.visible_children(keys, routes, ROUTES[0]) == ["intro", "review", "wrap"]
     assert core.visible_children(keys, routes, ROUTES[2]) == ["intro", "stretch", "wrap"]
     assert core.visible_children(keys, routes, None) == ["intro", "wrap"]
+
+
+@pytest.mark.parametrize("garbled", [[], {}, 3, None, True])
+def test_a_child_whose_stored_route_is_not_a_route_id_stays_closed_on_every_route(garbled):
+    # As for a route that no longer exists: nobody's, in the view and in the platform's partition alike.
+    routes = {"review": garbled}
+    assert core.child_route(routes, "review") == core.UNREADABLE_ROUTE
+    assert core.child_route(routes, "intro") == core.EVERYONE
+    for route in (*ROUTES, None):
+        assert core.visible_children(["intro", "review"], routes, route) == ["intro"]
+    assert gate_access.allowed_groups("review", routes, ROUTES) == [gate_access.NOBODY_GROUP]
 
 
 # --- scores ----------------------------------------------------------------------------------
