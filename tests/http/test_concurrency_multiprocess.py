@@ -9,7 +9,8 @@ instant. What is asserted does not depend on timing:
 
 * no write answered 200 is missing from the stored state afterwards (each carries a marker);
 * a skill check never grades more submits than its attempt limit;
-* class-wide counts equal what the learners' own stored states add up to.
+* class-wide counts equal what the learners' records of them add up to, and, once a learner whose
+  count waited on a busy lock writes again, what their stored states add up to.
 
 Each test prints its figures (trials, writes lost, attempts over the limit, count error).
 """
@@ -153,43 +154,93 @@ def test_class_counts_equal_what_the_learners_states_add_up_to(server):
         calls.append((DEMO_SELF_ASSESSMENT, "submit", student,
                       {"ratings": {statement: 4 for statement in DEMO_STATEMENTS}}))
     failed += [answer for answer in server.at_once(calls) if answer[0] != 200]
-
-    truth_board = {"learners": 0, "chosen": {}}
-    truth_ratings = {"learners": 0, "counts": {}}
-    truth_goals = 0
-    for student in server.learners_of(DEMO_BOARD):
-        chosen = [entry["id"] for entry in state_of(server, DEMO_BOARD, student).get("chosen", [])]
-        truth_board["learners"] += 1 if chosen else 0
-        for tile in chosen:
-            truth_board["chosen"][tile] = truth_board["chosen"].get(tile, 0) + 1
-    for student in server.learners_of(DEMO_SELF_ASSESSMENT):
-        history = state_of(server, DEMO_SELF_ASSESSMENT, student).get("history", [])
-        if history:
-            truth_ratings["learners"] += 1
-            for statement, level in history[-1]["ratings"].items():
-                bucket = truth_ratings["counts"].setdefault(statement, {})
-                bucket[str(level)] = bucket.get(str(level), 0) + 1
-    for student in server.learners_of(DEMO_GOALS):
-        truth_goals += 1 if state_of(server, DEMO_GOALS, student).get("goals") else 0
-
-    board = server.stored(DEMO_BOARD, None).get("tile_counts", {"learners": 0, "chosen": {}})
-    ratings = server.stored(DEMO_SELF_ASSESSMENT, None).get("class_distribution", {"learners": 0, "counts": {}})
-    goal_counts = server.stored(DEMO_GOALS, None).get("class_counts", {"learners_with_goals": 0})
-    stored_chosen = {tile: count for tile, count in board["chosen"].items() if count}
-    stored_ratings = {statement: {level: count for level, count in levels.items() if count}
-                      for statement, levels in ratings["counts"].items()}
-    error = (abs(board["learners"] - truth_board["learners"])
-             + sum(abs(stored_chosen.get(tile, 0) - truth_board["chosen"].get(tile, 0))
-                   for tile in set(stored_chosen) | set(truth_board["chosen"]))
-             + abs(ratings["learners"] - truth_ratings["learners"])
-             + sum(abs(stored_ratings.get(statement, {}).get(level, 0) - truth_ratings["counts"].get(statement, {})
-                       .get(level, 0)) for statement in DEMO_STATEMENTS for level in map(str, range(5)))
-             + abs(goal_counts["learners_with_goals"] - truth_goals))
-    print("counts:", json.dumps({"learners": LEARNERS_AT_ONCE, "requests": 4 * LEARNERS_AT_ONCE, "not_200": len(failed),
-                                 "count_error": error, "counted": {"board_learners": board["learners"],
-                                                                   "board_truth": truth_board["learners"]}}))
     assert not failed, failed[:3]
-    assert min(truth_board["learners"], truth_ratings["learners"], truth_goals) >= LEARNERS_AT_ONCE
-    assert (board["learners"], stored_chosen) == (truth_board["learners"], truth_board["chosen"])
-    assert (ratings["learners"], stored_ratings) == (truth_ratings["learners"], truth_ratings["counts"])
-    assert goal_counts["learners_with_goals"] == truth_goals
+
+    # The summaries count each learner as their own record says (counted_in_class), exactly, however the
+    # requests interleaved. A record may still hold a learner's earlier contribution where the summary's
+    # lock stayed busy past its wait (a loaded machine): that learner's next write applies the difference.
+    for kind, (usage, _field, _read) in CLASS_COUNTS.items():
+        assert class_summary(server, kind) == totals(kind, [counted(server, kind, student)[0]
+                                                            for student in server.learners_of(usage)])
+    deferred = {kind: [student for student in server.learners_of(usage) if len(set(map(json.dumps, counted(
+        server, kind, student)))) > 1] for kind, (usage, _field, _read) in CLASS_COUNTS.items()}
+    for student in deferred["board"]:
+        tiles = [entry["id"] for entry in state_of(server, DEMO_BOARD, student).get("chosen", [])]
+        assert server.post(DEMO_BOARD, "choose", student, {"tiles": tiles})[0] == 200
+    for student in deferred["ratings"]:
+        ratings = state_of(server, DEMO_SELF_ASSESSMENT, student)["history"][-1]["ratings"]
+        assert server.post(DEMO_SELF_ASSESSMENT, "submit", student, {"ratings": ratings})[0] == 200
+    for student in deferred["goals"]:
+        state = state_of(server, DEMO_GOALS, student)
+        assert server.post(DEMO_GOALS, "save_goals", student,
+                           {"revision": state.get("revision", 0), "goals": demo_goals(student)})[0] == 200
+
+    truth = {kind: totals(kind, [counted(server, kind, student)[1] for student in server.learners_of(usage)])
+             for kind, (usage, _field, _read) in CLASS_COUNTS.items()}
+    stored = {kind: class_summary(server, kind) for kind in CLASS_COUNTS}
+    print("counts:", json.dumps({"learners": LEARNERS_AT_ONCE, "requests": 4 * LEARNERS_AT_ONCE,
+                                 "deferred_by_a_busy_lock": {kind: len(found) for kind, found in deferred.items()},
+                                 "counted": stored["board"]["learners"], "truth": truth["board"]["learners"]}))
+    assert min(truth["board"]["learners"], truth["ratings"]["learners"], truth["goals"]) >= LEARNERS_AT_ONCE
+    assert stored == truth
+
+
+def chosen_tiles(state):
+    return sorted(entry["id"] for entry in state.get("chosen", []))
+
+
+def latest_ratings(state):
+    return state["history"][-1]["ratings"] if state.get("history") else None
+
+
+# Per class summary: the block, the summary field, and what one learner's stored state adds to it,
+# read from the state here rather than by the blocks' own functions.
+CLASS_COUNTS = {
+    "board": (DEMO_BOARD, "tile_counts", chosen_tiles),
+    "ratings": (DEMO_SELF_ASSESSMENT, "class_distribution", latest_ratings),
+    "goals": (DEMO_GOALS, "class_counts", lambda state: bool(state.get("goals"))),
+}
+
+
+def counted(server, kind, student):
+    """``(what the summary counts for the learner by their record, what their state adds now)``."""
+    usage, field, read = CLASS_COUNTS[kind]
+    stored = server.stored(usage, student)
+    now = read(stored.get("learner_state", {}))
+    if field not in stored.get("counted_in_class", {}):
+        return now, now
+    record = stored["counted_in_class"][field]
+    as_recorded = {"board": lambda: sorted(record["chosen"]) if record and record["learner"] else [],
+                   "ratings": lambda: record, "goals": lambda: bool(record and record["goals"])}[kind]()
+    return as_recorded, now
+
+
+def totals(kind, contributions):
+    """The summary those contributions add up to, in the shape ``class_summary`` reads it."""
+    if kind == "goals":
+        return sum(contributions)
+    found = {"learners": 0, "chosen" if kind == "board" else "counts": {}}
+    for contribution in filter(None, contributions):
+        found["learners"] += 1
+        if kind == "board":
+            for tile in contribution:
+                found["chosen"][tile] = found["chosen"].get(tile, 0) + 1
+        else:
+            for statement, level in contribution.items():
+                bucket = found["counts"].setdefault(statement, {})
+                bucket[str(level)] = bucket.get(str(level), 0) + 1
+    return found
+
+
+def class_summary(server, kind):
+    """A class summary as stored, without the zero counts a changed contribution leaves behind."""
+    usage, field, _read = CLASS_COUNTS[kind]
+    summary = server.stored(usage, None).get(field, {})
+    if kind == "goals":
+        return summary.get("learners_with_goals", 0)
+    if kind == "board":
+        return {"learners": summary.get("learners", 0),
+                "chosen": {tile: count for tile, count in summary.get("chosen", {}).items() if count}}
+    return {"learners": summary.get("learners", 0),
+            "counts": {statement: {level: count for level, count in levels.items() if count}
+                       for statement, levels in summary.get("counts", {}).items() if any(levels.values())}}
