@@ -6,8 +6,11 @@ from xblock.core import XBlock
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Integer, List, String
-from .base import (BlockReference, BlockReferenceList, Conflict, CreditWhenDoneMixin, PersonalizedBlockMixin,
-                   json_api, parse_iso, settings_problems)
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import Conflict, json_api
+from .links import BlockReference, BlockReferenceList
+from .presentation import settings_problems
 from .core import N_
 from .core import privacy
 from .core import preview

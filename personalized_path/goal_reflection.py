@@ -8,7 +8,10 @@ from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import BlockReference, Conflict, PersonalizedBlockMixin, json_api, parse_iso
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import Conflict, json_api
+from .links import BlockReference
 from .core import N_, percent_text
 from .core import goals as core
 from .core.payload import PayloadError

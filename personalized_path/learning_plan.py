@@ -17,7 +17,10 @@ from xblock.core import XBlock
 from xblock.fields import Scope
 
 from .dates import local_day
-from .base import BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, parse_iso
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import error_response, json_api, json_response
+from .links import BlockReferenceList, as_usage_key
 from .core import N_, percent_text
 from .core import plan as core
 from .core.gate import number_text
@@ -307,18 +310,18 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     def export_csv(self, request, suffix=""):  # pylint: disable=unused-argument
         """Every learner matching the grid's filter as CSV (GET, the same query keys as the grid)."""
         if not self.is_staff():
-            return json_response({"error": self._("Only course staff can do this.")}, 403)
+            return self.staff_refusal()
         pairs = self.source_blocks()
         sources = [source for source, _block in pairs]
         skills = core.course_skills(sources)
         try:
             query = core.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
         except PayloadError as error:
-            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 400)
+            return error_response(error.sentence(self._, self.ngettext), 400, error.field)
         try:
             rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
         except PayloadError as error:  # no user-state client here: the sentence the class view shows
-            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 404)
+            return error_response(error.sentence(self._, self.ngettext), 404, error.field)
         rows.sort(key=core.sort_key(query), reverse=query.sort == "learner" and query.descending)
         header, lines = core.csv_table(rows, skills, sources)
         self.publish("class_exported", {"filter": query.filter, "rows": len(rows)})

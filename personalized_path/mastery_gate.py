@@ -19,8 +19,10 @@ from xblock.fields import Scope
 from xblock.utils.studio_editable import NestedXBlockSpec, StudioContainerWithNestedXBlocksMixin
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api,
-                   parse_iso)
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import json_api
+from .links import BlockReference, BlockReferenceList, as_usage_key
 from .core import N_, percent_text
 from .core import gate as core
 from .core import mastery
@@ -933,15 +935,6 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         if not hasattr(block, method):
             return "not_skill_check" if method == "skill_attempts" else "unscorable"
         return "ok"
-
-    def descendant_ids(self, limit=2000):
-        """Usage ids of everything inside the gate (bounded walk)."""
-        found, queue = set(), list(self.children)
-        while queue and len(found) < limit:
-            child_id = queue.pop()
-            found.add(str(child_id))
-            queue.extend(getattr(self.authored_block(child_id), "children", None) or [])
-        return found
 
     # --- reports -----------------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import PersonalizedBlockMixin, json_api, parse_iso
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import json_api
 from .core import adaptive
 from .core import skill_check as core
 from .core import N_, percent_text

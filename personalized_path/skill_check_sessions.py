@@ -12,7 +12,9 @@ from datetime import timedelta
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Float, Integer, String
-from .base import BlockReferenceList, json_api, parse_iso
+from .dates import parse_iso
+from .handlers import json_api
+from .links import BlockReferenceList
 from .core import N_, adaptive, irt, mastery
 from .core import skill_check as core
 from .core.payload import PayloadError, only_keys
