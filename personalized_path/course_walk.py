@@ -1,9 +1,11 @@
 """
 The one walk of the course tree: depth-first in course order, each block once, bounded so that a
 huge course cannot stall a request. Used for the blocks a learning plan finds, the blocks inside a
-gate, Studio's catalogue of the course and the LMS's preloading check.
+gate, Studio's catalogue of the course and the LMS's preloading walk over required blocks.
 """
 from xblock.core import XBlockMixin
+
+from .links import AUTHORED
 
 # How many blocks a walk of the course tree visits at most (a course outline is rarely bigger).
 COURSE_WALK_LIMIT = 3000
@@ -60,7 +62,7 @@ class CourseWalkMixin(XBlockMixin):
         """The top of the tree this block is in: the course, or the workbench scenario."""
         top = self
         for _level in range(MAX_ANCESTORS):
-            parent = self.authored_block(top.parent)
+            parent = self.linked(top.parent, AUTHORED)
             if parent is None:
                 break
             top = parent
@@ -68,7 +70,7 @@ class CourseWalkMixin(XBlockMixin):
 
     def walk_load(self, usage_id):
         """A block for a walk that needs only the ids of leaves: leaf types are not loaded."""
-        return None if self.block_type_of(usage_id) in LEAF_TYPES else self.authored_block(usage_id)
+        return None if self.block_type_of(usage_id) in LEAF_TYPES else self.linked(usage_id, AUTHORED)
 
     def course_blocks(self, block_types, limit=COURSE_WALK_LIMIT):
         """
@@ -97,3 +99,27 @@ class CourseWalkMixin(XBlockMixin):
             return reader.get_block_type(reader.get_definition_id(usage_id))
         except Exception:  # pylint: disable=broad-except
             return None
+
+    def get_required_block_descriptors(self):
+        """
+        The blocks whose learner state this one reads. The LMS preloads learner state only for the
+        rendered block's subtree and the blocks named here (as for its ConditionalBlock); any other
+        block reads as empty. The platform walks these lists recursively with no visited set, so a
+        block from which this one can be reached again is left out (and reads as empty here).
+        """
+        return [block for block in self.declared_blocks() if not self.reachable_from(block)]
+
+    def reachable_from(self, block):
+        """Whether the preloading walk from ``block`` (children and declared blocks) comes back here."""
+        target, start = str(self.scope_ids.usage_id), block.scope_ids.usage_id
+
+        def next_of(current):
+            declared = getattr(current, "declared_blocks", None)
+            found = list(current.children) if getattr(current, "has_children", False) else []
+            return found + [item.scope_ids.usage_id for item in (declared() if callable(declared) else ())]
+
+        walk = CourseWalk([start], lambda usage_id: block if usage_id is start else self.linked(usage_id, AUTHORED),
+                          next_of=next_of)
+        if any(str(usage_id) == target for usage_id, _block, _ancestors in walk):
+            return True
+        return walk.truncated

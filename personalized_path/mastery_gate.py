@@ -22,7 +22,7 @@ from .fields import Boolean, Dict, Float, Integer, List, String
 from .base import PersonalizedBlockMixin
 from .dates import parse_iso
 from .handlers import json_api
-from .links import BlockReference, BlockReferenceList, as_usage_key
+from .links import AUTHORED, STATE, WRONG_KIND, BlockReference, BlockReferenceList, Link
 from .core import N_, percent_text
 from .core import gate as core
 from .core import mastery
@@ -140,9 +140,12 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
 
     # A gate never names another gate here (none has a score or these methods), so the platform's
     # walk over required blocks cannot loop back through gates.
-    linked_state_readers = {"sources": "has_score", "skill_checks": "skill_attempts",
-                            "refresh_check": "skill_attempts", "self_assessment": "learner_skill_levels",
-                            "choice_board": "is_board_complete", "goal_reflection": "has_goals_set"}
+    links = {"sources": Link("scorable", reads="has_score"),
+             "skill_checks": Link("skill_check", reads="skill_attempts"),
+             "refresh_check": Link("skill_check", reads="skill_attempts"),
+             "self_assessment": Link("self_assessment", reads="learner_skill_levels"),
+             "choice_board": Link("choice_board", reads="is_board_complete"),
+             "goal_reflection": Link("goal_reflection", reads="has_goals_set")}
 
     editable_fields = ("display_name", "lock_message", "mode", "sources", "threshold", "source_thresholds",
                        "skill_checks", "skills", "estimator", "estimator_params", "self_assessment",
@@ -276,14 +279,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """The referenced block for this learner (once per evaluation), or None when it cannot be loaded."""
         key = str(ref)
         if key not in cache:
-            cache[key] = self.read_linked(ref)
+            cache[key] = self.linked(ref, STATE)
         return cache[key]
-
-    def link_to(self, ref):
-        """A jump_to link to a source in the LMS; None where the runtime has no course URLs."""
-        key = as_usage_key(ref)
-        course_key = getattr(key, "course_key", None)
-        return f"/courses/{course_key}/jump_to/{key}" if course_key else None
 
     def _read(self, condition, cache):
         if condition.kind == core.SKILL:
@@ -585,13 +582,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         """Every linked block that is missing, of the wrong kind, inside the gate, or unreadable now."""
         inside = self.descendant_ids()
         warnings, checked = [], set()
-        links = [("sources", ref, "has_score") for ref in self.sources]
-        links += [("skill_checks", ref, "skill_attempts") for ref in self.skill_checks]
-        links += [(name, getattr(self, name), method) for name, method in (
-            ("self_assessment", "learner_skill_levels"), ("choice_board", "is_board_complete"),
-            ("goal_reflection", "has_goals_set")) if getattr(self, name)]
-        for field_name, ref, method in links:
-            status = self._source_status(ref, inside, method)
+        for field_name, _place, ref in self.link_refs():
+            status = self._source_status(field_name, ref, inside)
             if status != "ok":
                 checked.add(str(ref))
                 problem = "wrong_kind" if status in ("unscorable", "not_skill_check") else status
@@ -652,7 +644,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         of its text, since a text block's default name says nothing; else the name of its kind. A child
         that cannot load is still named. The preview names children only: it shows no child's content.
         """
-        child = self.authored_block(child_id)
+        child = self.linked(child_id, AUTHORED)
         field = getattr(child, "fields", {}).get("display_name")
         if not with_text or (field is not None and field.is_set_on(child) and child.display_name):
             return getattr(child, "display_name", None) or self.child_key(child_id)
@@ -765,15 +757,8 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             except PayloadError as error:
                 return problems + [error]
         inside = self.descendant_ids()
-        links = core.validate_sources("sources", [(str(ref), self._source_status(ref, inside, "has_score"))
-                                                  for ref in data.sources])
-        links += core.validate_sources("skill_checks", [
-            (str(ref), self._source_status(ref, inside, "skill_attempts")) for ref in data.skill_checks])
-        for name, method in (("self_assessment", "learner_skill_levels"), ("choice_board", "is_board_complete"),
-                             ("goal_reflection", "has_goals_set")):
-            ref = getattr(data, name)
-            if ref:
-                links += core.validate_sources(name, [(str(ref), self._source_status(ref, inside, method))])
+        links = [problem for name, _place, ref in self.link_refs(data) if name != "refresh_check"
+                 for problem in core.validate_sources(name, [(str(ref), self._source_status(name, ref, inside))])]
         skill_problems = core.validate_skills(data.skills)
         problems += links + core.validate_thresholds(data.source_thresholds, len(data.sources), data.threshold)
         problems += skill_problems
@@ -810,7 +795,7 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
             problems.append(PayloadError("refresh_below", N_("Refreshing needs at least one skill condition.")))
         if data.refresh_check:
             problems += core.validate_sources("refresh_check", [
-                (str(data.refresh_check), self._source_status(data.refresh_check, inside, "skill_attempts"))])
+                (str(data.refresh_check), self._source_status("refresh_check", data.refresh_check, inside))])
         if data.accept_placement and not data.skills:
             problems.append(PayloadError("accept_placement", N_("Placement counts only for skill conditions.")))
         return problems
@@ -924,17 +909,14 @@ class MasteryGateBlock(PersonalizedBlockMixin, StudioContainerWithNestedXBlocksM
         skills = self._safely(block.skills_used)
         return set(skills) if skills is not None else None
 
-    def _source_status(self, ref, inside, method):
+    def _source_status(self, field_name, ref, inside):
+        """What is wrong with a linked block, in the terms of ``core.SOURCE_PROBLEMS``: "ok" if nothing."""
         if str(ref) in inside or str(ref) == str(self.scope_ids.usage_id):
             return "inside"
-        block = self._load(ref, {})
-        if block is None:
-            return "missing"
-        if method == "has_score":
-            return "ok" if getattr(block, "has_score", False) else "unscorable"
-        if not hasattr(block, method):
-            return "not_skill_check" if method == "skill_attempts" else "unscorable"
-        return "ok"
+        status = self.link_status(field_name, ref)
+        if status == WRONG_KIND:
+            return "not_skill_check" if self.links[field_name].kind == "skill_check" else "unscorable"
+        return status
 
     # --- reports -----------------------------------------------------------------------------------
 

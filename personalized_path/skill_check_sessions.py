@@ -259,7 +259,7 @@ class SkillCheckSessionsMixin:
 
     def recheck_blocks(self):
         """The re-check sources that load (missing, deleted or other kinds of blocks are skipped)."""
-        return self.linked_blocks("recheck_sources") if isinstance(self.recheck_sources, list) else []
+        return self.linked_by("recheck_sources") if isinstance(self.recheck_sources, list) else []
 
     def review_due(self):
         """``{skill: ISO date}`` when each skill's recall (``mastery.recall``) is expected to fall to 90%."""

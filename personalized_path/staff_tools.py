@@ -8,7 +8,7 @@ from xblock.exceptions import JsonHandlerError
 from .core.payload import as_object, as_text, only_keys, require
 from .core.preview import read_values as read_preview_values
 from .handlers import json_api
-from .links import as_usage_key
+from .links import LINK_OK
 
 
 class StaffToolsMixin(XBlockMixin):
@@ -17,8 +17,9 @@ class StaffToolsMixin(XBlockMixin):
     state_shape = None  # the block's core.STATE_SHAPE, for looking up one learner's answers
 
     def link_warnings(self):
-        """Sentences for staff about links to other blocks that are broken, saying what to fix."""
-        return []
+        """Sentences for staff about links to other blocks that are broken (see ``links``), saying what to fix."""
+        found = ((field_name, ref, self.link_status(field_name, ref)) for field_name, _place, ref in self.link_refs())
+        return [self.link_warning(field_name, ref, status) for field_name, ref, status in found if status != LINK_OK]
 
     def preview_fields(self):
         """The preview form (see core.preview); empty when the block offers no preview."""
@@ -85,17 +86,6 @@ class StaffToolsMixin(XBlockMixin):
         stored = service.get_state_as_dict(username, self.scope_ids.usage_id) or {}
         rows = self.lookup_rows(self.read_state(self.state_shape, stored.get("learner_state"))) if stored else []
         return {"html": self.render_template({"username": username, "rows": rows}, "learner_lookup.html")}
-
-    def reference_problem(self, ref, block_type):
-        """None when ``ref`` loads a block of ``block_type``; otherwise "missing" or "wrong_kind"."""
-        try:
-            block = self.runtime.get_block(as_usage_key(ref))
-        except Exception:  # pylint: disable=broad-except
-            # Deleted blocks and ids from another course raise whatever the runtime raises.
-            return "missing"
-        if block is None:
-            return "missing"
-        return None if getattr(block.scope_ids, "block_type", None) == block_type else "wrong_kind"
 
     def link_warning(self, field_name, ref, problem):
         """A sentence for staff about one broken link and what to do about it."""

@@ -8,6 +8,7 @@ Blocks say only what differs from a plain field: ``editor_specs()`` maps a field
 kind (rows of columns, a block picker, a skill, ...), and ``editor_to_fields`` turns what the
 form sends back into field values when the two differ (the gate's sources and thresholds).
 """
+import functools
 import logging
 
 from django.utils.html import format_html
@@ -20,23 +21,10 @@ from .core import N_
 from .core.payload import PayloadError, as_bool, as_list, as_object, as_setting_number, only_keys, require, top_field
 from .course_walk import COURSE_WALK_LIMIT, CourseWalk, children_of
 from .handlers import STAFF_ONLY, STUDIO_SAVE_TYPES, error_response, json_api
-from .links import as_usage_key
+from .links import AUTHORED, KINDS, LINK_OK, MISSING, as_usage_key
 from .presentation import STUDIO_ASSETS
 
 log = logging.getLogger(__name__)
-
-# What another block can do, found from the methods blocks agree on (see DESIGN.md).
-CAPABILITIES = {
-    "scorable": lambda block: bool(getattr(block, "has_score", False)),
-    "skill_check": lambda block: hasattr(block, "skill_attempts"),
-    "self_assessment": lambda block: hasattr(block, "learner_skill_levels"),
-    "choice_board": lambda block: hasattr(block, "is_board_complete"),
-    "goal_reflection": lambda block: hasattr(block, "has_goals_set"),
-    "mastery_gate": lambda block: hasattr(block, "is_unlocked"),
-    "learning_plan": lambda block: hasattr(block, "learner_interests"),
-    # Blocks a learning plan can show: every block of this package that has a learner summary.
-    "personalized": lambda block: hasattr(block, "learner_summary") and not hasattr(block, "learner_interests"),
-}
 
 TYPE_MESSAGES = {
     Integer: N_("Enter a whole number."),
@@ -82,8 +70,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
 
     def skill_checks_spec(self):
         """A picker for a list of skill checks (a gate's evidence, a re-check's or a board's placement checks)."""
-        return dict(reference_spec(["skill_check"], many=True), add_label=self._("Add a skill check"),
-                    item_label=self._("Skill check %(n)s"), item_name=self._("Skill check"))
+        return {"add_label": self._("Add a skill check"), "item_label": self._("Skill check %(n)s"),
+                "item_name": self._("Skill check")}
 
     def skills_used(self):
         """Skill ids this block's content is tagged with (statements, questions, tiles)."""
@@ -147,6 +135,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             spec.update(kind="number", integer=isinstance(field, Integer), **(values or {}))
         elif isinstance(field, String) and field.runtime_options.get("multiline_editor"):
             spec["kind"] = "textarea"
+        if name in self.links:  # a block picker offering the blocks of the kind the link needs
+            spec.update(reference_spec([self.links[name].kind], many=isinstance(field, ReferenceList)))
         spec.update(self.editor_specs().get(name, {}))
         return spec
 
@@ -252,26 +242,21 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
     def after_studio_save(self, actions):
         """Act on the editor's extra options once the values are written (nothing by default)."""
 
-    def link_problems(self, data, links):
+    def link_problems(self, data):
         """
-        Problems with reference fields (name -> the ability the linked blocks need): a block that is
-        missing or of the wrong kind, named by the field (and its place in a list).
+        Problems with the links in ``data`` (see ``links``): a block that is missing or of the wrong
+        kind, named by the field (and its place in a list).
         """
         problems = []
-        for name, ability in links.items():
-            value = getattr(data, name)
-            refs = [(f"{name}[{index}]", ref) for index, ref in enumerate(value)] if isinstance(value, list) \
-                else [(name, value)]
-            for where, ref in refs:
-                if not ref:
-                    continue
-                block = self.load_linked(ref)
-                if block is None:
-                    problems.append(PayloadError(where, N_("The linked block %(id)s does not exist in this course."),
-                                                 id=str(ref)))
-                elif not self._safely(lambda block=block, ability=ability: CAPABILITIES[ability](block)):
-                    problems.append(PayloadError(where, N_("“%(name)s” is not a block of the kind this link needs."),
-                                                 name=getattr(block, "display_name", None) or str(ref)))
+        for field_name, place, ref in self.link_refs(data):
+            status = self.link_status(field_name, ref)
+            if status == MISSING:
+                problems.append(PayloadError(place, N_("The linked block %(id)s does not exist in this course."),
+                                             id=str(ref)))
+            elif status != LINK_OK:
+                block = self.linked(ref, AUTHORED)
+                problems.append(PayloadError(place, N_("“%(name)s” is not a block of the kind this link needs."),
+                                             name=getattr(block, "display_name", None) or str(ref)))
         return problems
 
     # --- the course catalogue for the pickers ------------------------------------------------------
@@ -300,8 +285,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
         visited blocks use.
         """
         found, skills = [], set()
-        walk = CourseWalk(children_of(self.course_root()), self.authored_block, skip=[self.scope_ids.usage_id],
-                          limit=limit)
+        walk = CourseWalk(children_of(self.course_root()), functools.partial(self.linked, view=AUTHORED),
+                          skip=[self.scope_ids.usage_id], limit=limit)
         for _usage_id, block, ancestors in walk:
             if block is None:
                 continue
@@ -319,7 +304,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             "name": block_label(block),
             "type": block.scope_ids.block_type,
             "place": list(place),
-            "can": [name for name, test in CAPABILITIES.items() if self._safely(lambda test=test: test(block))],
+            "can": [name for name, test in KINDS.items() if self._safely(lambda test=test: test(block))],
             "skills": [skill for skill in skills or () if isinstance(skill, str)],
             "topics": [{"id": topic["id"], "label": topic["label"]} for topic in topics or ()],
         }
