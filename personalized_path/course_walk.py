@@ -111,15 +111,18 @@ class CourseWalkMixin(XBlockMixin):
 
     def reachable_from(self, block):
         """Whether the preloading walk from ``block`` (children and declared blocks) comes back here."""
-        target, start = str(self.scope_ids.usage_id), block.scope_ids.usage_id
+        target, known = str(self.scope_ids.usage_id), {str(block.scope_ids.usage_id): block}
 
         def next_of(current):
             declared = getattr(current, "declared_blocks", None)
             found = list(current.children) if getattr(current, "has_children", False) else []
-            return found + [item.scope_ids.usage_id for item in (declared() if callable(declared) else ())]
+            for item in declared() if callable(declared) else ():
+                known[str(item.scope_ids.usage_id)] = item  # loaded already: not again
+                found.append(item.scope_ids.usage_id)
+            return found
 
-        walk = CourseWalk([start], lambda usage_id: block if usage_id is start else self.linked(usage_id, AUTHORED),
-                          next_of=next_of)
+        walk = CourseWalk([block.scope_ids.usage_id], lambda usage_id: known.get(str(usage_id)) or
+                          self.linked(usage_id, AUTHORED), next_of=next_of)
         if any(str(usage_id) == target for usage_id, _block, _ancestors in walk):
             return True
         return walk.truncated
