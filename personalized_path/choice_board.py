@@ -6,8 +6,11 @@ from xblock.core import XBlock
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Integer, List, String
-from .base import (BlockReference, BlockReferenceList, CreditWhenDoneMixin, PersonalizedBlockMixin,
-                   json_api, parse_iso, settings_problems)
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import json_api
+from .links import BlockReference, BlockReferenceList, Link
+from .presentation import settings_problems
 from .core import N_
 from .core import privacy
 from .core import preview
@@ -94,7 +97,10 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
     learner_state = Dict(scope=Scope.user_state, help="Choices, plan and done tiles (versioned shape).")
     tile_counts = Dict(scope=Scope.user_state_summary, help="Anonymous counts of learners choosing/finishing tiles.")
 
-    linked_state_readers = {"self_assessment": "learner_ratings", "placement_checks": "placement_results"}
+    # The plan is not preloaded: it declares this board, and the LMS's preloading walk must not loop.
+    links = {"self_assessment": Link("self_assessment", reads="learner_ratings"),
+             "learning_plan": Link("learning_plan", reads="learner_interests", preload=False),
+             "placement_checks": Link("skill_check", reads="placement_results")}
 
     editable_fields = ("display_name", "instructions", "layout", "rows", "columns", "tiles", "rule", "choose_count",
                        "require_centre", "points_target", "must_points_cap", "may_points_cap", "allow_change",
@@ -384,7 +390,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def linked_ratings(self):
         """The learner's own ratings in the linked self-assessment, read through the runtime."""
-        linked = self.linked_block("self_assessment")
+        linked = self.linked_by("self_assessment")
         try:
             return linked.learner_ratings() if linked is not None else []
         except Exception:  # pylint: disable=broad-except
@@ -396,7 +402,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
     def placed_skills(self):
         """Skills a linked placement check placed this learner as already knowing."""
         known = set()
-        for check in self.linked_blocks("placement_checks"):
+        for check in self.linked_by("placement_checks"):
             try:
                 known.update(skill for skill, row in check.placement_results().items() if row.get("mastered"))
             except Exception:  # pylint: disable=broad-except
@@ -407,7 +413,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
         """The learner's interests from the linked learning plan's ``learner_interests()``."""
         # Not a declared (preloaded) block: the plan declares this board, and the LMS's preloading walk
         # must not loop. So the plan's stored interests are read through the user_state service.
-        linked = self.read_linked(self.learning_plan, "learner_interests")
+        linked = self.linked_by("learning_plan")
         try:
             if linked is None:
                 return []
@@ -417,12 +423,6 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
             return []
 
     # --- course staff: broken links and preview ---------------------------------------------------
-
-    def link_warnings(self):
-        if not self.self_assessment:
-            return []
-        problem = self.reference_problem(self.self_assessment, "personalized_self_assessment")
-        return [self.link_warning("self_assessment", self.self_assessment, problem)] if problem else []
 
     def preview_fields(self):
         board, rule = self.board_of(self), self.rule_of(self)
@@ -473,13 +473,12 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def studio_problems(self, data):
         return (core.validate_config(self.board_of(data), self.rule_of(data)) + self.weight_problems(data)
-                + self.link_problems(data, {"self_assessment": "self_assessment", "learning_plan": "learning_plan",
-                                            "placement_checks": "skill_check"})
+                + self.link_problems(data)
                 + self.topic_problems(data))
 
     def topic_problems(self, data):
         """Tile topics that the linked learning plan does not offer (checked only when the plan can be read)."""
-        plan = self.load_linked(data.learning_plan) if data.learning_plan else None
+        plan = self.linked(data.learning_plan)
         if not hasattr(plan, "usable_topics") or not isinstance(data.tiles, list):
             return []
         known = [topic["id"] for topic in plan.usable_topics()]
@@ -523,8 +522,6 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
                    "points_target": ["points"], "must_points_cap": ["points"], "may_points_cap": ["points"]}
         specs = {name: {"show_if": {"rule": rules}} for name, rules in by_rule.items()}
         specs.update(tiles=tiles, rows={"show_if": {"layout": ["grid"]}}, columns={"show_if": {"layout": ["grid"]}},
-                     self_assessment=studio.reference_spec(["self_assessment"]),
-                     learning_plan=studio.reference_spec(["learning_plan"]),
                      placement_checks=self.skill_checks_spec())
         return specs
 

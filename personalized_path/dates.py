@@ -67,3 +67,11 @@ def time_text(value, zone, fmt="DATETIME_FORMAT"):
     if moment is None:
         return ""
     return f"{format_date(moment, get_format(fmt))} ({zone_name(zone)})"
+
+
+def parse_iso(value):
+    """A stored ISO timestamp as an aware datetime, or None when unreadable."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

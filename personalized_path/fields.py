@@ -17,6 +17,7 @@ import logging
 import sys
 
 from xblock import fields as xblock_fields
+from xblock.core import XBlockMixin
 
 from .core import is_finite_number
 from .core.texts import texts_in, with_texts_replaced
@@ -179,3 +180,36 @@ class ReferenceList(AssignedWhenAuthored, StoredValueGuard, xblock_fields.Refere
     def accepts(self, value):
         return isinstance(value, list) and not any(item is None or isinstance(item, _NOT_A_REFERENCE)
                                                    for item in value)
+
+
+class RenamedSettingsMixin(XBlockMixin):
+    """Settings renamed because the platform passes their old name down the course tree."""
+
+    #: ``{old name: new name}`` of settings renamed because the old name is one the platform passes
+    #: down the course tree (InheritanceMixin): OLX and stored values under the old name still count.
+    renamed_fields = {}
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        """OLX written before a rename: the old attribute sets the new field."""
+        for old, new in cls.renamed_fields.items():
+            value = node.attrib.pop(old, None)
+            if value is not None and node.get(new) is None:
+                node.set(new, value)
+        return super().parse_xml(node, runtime, keys)
+
+    def setting(self, name):
+        """
+        A setting's value. For a renamed one the author never set, the value the author set under
+        the old name, if any: in the LMS that name is still a field (the platform's), and a course
+        saved before the rename keeps it there. Inherited values never count.
+        """
+        field = self.fields[name]
+        if not field.is_set_on(self):
+            for old, new in self.renamed_fields.items():
+                legacy = self.fields.get(old)
+                if new == name and legacy is not None and legacy.is_set_on(self):
+                    value = legacy.read_from(self)
+                    if type(value) is type(field.default):
+                        return value
+        return getattr(self, name)

@@ -13,6 +13,7 @@ from .core import gate as core
 from .core import mastery
 from .core import preview
 from .core.payload import PayloadError, as_list, as_object, only_keys
+from .links import AUTHORED
 from .studio import column, reference_spec, rows_spec
 
 # How much of a child's text names it in the editor when it has no display name of its own.
@@ -61,15 +62,8 @@ class GateStudioMixin:
             except PayloadError as error:
                 return problems + [error]
         inside = self.descendant_ids()
-        links = core.validate_sources("sources", [(str(ref), self._source_status(ref, inside, "has_score"))
-                                                  for ref in data.sources])
-        links += core.validate_sources("skill_checks", [
-            (str(ref), self._source_status(ref, inside, "skill_attempts")) for ref in data.skill_checks])
-        for name, method in (("self_assessment", "learner_skill_levels"), ("choice_board", "is_board_complete"),
-                             ("goal_reflection", "has_goals_set")):
-            ref = getattr(data, name)
-            if ref:
-                links += core.validate_sources(name, [(str(ref), self._source_status(ref, inside, method))])
+        links = [problem for name, _place, ref in self.link_refs(data) if name != "refresh_check"
+                 for problem in core.validate_sources(name, [(str(ref), self._source_status(name, ref, inside))])]
         skill_problems = core.validate_skills(data.skills)
         problems += links + core.validate_thresholds(data.source_thresholds, len(data.sources), data.threshold)
         problems += skill_problems
@@ -106,7 +100,7 @@ class GateStudioMixin:
             problems.append(PayloadError("refresh_below", N_("Refreshing needs at least one skill condition.")))
         if data.refresh_check:
             problems += core.validate_sources("refresh_check", [
-                (str(data.refresh_check), self._source_status(data.refresh_check, inside, "skill_attempts"))])
+                (str(data.refresh_check), self._source_status("refresh_check", data.refresh_check, inside))])
         if data.accept_placement and not data.skills:
             problems.append(PayloadError("accept_placement", N_("Placement counts only for skill conditions.")))
         return problems
@@ -236,7 +230,7 @@ class GateStudioMixin:
         of its text, since a text block's default name says nothing; else the name of its kind. A child
         that cannot load is still named. The preview names children only: it shows no child's content.
         """
-        child = self.authored_block(child_id)
+        child = self.linked(child_id, AUTHORED)
         field = getattr(child, "fields", {}).get("display_name")
         if not with_text or (field is not None and field.is_set_on(child) and child.display_name):
             return getattr(child, "display_name", None) or self.child_key(child_id)

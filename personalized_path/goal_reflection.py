@@ -8,12 +8,15 @@ from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import BlockReference, PersonalizedBlockMixin, json_api, parse_iso
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import json_api
+from .links import AUTHORED, BlockReference, Link
 from .core import N_, percent_text
 from .core import goals as core
 from .core.payload import PayloadError
 from .revisions import RevisionedStateMixin
-from .studio import StudioEditorMixin, column, reference_spec, rows_spec
+from .studio import StudioEditorMixin, column, rows_spec
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
@@ -82,7 +85,10 @@ class GoalReflectionBlock(RevisionedStateMixin, PersonalizedBlockMixin, StudioEd
     class_counts = Dict(scope=Scope.user_state_summary, shape=core.COUNTS_SHAPE,
                         help="Anonymous counts: learners with goals, check-ins.")
 
-    linked_state_readers = {"self_assessment": "learner_ratings", "skill_check": "skill_results"}
+    # The gate itself is not preloaded: the blocks it reads are (see declared_blocks).
+    links = {"self_assessment": Link("self_assessment", reads="learner_ratings"),
+             "skill_check": Link("skill_check", reads="skill_results"),
+             "mastery_gate": Link("mastery_gate", reads="is_unlocked", preload=False)}
     renamed_fields = {"graded": "grade_checkins"}
 
     editable_fields = ("display_name", "instructions", "long_term_prompt", "short_term_prompts", "show_smart",
@@ -206,9 +212,6 @@ class GoalReflectionBlock(RevisionedStateMixin, PersonalizedBlockMixin, StudioEd
 
     # --- linked blocks -------------------------------------------------------------------------
 
-    def linked_gate(self):
-        return self.read_linked(self.mastery_gate, "is_unlocked")
-
     def declared_blocks(self):
         """
         The linked self-assessment and skill check, and the blocks the linked gate reads: whether it
@@ -216,7 +219,7 @@ class GoalReflectionBlock(RevisionedStateMixin, PersonalizedBlockMixin, StudioEd
         are left out: the gate names them for their own state, and one of them may be this block.
         """
         blocks = super().declared_blocks()
-        gate = self.authored_block(self.mastery_gate, "is_unlocked")
+        gate = self.linked(self.mastery_gate, AUTHORED, "is_unlocked")
         if gate is not None:
             seen = {str(block.scope_ids.usage_id) for block in blocks} | {str(self.scope_ids.usage_id)}
             blocks += [block for block in gate.declared_blocks()
@@ -226,20 +229,20 @@ class GoalReflectionBlock(RevisionedStateMixin, PersonalizedBlockMixin, StudioEd
     def recap(self):
         """What the linked blocks know about this learner; parts that fail are left out."""
         recap = {}
-        source = self.linked_block("self_assessment")
+        source = self.linked_by("self_assessment")
         if source is not None:
             recap["ratings"] = _safely(lambda: [
                 {"text": row["statement"]["text"], "level": row["level"], "out_of": row["out_of"],
                  "label": row.get("label") or ""}
                 for row in source.learner_ratings()], source)
             recap["ratings_title"] = source.display_name
-        check = self.linked_block("skill_check")
+        check = self.linked_by("skill_check")
         if check is not None:
             results = _safely(check.skill_results, check) or {}
             recap["skills"] = [{"skill": skill, "correct": row["correct"], "total": row["total"]}
                                for skill, row in sorted(results.items()) if isinstance(row, dict)]
             recap["percent"] = percent_text(_safely(check.percent, check)) if results else ""
-        gate = self.linked_gate()
+        gate = self.linked_by("mastery_gate")
         if gate is not None:
             unlocked = _safely(gate.is_unlocked, gate)
             if isinstance(unlocked, bool):
@@ -247,17 +250,6 @@ class GoalReflectionBlock(RevisionedStateMixin, PersonalizedBlockMixin, StudioEd
         return recap if any(recap.get(key) for key in ("ratings", "skills", "gate")) else None
 
     # --- course staff ------------------------------------------------------------------------------
-
-    def link_warnings(self):
-        warnings = []
-        for field_name, block_type in (("self_assessment", "personalized_self_assessment"),
-                                       ("skill_check", "personalized_skill_check"),
-                                       ("mastery_gate", "personalized_mastery_gate")):
-            ref = getattr(self, field_name)
-            problem = self.reference_problem(ref, block_type) if ref else None
-            if problem:
-                warnings.append(self.link_warning(field_name, ref, problem))
-        return warnings
 
     # --- handlers ----------------------------------------------------------------------------
 
@@ -361,17 +353,13 @@ class GoalReflectionBlock(RevisionedStateMixin, PersonalizedBlockMixin, StudioEd
         for prompt_field in ("helped_prompt", "obstacles_prompt", "next_step_prompt"):
             if not str(getattr(data, prompt_field) or "").strip():
                 problems.append(PayloadError(prompt_field, N_("Write a prompt for this question.")))
-        return problems + self.link_problems(data, {"self_assessment": "self_assessment",
-                                                    "skill_check": "skill_check", "mastery_gate": "mastery_gate"})
+        return problems + self.link_problems(data)
 
     def editor_specs(self):
         return {
             "short_term_prompts": rows_spec(
                 [column("value", self._("Prompt"), "textarea")], self._("Add a short-term goal"),
                 self._("Short-term goal %(n)s"), flat=True),
-            "self_assessment": reference_spec(["self_assessment"]),
-            "skill_check": reference_spec(["skill_check"]),
-            "mastery_gate": reference_spec(["mastery_gate"]),
         }
 
     # --- reports -----------------------------------------------------------------------------

@@ -17,13 +17,16 @@ from xblock.core import XBlock
 from xblock.fields import Scope
 
 from .dates import local_day
-from .base import BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api, json_response, parse_iso
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import error_response, json_api, json_response
+from .links import AUTHORED, BlockReferenceList, Link
 from .core import N_, percent_text
 from .core import plan as core
 from .core.gate import number_text
 from .core.payload import PayloadError, as_digits, as_text, only_keys, require
 from .fields import Integer, List, String
-from .studio import StudioEditorMixin, column, reference_spec, rows_spec
+from .studio import StudioEditorMixin, column, rows_spec
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
@@ -64,6 +67,9 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     )
     interests = List(scope=Scope.user_state, help="Topic ids the learner picked (at most 5).")
 
+    # Sources left empty mean every personalized block of the course (see declared_blocks).
+    links = {"sources": Link("personalized", reads="learner_summary")}
+
     editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days")
 
     # --- the blocks the plan reads -----------------------------------------------------------
@@ -83,7 +89,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     def source_blocks(self):
         """``[(core.Source, block)]`` for every readable source, loaded for the learner, in course order."""
         found = []
-        for ref, block in self.sources_found(self.load_linked):
+        for ref, block in self.sources_found(self.linked):
             try:
                 skills = tuple(block.skill_ids()) if hasattr(block, "skill_ids") else ()
                 routes = tuple(block.route_options()) if hasattr(block, "route_options") else ()
@@ -97,7 +103,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
 
     def declared_blocks(self):
         """The blocks whose learner state the plan reads, as authored (the LMS preloads them: see the base)."""
-        return [block for _ref, block in self.sources_found(self.authored_block)]
+        return [block for _ref, block in self.sources_found(lambda ref: self.linked(ref, AUTHORED))]
 
     @staticmethod
     def skill_rules(pairs):
@@ -205,12 +211,6 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         return dict(gate, next=(gate.get("unmet") or [{}])[0].get("text"),
                     link=self.link_to(gate["key"]), exception_at=parse_iso(exception["at"]) if exception else None)
 
-    def link_to(self, ref):
-        """A jump_to link to a block in the LMS; None where the runtime has no course URLs (the workbench)."""
-        key = as_usage_key(ref)
-        course_key = getattr(key, "course_key", None)
-        return f"/courses/{course_key}/jump_to/{key}" if course_key else None
-
     def usable_topics(self):
         return self.topics if isinstance(self.topics, list) and not core.validate_topics(self.topics) else []
 
@@ -307,18 +307,18 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     def export_csv(self, request, suffix=""):  # pylint: disable=unused-argument
         """Every learner matching the grid's filter as CSV (GET, the same query keys as the grid)."""
         if not self.is_staff():
-            return json_response({"error": self._("Only course staff can do this.")}, 403)
+            return self.staff_refusal()
         pairs = self.source_blocks()
         sources = [source for source, _block in pairs]
         skills = core.course_skills(sources)
         try:
             query = core.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
         except PayloadError as error:
-            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 400)
+            return error_response(error.sentence(self._, self.ngettext), 400, error.field)
         try:
             rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
         except PayloadError as error:  # no user-state client here: the sentence the class view shows
-            return json_response({"error": error.sentence(self._, self.ngettext), "field": error.field}, 404)
+            return error_response(error.sentence(self._, self.ngettext), 404, error.field)
         rows.sort(key=core.sort_key(query), reverse=query.sort == "learner" and query.descending)
         header, lines = core.csv_table(rows, skills, sources)
         self.publish("class_exported", {"filter": query.filter, "rows": len(rows)})
@@ -368,12 +368,12 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         if isinstance(data.sources, list) and len(data.sources) > core.MAX_SOURCES:
             problems.append(PayloadError("sources", N_("At most %(limit)s blocks can be included."),
                                          limit=core.MAX_SOURCES))
-        return problems + self.link_problems(data, {"sources": "personalized"})
+        return problems + self.link_problems(data)
 
     def editor_specs(self):
         return {
-            "sources": dict(reference_spec(["personalized"], many=True), add_label=self._("Add a block"),
-                            item_label=self._("Block %(n)s"), item_name=self._("Block")),
+            "sources": {"add_label": self._("Add a block"), "item_label": self._("Block %(n)s"),
+                        "item_name": self._("Block")},
             "topics": rows_spec([column("label", self._("Name learners see")),
                                  column("id", self._("Id"), "id", prefix="topic")],
                                 self._("Add a topic"), self._("Topic %(n)s")),

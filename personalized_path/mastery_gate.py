@@ -17,8 +17,10 @@ from xblock.fields import Scope
 from xblock.utils.studio_editable import StudioContainerWithNestedXBlocksMixin
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import (BlockReference, BlockReferenceList, PersonalizedBlockMixin, as_usage_key, json_api,
-                   parse_iso)
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import json_api
+from .links import STATE, WRONG_KIND, BlockReference, BlockReferenceList, Link
 from .core import N_, percent_text
 from .core import gate as core
 from .core import mastery
@@ -128,9 +130,12 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
 
     # A gate never names another gate here (none has a score or these methods), so the platform's
     # walk over required blocks cannot loop back through gates.
-    linked_state_readers = {"sources": "has_score", "skill_checks": "skill_attempts",
-                            "refresh_check": "skill_attempts", "self_assessment": "learner_skill_levels",
-                            "choice_board": "is_board_complete", "goal_reflection": "has_goals_set"}
+    links = {"sources": Link("scorable", reads="has_score"),
+             "skill_checks": Link("skill_check", reads="skill_attempts"),
+             "refresh_check": Link("skill_check", reads="skill_attempts"),
+             "self_assessment": Link("self_assessment", reads="learner_skill_levels"),
+             "choice_board": Link("choice_board", reads="is_board_complete"),
+             "goal_reflection": Link("goal_reflection", reads="has_goals_set")}
 
     # --- linked blocks ---------------------------------------------------------------------------
 
@@ -138,14 +143,8 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
         """The referenced block for this learner (once per evaluation), or None when it cannot be loaded."""
         key = str(ref)
         if key not in cache:
-            cache[key] = self.read_linked(ref)
+            cache[key] = self.linked(ref, STATE)
         return cache[key]
-
-    def link_to(self, ref):
-        """A jump_to link to a source in the LMS; None where the runtime has no course URLs."""
-        key = as_usage_key(ref)
-        course_key = getattr(key, "course_key", None)
-        return f"/courses/{course_key}/jump_to/{key}" if course_key else None
 
     # --- views ---------------------------------------------------------------------------------
 
@@ -285,13 +284,8 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
         """Every linked block that is missing, of the wrong kind, inside the gate, or unreadable now."""
         inside = self.descendant_ids()
         warnings, checked = [], set()
-        links = [("sources", ref, "has_score") for ref in self.sources]
-        links += [("skill_checks", ref, "skill_attempts") for ref in self.skill_checks]
-        links += [(name, getattr(self, name), method) for name, method in (
-            ("self_assessment", "learner_skill_levels"), ("choice_board", "is_board_complete"),
-            ("goal_reflection", "has_goals_set")) if getattr(self, name)]
-        for field_name, ref, method in links:
-            status = self._source_status(ref, inside, method)
+        for field_name, _place, ref in self.link_refs():
+            status = self._source_status(field_name, ref, inside)
             if status != "ok":
                 checked.add(str(ref))
                 problem = "wrong_kind" if status in ("unscorable", "not_skill_check") else status
@@ -414,23 +408,11 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
         skills = self._safely(block.skills_used)
         return set(skills) if skills is not None else None
 
-    def _source_status(self, ref, inside, method):
+    def _source_status(self, field_name, ref, inside):
+        """What is wrong with a linked block, in the terms of ``core.SOURCE_PROBLEMS``: "ok" if nothing."""
         if str(ref) in inside or str(ref) == str(self.scope_ids.usage_id):
             return "inside"
-        block = self._load(ref, {})
-        if block is None:
-            return "missing"
-        if method == "has_score":
-            return "ok" if getattr(block, "has_score", False) else "unscorable"
-        if not hasattr(block, method):
-            return "not_skill_check" if method == "skill_attempts" else "unscorable"
-        return "ok"
-
-    def descendant_ids(self, limit=2000):
-        """Usage ids of everything inside the gate (bounded walk)."""
-        found, queue = set(), list(self.children)
-        while queue and len(found) < limit:
-            child_id = queue.pop()
-            found.add(str(child_id))
-            queue.extend(getattr(self.authored_block(child_id), "children", None) or [])
-        return found
+        status = self.link_status(field_name, ref)
+        if status == WRONG_KIND:
+            return "not_skill_check" if self.links[field_name].kind == "skill_check" else "unscorable"
+        return status

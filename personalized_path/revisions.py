@@ -2,7 +2,7 @@
 One way to refuse a write made from a page that shows an older revision of the learner's state
 (another tab or window wrote since): 409 with a sentence, the current revision and the current view.
 """
-from .base import Conflict
+from .handlers import Conflict
 from .core.state import is_stale
 
 

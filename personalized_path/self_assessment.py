@@ -7,7 +7,10 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, List, String
-from .base import CreditWhenDoneMixin, PersonalizedBlockMixin, json_api, parse_iso, settings_problems
+from .base import CreditWhenDoneMixin, PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import json_api
+from .presentation import settings_problems
 from .core import self_assessment as core
 from .core import N_, count_of
 from .core import preview

@@ -5,7 +5,10 @@ from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .fields import Boolean, Dict, Float, Integer, List, String
-from .base import PersonalizedBlockMixin, json_api, parse_iso
+from .base import PersonalizedBlockMixin
+from .dates import parse_iso
+from .handlers import json_api
+from .links import Link
 from .core import adaptive
 from .core import skill_check as core
 from .core import N_, percent_text
@@ -71,7 +74,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
                            help="Anonymous counts per question: learners who answered it, and rightly, last time.")
 
     renamed_fields = {"max_attempts": "attempts_allowed"}
-    linked_state_readers = {"recheck_sources": "skill_evidence"}
+    links = {"recheck_sources": Link("skill_check", reads="skill_evidence")}
     editable_fields = ("display_name", "instructions", "questions", "attempts_allowed", "shuffle", "weight",
                        "check_mode", "question_budget", "target_precision", "placement_cut",
                        "recheck_interval_days", "recheck_sources", "calibrate_difficulty")
@@ -377,7 +380,7 @@ class SkillCheckBlock(SkillCheckSessionsMixin, PersonalizedBlockMixin, StudioEdi
         if isinstance(data.weight, bool) or not isinstance(data.weight, (int, float)) or data.weight < 0:
             problems.append(PayloadError("weight", N_("The weight cannot be negative.")))
         return (problems + self.session_config_problems(data)
-                + self.link_problems(data, {"recheck_sources": "skill_check"}))
+                + self.link_problems(data))
 
     def editor_specs(self):
         choices = rows_spec(

@@ -12,7 +12,9 @@ from datetime import timedelta
 from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Float, Integer, String
-from .base import BlockReferenceList, json_api, parse_iso
+from .dates import parse_iso
+from .handlers import json_api
+from .links import BlockReferenceList
 from .core import N_, adaptive, irt, mastery
 from .core import skill_check as core
 from .core.payload import PayloadError, only_keys
@@ -253,7 +255,7 @@ class SkillCheckSessionsMixin:
 
     def recheck_blocks(self):
         """The re-check sources that load (missing, deleted or other kinds of blocks are skipped)."""
-        return self.linked_blocks("recheck_sources") if isinstance(self.recheck_sources, list) else []
+        return self.linked_by("recheck_sources") if isinstance(self.recheck_sources, list) else []
 
     def review_due(self):
         """``{skill: ISO date}`` when each skill's recall (``mastery.recall``) is expected to fall to 90%."""

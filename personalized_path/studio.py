@@ -8,34 +8,23 @@ Blocks say only what differs from a plain field: ``editor_specs()`` maps a field
 kind (rows of columns, a block picker, a skill, ...), and ``editor_to_fields`` turns what the
 form sends back into field values when the two differ (the gate's sources and thresholds).
 """
+import functools
 import logging
-import re
 
+from django.utils.html import format_html
 from web_fragments.fragment import Fragment
 from xblock.fields import Boolean, Float, Integer, Reference, ReferenceList, String
 from xblock.utils.studio_editable import FutureFields, StudioEditableXBlockMixin
+from xblock.validation import ValidationMessage
 
-from .base import STUDIO_ASSETS, STUDIO_SAVE_TYPES, as_usage_key, json_api, json_response
 from .core import N_
-from .core.payload import PayloadError, as_bool, as_list, as_object, as_setting_number, only_keys, require
+from .core.payload import PayloadError, as_bool, as_list, as_object, as_setting_number, only_keys, require, top_field
+from .course_walk import COURSE_WALK_LIMIT, CourseWalk, children_of
+from .handlers import STAFF_ONLY, STUDIO_SAVE_TYPES, error_response, json_api
+from .links import AUTHORED, KINDS, LINK_OK, MISSING, as_usage_key
+from .presentation import STUDIO_ASSETS
 
 log = logging.getLogger(__name__)
-
-MAX_CATALOG_BLOCKS = 2000
-MAX_ANCESTORS = 10
-
-# What another block can do, found from the methods blocks agree on (see DESIGN.md).
-CAPABILITIES = {
-    "scorable": lambda block: bool(getattr(block, "has_score", False)),
-    "skill_check": lambda block: hasattr(block, "skill_attempts"),
-    "self_assessment": lambda block: hasattr(block, "learner_skill_levels"),
-    "choice_board": lambda block: hasattr(block, "is_board_complete"),
-    "goal_reflection": lambda block: hasattr(block, "has_goals_set"),
-    "mastery_gate": lambda block: hasattr(block, "is_unlocked"),
-    "learning_plan": lambda block: hasattr(block, "learner_interests"),
-    # Blocks a learning plan can show: every block of this package that has a learner summary.
-    "personalized": lambda block: hasattr(block, "learner_summary") and not hasattr(block, "learner_interests"),
-}
 
 TYPE_MESSAGES = {
     Integer: N_("Enter a whole number."),
@@ -81,8 +70,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
 
     def skill_checks_spec(self):
         """A picker for a list of skill checks (a gate's evidence, a re-check's or a board's placement checks)."""
-        return dict(reference_spec(["skill_check"], many=True), add_label=self._("Add a skill check"),
-                    item_label=self._("Skill check %(n)s"), item_name=self._("Skill check"))
+        return {"add_label": self._("Add a skill check"), "item_label": self._("Skill check %(n)s"),
+                "item_name": self._("Skill check")}
 
     def skills_used(self):
         """Skill ids this block's content is tagged with (statements, questions, tiles)."""
@@ -93,6 +82,21 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
     def validate_field_data(self, validation, data):
         self.add_setting_problems(validation, self.studio_problems(data))
 
+    def add_setting_problems(self, validation, problems):
+        """Add PayloadErrors about settings to ``validation``, each naming its setting as Studio shows it."""
+        for problem in problems:
+            message = problem.sentence(self._, self.ngettext)
+            name = top_field(problem.field)
+            if name in self.fields:
+                where = f" ({problem.field})" if problem.field != name else ""
+                message = f"{self.setting_label(name)}{where}: {message}"
+            validation.add(ValidationMessage(ValidationMessage.ERROR, message))
+
+    def setting_label(self, name):
+        """A setting as authors see it in Studio: its translated name, in quotes."""
+        label = getattr(self.fields.get(name), "display_name", None) or name
+        return "\u201c" + self._(label) + "\u201d"
+
     def problem_entry(self, problem):
         """A PayloadError as the editor shows it: the field it names and a sentence."""
         return {"field": problem.field, "message": problem.sentence(self._, self.ngettext)}
@@ -100,6 +104,9 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
     # --- the editor ------------------------------------------------------------------------------
 
     def studio_view(self, context=None):
+        """The settings editor, which shows every setting (a skill check's answer key too): course team only."""
+        if not self.can_edit_settings():
+            return Fragment(format_html('<p class="pp-refused">{}</p>', self._(STAFF_ONLY)))
         # The spec holds author text: it travels through json_script (which escapes <, > and &),
         # not through init args, which runtimes write into a script element unescaped.
         spec = {
@@ -128,6 +135,8 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             spec.update(kind="number", integer=isinstance(field, Integer), **(values or {}))
         elif isinstance(field, String) and field.runtime_options.get("multiline_editor"):
             spec["kind"] = "textarea"
+        if name in self.links:  # a block picker offering the blocks of the kind the link needs
+            spec.update(reference_spec([self.links[name].kind], many=isinstance(field, ReferenceList)))
         spec.update(self.editor_specs().get(name, {}))
         return spec
 
@@ -227,34 +236,27 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
         entries = [self.problem_entry(problem) for problem in problems]
         # The summary names each setting as Studio labels it; the editor places each entry by its field.
         summary = [f"{self.setting_label(name)}: {entry['message']}" if name in self.fields else entry["message"]
-                   for name, entry in ((re.split(r"[.\[]", entry["field"], maxsplit=1)[0], entry)
-                                       for entry in entries)]
-        return json_response({"error": " ".join(summary),
-                              "field": entries[0]["field"], "errors": entries}, 400)
+                   for name, entry in ((top_field(entry["field"]), entry) for entry in entries)]
+        return error_response(" ".join(summary), 400, entries[0]["field"], errors=entries)
 
     def after_studio_save(self, actions):
         """Act on the editor's extra options once the values are written (nothing by default)."""
 
-    def link_problems(self, data, links):
+    def link_problems(self, data):
         """
-        Problems with reference fields (name -> the ability the linked blocks need): a block that is
-        missing or of the wrong kind, named by the field (and its place in a list).
+        Problems with the links in ``data`` (see ``links``): a block that is missing or of the wrong
+        kind, named by the field (and its place in a list).
         """
         problems = []
-        for name, ability in links.items():
-            value = getattr(data, name)
-            refs = [(f"{name}[{index}]", ref) for index, ref in enumerate(value)] if isinstance(value, list) \
-                else [(name, value)]
-            for where, ref in refs:
-                if not ref:
-                    continue
-                block = self.load_linked(ref)
-                if block is None:
-                    problems.append(PayloadError(where, N_("The linked block %(id)s does not exist in this course."),
-                                                 id=str(ref)))
-                elif not self._safely(lambda block=block, ability=ability: CAPABILITIES[ability](block)):
-                    problems.append(PayloadError(where, N_("“%(name)s” is not a block of the kind this link needs."),
-                                                 name=getattr(block, "display_name", None) or str(ref)))
+        for field_name, place, ref in self.link_refs(data):
+            status = self.link_status(field_name, ref)
+            if status == MISSING:
+                problems.append(PayloadError(place, N_("The linked block %(id)s does not exist in this course."),
+                                             id=str(ref)))
+            elif status != LINK_OK:
+                block = self.linked(ref, AUTHORED)
+                problems.append(PayloadError(place, N_("“%(name)s” is not a block of the kind this link needs."),
+                                             name=getattr(block, "display_name", None) or str(ref)))
         return problems
 
     # --- the course catalogue for the pickers ------------------------------------------------------
@@ -273,42 +275,26 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
                 topics.setdefault(topic["id"], topic["label"])
         return {"blocks": blocks, "skills": sorted(skills.union(self.skills_used())), "truncated": truncated,
                 "topics": [{"id": topic_id, "label": label} for topic_id, label in topics.items()],
-                "limit": MAX_CATALOG_BLOCKS}
+                "limit": COURSE_WALK_LIMIT}
 
-    def catalog_blocks(self, limit=MAX_CATALOG_BLOCKS):
+    def catalog_blocks(self, limit=COURSE_WALK_LIMIT):
         """
-        The course's blocks that another block could link to, in course order, found by walking up
-        through the parents to the root and then down, visiting at most ``limit`` blocks; this block
-        and its own content are left out. Each block's place is the names of its ancestors below the
-        root (section / subsection / unit in a course). Also every skill the visited blocks use.
+        The course's blocks that another block could link to, in course order, at most ``limit``
+        visited; this block and its own content are left out. Each block's place is the names of its
+        ancestors below the top of the course (section / subsection / unit). Also every skill the
+        visited blocks use.
         """
-        root = self
-        for _ in range(MAX_ANCESTORS):
-            parent = self._safely(root.get_parent)
-            if parent is None:
-                break
-            root = parent
-        own_id = str(self.scope_ids.usage_id)
-        found, skills, visited, truncated = [], set(), 0, False
-        stack = [(child_id, []) for child_id in reversed(getattr(root, "children", None) or [])]
-        while stack:
-            child_id, place = stack.pop()
-            if str(child_id) == own_id:
-                continue
-            if visited >= limit:
-                truncated = True
-                break
-            visited += 1
-            block = self._safely(lambda child_id=child_id: self.runtime.get_block(child_id))
+        found, skills = [], set()
+        walk = CourseWalk(children_of(self.course_root()), functools.partial(self.linked, view=AUTHORED),
+                          skip=[self.scope_ids.usage_id], limit=limit)
+        for _usage_id, block, ancestors in walk:
             if block is None:
                 continue
-            entry = self.catalog_entry(block, place)
+            entry = self.catalog_entry(block, [block_label(ancestor) for ancestor in ancestors])
             skills.update(entry.pop("skills"))
             if entry["can"]:
                 found.append(entry)
-            inner = place + [entry["name"]]
-            stack.extend((grandchild, inner) for grandchild in reversed(getattr(block, "children", None) or []))
-        return found, skills, truncated
+        return found, skills, walk.truncated
 
     def catalog_entry(self, block, place):
         skills = self._safely(block.skills_used) if hasattr(block, "skills_used") else None
@@ -318,7 +304,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             "name": block_label(block),
             "type": block.scope_ids.block_type,
             "place": list(place),
-            "can": [name for name, test in CAPABILITIES.items() if self._safely(lambda test=test: test(block))],
+            "can": [name for name, test in KINDS.items() if self._safely(lambda test=test: test(block))],
             "skills": [skill for skill in skills or () if isinstance(skill, str)],
             "topics": [{"id": topic["id"], "label": topic["label"]} for topic in topics or ()],
         }

@@ -240,3 +240,8 @@ def as_slug(value, field):
     if not isinstance(value, str) or not SLUG_RE.match(value):
         raise PayloadError(field, N_("Expected a short id of lowercase letters, digits, '-' or '_'."))
     return value
+
+
+def top_field(path):
+    """The field a problem's path starts with: ``"tiles"`` of ``"tiles[2].label"``."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]

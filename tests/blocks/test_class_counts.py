@@ -1,5 +1,5 @@
 """
-Class-wide counts (Scope.user_state_summary) under the summary lock (base.count_in_class), in process.
+Class-wide counts (Scope.user_state_summary) under the summary lock (ClassCountsMixin.count_in_class), in process.
 
 Each learner's state records what the summary counts for them, so a summary update that could
 not be made is made by that learner's next write; and every writer starts from the newest copy.
@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection
 from webob import Request
 from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 
-from personalized_path import base
+from personalized_path import class_counts, learner_state
 from tests.builders import HARD_POOL, board_xml, goals_payload, take
 from tests.harness import call, field_snapshot, html_of, ok
 
@@ -33,9 +33,9 @@ def test_learners_whose_pages_loaded_before_each_others_saves_are_all_counted(en
 
 def test_an_update_that_could_not_be_made_is_made_by_the_learners_next_write(env, monkeypatch):
     usage = env.load(board_xml())
-    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(learner_state, "LOCK_WAIT_SECONDS", 0.1)
     block = env.block(usage, "ana")
-    busy = base.CacheLock(env.cache, block.cache_key("summary-lock", "tile_counts"), wait=0, hold=30)
+    busy = learner_state.CacheLock(env.cache, block.cache_key("summary-lock", "tile_counts"), wait=0, hold=30)
     assert busy.acquire()
     ok(env.block(usage, "ana"), "choose", {"tiles": ["video", "game"]})  # the learner's own save still succeeds
     assert env.block(usage).tile_counts == {}
@@ -61,9 +61,9 @@ def test_learners_counted_before_the_record_existed_are_not_counted_twice(env):
 def test_calibration_counts_a_learners_first_answers_and_repairs_a_missed_update(env, monkeypatch):
     usage = env.load("<personalized_skill_check check_mode='adaptive' question_budget='2' max_attempts='2' "
                      "questions='" + json.dumps(HARD_POOL[:6]).replace("'", "&apos;") + "'/>")
-    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.1)
-    busy = base.CacheLock(env.cache, env.block(usage).cache_key("summary-lock", "class_calibration"),
-                          wait=0, hold=30)
+    monkeypatch.setattr(learner_state, "LOCK_WAIT_SECONDS", 0.1)
+    busy = learner_state.CacheLock(env.cache, env.block(usage).cache_key("summary-lock", "class_calibration"),
+                                   wait=0, hold=30)
     assert busy.acquire()
     asked, _ = take(env, usage, "ana", lambda _: "no")  # counts busy: nothing counted, nothing recorded
     assert not env.block(usage).class_calibration
@@ -117,8 +117,8 @@ def test_staff_recount_rebuilds_each_summary_from_the_learners_records(env):
 def test_counts_a_dead_lock_deferred_are_made_by_a_recount_and_stay_exact_afterwards(env):
     usage = env.load(board_xml())
     ok(env.block(usage, "ana"), "choose", {"tiles": ["video"]})
-    dead = base.CacheLock(env.cache, env.block(usage).cache_key("summary-lock", "tile_counts"), wait=0,
-                          hold=base.SUMMARY_LOCK_HOLD_SECONDS)
+    dead = learner_state.CacheLock(env.cache, env.block(usage).cache_key("summary-lock", "tile_counts"), wait=0,
+                                   hold=class_counts.SUMMARY_LOCK_HOLD_SECONDS)
     assert dead.acquire()  # its holder died: nobody releases it until it expires
     ok(env.block(usage, "ana"), "choose", {"tiles": ["game", "essay"]})  # saved, count deferred
     ok(env.block(usage, "ben"), "choose", {"tiles": ["video"]})
@@ -140,7 +140,7 @@ def test_counts_a_dead_lock_deferred_are_made_by_a_recount_and_stay_exact_afterw
 
 def test_a_dead_count_lock_delays_other_learners_by_its_short_wait_only():
     """The bound the multi-process test measures: a learner waits SUMMARY_LOCK_WAIT_SECONDS at most, then saves."""
-    assert base.SUMMARY_LOCK_WAIT_SECONDS < 1 <= base.SUMMARY_LOCK_HOLD_SECONDS
+    assert class_counts.SUMMARY_LOCK_WAIT_SECONDS < 1 <= class_counts.SUMMARY_LOCK_HOLD_SECONDS
 
 
 @pytest.mark.django_db

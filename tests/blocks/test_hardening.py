@@ -100,7 +100,7 @@ def test_a_learner_gets_403_from_the_studio_save_before_anything_is_read(env, na
         block = env.block(usage, "student_1")
         loads = counting_loads(block)
         status, data = call(block, "submit_studio_edits", body=body)
-        assert status == 403 and data["error"] == "Only the course team can change these settings."
+        assert status == 403 and data["error"] == "Only course staff can do this."
         assert not loads
     assert field_snapshot(env, usage) == before
 
@@ -120,7 +120,7 @@ def test_in_studio_the_course_teams_write_permission_decides(env):
 def test_the_answer_key_in_the_settings_editor_is_for_the_course_team_only(env):
     usage = course_of_every_block(env)["skill_check"]
     learner_view = env.block(usage, "student_1").render("studio_view", {}).body_html()
-    assert "Only the course team can edit this." in learner_view
+    assert "Only course staff can do this." in learner_view
     assert "correct" not in learner_view and "feedback" not in learner_view and "q1" not in learner_view
     staff_view = env.block(usage, "staff", staff=True).render("studio_view", {}).body_html()
     assert "correct" in staff_view and "Questions" in staff_view

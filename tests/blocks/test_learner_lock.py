@@ -1,12 +1,12 @@
 """
-The per-learner write lock every JSON handler runs under (base.learner_lock), in process.
+The per-learner write lock every JSON handler runs under (LearnerStateMixin.learner_lock), in process.
 
 The multi-process test (http/test_concurrency_multiprocess.py) shows it under a real server; these
 pin down each path: a fresh read under the lock, a busy lock, and a runtime that cannot re-read.
 """
 import pytest
 
-from personalized_path import base
+from personalized_path import learner_state
 from tests.harness import WithoutFreshReads, call, field_snapshot
 
 SELF_ASSESSMENT = """<personalized_self_assessment
@@ -33,7 +33,7 @@ def test_a_tab_loaded_before_another_tabs_save_still_keeps_both(env, usage):
 
 
 def test_a_busy_lock_answers_409_and_changes_nothing(env, usage, monkeypatch):
-    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(learner_state, "LOCK_WAIT_SECONDS", 0.2)
     before = field_snapshot(env, usage)
     held = env.block(usage).lock_for("student_1")
     assert held.acquire()
@@ -46,7 +46,7 @@ def test_a_busy_lock_answers_409_and_changes_nothing(env, usage, monkeypatch):
 
 
 def test_each_learner_and_block_has_its_own_lock(env, usage, monkeypatch):
-    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(learner_state, "LOCK_WAIT_SECONDS", 0.2)
     held = env.block(usage).lock_for("student_1")
     assert held.acquire()
     assert submit(env.block(usage, user_id="student_2"), 1)[0] == 200
@@ -95,7 +95,7 @@ def gate_unit(env):
 
 
 def test_a_gate_view_stores_its_evaluation_under_the_learners_lock(env, monkeypatch):
-    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(learner_state, "LOCK_WAIT_SECONDS", 0.2)
     rate, gate = gate_unit(env)
     assert submit(env.block(rate), 3)[0] == 200
     held = env.block(gate).lock_for("student_1")

@@ -17,8 +17,8 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import trans_real
 
-from personalized_path import base
-from personalized_path.base import settings_problems, templates
+from personalized_path import presentation
+from personalized_path.presentation import settings_problems, templates
 from personalized_path import template_filters
 from personalized_path.rendering import (PlainLookupNode, TemplateRenderer, active_translation, is_static_translation,
                                          plain_lookups)
@@ -135,10 +135,10 @@ def test_settings_are_checked_once_per_distinct_value_and_the_checks_kept_are_bo
     for value in (1, True, 1.0, "1", [1], {"1": 1}, {1: 1}):
         settings_problems(check, value)
     assert len(calls) == 9
-    monkeypatch.setattr(base, "SETTINGS_CHECKS_KEPT", 4)
+    monkeypatch.setattr(presentation, "SETTINGS_CHECKS_KEPT", 4)
     for number in range(10):
         settings_problems(check, f"value {number}")
-    assert len(base._settings_checks) <= 4  # pylint: disable=protected-access
+    assert len(presentation._settings_checks) <= 4  # pylint: disable=protected-access
     settings_problems(check, "bad")  # pushed out by newer values: checked again
     assert calls[-1] == "bad"
 

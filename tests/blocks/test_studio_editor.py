@@ -144,7 +144,7 @@ def test_only_staff_may_save_or_list_the_course_and_the_check_comes_first(env, k
     before = field_snapshot(env, usage)
     for body in (b'{"values": {"display_name": "Mine"}}', b"not json at all", b""):
         status, data = call(env.block(usage, "learner"), handler, body=body)
-        assert status == 403 and data["error"] == "Only the course team can change these settings."
+        assert status == 403 and data["error"] == "Only course staff can do this."
     assert field_snapshot(env, usage) == before
 
 

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from personalized_path import base
+from personalized_path import class_counts
 from tests.builders import DEMO_BOARD, DEMO_GOALS, DEMO_LINES, DEMO_SELF_ASSESSMENT, DEMO_STATEMENTS, demo_goals
 from tests.harness import GunicornWorkbench, free_port
 
@@ -131,7 +131,7 @@ class PostgresServer(GunicornWorkbench):
         text = f"{usage}|{summary_field}"
         key = f"personalized_path.summary-lock.{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
         script = ("import django; django.setup(); from django.core.cache import cache; "
-                  f"assert cache.add({key!r}, 'dead-worker', {base.SUMMARY_LOCK_HOLD_SECONDS})")
+                  f"assert cache.add({key!r}, 'dead-worker', {class_counts.SUMMARY_LOCK_HOLD_SECONDS})")
         subprocess.run([sys.executable, "-c", script], cwd=self.folder, env=self.env, check=True)
 
 
@@ -166,7 +166,7 @@ def write(server, number, student, round_number, revisions):
 
 def recount(server, usage):
     """Staff's "Recount now"; while a count lock is still held (by a dead holder: until it expires), again."""
-    deadline = time.monotonic() + 10 * base.SUMMARY_LOCK_HOLD_SECONDS
+    deadline = time.monotonic() + 10 * class_counts.SUMMARY_LOCK_HOLD_SECONDS
     status, answer = server.post(usage, "recount_class", "staff_recount", {})
     while status == 409 and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -251,10 +251,10 @@ def test_a_count_lock_whose_holder_died_delays_other_learners_by_its_short_wait_
     print("dead lock:", json.dumps({"writes": len(held), "median_without_s": round(statistics.median(baseline), 3),
                                     "median_with_dead_holder_s": round(statistics.median(held), 3),
                                     "added_s": round(added, 3), "max_with_dead_holder_s": round(max(held), 3),
-                                    "lock_wait_s": base.SUMMARY_LOCK_WAIT_SECONDS,
-                                    "lock_expires_after_s": base.SUMMARY_LOCK_HOLD_SECONDS,
+                                    "lock_wait_s": class_counts.SUMMARY_LOCK_WAIT_SECONDS,
+                                    "lock_expires_after_s": class_counts.SUMMARY_LOCK_HOLD_SECONDS,
                                     "count_error_after_recount": errors}))
     # The writes did not wait for the dead lock to expire (they saved, deferring their counts), and
     # one recount once it expired made every count right.
-    assert added < base.SUMMARY_LOCK_HOLD_SECONDS
+    assert added < class_counts.SUMMARY_LOCK_HOLD_SECONDS
     assert status == 200 and errors == {"board": 0, "ratings": 0, "goals": 0}, answer

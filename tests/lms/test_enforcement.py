@@ -286,11 +286,11 @@ class GateEnforcementTest(ModuleStoreTestCase):
         lock = gate.lock_for(user.username, gate.location)  # the key apply_exception takes
         assert lock.acquire()
         try:
-            from personalized_path import base  # pylint: disable=import-outside-toplevel
-            waited, base.LOCK_WAIT_SECONDS = base.LOCK_WAIT_SECONDS, 0.2
+            from personalized_path import learner_state  # pylint: disable=import-outside-toplevel
+            waited, learner_state.LOCK_WAIT_SECONDS = learner_state.LOCK_WAIT_SECONDS, 0.2
             response = self.handler("locked", "personalized_mastery_gate", "gate", "check_again", {})
         finally:
-            base.LOCK_WAIT_SECONDS = waited
+            learner_state.LOCK_WAIT_SECONDS = waited
             lock.release()
         assert response.status_code == 409, response.content
 

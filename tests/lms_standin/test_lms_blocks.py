@@ -34,7 +34,7 @@ def test_mobile_data_and_studio_editor_take_usage_keys(lms_course, name):
     block = lms_course.block(lms_course.at(name), "staff", staff=True)
     json.dumps(block.student_view_data())
     editor = block.runtime.render(block, "studio_view").content
-    for field_name in block.linked_state_readers:
+    for field_name in block.links:
         value = getattr(block, field_name)
         for key in value if isinstance(value, list) else [value]:
             assert str(key) in editor, field_name

@@ -11,7 +11,7 @@ import json
 import pytest
 from openedx_filters.learning.filters import RenderXBlockStarted
 
-from personalized_path import base
+from personalized_path import learner_state
 from personalized_path.core import gate_access
 from personalized_path.openedx.filters import RefuseLockedChildRender
 from tests.lms_standin.standin import AccessDenied, StandInCourse
@@ -166,7 +166,7 @@ def test_the_render_step_refuses_an_unsynced_child_of_a_locked_gate(course, capl
 # --- one learner identity for every lock; a refused request writes nothing ---------------------------
 
 def test_staff_exception_and_the_learners_own_write_take_the_same_lock(course, monkeypatch):
-    monkeypatch.setattr(base, "LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(learner_state, "LOCK_WAIT_SECONDS", 0.2)
     assert answer(course, course.check, "b")[0] == 200
     plan = course.block(course.plan, "staff_1", staff=True)
     held = plan.lock_for("learner", course.gate)  # the lock apply_exception takes for this learner's gate

@@ -4,6 +4,7 @@ LMS does it (the requested block's subtree plus declared required blocks; see te
 """
 import pytest
 
+from personalized_path.links import STATE
 from personalized_path.mastery_gate import MasteryGateBlock
 from personalized_path.openedx.linked import learner_view
 from tests.harness import unisolated
@@ -184,4 +185,4 @@ def test_the_linked_view_needs_a_runtime_that_hands_out_blocks_as_authored(env):
     gate = env.block(env.load("<personalized_mastery_gate/>"))
     check = env.load("<personalized_skill_check/>")
     assert learner_view(gate, check) is None
-    assert gate.read_linked(check).scope_ids.usage_id == check
+    assert gate.linked(check, STATE).scope_ids.usage_id == check

@@ -1,0 +1,31 @@
+"""
+The platform glue blocks reach by a Django setting's name, never by importing it: the blocks do
+not import ``personalized_path.openedx``, so they run where it cannot (the workbench, tests).
+"""
+import functools
+
+from django.utils.module_loading import import_string
+
+# Names the platform's cheaper way to read a linked block of ours (see LinksMixin.linked); the plugin
+# sets it in the LMS and Studio (openedx/settings.py), and a runtime without it loads linked blocks as usual.
+LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
+USER_STATE_CLIENT_SETTING = "PERSONALIZED_PATH_USER_STATE_CLIENT"
+DEFAULT_USER_STATE_CLIENT = "personalized_path.openedx.user_states.platform_user_state_client"
+SAVE_TRANSACTION_SETTING = "PERSONALIZED_PATH_SAVE_TRANSACTION"
+DEFAULT_SAVE_TRANSACTION = "personalized_path.openedx.storage.save_transaction"
+
+
+@functools.lru_cache(maxsize=8)
+def _imported(path):
+    return import_string(path)
+
+
+def platform_function(setting, default=None):
+    """
+    The platform glue a Django setting names (a dotted path; ``default`` when unset), imported once,
+    or None when it names nothing: blocks never import ``personalized_path.openedx``. Raises
+    ImportError where the named module is not there (outside the platform).
+    """
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    path = getattr(settings, setting, default)
+    return _imported(path) if path else None
