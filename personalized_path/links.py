@@ -107,8 +107,8 @@ class LinksMixin(XBlockMixin):
         (``PERSONALIZED_PATH_LINKED_VIEW``: in the LMS, the block as authored with this learner's
         state, see openedx/linked.py), that, without the access check on the block and its ancestors.
         AUTHORED is the modulestore's ``load_item`` where the runtime has it: the LMS's ``get_block``
-        would bind each block to the learner with an access check up its ancestors (a walk of a
-        36-unit course took 270 ms so); elsewhere as LEARNER.
+        would bind each block to the learner with an access check up its ancestors (costly over a
+        course walk: benchmarks/README.md); elsewhere as LEARNER.
         """
         if not reference:
             return None
