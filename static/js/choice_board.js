@@ -1,4 +1,5 @@
 /* Choice board: toggle tiles, commit the plan and mark tiles done. The server renders every state. */
+/* exported PersonalizedChoiceBoard */
 function PersonalizedChoiceBoard(runtime, element, init) {
   "use strict";
   var pp = window.PersonalizedPath;

@@ -1,5 +1,6 @@
 /* Goal reflection: save goals and check-ins; keep a draft of what is typed in localStorage
    (keyed by block and learner) until the server has it; offer to reload after a 409. */
+/* exported PersonalizedGoalReflection */
 function PersonalizedGoalReflection(runtime, element, init) {
   "use strict";
   var pp = window.PersonalizedPath;
@@ -31,7 +32,7 @@ function PersonalizedGoalReflection(runtime, element, init) {
 
   /* The draft stored under `key` while it is fresh; an expired or unreadable one is removed. */
   function freshDraft(key) {
-    var stored = null;
+    var stored;
     try { stored = JSON.parse(storage.getItem(key) || "null"); } catch (ignore) { stored = null; }
     if (stored && typeof stored.at === "number" && Date.now() - stored.at <= DRAFT_LIFETIME_MS && stored.values) {
       return stored.values;

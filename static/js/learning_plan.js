@@ -1,6 +1,7 @@
 /* Learning plan. Learners: print, download, save interests. Staff: filter, sort and page the class
    grid (the server renders every page), export what is shown as CSV, and make exceptions.
    Text goes in with textContent only; markup only from the server's own templates. */
+/* exported PersonalizedLearningPlan */
 function PersonalizedLearningPlan(runtime, element, init) {
   "use strict";
   var pp = window.PersonalizedPath;

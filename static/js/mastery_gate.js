@@ -3,6 +3,7 @@
    markup (children included) and the CSS/JS those children need. This script loads any of those
    resources the page does not have yet, swaps the markup in, and lets the XBlock runtime
    initialise the new children, all without reloading the page. Text goes in with textContent only. */
+/* exported PersonalizedMasteryGate */
 function PersonalizedMasteryGate(runtime, element) {
   "use strict";
   var pp = window.PersonalizedPath;

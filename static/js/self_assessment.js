@@ -1,4 +1,5 @@
 /* Self-assessment: collect one rating per statement (plus optional evidence) and submit. */
+/* exported PersonalizedSelfAssessment */
 function PersonalizedSelfAssessment(runtime, element, init) {
   "use strict";
   var pp = window.PersonalizedPath;

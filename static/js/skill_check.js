@@ -1,4 +1,5 @@
 /* Skill check: collect the chosen answers of every question and submit them for grading. */
+/* exported PersonalizedSkillCheck */
 function PersonalizedSkillCheck(runtime, element, init) {
   "use strict";
   var pp = window.PersonalizedPath;
