@@ -228,7 +228,7 @@
 
   /* The status and error lines and the posts of a block (`box()` is its root, which swaps replace)
      or of its staff tools panel. `lines` names the status and error lines inside the box. */
-  function talker(runtime, element, box, messages, lines) {
+  function messenger(runtime, element, box, messages, lines) {
     var self = {messages: messages};
 
     function say(selector, text) {
@@ -312,7 +312,7 @@
     })[0];
     if (!panel || panel.getAttribute("data-ready") === "true") { return; }
     panel.setAttribute("data-ready", "true");
-    var tools = talker(runtime, element, function () { return panel; },
+    var tools = messenger(runtime, element, function () { return panel; },
                        {network_error: panel.getAttribute("data-network-error"),
                         server_error: panel.getAttribute("data-server-error")},
                        {status: ".pp-staff-status", error: ".pp-staff-error"});
@@ -393,7 +393,7 @@
     element = element.jquery ? element[0] : element;
     staffTools(runtime, element);
     var args = init && Object.keys(init).length ? init : argsInMarkup(root(element));
-    var block = talker(runtime, element, function () { return root(element); }, args.messages || {},
+    var block = messenger(runtime, element, function () { return root(element); }, args.messages || {},
                        {status: ".pp-status", error: ".pp-error"});
     block.element = element;
     block.args = args;
