@@ -13,7 +13,7 @@ help:
 	@echo "make test          install everything the tests need (Chromium included) and run all tests"
 	@echo "make test-teak     the non-browser tests on Django 4.2 (Open edX Teak)"
 	@echo "make test-lms LMS=<edx-platform checkout>   tests/lms in that real LMS (its virtualenv, its test settings)"
-	@echo "make quality       pylint (edx-lint's config) and pycodestyle"
+	@echo "make quality       pylint (edx-lint's config), pycodestyle and ESLint (static/js)"
 	@echo "make translations  extract, merge and compile translations/"
 	@echo "make bench         side-by-side benchmarks (see benchmarks/README.md)"
 	@echo "make upgrade       re-pin requirements/*.txt (what the tests install) from requirements/*.in"
@@ -83,9 +83,15 @@ test-lms:
 	  -p no:randomly -p no:cacheprovider -p no:pytest_cov -W ignore::DeprecationWarning \
 	  -W ignore::PendingDeprecationWarning --confcutdir="$(CURDIR)/tests/lms" -s -v $(PYTEST_ARGS) "$(CURDIR)/tests/lms"
 
-quality: venv
+# ESLint for static/js, at the versions package-lock.json pins (Node and npm come from the system).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+quality: venv node_modules/.installed
 	$(BIN)/python -m pycodestyle personalized_path tests benchmarks scripts
 	$(BIN)/python -m pylint --rcfile=pylintrc personalized_path
+	node_modules/.bin/eslint static/js
 
 translations: venv system-deps
 	PATH=$(BIN):$$PATH $(BIN)/python scripts/translations.py
@@ -100,7 +106,7 @@ bench:
 	@for extra in benchmarks/bench_*.py; do [ -f "$$extra" ] && $(BENCH_VENV)/bin/python "$$extra"; done; true
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) $(TEAK_VENV) var build dist *.egg-info test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) $(TEAK_VENV) var build dist *.egg-info test-artifacts node_modules
 
 # Re-pin requirements/*.txt from the *.in files (with Python 3.11, as CI runs), then run the tests.
 COMPILE = CUSTOM_COMPILE_COMMAND="make upgrade" $(BIN)/pip-compile --quiet --upgrade --no-emit-index-url \

@@ -1,15 +1,13 @@
 /* Goal reflection: save goals and check-ins; keep a draft of what is typed in localStorage
    (keyed by block and learner) until the server has it; offer to reload after a 409. */
+/* exported PersonalizedGoalReflection */
 function PersonalizedGoalReflection(runtime, element, init) {
   "use strict";
-  var pp = window.PersonalizedPath;
-  var messages = init.messages;
+  var block = window.PersonalizedPath.start(runtime, element, init);
+  var messages = block.messages;
+  var root = block.root;
   var handlers = {goals: "save_goals", checkin: "check_in"};
   var snapshots = {};
-  element = element.jquery ? element[0] : element;
-  pp.staffTools(runtime, element);
-
-  function root() { return pp.root(element); }
   function forms() { return Array.prototype.slice.call(root().querySelectorAll("form[data-form]")); }
 
   var storage = (function () {
@@ -31,7 +29,7 @@ function PersonalizedGoalReflection(runtime, element, init) {
 
   /* The draft stored under `key` while it is fresh; an expired or unreadable one is removed. */
   function freshDraft(key) {
-    var stored = null;
+    var stored;
     try { stored = JSON.parse(storage.getItem(key) || "null"); } catch (ignore) { stored = null; }
     if (stored && typeof stored.at === "number" && Date.now() - stored.at <= DRAFT_LIFETIME_MS && stored.values) {
       return stored.values;
@@ -130,8 +128,9 @@ function PersonalizedGoalReflection(runtime, element, init) {
     });
   }
 
+  /* The form's values as nested objects; send adds the revision the page was rendered at. */
   function payloadOf(form) {
-    var payload = {revision: parseInt(root().getAttribute("data-revision"), 10) || 0};
+    var payload = {};
     var values = serialize(form);
     Object.keys(values).forEach(function (field) {
       var path = field.split("."), target = payload;
@@ -153,60 +152,48 @@ function PersonalizedGoalReflection(runtime, element, init) {
 
   function afterSwap(statusText) {
     var restored = takeSnapshotsAndRestore();
-    pp.status(element, restored ? statusText + " " + messages.restored : statusText);
+    block.status(restored ? statusText + " " + messages.restored : statusText);
   }
 
-  element.addEventListener("input", function (event) {
+  block.element.addEventListener("input", function (event) {
     var form = event.target.closest("form[data-form]");
     if (form) { remember(form); }
   });
-  element.addEventListener("change", function (event) {
+  block.element.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-form]");
     if (form) { remember(form); }
   });
 
-  element.addEventListener("submit", function (event) {
+  block.element.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-form]");
     if (!form) { return; }
     event.preventDefault();
     var name = form.getAttribute("data-form");
-    var button = form.querySelector("button[type=submit]");
     remember(form);
-    pp.clearFieldErrors(element);
-    pp.busy(button, true);
-    pp.error(element, "");
-    pp.status(element, messages.saving);
-    pp.post(runtime, element, handlers[name], payloadOf(form)).then(function (result) {
-      pp.busy(button, false);
-      if (result.ok) {
-        clearDraft(form);
-        root().setAttribute("data-revision", String(result.data.revision));
-        pp.update(element, result.data, ".pp-current h3");
-        afterSwap(name === "goals" ? messages.saved_goals : messages.saved_checkin);
-      } else if (result.status === 409) {
-        pp.status(element, "");
+    block.send(handlers[name], payloadOf(form), {button: form.querySelector("button[type=submit]"), failed: function (result) {
+      if (result.status === 409) {
+        block.status("");
         showConflict(result.data.error);
       } else {
-        pp.status(element, "");
-        pp.report(element, result, messages, form);
+        block.fail(result, form);
       }
+    }}).then(function (result) {
+      if (!result.ok) { return; }
+      clearDraft(form);
+      block.update(result.data, ".pp-current h3");
+      afterSwap(name === "goals" ? messages.saved_goals : messages.saved_checkin);
     });
   });
 
-  element.addEventListener("click", function (event) {
+  block.element.addEventListener("click", function (event) {
     var button = event.target.closest(".pp-reload");
     if (!button) { return; }
     forms().forEach(remember);
-    pp.busy(button, true);
-    pp.post(runtime, element, "refresh", {}).then(function (result) {
-      pp.busy(button, false);
-      if (result.ok) {
-        pp.swap(element, result.data.html, ".pp-title");
-        takeSnapshotsAndRestore();
-        pp.status(element, messages.reloaded);
-      } else {
-        pp.error(element, pp.failureMessage(result, messages));
-      }
+    block.send("refresh", {}, {button: button, pending: null}).then(function (result) {
+      if (!result.ok) { return; }
+      block.swap(result.data.html, ".pp-title");
+      takeSnapshotsAndRestore();
+      block.status(messages.reloaded);
     });
   });
 
@@ -218,5 +205,5 @@ function PersonalizedGoalReflection(runtime, element, init) {
   });
 
   dropExpiredDrafts();
-  if (takeSnapshotsAndRestore()) { pp.status(element, messages.restored); }
+  if (takeSnapshotsAndRestore()) { block.status(messages.restored); }
 }

@@ -1,35 +1,23 @@
 /* Learning plan. Learners: print, download, save interests. Staff: filter, sort and page the class
    grid (the server renders every page), export what is shown as CSV, and make exceptions.
    Text goes in with textContent only; markup only from the server's own templates. */
+/* exported PersonalizedLearningPlan */
 function PersonalizedLearningPlan(runtime, element, init) {
   "use strict";
-  var pp = window.PersonalizedPath;
-  var messages = init.messages;
-  element = element.jquery ? element[0] : element;
-
-  function root() { return pp.root(element); }
-
-  /* Why a post failed: beside the field the server names when it is in `form`, else in the alert line. */
-  function fail(form, result) {
-    pp.status(element, "");
-    pp.report(element, result, messages, form || undefined);
-  }
+  var block = window.PersonalizedPath.start(runtime, element, init);
+  var messages = block.messages;
+  var root = block.root;
 
   /* --- learner ------------------------------------------------------------------------ */
 
   function saveInterests(form) {
-    var button = form.querySelector("button[type=submit]");
     var picked = Array.prototype.filter.call(form.querySelectorAll("input[name=interest]"), function (box) {
       return box.checked;
     }).map(function (box) { return box.value; });
-    pp.busy(button, true);
-    pp.error(element, "");
-    pp.clearFieldErrors(element);
-    pp.status(element, messages.saving);
-    pp.post(runtime, element, "save_interests", {interests: picked}).then(function (result) {
-      pp.busy(button, false);
-      if (result.ok) { pp.status(element, messages.saved_interests); } else { fail(form, result); }
-    });
+    block.send("save_interests", {interests: picked}, {button: form.querySelector("button[type=submit]"), scope: form})
+      .then(function (result) {
+        if (result.ok) { block.status(messages.saved_interests); }
+      });
   }
 
   /* --- staff -------------------------------------------------------------------------- */
@@ -59,14 +47,10 @@ function PersonalizedLearningPlan(runtime, element, init) {
   function loadGrid(page, focusHeading) {
     var form = root().querySelector(".pp-plan-query");
     var values = query(page);
-    var button = form.querySelector("button[type=submit]");
-    pp.busy(button, true);
-    pp.error(element, "");
-    pp.clearFieldErrors(element);
-    pp.status(element, messages.loading);
-    return pp.post(runtime, element, "class_grid", values).then(function (result) {
-      pp.busy(button, false);
-      if (!result.ok || typeof result.data.html !== "string") { fail(form, result); return; }
+    var options = {button: form.querySelector("button[type=submit]"), pending: messages.loading, scope: form};
+    return block.send("class_grid", values, options).then(function (result) {
+      if (!result.ok) { return; }
+      if (typeof result.data.html !== "string") { block.fail(result, form); return; }
       var parsed = new window.DOMParser().parseFromString(result.data.html, "text/html");
       var fresh = parsed.body.querySelector(".pp-plan-grid");
       var area = root().querySelector(".pp-plan-grid-area");
@@ -74,13 +58,12 @@ function PersonalizedLearningPlan(runtime, element, init) {
       area.replaceChildren(document.adoptNode(fresh));
       exportHref(values);
       var heading = area.querySelector("h3");
-      pp.status(element, heading ? heading.textContent : "");
+      block.status(heading ? heading.textContent : "");
       if (focusHeading && heading) { heading.focus(); }
     });
   }
 
   function applyException(form) {
-    var button = form.querySelector("button[type=submit]");
     var payload = {
       learner: form.elements.learner.value.trim(),
       gate: form.elements.gate.value,
@@ -88,19 +71,15 @@ function PersonalizedLearningPlan(runtime, element, init) {
       reason: form.elements.reason.value
     };
     if (payload.action === "route") { payload.route = form.elements.route.value; }
-    pp.busy(button, true);
-    pp.error(element, "");
-    pp.clearFieldErrors(element);
-    pp.status(element, messages.saving);
-    pp.post(runtime, element, "apply_exception", payload).then(function (result) {
-      pp.busy(button, false);
-      if (!result.ok) { fail(form, result); return; }
-      form.elements.reason.value = "";
-      loadGrid(1, false).then(function () { pp.status(element, messages.applied); });
-    });
+    block.send("apply_exception", payload, {button: form.querySelector("button[type=submit]"), scope: form})
+      .then(function (result) {
+        if (!result.ok) { return; }
+        form.elements.reason.value = "";
+        loadGrid(1, false).then(function () { block.status(messages.applied); });
+      });
   }
 
-  element.addEventListener("submit", function (event) {
+  block.element.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.closest(".pp-root") !== root()) { return; }
     event.preventDefault();
@@ -109,7 +88,7 @@ function PersonalizedLearningPlan(runtime, element, init) {
     if (form.classList.contains("pp-plan-exception-form")) { applyException(form); }
   });
 
-  element.addEventListener("click", function (event) {
+  block.element.addEventListener("click", function (event) {
     var target = event.target.closest("button");
     if (!target || target.closest(".pp-root") !== root()) { return; }
     if (target.classList.contains("pp-plan-print")) { window.print(); }
@@ -123,7 +102,7 @@ function PersonalizedLearningPlan(runtime, element, init) {
     }
   });
 
-  element.addEventListener("change", function (event) {
+  block.element.addEventListener("change", function (event) {
     if (event.target.classList.contains("pp-plan-show-self")) {
       root().classList.toggle("pp-plan-self-on", event.target.checked);
     }

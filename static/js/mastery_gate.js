@@ -3,18 +3,14 @@
    markup (children included) and the CSS/JS those children need. This script loads any of those
    resources the page does not have yet, swaps the markup in, and lets the XBlock runtime
    initialise the new children, all without reloading the page. Text goes in with textContent only. */
+/* exported PersonalizedMasteryGate */
 function PersonalizedMasteryGate(runtime, element) {
   "use strict";
-  var pp = window.PersonalizedPath;
-  element = element.jquery ? element[0] : element;
-  pp.staffTools(runtime, element);
-
-  /* The server's translated messages ride on the block's root (see MasteryGateBlock.gate_fragment).
-     The init function takes two arguments on purpose: the workbench then skips init args, which it
-     would otherwise read from this block and its children together. */
-  function messages() {
-    try { return JSON.parse(pp.root(element).getAttribute("data-messages")) || {}; } catch (ignore) { return {}; }
-  }
+  /* The server's translated messages ride on the block's root (see MasteryGateBlock.gate_fragment),
+     where start reads them. The init function takes two arguments on purpose: the workbench then
+     skips init args, which it would otherwise read from this block and its children together. */
+  var block = window.PersonalizedPath.start(runtime, element);
+  var messages = block.messages;
 
   function absolute(url) {
     try { return new window.URL(url, document.baseURI).href; } catch (ignore) { return url; }
@@ -64,7 +60,7 @@ function PersonalizedMasteryGate(runtime, element) {
 
   /* The runtime initialises blocks found on page load; children swapped in later need the same. */
   function initialiseChildren() {
-    var container = pp.root(element).querySelector(".pp-gate-children");
+    var container = block.root().querySelector(".pp-gate-children");
     if (container && window.XBlock && window.XBlock.initializeBlocks && window.jQuery) {
       window.XBlock.initializeBlocks(window.jQuery(container));
     }
@@ -78,48 +74,37 @@ function PersonalizedMasteryGate(runtime, element) {
   function recheck(button, source) {
     if (checking) { return; }
     checking = true;
-    var text = messages();
     function say(key) {
-      return source ? text["auto_" + key].split("%(source)s").join(source) : text[key];
+      return source ? messages["auto_" + key].split("%(source)s").join(source) : messages[key];
     }
-    if (button) { pp.busy(button, true); }
-    pp.error(element, "");
-    pp.status(element, text.checking);
-    pp.post(runtime, element, "check_again", {}).then(function (result) {
+    block.send("check_again", {}, {button: button, pending: messages.checking}).then(function (result) {
       checking = false;
-      if (!result.ok || (typeof result.data.html !== "string" && !result.data.parts)) {
-        pp.busy(button, false);
-        pp.status(element, "");
-        pp.error(element, pp.failureMessage(result, text));
+      if (!result.ok) { return; }
+      if (typeof result.data.html !== "string" && !result.data.parts) {
+        block.fail(result);
         return;
       }
       if (!result.data.unlocked) {
-        pp.update(element, result.data, button ? ".pp-gate-check" : false);
-        pp.status(element, say("still_locked"));
+        block.update(result.data, button ? ".pp-gate-check" : false);
+        block.status(say("still_locked"));
         return;
       }
       loadResources(result.data.resources || []).then(function () {
-        pp.swap(element, result.data.html, button ? ".pp-title" : false);
+        block.swap(result.data.html, button ? ".pp-title" : false);
         initialiseChildren();
-        pp.status(element, say("unlocked"));
+        block.status(say("unlocked"));
       });
     });
   }
 
-  element.addEventListener("click", function (event) {
+  block.element.addEventListener("click", function (event) {
     var button = event.target.closest(".pp-gate-check");
-    if (!button || button.closest(".pp-mastery-gate") !== pp.root(element)) { return; }
+    if (!button || button.closest(".pp-mastery-gate") !== block.root()) { return; }
     recheck(button, null);
   });
 
-  /* personalized.js announces every successful submit of our blocks on the page; a locked gate
-     re-checks by itself when the submit came from one of the blocks it reads (data-watch). */
-  document.addEventListener(pp.CHANGED_EVENT, function (event) {
-    var gate = pp.root(element);
-    if (!gate || !document.documentElement.contains(gate) || gate.getAttribute("data-state") !== "locked") { return; }
-    var watched = (gate.getAttribute("data-watch") || "").split(" ");
-    if (event.detail && event.detail.usage && watched.indexOf(event.detail.usage) !== -1) {
-      recheck(null, event.detail.title || "");
-    }
+  /* A locked gate re-checks by itself after a learner's change in one of the blocks it reads. */
+  block.watch(function (detail) {
+    if (block.root().getAttribute("data-state") === "locked") { recheck(null, detail.title || ""); }
   });
 }

@@ -1,17 +1,26 @@
-/* Shared helpers for personalized_path blocks: JSON posts with CSRF, swapping in
-   server-rendered markup, and status/error messages. Text goes in with textContent only. */
+/* Shared by every personalized_path script. A block's script opens with
+   `var block = PersonalizedPath.start(runtime, element, init)` and talks to its server through
+   `block.send(handler, payload, options)`: JSON posts with the CSRF header, busy buttons, the status
+   line and the server's errors placed by the field they name. Markup comes only from the server's
+   own (autoescaped) templates; text goes in with textContent only. */
 (function (window) {
   "use strict";
   if (window.PersonalizedPath) { return; }
+  var document = window.document;
 
+  /* The workbench adds the CSRF header only to jQuery's requests; the LMS reads the same cookie. */
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]*)/);
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  function root(element) {
+    return element.querySelector(".pp-root");
+  }
+
   /* Dispatched on the document after a handler changed a learner's state, with {usage, handler,
-     title}: a mastery gate on the same page that reads this block re-checks by itself. Not while
-     the answer says the learner's work is unfinished (a skill check's session under way). */
+     title}: a block on the same page that reads this one (a gate, a board's suggestions) updates by
+     itself. Not while the answer says the learner's work is unfinished (a skill check's session under way). */
   var CHANGED_EVENT = "personalized-path:changed";
   var READ_ONLY_HANDLERS = ["check_again", "refresh", "preview", "learner_answers", "recount_class"];
 
@@ -23,7 +32,8 @@
     }}));
   }
 
-  /* POST `payload` as JSON to a handler; resolves to {ok, status, data} and never rejects. */
+  /* POST `payload` as JSON to a handler; resolves to {ok, status, data} and never rejects. Error
+     answers (400, 403, 409, 415...) carry {"error": sentence, "field": path, ...}; a network failure is status 0. */
   function post(runtime, element, handler, payload) {
     return window.fetch(runtime.handlerUrl(element, handler), {
       method: "POST",
@@ -42,24 +52,20 @@
     });
   }
 
-  function root(element) {
-    return element.querySelector(".pp-root");
-  }
-
-  function setText(element, selector, text) {
-    var node = root(element).querySelector(selector);
-    if (node) { node.textContent = text || ""; }
-  }
-
-  function status(element, text) { setText(element, ".pp-status", text); }
-
-  function error(element, text) { setText(element, ".pp-error", text); }
-
   /* The message to show for a failed post: the server's (already translated) or a generic one. */
   function failureMessage(result, messages) {
     if (result.status === 0) { return messages.network_error; }
     return (result.data && result.data.error) || messages.server_error;
   }
+
+  /* Disable a button while a request is in flight, so a double click cannot post twice. */
+  function busy(button, isBusy) {
+    if (!button) { return; }
+    button.disabled = isBusy;
+    button.setAttribute("aria-busy", isBusy ? "true" : "false");
+  }
+
+  /* --- messages beside the field they concern ------------------------------------------------ */
 
   var fieldErrorCount = 0;
 
@@ -78,26 +84,10 @@
     return null;
   }
 
-  function clearFieldErrors(element, container) {
-    var base = container || root(element);
-    if (!base) { return; }
-    base.querySelectorAll(".pp-field-error").forEach(function (node) {
-      base.querySelectorAll('[aria-describedby~="' + node.id + '"]').forEach(function (control) {
-        var rest = control.getAttribute("aria-describedby").split(/\s+/).filter(function (id) { return id !== node.id; });
-        if (rest.length) { control.setAttribute("aria-describedby", rest.join(" ")); } else { control.removeAttribute("aria-describedby"); }
-      });
-      node.remove();
-    });
-    base.querySelectorAll("[data-pp-invalid]").forEach(function (node) {
-      node.removeAttribute("aria-invalid");
-      node.removeAttribute("data-pp-invalid");
-    });
-  }
-
-  /* Put `text` beside the field it concerns (announced as an alert, linked with aria-describedby,
-     the field marked invalid and focused). Returns false when no such field is on the page. */
-  function fieldError(element, field, text, scope) {
-    var node = field ? fieldNode(scope || root(element), field) : null;
+  /* Put `text` beside the field of `scope` it concerns (announced as an alert, linked with
+     aria-describedby, the field marked invalid and focused). False when no such field is there. */
+  function fieldError(scope, field, text) {
+    var node = field && scope ? fieldNode(scope, field) : null;
     if (!node) { return false; }
     var message = document.createElement("p");
     fieldErrorCount += 1;
@@ -121,10 +111,9 @@
     return true;
   }
 
-  /* Take back the messages about a control once the person changes it: those linked to it by
-     aria-describedby and the one of the group (fieldset) it belongs to. A message fieldError made
-     goes; a message line the page keeps (an editor's) is emptied. The server checks again on the
-     next submit, so an error that still holds comes back then. */
+  /* Take back one message about a field: the controls it describes are no longer invalid; a message
+     fieldError made goes (with its aria-describedby links); a message line the page keeps (an
+     editor's) is emptied. */
   function forgetError(message) {
     var scope = message.closest(".pp-root, .pp-editor") || document;
     if (message.id) {
@@ -138,6 +127,15 @@
       });
     }
     if (message.hasAttribute("data-pp-placed")) { message.remove(); } else { message.textContent = ""; }
+  }
+
+  function clearFieldErrors(container) {
+    if (!container) { return; }
+    container.querySelectorAll(".pp-field-error").forEach(forgetError);
+    container.querySelectorAll("[data-pp-invalid]").forEach(function (node) {
+      node.removeAttribute("aria-invalid");
+      node.removeAttribute("data-pp-invalid");
+    });
   }
 
   function errorsAbout(control) {
@@ -155,6 +153,9 @@
     return found;
   }
 
+  /* Take back the messages about a control once the person changes it: those linked to it by
+     aria-describedby and the one of the group (fieldset) it belongs to. The server checks again on
+     the next submit, so an error that still holds comes back then. */
   function onCorrected(event) {
     var control = event.target;
     if (!control || !control.closest || !control.closest(".pp-root, .pp-editor")) { return; }
@@ -170,12 +171,19 @@
   document.addEventListener("input", onCorrected, true);
   document.addEventListener("change", onCorrected, true);
 
-  /* Show why a post failed: beside the field the server names when it is on the page, otherwise
-     in the block's alert line. */
-  function report(element, result, messages, scope) {
-    var text = failureMessage(result, messages);
-    var field = result.status === 400 && result.data ? result.data.field : null;
-    if (!fieldError(element, field, text, scope)) { error(element, text); }
+  /* --- markup the server rendered ------------------------------------------------------------ */
+
+  /* Move focus to `focusSelector` so keyboard and screen-reader users land somewhere sensible
+     (false: leave focus where it is, for updates the learner did not ask for here). */
+  function focusOn(element, focusSelector) {
+    if (focusSelector === false) { return; }
+    var target = root(element).querySelector(focusSelector || ".pp-title");
+    if (target) {
+      if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
+        target.setAttribute("tabindex", "-1");
+      }
+      target.focus();
+    }
   }
 
   /* Replace the block's markup with markup the server rendered (Django autoescaped it), then focus. */
@@ -216,41 +224,98 @@
     }
   }
 
-  /* Move focus to `focusSelector` so keyboard and screen-reader users land somewhere sensible
-     (false: leave focus where it is, for updates the learner did not ask for here). */
-  function focusOn(element, focusSelector) {
-    if (focusSelector === false) { return; }
-    var target = root(element).querySelector(focusSelector || ".pp-title");
-    if (target) {
-      if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
-        target.setAttribute("tabindex", "-1");
-      }
-      target.focus();
-    }
-  }
+  /* --- one part of the page talking to its server ---------------------------------------------- */
 
-  /* Disable a button while a request is in flight, so a double click cannot post twice. */
-  function busy(button, isBusy) {
-    if (!button) { return; }
-    button.disabled = isBusy;
-    button.setAttribute("aria-busy", isBusy ? "true" : "false");
-  }
-
-  /* Course staff tools under a block (templates/staff_tools.html): "Preview as a learner" and one
-     learner's answers. The server answers both with markup it rendered and escaped; it goes into
-     the page through DOMParser, and the preview into an inert container, so none of it runs. */
-  function staffTools(runtime, element) {
-    element = element.jquery ? element[0] : element;
-    var panel = element.querySelector(".pp-staff-tools");
-    if (!panel || panel.getAttribute("data-ready") === "true") { return; }
-    panel.setAttribute("data-ready", "true");
-    var texts = {network_error: panel.getAttribute("data-network-error"),
-                 server_error: panel.getAttribute("data-server-error")};
+  /* The status and error lines and the posts of a block (`box()` is its root, which swaps replace)
+     or of its staff tools panel. `lines` names the status and error lines inside the box. */
+  function messenger(runtime, element, box, messages, lines) {
+    var self = {messages: messages};
 
     function say(selector, text) {
-      var node = panel.querySelector(selector);
+      var node = box() ? box().querySelector(selector) : null;
       if (node) { node.textContent = text || ""; }
     }
+
+    self.status = function (text) { say(lines.status, text); };
+    self.error = function (text) { say(lines.error, text); };
+
+    /* Take back the last request's messages: the error line and every message beside a field. */
+    self.clear = function () {
+      clearFieldErrors(box());
+      self.error("");
+    };
+
+    self.fieldError = function (field, text, scope) { return fieldError(scope || box(), field, text); };
+
+    /* Show why a post failed: beside the field a 400 names when it is in `scope` (else the box), else
+       in the error line. A 409 that carries the server's current markup (another tab changed the
+       block) puts that markup in place and says why. */
+    self.fail = function (result, scope) {
+      self.status("");
+      if (result.status === 409 && result.data && typeof result.data.html === "string") {
+        swap(element, result.data.html, ".pp-title");
+        self.error(result.data.error);
+        return;
+      }
+      var text = failureMessage(result, messages);
+      if (!self.fieldError(result.status === 400 && result.data ? result.data.field : null, text, scope)) {
+        self.error(text);
+      }
+    };
+
+    /* POST `payload` to `handler`; resolves to {ok, status, data} once the buttons are free again.
+       Options: `button`, the control the person used, and `busy`, more buttons, wait meanwhile; the
+       last request's messages go and the status line says `pending` (the "saving" message unless
+       given; null leaves it alone). After a failure focus returns to `button` and the failure is
+       shown (see fail, with `scope`), or handed to `failed(result)`. `quiet`: a post the person did
+       not ask for here, which shows nothing. A box with data-revision (a block that refuses stale
+       writes with 409) sends it with each change and keeps it from the answers. */
+    self.send = function (handler, payload, options) {
+      options = options || {};
+      var buttons = [].concat(options.busy || [], options.button || []);
+      var revision = box() ? parseInt(box().getAttribute("data-revision"), 10) : NaN;
+      if (!isNaN(revision) && payload.revision === undefined && READ_ONLY_HANDLERS.indexOf(handler) === -1) {
+        payload.revision = revision;
+      }
+      buttons.forEach(function (button) { busy(button, true); });
+      if (!options.quiet) {
+        self.clear();
+        if (options.pending !== null) { self.status(options.pending === undefined ? messages.saving : options.pending); }
+      }
+      return post(runtime, element, handler, payload).then(function (result) {
+        buttons.forEach(function (button) { busy(button, false); });
+        var current = box();
+        if (result.ok && result.data.revision !== undefined && current && current.hasAttribute("data-revision")) {
+          current.setAttribute("data-revision", String(result.data.revision));
+        }
+        if (!result.ok && !options.quiet) {
+          if (options.button && document.documentElement.contains(options.button)) { options.button.focus(); }
+          if (options.failed) { options.failed(result); } else { self.fail(result, options.scope); }
+        }
+        return result;
+      });
+    };
+    return self;
+  }
+
+  /* --- course staff tools ---------------------------------------------------------------------- */
+
+  /* The tools under a block (templates/staff_tools.html, its own usage id: a gate's children have
+     theirs): "Preview as a learner", one learner's answers, "Recount now". The server answers with
+     markup it rendered and escaped; it goes into the page through DOMParser, and the preview into
+     an inert container, so none of it runs. */
+  function staffTools(runtime, element) {
+    var base = root(element);
+    var usage = base ? base.getAttribute("data-usage") : null;
+    var panel = Array.prototype.filter.call(element.querySelectorAll(".pp-staff-tools"), function (node) {
+      return node.getAttribute("data-usage") === usage;
+    })[0];
+    if (!panel || panel.getAttribute("data-ready") === "true") { return; }
+    panel.setAttribute("data-ready", "true");
+    var tools = messenger(runtime, element, function () { return panel; },
+                       {network_error: panel.getAttribute("data-network-error"),
+                        server_error: panel.getAttribute("data-server-error")},
+                       {status: ".pp-staff-status", error: ".pp-staff-error"});
 
     function show(container, html) {
       var parsed = new window.DOMParser().parseFromString(html, "text/html");
@@ -277,17 +342,12 @@
 
     /* "Recount now": the server counts again from every learner's records and answers with the new summary. */
     function recount(form) {
-      var button = form.querySelector("button[type=submit]");
-      busy(button, true);
-      say(".pp-staff-error", "");
-      say(".pp-staff-status", "");
-      post(runtime, element, "recount_class", {}).then(function (result) {
-        busy(button, false);
-        if (!result.ok) { say(".pp-staff-error", failureMessage(result, texts)); return; }
+      tools.send("recount_class", {}, {button: form.querySelector("button[type=submit]"), pending: ""}).then(function (result) {
+        if (!result.ok) { return; }
         var part = panel.querySelector(".pp-summary-part");
         var parsed = new window.DOMParser().parseFromString(result.data.html, "text/html").body.firstElementChild;
         if (part && parsed) { part.replaceWith(document.adoptNode(parsed)); }
-        say(".pp-staff-status", result.data.message);
+        tools.status(result.data.message);
       });
     }
 
@@ -303,27 +363,57 @@
       event.preventDefault();
       var payload = isPreview ? {values: valuesOf(form)}
                               : {username: form.querySelector("[data-field=username]").value};
-      var button = form.querySelector("button[type=submit]");
-      busy(button, true);
-      clearFieldErrors(element, panel);
-      say(".pp-staff-error", "");
-      say(".pp-staff-status", "");
-      post(runtime, element, isPreview ? "preview" : "learner_answers", payload).then(function (result) {
-        busy(button, false);
-        if (result.ok) {
-          show(panel.querySelector(isPreview ? ".pp-preview-output" : ".pp-lookup-output"), result.data.html);
-          say(".pp-staff-status", panel.getAttribute(isPreview ? "data-preview-shown" : "data-lookup-shown"));
-          return;
-        }
-        var text = failureMessage(result, texts);
-        var field = result.status === 400 && result.data ? result.data.field : null;
-        if (!fieldError(element, field, text, form)) { say(".pp-staff-error", text); }
+      tools.send(isPreview ? "preview" : "learner_answers", payload,
+                 {button: form.querySelector("button[type=submit]"), pending: "", scope: form}).then(function (result) {
+        if (!result.ok) { return; }
+        show(panel.querySelector(isPreview ? ".pp-preview-output" : ".pp-lookup-output"), result.data.html);
+        tools.status(panel.getAttribute(isPreview ? "data-preview-shown" : "data-lookup-shown"));
       });
     });
   }
 
-  window.PersonalizedPath = {post: post, root: root, status: status, error: error, swap: swap,
-                             patch: patch, update: update, busy: busy, failureMessage: failureMessage,
-                             fieldError: fieldError, clearFieldErrors: clearFieldErrors, report: report,
-                             CHANGED_EVENT: CHANGED_EVENT, staffTools: staffTools};
+  /* --- the opening of every block's script ------------------------------------------------------ */
+
+  /* The init args a block's markup carries when the runtime passes none: the Studio editor's JSON
+     script, or the gate's messages (a gate takes no init args: the runtime would read its children's). */
+  function argsInMarkup(base) {
+    try {
+      var script = base.querySelector(':scope > script[type="application/json"]');
+      return script ? JSON.parse(script.textContent) : {messages: JSON.parse(base.getAttribute("data-messages")) || {}};
+    } catch (ignore) {
+      return {messages: {}};
+    }
+  }
+
+  /* Everything a block's script starts from: its element (unwrapped from jQuery), its staff tools
+     wired, its init args (`args`, with `messages`, the translated sentences it shows) and:
+     root() · status(text) · error(text) · clear() · fieldError(field, text, scope) · fail(result, scope)
+     · send(handler, payload, options) · update(answer, focus) · swap(html, focus) · watch(callback). */
+  function start(runtime, element, init) {
+    element = element.jquery ? element[0] : element;
+    staffTools(runtime, element);
+    var args = init && Object.keys(init).length ? init : argsInMarkup(root(element));
+    var block = messenger(runtime, element, function () { return root(element); }, args.messages || {},
+                       {status: ".pp-status", error: ".pp-error"});
+    block.element = element;
+    block.args = args;
+    block.root = function () { return root(element); };
+    block.update = function (answer, focusSelector) { update(element, answer, focusSelector); };
+    block.swap = function (html, focusSelector) { swap(element, html, focusSelector); };
+
+    /* Call `callback(detail)` after a block this one reads (its root's data-watch) changed the
+       learner's state on this page, while this block is on the page. */
+    block.watch = function (callback) {
+      document.addEventListener(CHANGED_EVENT, function (event) {
+        var base = root(element);
+        if (!base || !document.documentElement.contains(base) || !event.detail || !event.detail.usage) { return; }
+        if ((base.getAttribute("data-watch") || "").split(" ").indexOf(event.detail.usage) !== -1) {
+          callback(event.detail);
+        }
+      });
+    };
+    return block;
+  }
+
+  window.PersonalizedPath = {start: start};
 }(window));

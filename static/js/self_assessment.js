@@ -1,10 +1,9 @@
 /* Self-assessment: collect one rating per statement (plus optional evidence) and submit. */
+/* exported PersonalizedSelfAssessment */
 function PersonalizedSelfAssessment(runtime, element, init) {
   "use strict";
-  var pp = window.PersonalizedPath;
-  var messages = init.messages;
-  element = element.jquery ? element[0] : element;
-  pp.staffTools(runtime, element);
+  var block = window.PersonalizedPath.start(runtime, element, init);
+  var messages = block.messages;
 
   function collect(form) {
     var ratings = {}, evidence = {}, missing = null;
@@ -22,30 +21,21 @@ function PersonalizedSelfAssessment(runtime, element, init) {
     return {ratings: ratings, evidence: evidence, missing: missing};
   }
 
-  element.addEventListener("submit", function (event) {
+  block.element.addEventListener("submit", function (event) {
     var form = event.target.closest(".pp-form");
     if (!form) { return; }
     event.preventDefault();
     var answer = collect(form);
-    pp.clearFieldErrors(element);
-    pp.error(element, "");
+    block.clear();
     if (answer.missing !== null) {
-      pp.fieldError(element, "ratings." + answer.missing, messages.rate_all);
+      block.fieldError("ratings." + answer.missing, messages.rate_all);
       return;
     }
-    var button = form.querySelector("button[type=submit]");
-    pp.busy(button, true);
-    pp.error(element, "");
-    pp.status(element, messages.saving);
-    pp.post(runtime, element, "submit", {ratings: answer.ratings, evidence: answer.evidence}).then(function (result) {
-      pp.busy(button, false);
-      if (result.ok) {
-        pp.update(element, result.data, ".pp-profile h3");
-        pp.status(element, messages.saved);
-      } else {
-        pp.status(element, "");
-        pp.report(element, result, messages);
-      }
+    block.send("submit", {ratings: answer.ratings, evidence: answer.evidence},
+               {button: form.querySelector("button[type=submit]")}).then(function (result) {
+      if (!result.ok) { return; }
+      block.update(result.data, ".pp-profile h3");
+      block.status(messages.saved);
     });
   });
 }

@@ -4,7 +4,6 @@
    name. Text goes into the page with textContent only. */
 (function (window) {
   "use strict";
-  var PP = window.PersonalizedPath;
   var document = window.document;
   var counter = 0;
   var catalogQueue = window.Promise.resolve();
@@ -493,8 +492,9 @@
   /* --- the editor ------------------------------------------------------------------------------ */
 
   window.PersonalizedStudioEditor = function (runtime, element) {
-    var root = PP.root(element);
-    var args = JSON.parse(root.querySelector("script[type='application/json']").textContent);
+    var block = window.PersonalizedPath.start(runtime, element);  // its args are the spec in the markup
+    var root = block.root();
+    var args = block.args;
     var form = root.querySelector(".pp-editor-form");
     var summary = root.querySelector(".pp-editor-summary");
     var catalogStatus = root.querySelector(".pp-editor-catalog");
@@ -543,7 +543,7 @@
       catalogStatus.textContent = ctx.messages.loading;
       // One catalogue request at a time per page: a page may hold several editors (a unit's).
       catalogQueue = catalogQueue.then(function () {
-        return PP.post(runtime, element, "editor_catalog", {});
+        return block.send("editor_catalog", {}, {quiet: true});
       });
       catalogQueue.then(function (result) {
         if (!result.ok) {
@@ -559,12 +559,6 @@
         ctx.changed();
         root.setAttribute("data-catalog", "ready");
       });
-    }
-
-    function clearErrors() {
-      summary.textContent = "";
-      root.querySelectorAll(".pp-field-error").forEach(function (node) { node.textContent = ""; });
-      root.querySelectorAll("[aria-invalid]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
     }
 
     function placeErrors(errors) {
@@ -606,24 +600,21 @@
     var saveButton = root.querySelector(".save-button");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      clearErrors();
+      // Any [aria-invalid] goes too: a route assignment's error marks the first select, which it does not describe.
+      root.querySelectorAll("[aria-invalid]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
       var payload = {values: values()};
       actions.forEach(function (action) { payload[action.name] = action.control.get(); });
-      PP.busy(saveButton, true);
       if (runtime.notify) { runtime.notify("save", {state: "start", message: ctx.messages.saving}); }
-      PP.post(runtime, element, "submit_studio_edits", payload).then(function (result) {
-        PP.busy(saveButton, false);
-        if (result.ok) {
-          if (runtime.notify) { runtime.notify("save", {state: "end"}); }
-          return;
-        }
+      block.send("submit_studio_edits", payload, {button: saveButton, pending: null, failed: function (result) {
         if (result.status === 400 && result.data && result.data.errors) {
           placeErrors(result.data.errors);
         } else {
-          summary.textContent = PP.failureMessage(result, ctx.messages);
+          block.fail(result);
           summary.focus();
         }
         if (runtime.notify) { runtime.notify("error", {title: ctx.messages.not_saved, message: summary.textContent}); }
+      }}).then(function (result) {
+        if (result.ok && runtime.notify) { runtime.notify("save", {state: "end"}); }
       });
     });
     root.querySelector(".cancel-button").addEventListener("click", function () {
