@@ -15,6 +15,8 @@ from .core import N_
 from .core import privacy
 from .core import preview
 from .core import choice_board as core
+from .core import choice_board_counts as board_counts
+from .core import choice_board_settings as board_settings
 from .core.payload import PayloadError
 from . import studio
 from .revisions import RevisionedStateMixin
@@ -135,7 +137,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def view_context(self, state):
         board, rule = self.board_of(self), self.rule_of(self)
-        broken = settings_problems(core.validate_config, board, rule)
+        broken = settings_problems(board_settings.validate_config, board, rule)
         if broken:
             return {"title": self.display_name, "broken": [problem.render(self._) for problem in broken]}
         chosen = core.current_choice(state, board, rule)
@@ -176,10 +178,10 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
         committed = bool(state["committed_at"])
         stats, staff = None, self.is_staff()
         if staff:
-            stats = core.share_table(privacy.live_counts(self.tile_counts), board)
+            stats = board_counts.share_table(privacy.live_counts(self.tile_counts), board)
         elif self.show_stats_to_learners:
             shown = privacy.shown_to_learners(self.tile_counts)
-            stats = core.share_table(shown, board) if shown else None
+            stats = board_counts.share_table(shown, board) if shown else None
         return {
             "title": self.display_name, "instructions": self.instructions, "grid": board.layout == "grid",
             "broken": (),  # given, not left out: a key the context lacks is the slowest lookup a template makes
@@ -264,7 +266,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def usable_board(self):
         board, rule = self.board_of(self), self.rule_of(self)
-        if settings_problems(core.validate_config, board, rule):
+        if settings_problems(board_settings.validate_config, board, rule):
             raise PayloadError("", N_("This board is not set up correctly yet; ask your course team."))
         return board, rule
 
@@ -361,12 +363,13 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def count_tiles(self, board, state, new_state):
         """Bring the class's tile counts in line with this learner's new state."""
-        self.count_in_class("tile_counts", core.class_contribution(state), core.class_contribution(new_state),
-                            self.tile_count_change(board))
+        self.count_in_class("tile_counts", board_counts.class_contribution(state),
+                            board_counts.class_contribution(new_state), self.tile_count_change(board))
 
     @staticmethod
     def tile_count_change(board):
-        return lambda summary, old, new: privacy.record_change(summary, core.update_summary(summary, board, old, new))
+        return lambda summary, old, new: privacy.record_change(
+            summary, board_counts.update_summary(summary, board, old, new))
 
     def class_count_rules(self):
         """The tile counts, from each learner's stored state (for the recount; a board set up wrong refuses it)."""
@@ -376,7 +379,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
             if not boards:
                 boards.append(self.usable_board()[0])
             return self.tile_count_change(boards[0])(summary, old, new)
-        return {"tile_counts": (lambda stored: core.class_contribution(
+        return {"tile_counts": (lambda stored: board_counts.class_contribution(
             self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), change)}
 
     def announce_completion(self, state, new_state):
@@ -426,7 +429,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def preview_fields(self):
         board, rule = self.board_of(self), self.rule_of(self)
-        if settings_problems(core.validate_config, board, rule):
+        if settings_problems(board_settings.validate_config, board, rule):
             return []
         options = [("", self._("Not chosen")), ("chosen", self._("Chosen")), ("done", self._("Chosen and done"))]
         return [preview.field(f"tile.{tile['id']}", tile["title"], "choice", options=options) for tile in board.tiles] \
@@ -472,7 +475,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
     # --- Studio ------------------------------------------------------------------------------
 
     def studio_problems(self, data):
-        return (core.validate_config(self.board_of(data), self.rule_of(data)) + self.weight_problems(data)
+        return (board_settings.validate_config(self.board_of(data), self.rule_of(data)) + self.weight_problems(data)
                 + self.link_problems(data)
                 + self.topic_problems(data))
 

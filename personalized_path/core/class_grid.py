@@ -28,6 +28,7 @@ FILTER_LABELS = {
     EXCEPTION: N_("Has an instructor exception"),
 }
 
+
 @dataclass(frozen=True)
 class GridQuery:
     """What the class grid shows: a filter, a search, a sort order and a page."""

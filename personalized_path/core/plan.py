@@ -47,7 +47,6 @@ RISING, FALLING, STEADY = "rising", "falling", "steady"
 TREND_LABELS = {RISING: N_("rising"), FALLING: N_("falling"), STEADY: N_("steady")}
 
 
-
 # --- one skill -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
