@@ -12,8 +12,8 @@ WEB_PACKAGES = {"xblock", "django", "web_fragments", "webob"}
 MAX_MODULE_LINES = 500
 MAX_CLASS_LINES = 400
 # Rooms still too big while issue 25 splits them; each entry must go once its room fits.
-OVERSIZE_FOR_NOW = {"choice_board.py",
-                    "choice_board.py:ChoiceBoardBlock", "skill_check.py:SkillCheckBlock"}
+OVERSIZE_FOR_NOW = {
+                    "skill_check.py:SkillCheckBlock"}
 
 
 def modules(folder=PACKAGE):
