@@ -1,4 +1,8 @@
-"""Choice board block: learners choose activities from a board under the author's rule, then do them."""
+"""
+Choice board block: learners choose activities from a board under the author's rule, then do them.
+Its Studio editor and staff preview are in ``choice_board_studio``; its class counts, summaries
+and report rows in ``choice_board_records``.
+"""
 import logging
 
 from xblock.completable import CompletableXBlockMixin
@@ -7,17 +11,20 @@ from xblock.fields import Scope
 
 from .fields import Boolean, Dict, Integer, List, String
 from .base import CreditWhenDoneMixin, PersonalizedBlockMixin
+from .choice_board_records import ChoiceBoardRecordsMixin
+from .choice_board_studio import ChoiceBoardStudioMixin
 from .dates import parse_iso
 from .handlers import json_api
 from .links import BlockReference, BlockReferenceList, Link
 from .presentation import settings_problems
 from .core import N_
 from .core import privacy
-from .core import preview
 from .core import choice_board as core
+from .core import choice_board_counts as board_counts
+from .core import choice_board_settings as board_settings
 from .core.payload import PayloadError
-from . import studio
 from .revisions import RevisionedStateMixin
+from .studio import StudioEditorMixin
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
@@ -35,8 +42,8 @@ DEFAULT_TILES = [
 ]
 
 
-class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.StudioEditorMixin, CreditWhenDoneMixin,
-                       CompletableXBlockMixin, XBlock):
+class ChoiceBoardBlock(ChoiceBoardRecordsMixin, ChoiceBoardStudioMixin, RevisionedStateMixin, PersonalizedBlockMixin,
+                       StudioEditorMixin, CreditWhenDoneMixin, CompletableXBlockMixin, XBlock):
     """A board of activities; each learner commits to a plan the rule allows and marks tiles done."""
 
     asset_name = "choice_board"
@@ -102,10 +109,6 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
              "learning_plan": Link("learning_plan", reads="learner_interests", preload=False),
              "placement_checks": Link("skill_check", reads="placement_results")}
 
-    editable_fields = ("display_name", "instructions", "layout", "rows", "columns", "tiles", "rule", "choose_count",
-                       "require_centre", "points_target", "must_points_cap", "may_points_cap", "allow_change",
-                       "self_assessment", "learning_plan", "placement_checks", "show_stats_to_learners", "weight")
-
     @staticmethod
     def board_of(data):
         return core.Board(tiles=tuple(data.tiles or ()), layout=data.layout, rows=data.rows, columns=data.columns)
@@ -135,7 +138,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def view_context(self, state):
         board, rule = self.board_of(self), self.rule_of(self)
-        broken = settings_problems(core.validate_config, board, rule)
+        broken = settings_problems(board_settings.validate_config, board, rule)
         if broken:
             return {"title": self.display_name, "broken": [problem.render(self._) for problem in broken]}
         chosen = core.current_choice(state, board, rule)
@@ -176,10 +179,10 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
         committed = bool(state["committed_at"])
         stats, staff = None, self.is_staff()
         if staff:
-            stats = core.share_table(privacy.live_counts(self.tile_counts), board)
+            stats = board_counts.share_table(privacy.live_counts(self.tile_counts), board)
         elif self.show_stats_to_learners:
             shown = privacy.shown_to_learners(self.tile_counts)
-            stats = core.share_table(shown, board) if shown else None
+            stats = board_counts.share_table(shown, board) if shown else None
         return {
             "title": self.display_name, "instructions": self.instructions, "grid": board.layout == "grid",
             "broken": (),  # given, not left out: a key the context lacks is the slowest lookup a template makes
@@ -264,7 +267,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
 
     def usable_board(self):
         board, rule = self.board_of(self), self.rule_of(self)
-        if settings_problems(core.validate_config, board, rule):
+        if settings_problems(board_settings.validate_config, board, rule):
             raise PayloadError("", N_("This board is not set up correctly yet; ask your course team."))
         return board, rule
 
@@ -359,26 +362,6 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
         names += ("stats",) + (("complete",) if new_state["completed_at"] != state["completed_at"] else ())
         return {"revision": new_state["revision"], "parts": self.render_parts(context, *names)}
 
-    def count_tiles(self, board, state, new_state):
-        """Bring the class's tile counts in line with this learner's new state."""
-        self.count_in_class("tile_counts", core.class_contribution(state), core.class_contribution(new_state),
-                            self.tile_count_change(board))
-
-    @staticmethod
-    def tile_count_change(board):
-        return lambda summary, old, new: privacy.record_change(summary, core.update_summary(summary, board, old, new))
-
-    def class_count_rules(self):
-        """The tile counts, from each learner's stored state (for the recount; a board set up wrong refuses it)."""
-        boards = []
-
-        def change(summary, old, new):
-            if not boards:
-                boards.append(self.usable_board()[0])
-            return self.tile_count_change(boards[0])(summary, old, new)
-        return {"tile_counts": (lambda stored: core.class_contribution(
-            self.read_state(core.STATE_SHAPE, stored.get("learner_state"))), change)}
-
     def announce_completion(self, state, new_state):
         """When this change completed the board: completion, full credit if weighted, and an event (once)."""
         if new_state["completed_at"] and not state["completed_at"]:
@@ -422,131 +405,7 @@ class ChoiceBoardBlock(RevisionedStateMixin, PersonalizedBlockMixin, studio.Stud
             log.warning("Choice board %s cannot read its linked learning plan", self.scope_ids.usage_id, exc_info=True)
             return []
 
-    # --- course staff: broken links and preview ---------------------------------------------------
-
-    def preview_fields(self):
-        board, rule = self.board_of(self), self.rule_of(self)
-        if settings_problems(core.validate_config, board, rule):
-            return []
-        options = [("", self._("Not chosen")), ("chosen", self._("Chosen")), ("done", self._("Chosen and done"))]
-        return [preview.field(f"tile.{tile['id']}", tile["title"], "choice", options=options) for tile in board.tiles] \
-            + [preview.field("committed", self._("Plan committed"), "yes_no")]
-
-    def preview_html(self, values):
-        """The board with the chosen tiles (committed, done), built by the same steps as the learner's."""
-        board, rule = self.usable_board()
-        chosen = [tile_id for tile_id in board.ids if values[f"tile.{tile_id}"]]
-        done = [tile_id for tile_id in board.ids if values[f"tile.{tile_id}"] == "done"]
-        when = self.now_text()
-        state = core.STATE_SHAPE.default()
-        if chosen:
-            problem = core.too_many(board, rule, chosen)
-            if problem:
-                raise problem
-            state = core.choose(state, board, chosen, when)
-        if values["committed"] or done:
-            if not core.satisfies(board, rule, chosen):
-                raise PayloadError("committed", N_("A plan can be committed only when the choice meets the rule."))
-            state = core.commit(state, when)
-            for tile_id in done:
-                state = core.mark_done(state, tile_id, "", "", when)
-            state = core.complete(state, board, rule, when)
-        return self.render_template(self.view_context(state), id_prefix="preview-")
-
     # --- scoring (only when weighted) ----------------------------------------------------------
 
     def is_done(self):
         return bool(self.state()["completed_at"])
-
-    def is_board_complete(self):
-        """For other blocks (a mastery gate's condition): whether this learner's board is complete."""
-        return self.is_done()
-
-    def summarize_state(self, state):
-        """For the learning plan: a learner's stored state (all user-state fields) in plain terms."""
-        stored = self.read_state(core.STATE_SHAPE, state.get("learner_state"))
-        return {"chosen": [{"id": entry["id"], "title": entry["title"], "done": entry["id"] in stored["done"]}
-                           for entry in stored["chosen"]],
-                "committed": bool(stored["committed_at"]), "completed": bool(stored["completed_at"])}
-
-    # --- Studio ------------------------------------------------------------------------------
-
-    def studio_problems(self, data):
-        return (core.validate_config(self.board_of(data), self.rule_of(data)) + self.weight_problems(data)
-                + self.link_problems(data)
-                + self.topic_problems(data))
-
-    def topic_problems(self, data):
-        """Tile topics that the linked learning plan does not offer (checked only when the plan can be read)."""
-        plan = self.linked(data.learning_plan)
-        if not hasattr(plan, "usable_topics") or not isinstance(data.tiles, list):
-            return []
-        known = [topic["id"] for topic in plan.usable_topics()]
-        problems = []
-        for index, tile in enumerate(data.tiles):
-            topics = tile.get("topics") if isinstance(tile, dict) else None
-            for topic in topics if isinstance(topics, list) else ():
-                if topic not in known:
-                    problems.append(PayloadError(
-                        f"tiles[{index}].topics", N_("The linked learning plan has no interest topic “%(topic)s”. "
-                                                     "Use one of its topics (%(known)s)."),
-                        topic=str(topic)[:80], known=", ".join(known)))
-        return problems
-
-    def editor_specs(self):
-        formats = self.format_labels()
-        field = studio.column
-        tiles = studio.rows_spec(
-            [field("title", self._("Title")),
-             field("description", self._("Description (optional)"), "textarea", optional=True),
-             # No kind is assumed for a new tile: the author chooses one. A saved tile without one is "other".
-             field("format", self._("Kind of activity"), "select", placeholder=self._("Choose a kind"),
-                   saved_default="other", options=[{"value": key, "label": formats[key]} for key in core.FORMATS]),
-             field("tier", self._("Must do or may do"), "select",
-                   options=[{"value": "may", "label": self._("May do")},
-                            {"value": "must", "label": self._("Must do")}]),
-             field("minutes", self._("Minutes (optional)"), "number", integer=True, min=0, optional=True),
-             field("points", self._("Points (optional)"), "number", integer=True, min=0, optional=True),
-             field("link", self._("Link (optional)"), optional=True),
-             studio.rows_spec([field("value", self._("Skill"), "skill")], self._("Add a skill"),
-                              self._("Skill %(n)s"), key="skills", label=self._("Skills (optional)"), flat=True,
-                              optional=True),
-             studio.rows_spec([field("value", self._("Topic id"), "topic")], self._("Add a topic"),
-                              self._("Topic %(n)s"),
-                              key="topics", label=self._("Interest topics (optional)"), flat=True, optional=True,
-                              help=self._("Ids of the linked learning plan's interest topics this tile is about.")),
-             field("id", self._("Id"), "id", prefix="tile")],
-            self._("Add a tile"), self._("Tile %(n)s"), preview="grid",
-            preview_label=self._("Grid preview, row by row"))
-        by_rule = {"choose_count": ["k_of_n", "must_may"], "require_centre": ["tic_tac_toe"],
-                   "points_target": ["points"], "must_points_cap": ["points"], "may_points_cap": ["points"]}
-        specs = {name: {"show_if": {"rule": rules}} for name, rules in by_rule.items()}
-        specs.update(tiles=tiles, rows={"show_if": {"layout": ["grid"]}}, columns={"show_if": {"layout": ["grid"]}},
-                     placement_checks=self.skill_checks_spec())
-        return specs
-
-    def skills_used(self):
-        return studio.skills_in(self.tiles, "skills")
-
-    # --- reports -----------------------------------------------------------------------------
-
-    def generate_report_data(self, user_state_iterator, limit_responses=None):
-        """One row per learner with a choice: chosen and done tiles, evidence and dates."""
-        count = 0
-        for user_state in user_state_iterator:
-            state = self.read_state(core.STATE_SHAPE, user_state.state.get("learner_state"))
-            if not state["chosen"]:
-                continue
-            if limit_responses is not None and count >= limit_responses:
-                return
-            count += 1
-            done = state["done"]
-            yield user_state.username, {
-                "chosen": "; ".join(entry["id"] for entry in state["chosen"]),
-                "done": "; ".join(tile_id for tile_id in done),
-                "evidence": "; ".join(f"{tile_id}: {' '.join(part for part in (entry['note'], entry['link']) if part)}"
-                                      for tile_id, entry in done.items()),
-                "first_chosen_at": min(entry["at"] for entry in state["chosen"]),
-                "committed_at": state["committed_at"] or "",
-                "completed_at": state["completed_at"] or "",
-            }

@@ -14,7 +14,7 @@ from .core import mastery
 from .core import preview
 from .core.payload import PayloadError, as_list, as_object, only_keys
 from .links import AUTHORED
-from .studio import column, reference_spec, rows_spec
+from .studio import column, rows_spec
 
 # How much of a child's text names it in the editor when it has no display name of its own.
 CHILD_NAME_CHARS = 60
@@ -126,7 +126,8 @@ class GateStudioMixin:
         percent = {"min": 0, "max": 100, "step": 1}
         return {
             "sources": rows_spec(
-                [column("source", self._("Scored block"), "reference", accepts=["scorable"], optional=False),
+                [column("source", self._("Scored block"), "reference", accepts=[self.links["sources"].kind],
+                        optional=False),
                  number("threshold", self._("Score needed in percent (optional: the threshold below)"),
                         optional=True, **percent)],
                 self._("Add a score source"), self._("Source %(n)s"), errors_from={"source_thresholds": "threshold"}),
@@ -136,17 +137,13 @@ class GateStudioMixin:
                                 self._("Add a skill condition"), self._("Skill condition %(n)s")),
             "estimator_params": {"kind": "params", "by": "estimator", "params": params,
                                  "none_label": self._("This estimator has no settings.")},
-            "self_assessment": reference_spec(["self_assessment"]),
             "self_assessment_skill": {"kind": "skill"},
-            "choice_board": reference_spec(["choice_board"]),
-            "goal_reflection": reference_spec(["goal_reflection"]),
             "routes": rows_spec([column("label", self._("Name learners see")),
                                  number("min", self._("From score (percent)"), **percent),
                                  number("max", self._("Up to score (percent)"), **percent),
                                  column("id", self._("Id"), "id", prefix="route")],
                                 self._("Add a route"), self._("Route %(n)s")),
             "child_routes": {"kind": "assign", "children": self.child_choices(), "options_from": "routes"},
-            "refresh_check": reference_spec(["skill_check"]),
         }
 
     def child_choices(self):

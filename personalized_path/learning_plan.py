@@ -22,6 +22,7 @@ from .dates import parse_iso
 from .handlers import error_response, json_api, json_response
 from .links import AUTHORED, BlockReferenceList, Link
 from .core import N_, percent_text
+from .core import class_grid
 from .core import plan as core
 from .core.gate import number_text
 from .core.payload import PayloadError, as_digits, as_text, only_keys, require
@@ -62,7 +63,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     )
     stuck_days = Integer(
         display_name=_("Days before a learner counts as stuck"), default=7, scope=Scope.settings,
-        values={"min": 0, "max": core.MAX_STUCK_DAYS},
+        values={"min": 0, "max": class_grid.MAX_STUCK_DAYS},
         help=_("The class view's default for the filter “stuck at a gate”."),
     )
     interests = List(scope=Scope.user_state, help="Topic ids the learner picked (at most 5).")
@@ -121,7 +122,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     @XBlock.supports("multi_device")  # checked at 375 px in the browser tests, data in student_view_data
     def student_view(self, context=None):
         if self.is_staff():
-            context = self.staff_context(core.GridQuery(stuck_days=self.stuck_days))
+            context = self.staff_context(class_grid.GridQuery(stuck_days=self.stuck_days))
             # The grid is this block's own template, autoescaped; the class view embeds it as rendered.
             grid = mark_safe(self.render_template(context, template="learning_plan_grid.html"))  # nosec
             html = self.render_template(dict(context, grid=grid))
@@ -274,15 +275,15 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             rows, unavailable = self.class_rows(pairs), None
         except PayloadError as error:
             rows, unavailable = [], error.sentence(self._, self.ngettext)
-        page_rows, matching, pages, page = core.select(rows, query)
+        page_rows, matching, pages, page = class_grid.select(rows, query)
         skills = core.course_skills(sources)
         gates = [source for source in sources if source.kind == core.MASTERY_GATE]
         return {
             "title": self.display_name, "staff": True, "skills": skills, "total": len(rows), "unavailable": unavailable,
             "matching": matching, "pages": pages, "page": page, "query": query,
             "rows": [self.grid_row(row) for row in page_rows],
-            "filters": [{"id": key, "label": self._(core.FILTER_LABELS[key])} for key in core.FILTERS],
-            "route_counts": core.route_counts(rows, sources),
+            "filters": [{"id": key, "label": self._(class_grid.FILTER_LABELS[key])} for key in class_grid.FILTERS],
+            "route_counts": class_grid.route_counts(rows, sources),
             "gates": [{"key": gate.key, "title": gate.title, "routes": gate.routes} for gate in gates],
             "page_sizes": (25, 50, 100, 200), "reason_max": 500,
             "export_url": self.runtime.handler_url(self, "export_csv"),
@@ -297,10 +298,10 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
 
     @json_api
     def class_grid(self, data, suffix=""):  # pylint: disable=unused-argument
-        """One page of the class grid, filtered and sorted: the query keys of ``core.parse_grid_query``."""
+        """One page of the class grid, filtered and sorted: the query keys of ``class_grid.parse_grid_query``."""
         self.require_staff()
         skills = core.course_skills([source for source, _block in self.source_blocks()])
-        query = core.parse_grid_query(data, skills, self.stuck_days)
+        query = class_grid.parse_grid_query(data, skills, self.stuck_days)
         return {"html": self.render_template(self.staff_context(query), template="learning_plan_grid.html")}
 
     @XBlock.handler
@@ -312,17 +313,17 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
         sources = [source for source, _block in pairs]
         skills = core.course_skills(sources)
         try:
-            query = core.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
+            query = class_grid.parse_grid_query(query_values(request.GET), skills, self.stuck_days)
         except PayloadError as error:
             return error_response(error.sentence(self._, self.ngettext), 400, error.field)
         try:
-            rows = [row for row in self.class_rows(pairs) if core.matches(row, query)]
+            rows = [row for row in self.class_rows(pairs) if class_grid.matches(row, query)]
         except PayloadError as error:  # no user-state client here: the sentence the class view shows
             return error_response(error.sentence(self._, self.ngettext), 404, error.field)
-        rows.sort(key=core.sort_key(query), reverse=query.sort == "learner" and query.descending)
-        header, lines = core.csv_table(rows, skills, sources)
+        rows.sort(key=class_grid.sort_key(query), reverse=query.sort == "learner" and query.descending)
+        header, lines = class_grid.csv_table(rows, skills, sources)
         self.publish("class_exported", {"filter": query.filter, "rows": len(rows)})
-        return attachment(core.csv_text(header, lines), "text/csv", "class-plan.csv")
+        return attachment(class_grid.csv_text(header, lines), "text/csv", "class-plan.csv")
 
     @json_api
     def apply_exception(self, data, suffix=""):
@@ -394,7 +395,7 @@ def query_values(params):
     """
     values = {}
     for key in params:
-        if key not in core.GRID_KEYS:
+        if key not in class_grid.GRID_KEYS:
             continue
         value = params[key]
         if key in ("stuck_days", "page", "page_size"):

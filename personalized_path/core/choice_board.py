@@ -12,13 +12,15 @@ Rules (pure functions of a set of tile ids):
 
 Tiles are laid out row by row, so in a grid the tile at row ``r``, column ``c`` is
 ``tiles[r * columns + c]``.
+
+The author's settings are checked in ``choice_board_settings``; the class's anonymous tile counts
+are kept by ``choice_board_counts``.
 """
 import re
 from dataclasses import dataclass
 
 from . import N_, NP_
-from .payload import (PayloadError, as_int, as_list, as_object, as_slug, as_text, only_keys,
-                      require)
+from .payload import PayloadError, as_int, as_list, as_text, only_keys, require
 from .state import COUNT, FLAG, TEXT, ListOf, MapOf, Optional, Record, StateShape
 
 RULES = ("k_of_n", "tic_tac_toe", "points", "must_may")
@@ -216,104 +218,10 @@ def _line_progress(board, rule, chosen, titles):
     return side - len(missing), side, [message]
 
 
-# --- authoring ---------------------------------------------------------------------------------
+# --- links in tiles and in evidence ---------------------------------------------------------
 
 def is_http_link(value):
     return isinstance(value, str) and bool(_URL_RE.match(value))
-
-
-def parse_tile(tile, where):
-    as_object(tile, where)
-    only_keys(tile, TILE_KEYS, where)
-    as_slug(require(tile, "id", where), f"{where}.id")
-    as_text(require(tile, "title", where), f"{where}.title", TITLE_MAX_CHARS, min_chars=1, multiline=False)
-    as_text(tile.get("description", ""), f"{where}.description", DESCRIPTION_MAX_CHARS)
-    if tile.get("format") == "":
-        raise PayloadError(f"{where}.format", N_("Choose the kind of activity."))
-    if tile.get("format", "other") not in FORMATS:
-        raise PayloadError(f"{where}.format", N_("Use one of: %(choices)s."), choices=", ".join(FORMATS))
-    as_int(tile.get("minutes", 0), f"{where}.minutes", 0, MAX_MINUTES)
-    as_int(tile.get("points", 0), f"{where}.points", 0, MAX_POINTS)
-    for key in ("skills", "topics"):  # topics: the learning plan's interest topics this tile is about
-        for index, slug in enumerate(as_list(tile.get(key, []), f"{where}.{key}", MAX_SKILLS)):
-            as_slug(slug, f"{where}.{key}[{index}]")
-    if tile.get("tier", "may") not in TIERS:
-        raise PayloadError(f"{where}.tier", N_("Use one of: %(choices)s."), choices=", ".join(TIERS))
-    link = tile.get("link", "")
-    as_text(link, f"{where}.link", LINK_MAX_CHARS, multiline=False)
-    if link and not is_http_link(link):
-        raise PayloadError(f"{where}.link", N_("Links must start with http:// or https://."))
-
-
-def validate_config(board, rule):
-    """Every problem with the author's settings, as PayloadErrors (empty when the board works)."""
-    problems = []
-    try:
-        as_list(list(board.tiles), "tiles", max_items=MAX_TILES)
-        if not board.tiles:
-            raise PayloadError("tiles", N_("Add at least one tile."))
-        seen = set()
-        for index, tile in enumerate(board.tiles):
-            parse_tile(tile, f"tiles[{index}]")
-            if tile["id"] in seen:
-                raise PayloadError(f"tiles[{index}].id", N_("The id %(id)s is used twice."), id=tile["id"])
-            seen.add(tile["id"])
-    except PayloadError as error:
-        return [error]
-    if board.layout not in LAYOUTS:
-        problems.append(PayloadError("layout", N_("Use one of: %(choices)s."), choices=", ".join(LAYOUTS)))
-    elif board.layout == "grid":
-        for name, value in (("rows", board.rows), ("columns", board.columns)):
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIDE:
-                problems.append(PayloadError(name, N_("Expected a number from %(minimum)s to %(maximum)s."),
-                                             minimum=1, maximum=MAX_SIDE))
-        if not problems and len(board.tiles) != board.rows * board.columns:
-            problems.append(PayloadError("tiles", N_("A %(rows)s x %(columns)s grid needs %(count)s tiles; "
-                                                     "there are %(tiles)s."),
-                                         rows=board.rows, columns=board.columns, count=board.rows * board.columns,
-                                         tiles=len(board.tiles)))
-    if problems:
-        return problems
-    return _validate_rule(board, rule)
-
-
-def _validate_rule(board, rule):
-    n = len(board.tiles)
-    if rule.kind not in RULES:
-        return [PayloadError("rule", N_("Use one of: %(choices)s."), choices=", ".join(RULES))]
-    for name, setting in (("k", "choose_count"), ("target", "points_target"), ("must_cap", "must_points_cap"),
-                          ("may_cap", "may_points_cap")):
-        value = getattr(rule, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return [PayloadError(setting, N_("Expected a whole number of 0 or more."))]
-    if rule.kind == "k_of_n" and not 1 <= rule.k <= n:
-        return [PayloadError("choose_count", N_("Learners cannot choose %(k)s of %(n)s tiles: "
-                                                "use a number from 1 to %(n)s."), k=rule.k, n=n)]
-    if rule.kind == "must_may":
-        mays = len([tile for tile in board.tiles if tile.get("tier", "may") == "may"])
-        if rule.k > mays:
-            return [PayloadError("choose_count", N_("Learners cannot choose %(k)s may-do tiles: the board has "
-                                                    "%(n)s."), k=rule.k, n=mays)]
-        if rule.k == 0 and mays == n:
-            return [PayloadError("choose_count", N_("With no must-do tiles, ask for at least one may-do tile."))]
-    if rule.kind == "tic_tac_toe":
-        if not board.is_square_grid or board.rows < 2:
-            return [PayloadError("rule", N_("Tic-tac-toe needs a square grid of at least 2 x 2 (this board is "
-                                            "%(rows)s x %(columns)s)."),
-                                 rows=board.rows if board.layout == "grid" else n,
-                                 columns=board.columns if board.layout == "grid" else 1)]
-        if rule.require_centre and board.rows % 2 == 0:
-            return [PayloadError("require_centre", N_("A %(side)s x %(side)s board has no centre tile."),
-                                 side=board.rows)]
-    if rule.kind == "points":
-        if rule.target < 1:
-            return [PayloadError("points_target", N_("Set a points target of at least 1."))]
-        reachable = max_points(board, rule)
-        if reachable < rule.target:
-            return [PayloadError("points_target", N_("No choice can reach %(target)s points: the most a learner "
-                                                     "can count is %(reachable)s."),
-                                 target=rule.target, reachable=reachable)]
-    return []
 
 
 # --- learner input -------------------------------------------------------------------------------
@@ -474,72 +382,3 @@ def interest_matches(board, interests):
                 found[tile["id"]] = labels[topic]
                 break
     return found
-
-
-# --- anonymous counts (user_state_summary) -------------------------------------------------------------
-
-def empty_summary():
-    return {"version": 1, "learners": 0, "chosen": {}, "done": {}}
-
-
-def class_contribution(state):
-    """What one learner's state adds to the shared counts: whether they have chosen, their tiles, their done tiles."""
-    return {"learner": bool(state["counted"]), "chosen": sorted(chosen_ids(state)), "done": sorted(state["done"])}
-
-
-def _contribution_parts(contribution):
-    """A stored contribution as ``(learner, chosen, done)``; anything unreadable counts as nothing."""
-    if not isinstance(contribution, dict):
-        return False, [], []
-
-    def ids(key):
-        value = contribution.get(key)
-        return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
-    return contribution.get("learner") is True, ids("chosen"), ids("done")
-
-
-def update_summary(summary, board, old, new):
-    """
-    The shared counts with one learner's contribution ``old`` replaced by ``new`` (both from
-    ``class_contribution``, or None for nothing). Summing every learner's contribution gives the
-    counts; garbled values are read as zero, counts never go below zero, and tiles no longer on the
-    board are dropped, which keeps the summary bounded.
-    """
-    if not isinstance(summary, dict) or summary.get("version") != 1:
-        summary = empty_summary()
-
-    def clean(bucket):
-        stored = summary.get(bucket) if isinstance(summary.get(bucket), dict) else {}
-        return {tile_id: stored[tile_id] if isinstance(stored.get(tile_id), int) and stored[tile_id] > 0 else 0
-                for tile_id in board.ids}
-    counts = {"chosen": clean("chosen"), "done": clean("done")}
-    learners = summary.get("learners")
-    learners = learners if isinstance(learners, int) and not isinstance(learners, bool) and learners > 0 else 0
-    for contribution, step in ((old, -1), (new, 1)):
-        learner, chosen, done = _contribution_parts(contribution)
-        learners += step if learner else 0
-        for bucket, tile_ids in (("chosen", chosen), ("done", done)):
-            for tile_id in set(tile_ids) & set(counts[bucket]):
-                counts[bucket][tile_id] += step
-    return {"version": 1, "learners": max(0, learners),
-            **{bucket: {tile_id: max(0, count) for tile_id, count in values.items()}
-               for bucket, values in counts.items()}}
-
-
-def share_table(summary, board):
-    """Per tile: learners choosing and finishing it, as counts and percentages of learners."""
-    if not isinstance(summary, dict) or summary.get("version") != 1:
-        summary = empty_summary()
-    learners = summary.get("learners") if isinstance(summary.get("learners"), int) else 0
-    rows = []
-    for tile in board.tiles:
-        counts = {}
-        for bucket in ("chosen", "done"):
-            stored = summary.get(bucket, {}) if isinstance(summary.get(bucket), dict) else {}
-            value = stored.get(tile["id"], 0)
-            value = value if isinstance(value, int) and value > 0 else 0
-            # A count repaired late can stand above the learner total for a moment; never show more than 100%.
-            counts[bucket] = value
-            counts[bucket + "_percent"] = min(100, round(100 * value / learners)) if learners else 0
-        rows.append(dict(counts, tile=tile))
-    return {"learners": learners, "rows": rows}

@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 from webob import Request
 
-from personalized_path.core.plan import GridQuery
+from personalized_path.core.class_grid import GridQuery
 
 from tests.builders import PlanCourse
 from tests.harness import call, field_snapshot, ok

@@ -106,6 +106,12 @@ def test_gate_editor_shows_sources_with_thresholds_children_and_estimators_in_wo
     gate.sources, gate.source_thresholds = [course["Check 1"]], [70]
     fields = fields_of(gate)
     assert fields["sources"]["value"] == [{"source": course["Check 1"], "threshold": 70}]
+    assert fields["sources"]["columns"][0]["accepts"] == ["scorable"]
+    # The single-block pickers come from the gate's links table, each accepting the kind it links to.
+    for name, kind in (("self_assessment", "self_assessment"), ("choice_board", "choice_board"),
+                       ("goal_reflection", "goal_reflection"), ("refresh_check", "skill_check")):
+        assert {key: fields[name][key] for key in ("kind", "accepts", "optional")} == {
+            "kind": "reference", "accepts": [kind], "optional": True}
     assert "source_thresholds" not in fields
     # Named as authors know the child (a text block by its text), not by its usage id.
     assert fields["child_routes"]["children"] == [{"key": str(gate.children[0]), "label": "Child 1: LESSON"}]

@@ -6,6 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from personalized_path.core import choice_board as core
+from personalized_path.core import choice_board_counts as board_counts
+from personalized_path.core import choice_board_settings as board_settings
 
 
 def tile(tile_id, points=0, tier="may", skills=(), **extra):
@@ -133,8 +135,8 @@ def fields(problems):
 
 def test_a_sound_board_has_no_problems():
     board = grid(3)
-    assert core.validate_config(board, core.Rule("tic_tac_toe", require_centre=True)) == []
-    assert core.validate_config(board, core.Rule("k_of_n", k=9)) == []
+    assert board_settings.validate_config(board, core.Rule("tic_tac_toe", require_centre=True)) == []
+    assert board_settings.validate_config(board, core.Rule("k_of_n", k=9)) == []
 
 
 @pytest.mark.parametrize("board, rule, field, words", [
@@ -168,14 +170,14 @@ def test_a_sound_board_has_no_problems():
     (core.Board(tiles=(tile("a"),)), core.Rule("lottery"), "rule", "k_of_n"),
 ])
 def test_studio_refuses_boards_that_cannot_work(board, rule, field, words):
-    problems = core.validate_config(board, rule)
+    problems = board_settings.validate_config(board, rule)
     assert fields(problems)[0] == field
     assert words in problems[0].render()
 
 
 def test_an_http_link_is_fine():
     board = core.Board(tiles=(tile("a", link="https://example.org/unit?x=1"), tile("b", link="http://x.org")))
-    assert core.validate_config(board, core.Rule("k_of_n", k=1)) == []
+    assert board_settings.validate_config(board, core.Rule("k_of_n", k=1)) == []
 
 
 # --- learner payloads ------------------------------------------------------------------------------------
@@ -290,11 +292,11 @@ def test_counts_stay_bounded_and_non_negative_whatever_was_stored(stored, moves)
     board = core.Board(tiles=(tile("t0"), tile("t1")))
     summary = {"version": 1, "learners": stored, "chosen": stored, "done": stored} if stored is not None else None
     for old, new in moves:
-        summary = core.update_summary(summary, board, old, new)
-    summary = core.update_summary(summary, board, None, None)
+        summary = board_counts.update_summary(summary, board, old, new)
+    summary = board_counts.update_summary(summary, board, None, None)
     assert set(summary["chosen"]) == set(summary["done"]) == {"t0", "t1"}
     assert all(value >= 0 for bucket in ("chosen", "done") for value in summary[bucket].values())
-    table = core.share_table(summary, board)
+    table = board_counts.share_table(summary, board)
     assert all(0 <= row[key] <= 100 for row in table["rows"] for key in ("chosen_percent", "done_percent"))
 
 
@@ -304,19 +306,20 @@ def learner(*chosen, done=()):
 
 def test_counts_are_the_sum_of_the_learners_contributions():
     board = core.Board(tiles=(tile("t0"), tile("t1"), tile("t2")))
-    summary = core.update_summary(None, board, None, learner("t0", "t1"))
-    summary = core.update_summary(summary, board, None, learner("t1"))
-    summary = core.update_summary(summary, board, learner("t1"), learner("t1", "t2", done=["t1"]))
+    summary = board_counts.update_summary(None, board, None, learner("t0", "t1"))
+    summary = board_counts.update_summary(summary, board, None, learner("t1"))
+    summary = board_counts.update_summary(summary, board, learner("t1"), learner("t1", "t2", done=["t1"]))
     assert summary == {"version": 1, "learners": 2, "chosen": {"t0": 1, "t1": 2, "t2": 1},
                        "done": {"t0": 0, "t1": 1, "t2": 0}}
     state = dict(core.empty_state(), counted=True, chosen=[{"id": "t2", "at": "x"}, {"id": "t0", "at": "x"}],
                  done={"t0": {"note": "", "link": "", "at": "x"}})
-    assert core.class_contribution(state) == {"learner": True, "chosen": ["t0", "t2"], "done": ["t0"]}
+    assert board_counts.class_contribution(state) == {"learner": True, "chosen": ["t0", "t2"], "done": ["t0"]}
 
 
 def test_counts_tolerate_a_lost_increment():
     board = core.Board(tiles=(tile("t0"),))
-    summary = core.update_summary(None, board, learner("t0"), None)  # the matching add was lost
+    summary = board_counts.update_summary(None, board, learner("t0"), None)  # the matching add was lost
     assert summary["chosen"]["t0"] == 0 and summary["learners"] == 0
-    summary = core.update_summary({"version": 1, "learners": 1, "chosen": {"t0": 3}, "done": {}}, board, None, None)
-    assert core.share_table(summary, board)["rows"][0]["chosen_percent"] == 100
+    summary = board_counts.update_summary({"version": 1, "learners": 1, "chosen": {"t0": 3}, "done": {}}, board,
+                                          None, None)
+    assert board_counts.share_table(summary, board)["rows"][0]["chosen_percent"] == 100

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from personalized_path.core import class_grid
 from personalized_path.core import plan as core
 from personalized_path.core.payload import PayloadError
 
@@ -92,16 +93,16 @@ def test_rows_flags_and_filters():
     assert bob["gates"][0]["route_label"] == "Practice" and cy["gates"][0]["status"] == "not_reached"
 
     def pick(**query):
-        return [item["learner"] for item in core.select(rows, core.GridQuery(**query))[0]]
+        return [item["learner"] for item in class_grid.select(rows, class_grid.GridQuery(**query))[0]]
     assert pick(filter="stuck", stuck_days=7) == ["amy"] and pick(filter="stuck", stuck_days=10) == []
     assert pick(filter="overdue") == ["bob"] and pick(filter="under") == ["bob"] and pick(filter="over") == ["amy"]
     assert pick(filter="no_choice") == ["amy"] and pick(search="B") == ["bob"]
     assert pick(sort="skill:fractions") == ["amy", "bob", "cy"]  # no evidence last
     assert pick(sort="skill:fractions", descending=True) == ["bob", "amy", "cy"]
     assert pick(sort="learner", descending=True) == ["cy", "bob", "amy"]
-    page, matching, pages, number = core.select(rows, core.GridQuery(page=5, page_size=2))
+    page, matching, pages, number = class_grid.select(rows, class_grid.GridQuery(page=5, page_size=2))
     assert (matching, pages, number, [item["learner"] for item in page]) == (3, 2, 2, ["cy"])
-    counts = core.route_counts(rows, SOURCES)
+    counts = class_grid.route_counts(rows, SOURCES)
     assert counts == [{"key": "gate", "title": "Gate", "locked": 1, "not_reached": 1, "unlocked": 0,
                        "routes": [{"id": "practice", "label": "Practice", "count": 1}]}]
 
@@ -113,15 +114,15 @@ def test_rows_flags_and_filters():
 ])
 def test_grid_queries_are_checked(data, field):
     with pytest.raises(PayloadError) as error:
-        core.parse_grid_query(data, ["fractions"])
+        class_grid.parse_grid_query(data, ["fractions"])
     assert error.value.field == field
 
 
 def test_csv_cells_never_start_a_formula():
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert core.csv_cell(text) == "'" + text
-    assert core.csv_cell(-3) == "-3" and core.csv_cell(None) == "" and core.csv_cell(True) == "yes"
-    assert core.csv_text(["a", "b"], [["x,y", '"q"']]) == 'a,b\r\n"x,y","""q"""\r\n'
+        assert class_grid.csv_cell(text) == "'" + text
+    assert class_grid.csv_cell(-3) == "-3" and class_grid.csv_cell(None) == "" and class_grid.csv_cell(True) == "yes"
+    assert class_grid.csv_text(["a", "b"], [["x,y", '"q"']]) == 'a,b\r\n"x,y","""q"""\r\n'
 
 
 def test_topics_and_interests():
