@@ -13,6 +13,7 @@ from xblock.exceptions import JsonHandlerError
 
 from .core import N_
 from .core.payload import PayloadError, parse_object
+from .core.state import stored_time
 from .dates import local_day, time_text, user_time_zone
 
 JSON_TYPE = "application/json"
@@ -155,4 +156,4 @@ class RequestMixin(XBlockMixin):
 
     def now_text(self):
         """``now()`` as stored in learner state."""
-        return self.now().replace(microsecond=0).isoformat()
+        return stored_time(self.now())

@@ -18,7 +18,7 @@ from .links import BlockReferenceList
 from .core import N_, adaptive, irt, mastery
 from .core import skill_check as core
 from .core.payload import PayloadError, only_keys
-from .core.state import time_text
+from .core.state import stored_time
 
 
 log = logging.getLogger(__name__)
@@ -266,7 +266,7 @@ class SkillCheckSessionsMixin:
             except PayloadError:
                 continue
             if when is not None:
-                due[skill] = time_text(when)
+                due[skill] = stored_time(when)
         return due
 
     # --- Studio ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from . import N_, is_finite_number
 from . import mastery
 from .payload import PayloadError, authored_items, as_list, as_text, only_keys, require
-from .state import time_text
+from .state import stored_time
 
 CALIBRATION_MARGIN = 25.0
 TREND_MARGIN = 5.0
@@ -142,7 +142,7 @@ def review_due(evidence):
     dated answers. A time, not a day: which day that is depends on the reader's time zone (the view decides).
     """
     due = mastery.review_due(_dated(evidence))
-    return time_text(due) if due else None
+    return stored_time(due) if due else None
 
 
 def skill_row(skill, self_rating, evidence, rule, now=None):

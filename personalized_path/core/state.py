@@ -39,7 +39,7 @@ def keep_newest(state, key, entries, limit, max_bytes=FIELD_MAX_BYTES):
     return dict(state, **{key: kept[::-1]})
 
 
-def time_text(moment):
+def stored_time(moment):
     """A time as learner state stores it: ISO 8601 in UTC, to the second."""
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 

@@ -5,7 +5,7 @@ import pytest
 
 from personalized_path.core import NP_, percent_text
 from personalized_path.core.payload import PayloadError, as_text
-from personalized_path.core.state import time_text
+from personalized_path.core.state import stored_time
 
 
 @pytest.mark.parametrize("value, text", [
@@ -18,7 +18,7 @@ def test_percent_text_is_a_whole_number_that_never_overstates_a_full_score(value
 
 def test_a_stored_time_is_utc_to_the_second():
     moment = datetime(2026, 3, 1, 14, 30, 5, 999999, tzinfo=timezone(timedelta(hours=2)))
-    assert time_text(moment) == "2026-03-01T12:30:05+00:00"
+    assert stored_time(moment) == "2026-03-01T12:30:05+00:00"
 
 
 def test_plural_messages_pick_their_form_by_count_and_translate_with_ngettext():
