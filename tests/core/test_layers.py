@@ -59,6 +59,23 @@ def test_nothing_but_the_workbench_imports_the_workbench(path):
     assert not {name for name in imported(path) if name.startswith("personalized_path.workbench")}
 
 
+@pytest.mark.parametrize("path", [path for path in modules()
+                                  if not {"openedx", "workbench"} & set(path.relative_to(PACKAGE).parts)],
+                         ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_only_the_platform_imports_the_platform_glue(path):
+    """
+    Blocks reach the glue through the Django settings platform_glue.py reads, so they load anywhere;
+    the workbench, which plays the platform, installs the plugin as the LMS does.
+    """
+    assert not {name for name in imported(path) if name.startswith("personalized_path.openedx")}
+
+
+@pytest.mark.parametrize("path", modules(PACKAGE / "core"), ids=lambda path: path.name)
+def test_the_core_imports_nothing_of_the_package_but_the_core(path):
+    assert not {name for name in imported(path)
+                if name.startswith("personalized_path.") and not name.startswith("personalized_path.core")}
+
+
 def test_the_import_reader_sees_relative_and_absolute_imports():
     names = imported(PACKAGE / "base.py")
     assert "personalized_path.links.LinksMixin" in names and "xblock.core" in names
