@@ -15,21 +15,15 @@ caches emptied, crum's current request set), CPU milliseconds of this thread:
   replaces.
 Queries are every SQL statement of the timed call.
 
-Rounds interleave everything (each case once per round, in the course's order; the renderers
-below in turn, their order reversed every other round) so that load from other processes falls
-on every case alike; the views of each round and renderer get a new learner, the handlers
-another. Reported: medians over ``BENCH_ROUNDS`` rounds (default 60).
-
-Compile passes (``personalized_path.rendering.COMPILE_PASSES``): in the same rounds, each of our
-views is also rendered by a TemplateRenderer with one pass left out, and with none; a pass's share
-of a view is the median over rounds of 1 - (render with every pass / render without that pass).
+Rounds interleave everything (each case once per round, in the course's order) so that load from
+other processes falls on every case alike; the views of each round get a new learner, the
+handlers another. Reported: medians over ``BENCH_ROUNDS`` rounds (default 60).
 """
 import json
 import os
 import statistics
 import time
 from dataclasses import dataclass, field
-from unittest import mock
 
 from tests.lms.platform import platform_or_skip
 
@@ -50,7 +44,6 @@ from openedx.core.djangoapps.content.course_overviews.models import CourseOvervi
 from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: E402
 
 from benchmarks.queries import QueryCounter  # noqa: E402
-from personalized_path import base, rendering  # noqa: E402
 from tests.lms.olx import attr, import_olx  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
@@ -58,7 +51,6 @@ LANGUAGE = os.environ.get("BENCH_LANGUAGE", "en")
 COURSE = CourseLocator("PersonalizedX", "BENCH101", "2026")
 HERE = os.path.dirname(os.path.abspath(__file__))
 FLOOR, POLL, SURVEY = "html", "xblock-poll poll", "xblock-poll survey"
-ALL_PASSES = "every pass"
 
 
 @dataclass
@@ -154,20 +146,8 @@ def timed(call):
     return spent * 1000, counter.count, result
 
 
-def renderers():
-    """A TemplateRenderer with every compile pass, one without each, one with none (as the blocks' renderer is made)."""
-    passes = rendering.COMPILE_PASSES
-    made = {ALL_PASSES: base.templates}
-    for left_out in passes:
-        made[f"without {left_out.__name__}"] = rendering.TemplateRenderer(
-            base.__package__, [other for other in passes if other is not left_out])
-    if len(passes) > 1:
-        made["without any"] = rendering.TemplateRenderer(base.__package__, [])
-    return made
-
-
 class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
-    """Not a test: a benchmark in the platform's harness (``make bench-lms``); it prints its tables."""
+    """Not a test: a benchmark in the platform's harness (``make bench-lms``); it prints its table."""
 
     ENABLED_SIGNALS = ["course_published"]
 
@@ -230,41 +210,31 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
         return spent, queries
 
     def test_views_and_handlers(self):
-        variants = renderers()
-        ours = [case for case in self.cases if case.ours]
-        samples = {}  # (configuration, case name, "view"/"handler") -> [(ms, queries)]
+        samples = {}  # (case name, "view"/"handler") -> [(ms, queries)]
         try:
             with translation.override(LANGUAGE):
                 for index in range(ROUNDS + 1):  # round 0 warms: templates compiled, class caches filled
-                    forward = index % 2 == 0
-                    for name in (list(variants) if forward else list(reversed(variants))):
-                        with mock.patch.object(base, "templates", variants[name]):
-                            learner = self.learner()
-                            for case in self.cases if name == ALL_PASSES else ours:
-                                taken = self.view(learner, case)
-                                if index:
-                                    samples.setdefault((name, case.name, "view"), []).append(taken)
-                    learner = self.learner()
+                    viewer, learner = self.learner(), self.learner()
+                    for case in self.cases:
+                        taken = self.view(viewer, case)
+                        if index:
+                            samples.setdefault((case.name, "view"), []).append(taken)
                     for case in self.cases:
                         if case.handler:
                             taken = self.act(learner, case)
                             if index:
-                                samples.setdefault((ALL_PASSES, case.name, "handler"), []).append(taken)
+                                samples.setdefault((case.name, "handler"), []).append(taken)
         finally:
             crum.set_current_request(None)
-        report(self.cases, variants, samples)
+        report(self.cases, samples)
 
 
-def median(values):
-    return statistics.median(values)
+def report(all_cases, samples):
+    def ms(case, kind="view"):
+        return statistics.median([taken[0] for taken in samples[(case.name, kind)]])
 
-
-def report(all_cases, variants, samples):
-    def ms(case, kind="view", name=ALL_PASSES):
-        return median([taken[0] for taken in samples[(name, case.name, kind)]])
-
-    def queries(case, kind="view", name=ALL_PASSES):
-        return round(median([taken[1] for taken in samples[(name, case.name, kind)]]))
+    def queries(case, kind="view"):
+        return round(statistics.median([taken[1] for taken in samples[(case.name, kind)]]))
 
     by_name = {case.name: case for case in all_cases}
     floor = by_name[FLOOR]
@@ -273,32 +243,12 @@ def report(all_cases, variants, samples):
     print("|---|---|---|---|---|---|")
     for case in all_cases:
         cells = [case.name, f"{ms(case):.2f} ms ({queries(case)})"]
-        if case.peer:
-            peer = by_name[case.peer]
-            cells += [f"{ms(case) / ms(peer):.2f} ({peer.name.split()[-1]})", f"{ms(case) / ms(floor):.2f}"]
-        else:
-            cells += ["", f"{ms(case) / ms(floor):.2f}" if case is not floor else ""]
+        peer = by_name.get(case.peer)
+        cells.append(f"{ms(case) / ms(peer):.2f} ({peer.name.split()[-1]})" if peer else "")
+        cells.append(f"{ms(case) / ms(floor):.2f}" if case is not floor else "")
         if case.handler:
             cells.append(f"{ms(case, 'handler'):.2f} ms ({queries(case, 'handler')})")
-            peer = by_name[case.peer] if case.peer else None
             cells.append(f"{ms(case, 'handler') / ms(peer, 'handler'):.2f}" if peer else "")
         else:
             cells += ["", ""]
-        print("| " + " | ".join(cells) + " |")
-    others = [name for name in variants if name != ALL_PASSES]
-    if not others:
-        return
-    print("\nCompile passes: render alone with every pass, and what leaving each out costs "
-          "(median over rounds of 1 - with / without: the share of the view the pass buys)\n")
-    print("| block | every pass | " + " | ".join(others) + " |")
-    print("|---|---|" + "---|" * len(others))
-    for case in all_cases:
-        if not case.ours:
-            continue
-        cells = [case.name, f"{ms(case):.2f} ms"]
-        with_all = samples[(ALL_PASSES, case.name, "view")]
-        for name in others:
-            without = samples[(name, case.name, "view")]
-            share = median([1 - pair[0][0] / pair[1][0] for pair in zip(with_all, without)])
-            cells.append(f"{ms(case, name=name):.2f} ms, {share * 100:+.1f}%")
         print("| " + " | ".join(cells) + " |")
