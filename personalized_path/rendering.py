@@ -10,7 +10,7 @@ renders, that object is the active translation, so ``{% trans %}``, ``{% blocktr
 formats answer exactly as the i18n service and Django would.
 
 Templates are Django's own once compiled: rewriting their nodes at compile time bought less than
-10% of any view in a real LMS (benchmarks/README.md, "In the real LMS").
+10% of any view in a real LMS (benchmarks/README.md, "Compile passes").
 """
 import threading
 from contextlib import contextmanager

@@ -67,10 +67,6 @@ class Case:
     peer: str = ""  # the case this one is compared with
     returning: bool = False  # the learner has viewed the block once before, in another request
 
-    @property
-    def ours(self):
-        return self.block_type.startswith("personalized_")
-
 
 def usage(block_type, url_name):
     return COURSE.make_usage_key(block_type, url_name)
