@@ -6,7 +6,7 @@ SETTINGS := personalized_path.workbench.settings
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := $(SETTINGS)
 
-.PHONY: help venv workbench test test-fast test-teak test-lms system-deps quality translations bench upgrade clean
+.PHONY: help venv workbench test test-fast test-teak test-lms bench-lms system-deps quality translations bench upgrade clean
 
 help:
 	@echo "make workbench     serve the demo course at http://127.0.0.1:$(PORT)"
@@ -73,6 +73,7 @@ LMS ?=
 LMS_DIR = $(abspath $(LMS))
 LMS_PYTHON ?= $(firstword $(wildcard $(LMS_DIR)/venv/bin/python $(dir $(LMS_DIR))venv/bin/python) python)
 LMS_SETTINGS ?= lms
+LMS_RUN ?= tests/lms/
 LMS_PYTEST_CONFIG = $(if $(filter cms,$(LMS_SETTINGS)),$(LMS_DIR)/cms/pytest.ini,$(LMS_DIR)/setup.cfg)
 test-lms:
 	@test -n "$(LMS)" -a -d "$(LMS_DIR)/lms" || { echo "usage: make test-lms LMS=<edx-platform checkout>"; exit 2; }
@@ -81,7 +82,12 @@ test-lms:
 	  PYTHONDONTWRITEBYTECODE=1 $(if $(findstring /,$(LMS_PYTHON)),$(abspath $(LMS_PYTHON)),$(LMS_PYTHON)) -m pytest \
 	  -c "$(LMS_PYTEST_CONFIG)" --rootdir="$(LMS_DIR)" --ds=$(LMS_SETTINGS).envs.test -p tests.lms.lms_plugin \
 	  -p no:randomly -p no:cacheprovider -p no:pytest_cov -W ignore::DeprecationWarning \
-	  -W ignore::PendingDeprecationWarning --confcutdir="$(CURDIR)/tests/lms" -s -v $(PYTEST_ARGS) "$(CURDIR)/tests/lms"
+	  -W ignore::PendingDeprecationWarning --confcutdir="$(CURDIR)/$(dir $(LMS_RUN))" -s -v $(PYTEST_ARGS) "$(CURDIR)/$(LMS_RUN)"
+
+# Views and handlers next to xblock-poll in that LMS, through the same harness (benchmarks/README.md).
+bench-lms:
+	@test -n "$(LMS)" || { echo "usage: make bench-lms LMS=<edx-platform checkout>"; exit 2; }
+	$(MAKE) --no-print-directory test-lms LMS_RUN=benchmarks/lms/bench_views.py
 
 # ESLint for static/js, at the versions package-lock.json pins (Node and npm come from the system).
 node_modules/.installed: package.json package-lock.json

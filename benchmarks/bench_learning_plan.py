@@ -19,6 +19,7 @@ import time
 from datetime import date, timedelta
 
 import workbench_db
+from queries import QueryCounter
 
 workbench_db.setup("pp-bench-plan-")
 
@@ -104,15 +105,6 @@ def populate(rows, size):
         cursor.execute("ANALYZE")
 
 
-class QueryCounter:
-    def __init__(self):
-        self.total = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.total += 1
-        return execute(sql, params, many, context)
-
-
 def measure(function):
     """Wall time, and this process's CPU time (what the grid costs when other work shares the machine)."""
     times, cpu, queries = [], [], []
@@ -123,7 +115,7 @@ def measure(function):
             function()
             times.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
-        queries.append(counter.total)
+        queries.append(counter.count)
     return {"min_ms": min(times), "median_ms": statistics.median(times), "cpu_ms": min(cpu),
             "queries": statistics.mean(queries)}
 

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import workbench_db
+from queries import QueryCounter
 
 workbench_db.setup("pp-bench-")
 
@@ -140,17 +141,6 @@ def answer_sizes(cases):
             rows.append({"case": case.name, "handler": handler, "bytes": size, "view_bytes": view,
                          "carries": carried})
     return rows
-
-
-class QueryCounter:
-    """Counts every SQL statement (CaptureQueriesContext keeps only the last 9,000)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def timed(function, *args):

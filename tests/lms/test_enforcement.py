@@ -8,8 +8,6 @@ URLs: the child's ``/xblock/`` page, its handlers, the Course Blocks API.
 import io
 import json
 import logging
-import os
-import tempfile
 import time
 
 from tests.lms.platform import platform_or_skip
@@ -32,11 +30,11 @@ from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_MI
 from xmodule.modulestore import ModuleStoreEnum  # noqa: E402
 from xmodule.modulestore.django import SignalHandler  # noqa: E402
 from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: E402
-from xmodule.modulestore.xml_importer import import_course_from_xml  # noqa: E402
 from xmodule.partitions.partitions_service import get_all_partitions_for_course  # noqa: E402
 
 from personalized_path.core import gate_access  # noqa: E402
 from personalized_path.openedx import gate_sync, partitions  # noqa: E402
+from tests.lms.olx import attr, import_olx  # noqa: E402
 
 PASSWORD = "Password1234"
 SECRET = "GATED-LESSON-3b9e"
@@ -56,10 +54,6 @@ REASON = "Showed it in class on Monday"
 
 def key(block_type, block_id):
     return CourseLocator(ORG, NUMBER, RUN).make_usage_key(block_type, block_id)
-
-
-def attr(value):
-    return json.dumps(value).replace("'", "&apos;")
 
 
 def course_olx():
@@ -88,21 +82,6 @@ def course_olx():
 </course>"""
 
 
-def import_olx(store, user_id, course_xml, number=NUMBER):
-    """Import ``course_xml`` (the course element with its tree inline) as the platform imports OLX."""
-    with tempfile.TemporaryDirectory() as root:
-        folder = os.path.join(root, "olx")
-        os.makedirs(os.path.join(folder, "course"))
-        with open(os.path.join(folder, "course.xml"), "w", encoding="utf-8") as handle:
-            handle.write(f'<course url_name="{RUN}" org="{ORG}" course="{number}"/>')
-        with open(os.path.join(folder, "course", f"{RUN}.xml"), "w", encoding="utf-8") as handle:
-            handle.write(course_xml)
-        courses = import_course_from_xml(store, user_id, root, source_dirs=["olx"],
-                                         target_id=CourseLocator(ORG, number, RUN), create_if_not_present=True,
-                                         raise_on_failure=True, static_content_store=None)
-    return courses[0]
-
-
 class GateEnforcementTest(ModuleStoreTestCase):
     """An imported course's gate, its routed children and three learners."""
 
@@ -112,7 +91,7 @@ class GateEnforcementTest(ModuleStoreTestCase):
         super().setUp()
         # The import ends with course_published; the plugin syncs once the import's transaction commits.
         with self.captureOnCommitCallbacks(execute=True):
-            self.course = import_olx(self.store, self.user.id, course_olx())
+            self.course = import_olx(self.store, self.user.id, course_olx(), CourseLocator(ORG, NUMBER, RUN))
         CourseOverview.load_from_module_store(self.course.id)
         self.learners = {}
         for name in ("locked", "passer", "excepted"):
@@ -361,7 +340,7 @@ class SyncCostTest(ModuleStoreTestCase):
             f'</personalized_mastery_gate></vertical>' for n in range(self.GATES))
         course = import_olx(self.store, self.user.id,
                             f'<course display_name="Big"><chapter url_name="c"><sequential url_name="s">{gates}'
-                            f'</sequential></chapter></course>', number="BIG101")
+                            f'</sequential></chapter></course>', CourseLocator(ORG, "BIG101", RUN))
         started = time.perf_counter()
         written = gate_sync.sync_course(self.store, course.id, self.user.id)
         first = time.perf_counter() - started

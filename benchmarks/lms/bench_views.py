@@ -1,0 +1,250 @@
+"""
+Every block's learner view and main handler in a real Open edX LMS, beside xblock-poll's poll and
+survey and the platform's html block: ``make bench-lms LMS=<edx-platform checkout>``, which runs
+this module through the platform's own test harness exactly as ``make test-lms`` runs tests/lms
+(split modulestore, FieldDataCache and StudentModule on SQLite). It measures; it asserts no speed.
+
+One course, imported from OLX; every measurement is a request of its own (the platform's request
+caches emptied, crum's current request set), CPU milliseconds of this thread:
+- a view is ``render("student_view")`` on the block once the LMS has bound it for the learner (a
+  FieldDataCache and ``get_block_for_descriptor``, as ``render_xblock`` binds it; not timed):
+  "render alone", what a block adds to a page;
+- a handler is the LMS's handler view, ``handle_xblock_callback`` (the course and block looked up,
+  access checked, the block bound, the handler run, its changes saved); the peers' figure is
+  xblock-poll's ``vote`` plus ``get_results``, two requests, the two round trips our one answer
+  replaces.
+Queries are every SQL statement of the timed call.
+
+Rounds interleave everything (each case once per round, in the course's order) so that load from
+other processes falls on every case alike; the views of each round get a new learner, the
+handlers another. Reported: medians over ``BENCH_ROUNDS`` rounds (default 60).
+"""
+import json
+import os
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from tests.lms.platform import platform_or_skip
+
+platform_or_skip()
+
+# pylint: disable=wrong-import-position,import-error
+import crum  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.client import RequestFactory  # noqa: E402
+from django.utils import translation  # noqa: E402
+from edx_django_utils.cache import RequestCache  # noqa: E402
+from opaque_keys.edx.locator import CourseLocator  # noqa: E402
+
+from common.djangoapps.student.tests.factories import CourseEnrollmentFactory, UserFactory  # noqa: E402
+from lms.djangoapps.courseware.block_render import get_block_for_descriptor, handle_xblock_callback  # noqa: E402
+from lms.djangoapps.courseware.model_data import FieldDataCache  # noqa: E402
+from openedx.core.djangoapps.content.course_overviews.models import CourseOverview  # noqa: E402
+from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: E402
+
+from benchmarks.queries import QueryCounter  # noqa: E402
+from tests.lms.olx import attr, import_olx  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
+LANGUAGE = os.environ.get("BENCH_LANGUAGE", "en")
+COURSE = CourseLocator("PersonalizedX", "BENCH101", "2026")
+HERE = os.path.dirname(os.path.abspath(__file__))
+FLOOR, POLL, SURVEY = "html", "xblock-poll poll", "xblock-poll survey"
+
+
+@dataclass
+class Case:
+    """A block of the course: its view, and the handler a learner calls (then the peer's second one)."""
+
+    name: str
+    block_type: str
+    url_name: str
+    olx: str
+    handler: str = ""
+    payload: dict = field(default_factory=dict)
+    followup: str = ""  # the peer's second round trip: get_results after vote
+    peer: str = ""  # the case this one is compared with
+    returning: bool = False  # the learner has viewed the block once before, in another request
+
+
+def usage(block_type, url_name):
+    return COURSE.make_usage_key(block_type, url_name)
+
+
+def workbench_case(name):
+    """A block as benchmarks/run.py measures it in the workbench (benchmarks/cases.json): OLX, handler, payload."""
+    with open(os.path.join(HERE, os.pardir, "cases.json"), encoding="utf-8") as handle:
+        case = next(case for case in json.load(handle) if case["name"] == name)
+    return case["xml"], case["handler"], case["payload"]
+
+
+def cases():
+    survey_questions = [["q1", {"label": "I can compare fractions", "img": None, "img_alt": None}],
+                        ["q2", {"label": "I can add fractions", "img": None, "img_alt": None}],
+                        ["q3", {"label": "I can explain equivalence", "img": None, "img_alt": None}]]
+    survey_answers = [["a1", "Not yet"], ["a2", "With help"], ["a3", "On my own"], ["a4", "Could teach"]]
+    statements = [{"id": "compare", "text": "I can compare fractions", "skill": "fractions"},
+                  {"id": "add", "text": "I can add fractions", "skill": "fractions"},
+                  {"id": "explain", "text": "I can explain equivalence", "skill": "reasoning"}]
+    board, board_handler, board_payload = workbench_case("choice board")
+    goals, goals_handler, goals_payload = workbench_case("goal reflection")
+    check, check_handler, check_payload = workbench_case("skill check")
+    check_key = str(usage("personalized_skill_check", "check"))
+    gate = (f'<personalized_mastery_gate url_name="gate" sources=\'{attr([check_key])}\' threshold="80">'
+            '<html url_name="inside"><p>Unlocked content</p></html></personalized_mastery_gate>')
+    sources = [check_key] + [str(usage(f"personalized_{kind}", name)) for kind, name in (
+        ("self_assessment", "rate"), ("goal_reflection", "goals"), ("mastery_gate", "gate"))]
+    return [
+        Case(FLOOR, "html", "lesson", '<html url_name="lesson"><p>A static paragraph.</p></html>'),
+        Case(POLL, "poll", "poll", '<poll url_name="poll"/>', "vote", {"choice": "R"}, "get_results"),
+        Case(SURVEY, "survey", "survey", f'<survey url_name="survey" questions=\'{attr(survey_questions)}\' '
+                                         f'answers=\'{attr(survey_answers)}\'/>',
+             "vote", {"q1": "a1", "q2": "a2", "q3": "a3"}, "get_results"),
+        Case("self-assessment", "personalized_self_assessment", "rate",
+             f'<personalized_self_assessment url_name="rate" statements=\'{attr(statements)}\' '
+             'show_class_comparison="true"/>',
+             "submit", {"ratings": {"compare": 1, "add": 2, "explain": 3}, "evidence": {"add": "page 4"}}, peer=SURVEY),
+        Case("choice board", "personalized_choice_board", "board", with_url_name(board, "board"),
+             board_handler, board_payload, peer=POLL),
+        Case("goal reflection", "personalized_goal_reflection", "goals", with_url_name(goals, "goals"),
+             goals_handler, goals_payload, peer=SURVEY),
+        Case("skill check", "personalized_skill_check", "check", with_url_name(check, "check"),
+             check_handler, check_payload, peer=SURVEY),
+        Case("mastery gate, first view", "personalized_mastery_gate", "gate", gate, "check_again", {}, peer=POLL),
+        Case("mastery gate, seen before", "personalized_mastery_gate", "gate", "", peer=POLL, returning=True),
+        Case("learning plan", "personalized_learning_plan", "plan",
+             f'<personalized_learning_plan url_name="plan" sources=\'{attr(sources)}\'/>',
+             "save_interests", {"interests": ["sport", "music"]}, peer=POLL),
+    ]
+
+
+def with_url_name(olx, url_name):
+    """The block element of ``olx`` given a ``url_name``."""
+    tag, rest = olx.split(None, 1)
+    return f'{tag} url_name="{url_name}" {rest}'
+
+
+def course_olx(all_cases):
+    blocks = "\n".join(case.olx for case in all_cases if case.olx)
+    return (f'<course display_name="Benchmark" start="2020-01-01T00:00:00Z"><chapter url_name="week1">'
+            f'<sequential url_name="lesson1"><vertical url_name="unit1">{blocks}</vertical></sequential>'
+            f'</chapter></course>')
+
+
+def timed(call):
+    """CPU milliseconds of this thread and SQL statements spent in ``call()``, and its result."""
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        started = time.thread_time()
+        result = call()
+        spent = time.thread_time() - started
+    return spent * 1000, counter.count, result
+
+
+class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
+    """Not a test: a benchmark in the platform's harness (``make bench-lms``); it prints its table."""
+
+    ENABLED_SIGNALS = ["course_published"]
+
+    def setUp(self):
+        super().setUp()
+        self.cases = cases()
+        with self.captureOnCommitCallbacks(execute=True):  # the gate's children synced, as after a publish
+            self.course = import_olx(self.store, self.user.id, course_olx(self.cases), COURSE)
+        CourseOverview.load_from_module_store(self.course.id)
+        self.learners = 0
+
+    def learner(self):
+        self.learners += 1
+        user = UserFactory(username=f"learner{self.learners}")
+        CourseEnrollmentFactory(user=user, course_id=self.course.id)
+        return user
+
+    def request(self, user, method="get", **kwargs):
+        """A new request by ``user``: the platform's request caches emptied, crum's current request set."""
+        RequestCache.clear_all_namespaces()
+        request = getattr(RequestFactory(), method)("/", **kwargs)
+        request.user, request.session = user, {}
+        request._dont_enforce_csrf_checks = True  # pylint: disable=protected-access  # as Django's test client
+        crum.set_current_request(request)
+        return request
+
+    def bind(self, user, case):
+        """The case's block bound for ``user`` in a new request, as the LMS's ``render_xblock`` binds it."""
+        request = self.request(user)
+        block = self.store.get_item(usage(case.block_type, case.url_name))
+        cache = FieldDataCache.cache_for_block_descendents(self.course.id, user, block)
+        bound = get_block_for_descriptor(user, request, block, cache, self.course.id, course=self.course)
+        assert bound is not None, case.name
+        return bound
+
+    def view(self, user, case):
+        if case.returning:  # a learner of its own, who has viewed the block in an earlier request
+            user = self.learner()
+            self.bind(user, case).render("student_view", {})
+        bound = self.bind(user, case)
+        spent, queries, fragment = timed(lambda: bound.render("student_view", {}))
+        assert fragment.content, case.name
+        return spent, queries
+
+    def post(self, user, case, handler, payload):
+        """The LMS's handler view (``handle_xblock_callback``: access checks, binding, the handler) for ``user``."""
+        request = self.request(user, "post", data=json.dumps(payload), content_type="application/json")
+        usage_id = str(usage(case.block_type, case.url_name))
+        spent, queries, response = timed(
+            lambda: handle_xblock_callback(request, str(self.course.id), usage_id, handler))
+        assert response.status_code == 200, (case.name, handler, response.content[:300])
+        return spent, queries
+
+    def act(self, user, case):
+        """The learner's action: our one handler, or the peer's vote and then get_results (two requests)."""
+        spent, queries = self.post(user, case, case.handler, case.payload)
+        if case.followup:
+            more, more_queries = self.post(user, case, case.followup, {})
+            spent, queries = spent + more, queries + more_queries
+        return spent, queries
+
+    def test_views_and_handlers(self):
+        samples = {}  # (case name, "view"/"handler") -> [(ms, queries)]
+        try:
+            with translation.override(LANGUAGE):
+                for index in range(ROUNDS + 1):  # round 0 warms: templates compiled, class caches filled
+                    viewer, learner = self.learner(), self.learner()
+                    for case in self.cases:
+                        taken = self.view(viewer, case)
+                        if index:
+                            samples.setdefault((case.name, "view"), []).append(taken)
+                    for case in self.cases:
+                        if case.handler:
+                            taken = self.act(learner, case)
+                            if index:
+                                samples.setdefault((case.name, "handler"), []).append(taken)
+        finally:
+            crum.set_current_request(None)
+        report(self.cases, samples)
+
+
+def report(all_cases, samples):
+    def ms(case, kind="view"):
+        return statistics.median([taken[0] for taken in samples[(case.name, kind)]])
+
+    def queries(case, kind="view"):
+        return round(statistics.median([taken[1] for taken in samples[(case.name, kind)]]))
+
+    by_name = {case.name: case for case in all_cases}
+    floor = by_name[FLOOR]
+    print(f"\n\nREAL-LMS BENCHMARK: {ROUNDS} rounds, language {LANGUAGE!r}, CPU ms (median) and SQL queries\n")
+    print("| block | render alone | / peer | / html | handler | / vote + get_results |")
+    print("|---|---|---|---|---|---|")
+    for case in all_cases:
+        cells = [case.name, f"{ms(case):.2f} ms ({queries(case)})"]
+        peer = by_name.get(case.peer)
+        cells.append(f"{ms(case) / ms(peer):.2f} ({peer.name.split()[-1]})" if peer else "")
+        cells.append(f"{ms(case) / ms(floor):.2f}" if case is not floor else "")
+        if case.handler:
+            cells.append(f"{ms(case, 'handler'):.2f} ms ({queries(case, 'handler')})")
+            cells.append(f"{ms(case, 'handler') / ms(peer, 'handler'):.2f}" if peer else "")
+        else:
+            cells += ["", ""]
+        print("| " + " | ".join(cells) + " |")

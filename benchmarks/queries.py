@@ -1,0 +1,15 @@
+"""What every benchmark counts its SQL statements with."""
+
+
+class QueryCounter:
+    """
+    Counts every SQL statement run while installed with ``connection.execute_wrapper`` (Django's
+    CaptureQueriesContext also records each one, and keeps only the last 9,000).
+    """
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
