@@ -20,7 +20,7 @@ from .dates import local_day
 from .base import PersonalizedBlockMixin
 from .dates import parse_iso
 from .handlers import error_response, json_api, json_response
-from .links import AUTHORED, BlockReferenceList, Link
+from .links import AUTHORED, SHOWN, BlockReferenceList, Link
 from .core import N_, percent_text
 from .core import class_grid
 from .core import plan as core
@@ -88,9 +88,12 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
                 yield ref, block
 
     def source_blocks(self):
-        """``[(core.Source, block)]`` for every readable source, loaded for the learner, in course order."""
+        """
+        ``[(core.Source, block)]`` for every readable source the learner may see, in course order: read
+        for their state in it (preloaded with the plan: ``declared_blocks``), not bound again (SHOWN).
+        """
         found = []
-        for ref, block in self.sources_found(self.linked):
+        for ref, block in self.sources_found(lambda ref: self.linked(ref, SHOWN)):
             try:
                 skills = tuple(block.skill_ids()) if hasattr(block, "skill_ids") else ()
                 routes = tuple(block.route_options()) if hasattr(block, "route_options") else ()

@@ -10,7 +10,7 @@ from opaque_keys.edx.keys import UsageKey
 from xblock.core import XBlockMixin
 
 from .fields import Reference, ReferenceList
-from .platform_glue import LINKED_VIEW_SETTING, platform_function
+from .platform_glue import LINKED_VIEW_SETTING, SHOWN_CHECK_SETTING, platform_function
 
 log = logging.getLogger(__name__)
 OWN_BLOCK_TYPE_PREFIX = "personalized_"
@@ -32,6 +32,7 @@ KINDS = {
 # How a linked block is read (see LinksMixin.linked).
 LEARNER = "learner"  # as the learner is shown it: bound to them, with the platform's access checks
 STATE = "state"  # for this learner's state in it, the platform's cheaper way where it has one
+SHOWN = "shown"  # as STATE, for a summary shown to the learner: only where the platform lets them see it
 AUTHORED = "authored"  # as authored, nothing of a learner's: structure, settings, kinds
 
 # What a link check finds (see LinksMixin.link_status).
@@ -99,13 +100,17 @@ class LinksMixin(XBlockMixin):
 
     def linked(self, reference, view=LEARNER, reads=None):
         """
-        The block ``reference`` names, read as ``view`` says (LEARNER, STATE or AUTHORED); None when
-        unset, missing, deleted, from another course, or (given ``reads``) lacking that method.
+        The block ``reference`` names, read as ``view`` says (LEARNER, STATE, SHOWN or AUTHORED); None
+        when unset, missing, deleted, from another course, or (given ``reads``) lacking that method.
 
         LEARNER binds it to the same learner as this one, through the runtime with its access checks.
         STATE is for this learner's state in a block of ours: where the platform offers a cheaper way
         (``PERSONALIZED_PATH_LINKED_VIEW``: in the LMS, the block as authored with this learner's
         state, see openedx/linked.py), that, without the access check on the block and its ancestors.
+        SHOWN is STATE for what this learner is shown of the block (the learning plan's summaries):
+        None where the platform's own check (``PERSONALIZED_PATH_SHOWN_CHECK``: in the LMS its
+        ``has_access``, without binding the ancestors) says the learner may not see it; where either
+        is missing, as LEARNER.
         AUTHORED is the modulestore's ``load_item`` where the runtime has it: the LMS's ``get_block``
         would bind each block to the learner with an access check up its ancestors (costly over a
         course walk: benchmarks/README.md); elsewhere as LEARNER.
@@ -113,13 +118,21 @@ class LinksMixin(XBlockMixin):
         if not reference:
             return None
         key = as_usage_key(reference)
-        load, view_of = self.runtime.get_block, None
+        load, view_of, may_see = self.runtime.get_block, None, None
         if view == AUTHORED:
             load = getattr(self.runtime, "load_item", None) or load
-        elif view == STATE and str(getattr(key, "block_type", "")).startswith(OWN_BLOCK_TYPE_PREFIX):
+        elif view in (STATE, SHOWN) and str(getattr(key, "block_type", "")).startswith(OWN_BLOCK_TYPE_PREFIX):
             view_of = platform_function(LINKED_VIEW_SETTING)
+            may_see = platform_function(SHOWN_CHECK_SETTING) if view == SHOWN else None
+            view_of = view_of if view == STATE or may_see else None
         try:
-            block = (view_of(self, key) if view_of else None) or load(key)
+            block = view_of(self, key) if view_of else None
+            seen = may_see(self, block) if may_see and block is not None else True
+            if seen is None:  # the platform cannot tell here: bind it, with its checks
+                block = None
+            elif not seen:
+                return None
+            block = block or load(key)
         except Exception as error:  # pylint: disable=broad-except
             # Deleted blocks, ids from another course or runtime: never a 500.
             log.warning("%s cannot load linked block %s: %s", self.scope_ids.usage_id, reference, error)

@@ -9,6 +9,8 @@ from django.utils.module_loading import import_string
 # Names the platform's cheaper way to read a linked block of ours (see LinksMixin.linked); the plugin
 # sets it in the LMS and Studio (openedx/settings.py), and a runtime without it loads linked blocks as usual.
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
+# Names the platform's own check of whether a learner may see a block (see LinksMixin.linked, SHOWN).
+SHOWN_CHECK_SETTING = "PERSONALIZED_PATH_SHOWN_CHECK"
 USER_STATE_CLIENT_SETTING = "PERSONALIZED_PATH_USER_STATE_CLIENT"
 DEFAULT_USER_STATE_CLIENT = "personalized_path.openedx.user_states.platform_user_state_client"
 SAVE_TRANSACTION_SETTING = "PERSONALIZED_PATH_SAVE_TRANSACTION"

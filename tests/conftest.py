@@ -34,6 +34,10 @@ def env():
 
 
 @pytest.fixture
-def lms_course():
-    """The LMS tier's standard multi-unit course (tests/lms_standin/course.py) on the LMS stand-in."""
+def lms_course(settings):
+    """
+    The LMS tier's standard multi-unit course (tests/lms_standin/course.py) on the LMS stand-in, whose
+    model of the LMS's load check answers what a learner may be shown (the plugin's glue needs the LMS).
+    """
+    settings.PERSONALIZED_PATH_SHOWN_CHECK = "tests.lms_standin.standin.learner_may_see"
     return StandardCourse()

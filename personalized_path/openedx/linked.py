@@ -13,12 +13,19 @@ block as authored (the modulestore's copy, loaded once per request), learner sta
 block's own field data, that is, the same per-request cache the LMS preloaded and would bind with.
 Blocks name this function by the Django setting ``PERSONALIZED_PATH_LINKED_VIEW`` and never import it.
 ``bound_view`` is the same binding for any learner-state source (the gate partition's decision).
+
+``learner_may_see`` keeps the platform's access rules for what a learner is shown of such a block
+(the learning plan's summaries, named by ``PERSONALIZED_PATH_SHOWN_CHECK``): the LMS's own
+``has_access(user, "load", block)`` (staff only, release dates, group access: cohorts, enrollment
+tracks, a locked mastery gate's partitions), with the block's ancestors read as authored, so that the
+check binds none of them for the learner as ``runtime.get_block`` would.
 """
 from xblock.field_data import SplitFieldData
 from xblock.fields import Scope
 
 AUTHORED_SCOPES = (Scope.content, Scope.settings, Scope.parent, Scope.children)
 LEARNER_SCOPES = (Scope.user_state, Scope.user_state_summary, Scope.user_info, Scope.preferences)
+AUTHORED_PARENTS = "personalized_path.authored_parents"
 
 
 def learner_view(reader, usage_key):
@@ -50,3 +57,42 @@ def bound_view(authored, user_id, learner_data):
     view._bound_field_data = bound  # pylint: disable=protected-access
     # A runtime whose field-data service ignores the binding would read nothing: bind through it then.
     return view if runtime.service(view, "field-data") is bound else None
+
+
+def learner_may_see(reader, block):
+    """
+    Whether the platform lets ``reader``'s learner load ``block`` (a linked view of it): True or False;
+    None where it cannot tell (no LMS here, or no user), and the caller binds the block as usual.
+    """
+    try:
+        from lms.djangoapps.courseware.access import has_access  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    user = getattr(reader.runtime.service(reader, "user"), "_django_user", None)
+    load_item = getattr(reader.runtime, "load_item", None)
+    if user is None or load_item is None:
+        return None
+    with_authored_ancestors(block, load_item)
+    return bool(has_access(user, "load", block, block.scope_ids.usage_id.course_key))
+
+
+def with_authored_ancestors(block, load_item, limit=20):
+    """
+    Give ``block`` and its ancestors their parents as the modulestore holds them, where none is cached
+    yet: XBlock's ``get_parent`` would load each through the LMS's ``get_block``, which binds it for the
+    learner (and checks access up its own ancestors). The access check reads only their settings. Each
+    parent is loaded once per request (the sources of a plan share most of theirs).
+    """
+    # pylint: disable-next=import-outside-toplevel,import-error
+    from edx_django_utils.cache import RequestCache
+    loaded = RequestCache(AUTHORED_PARENTS)
+    current = block
+    for _level in range(limit):
+        if current.parent is None or current.has_cached_parent:
+            return
+        found = loaded.get_cached_response(str(current.parent))
+        parent = found.value if found.is_found else load_item(current.parent)
+        if not found.is_found:
+            loaded.set(str(current.parent), parent)
+        current._parent_block, current._parent_block_id = parent, current.parent
+        current = parent

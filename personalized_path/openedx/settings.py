@@ -8,10 +8,16 @@ leaves the partitions inactive, so only the gate's own view holds children back.
 ``PERSONALIZED_PATH_LINKED_VIEW`` (default ``personalized_path.openedx.linked.learner_view``): how a
 block reads the learner's state in a linked block of ours without the platform binding that block
 again (see linked.py); empty makes blocks load linked blocks through ``runtime.get_block``.
+
+``PERSONALIZED_PATH_SHOWN_CHECK`` (default ``personalized_path.openedx.linked.learner_may_see``): the
+platform's check of whether a learner may see a linked block that such a view shows them a summary
+of (the learning plan); empty makes those blocks load through ``runtime.get_block`` too.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
 LINKED_VIEW = "personalized_path.openedx.linked.learner_view"
+SHOWN_CHECK_SETTING = "PERSONALIZED_PATH_SHOWN_CHECK"
+SHOWN_CHECK = "personalized_path.openedx.linked.learner_may_see"
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -21,6 +27,8 @@ def plugin_settings(settings):
         setattr(settings, ENFORCE_SETTING, True)
     if not hasattr(settings, LINKED_VIEW_SETTING):
         setattr(settings, LINKED_VIEW_SETTING, LINKED_VIEW)
+    if not hasattr(settings, SHOWN_CHECK_SETTING):
+        setattr(settings, SHOWN_CHECK_SETTING, SHOWN_CHECK)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})

@@ -17,6 +17,7 @@ platform_or_skip()
 # pylint: disable=wrong-import-position,import-error
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test.client import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from edx_django_utils.cache import RequestCache  # noqa: E402
@@ -24,6 +25,8 @@ from opaque_keys.edx.locator import CourseLocator  # noqa: E402
 
 from common.djangoapps.student.tests.factories import (AdminFactory, CourseEnrollmentFactory,  # noqa: E402
                                                        UserFactory)
+from lms.djangoapps.courseware.block_render import get_block_for_descriptor  # noqa: E402
+from lms.djangoapps.courseware.model_data import FieldDataCache  # noqa: E402
 from lms.djangoapps.courseware.models import StudentModule  # noqa: E402
 from openedx.core.djangoapps.content.course_overviews.models import CourseOverview  # noqa: E402
 from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_MISC  # noqa: E402
@@ -33,6 +36,7 @@ from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: 
 from xmodule.partitions.partitions_service import get_all_partitions_for_course  # noqa: E402
 
 from personalized_path.core import gate_access  # noqa: E402
+from personalized_path.links import SHOWN  # noqa: E402
 from personalized_path.openedx import gate_sync, partitions  # noqa: E402
 from tests.lms.olx import attr, import_olx  # noqa: E402
 
@@ -61,13 +65,14 @@ def course_olx():
     check, gate = str(key("personalized_skill_check", "check")), str(key("personalized_mastery_gate", "gate"))
     assessment = str(key("personalized_self_assessment", "rate"))
     goals = str(key("personalized_goal_reflection", "goals"))
+    inner = str(key("personalized_skill_check", "inner"))
     return f"""<course display_name="Enforcement" start="2020-01-01T00:00:00Z">
   <chapter url_name="week1" display_name="Week 1"><sequential url_name="lesson1" display_name="Lesson 1">
     <vertical url_name="unit1" display_name="Unit 1">
       <personalized_skill_check url_name="check" display_name="Fractions check" questions='{attr(QUESTIONS)}'/>
       <personalized_self_assessment url_name="rate" statements='{attr(STATEMENTS)}'/>
       <personalized_goal_reflection url_name="goals"/>
-      <personalized_learning_plan url_name="plan" sources='{attr([check, assessment, goals, gate])}'/>
+      <personalized_learning_plan url_name="plan" sources='{attr([check, assessment, goals, inner, gate])}'/>
     </vertical>
     <vertical url_name="unit2" display_name="Unit 2">
       <personalized_mastery_gate url_name="gate" display_name="Fractions lesson" sources='{attr([check])}'
@@ -295,6 +300,58 @@ class GateEnforcementTest(ModuleStoreTestCase):
         check = json.loads(StudentModule.objects.get(student=user, module_state_key=key(
             "personalized_skill_check", "check")).state)
         assert check  # answers and score stay
+
+    # --- the learning plan's view ---------------------------------------------------------------
+
+    def plan_sources(self, name):
+        """
+        The plan bound for ``name`` in a new request as ``render_xblock`` binds it, then what its view
+        reads: the sources it keeps, the blocks the LMS bound meanwhile, the queries each source's read
+        cost (in the plan's order) and those of the whole view after them.
+        """
+        user = self.learners[name]
+        RequestCache.clear_all_namespaces()
+        request = RequestFactory().get("/")
+        request.user, request.session = user, {}
+        plan = self.store.get_item(key("personalized_learning_plan", "plan"))
+        cache = FieldDataCache.cache_for_block_descendents(self.course.id, user, plan)
+        plan = get_block_for_descriptor(user, request, plan, cache, self.course.id, course=self.course)
+        bound, binding = [], plan.runtime.get_block_for_descriptor
+
+        def recording(block, *args, **kwargs):
+            bound.append(block.scope_ids.usage_id.block_id)
+            return binding(block, *args, **kwargs)
+        plan.runtime.get_block_for_descriptor = recording
+        per_source = {}
+        try:
+            for ref in plan.sources:
+                with CaptureQueriesContext(connection) as queries:
+                    plan.linked(ref, SHOWN)
+                per_source[ref.block_id] = len(queries)
+            found = [source.key.rsplit("@", 1)[-1] for source, _block in plan.source_blocks()]
+            with CaptureQueriesContext(connection) as queries:
+                assert plan.render("student_view", {}).content
+        finally:
+            plan.runtime.get_block_for_descriptor = binding
+        return found, bound, per_source, len(queries)
+
+    def test_the_plan_reads_its_sources_without_binding_them_and_shows_only_what_the_learner_may_see(self):
+        """
+        The plan's view reads each source for the learner's state in it (preloaded with the plan, which
+        declares them) through the linked view, binding none again, and keeps only those the LMS's own
+        load check lets the learner see: the skill check inside the locked gate is left out until it
+        opens. No query per source: only the gate's partition reads the course's gates, once a request.
+        """
+        assert self.answer("locked", choice="b").status_code == 200
+        assert self.answer("passer").status_code == 200
+        for name, shown in (("locked", ["check", "rate", "goals", "gate"]),
+                            ("passer", ["check", "rate", "goals", "inner", "gate"])):
+            found, bound, per_source, view_queries = self.plan_sources(name)
+            print(f"\nPLAN VIEW ({name}): queries per source read {per_source}, then {view_queries} for the view")
+            assert found == shown
+            assert not bound
+            assert not any(count for source, count in per_source.items() if source != "inner")
+            assert view_queries <= 2  # the learner's time zone preference and a waffle flag, as any view of ours
 
     # --- what the partition costs ---------------------------------------------------------------
 

@@ -225,7 +225,8 @@ class StandInRuntime(RecordingRuntime):
         if usage_id not in self.env.blocks:
             raise NoSuchUsage(repr(usage_id))
         if self.instances is None:
-            self.env.bindings.append(usage_id)
+            if not self.env.deciding:  # the platform's partition decides on the gate as authored (learner_gate)
+                self.env.bindings.append(usage_id)
             if not self.staff:
                 self.env.check_access(usage_id, self.user_id)
             return super().get_block(usage_id, for_parent)
@@ -489,6 +490,20 @@ class StandInCourse:
             block = self.content(usage)
             pending.extend(block.children if block.has_children else [])
         return found
+
+
+def learner_may_see(reader, block):
+    """
+    The LMS's load check as the stand-in models it (``check_access``), for what a block shows of a
+    linked block (``PERSONALIZED_PATH_SHOWN_CHECK``, which names openedx/linked.py in the LMS): binds nothing.
+    """
+    runtime = reader.runtime
+    try:
+        if not runtime.staff:
+            runtime.env.check_access(block.scope_ids.usage_id, runtime.user_id)
+    except AccessDenied:
+        return False
+    return True
 
 
 class AccessDenied(Exception):

@@ -185,3 +185,28 @@ def test_a_refused_request_writes_nothing(course):
     status, _data = course.call(course.gate, "check_again", {"unexpected": 1})
     assert status == 400
     assert course.writes == []
+
+
+def test_the_plan_leaves_out_a_source_inside_a_locked_gate_and_binds_none(course, settings):
+    """
+    The learning plan reads its sources without binding them (the linked view) and shows a learner only
+    those the platform's load check lets them see: a skill check inside the locked gate is left out of
+    the plan (its skills, its answers) until the gate opens for them.
+    """
+    settings.PERSONALIZED_PATH_SHOWN_CHECK = "tests.lms_standin.standin.learner_may_see"
+    plan = course.content(course.plan)
+    plan.sources = [course.check, course.inner, course.gate]
+    plan.save()
+
+    def shown():
+        block = course.block(course.plan, "learner")
+        course.bindings.clear()
+        keys = [source.key for source, _block in block.source_blocks()]
+        assert block.runtime.render(block, "student_view").content
+        assert not {course.check, course.inner, course.gate} & set(course.bindings)
+        return keys
+
+    assert answer(course, course.check, "b")[0] == 200  # locked
+    assert shown() == [str(course.check), str(course.gate)]
+    assert answer(course, course.check, "a")[0] == 200  # the gate opens
+    assert shown() == [str(course.check), str(course.inner), str(course.gate)]

@@ -2,6 +2,8 @@
 LMS tier: the learning plan in a unit of its own reads every block of the course because it declares
 them (their learner state is preloaded as the LMS does it), and finds them by walking the course.
 """
+import pytest
+
 from tests.harness import unisolated
 from tests.lms_standin.course import PLACES
 
@@ -15,11 +17,11 @@ def test_the_plan_walks_the_course_tree_to_find_its_blocks(lms_course):
     assert found == [str(lms_course.at(name)) for name in ("assessment", "check", "board", "recheck", "goals", "gate")]
 
 
-def test_the_walk_binds_no_container_for_the_learner_and_the_blocks_found_are_bound(lms_course):
+def test_the_walk_and_the_reads_of_the_blocks_found_bind_none_of_them(lms_course):
     """
     The LMS binds a block, checking access up its ancestors, on every ``get_block``: the walk reads the
-    course's structure from the blocks as authored, and only the blocks it finds are loaded for the
-    learner, with the platform's access checks, before the plan shows them.
+    course's structure from the blocks as authored, and the plan reads the blocks it finds for the
+    learner's state in them (the linked view), after the platform's load check on each, binding none.
     """
     plan = lms_course.block(lms_course.at("plan"), "learner")
     plan.sources = []
@@ -27,7 +29,36 @@ def test_the_walk_binds_no_container_for_the_learner_and_the_blocks_found_are_bo
     sources = plan.source_blocks()
     assert [source.key for source, _block in sources] == [
         str(lms_course.at(name)) for name in ("assessment", "check", "board", "recheck", "goals", "gate")]
-    assert sorted(map(str, lms_course.bindings)) == sorted(source.key for source, _block in sources)
+    assert not lms_course.bindings
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["sources listed", "sources found by the walk"])
+def test_the_plans_view_binds_none_of_its_sources_and_reads_their_state_as_preloaded(lms_course, settings, listed):
+    """
+    The plan's view reads every source's learner state from what the LMS preloaded for the request (the
+    plan declares its sources, listed or found), binding none of them again; the same page as when
+    each is bound through ``runtime.get_block``.
+    """
+    if not listed:
+        content = lms_course.content(lms_course.at("plan"))
+        content.sources = []
+        content.save()
+    lms_course.rate(3)
+    lms_course.answer("b")
+    lms_course.ok("board", "choose", {"tiles": ["read"]})
+    lms_course.render(lms_course.unit_of("gate"))  # the gate's first view stores when the learner reached it
+    names = ("assessment", "check", "board", "goals", "gate") + (() if listed else ("recheck",))
+    sources = {lms_course.at(name) for name in names}
+    assert sources <= set(lms_course.preloaded(lms_course.unit_of("plan")))
+    lms_course.bindings.clear()
+    html = lms_course.render(lms_course.unit_of("plan"))
+    assert not sources & set(lms_course.bindings)
+    assert "You rate yourself higher than your results so far." in html
+    assert "Read the chapter: to do" in unisolated(html)
+    settings.PERSONALIZED_PATH_SHOWN_CHECK = ""  # no check of what a learner may see: each source bound
+    lms_course.bindings.clear()
+    assert lms_course.render(lms_course.unit_of("plan")) == html
+    assert sources <= set(lms_course.bindings)
 
 
 def test_the_plan_reads_blocks_in_other_units_for_the_learner(lms_course):
