@@ -13,11 +13,15 @@ groups; group sizes are within one of each other. Locked groups are kept as they
 the class is grouped again. Everything is deterministic: learners are ordered by username first,
 and every sort breaks ties by username. Pure: the input is the plan's learner rows.
 """
+import csv
+import io
 import math
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
 from . import N_, NP_
+from .class_grid import FORMULA_START
 from .payload import PayloadError, as_bool, as_int, as_list, as_object, as_text, only_keys, require
 
 MIXED, SIMILAR, INTEREST = "mixed", "similar", "interest"
@@ -136,6 +140,9 @@ def parse_groups(value, where, class_usernames, topic_ids=None, *, locked_only=F
         if topic is not None and topic not in (topic_ids or ()):
             raise PayloadError(f"{at}.topic", N_("This is not one of the topics offered."))
         name = as_text(item.get("name", ""), f"{at}.name", MAX_NAME_CHARS, multiline=False).strip()
+        if name.startswith(FORMULA_START):
+            # Exported as a team name, which a spreadsheet would run and the Teams upload must read as typed.
+            raise PayloadError(f"{at}.name", N_("A group name cannot start with =, +, -, @ or a tab."))
         if locked or not locked_only:
             groups.append({"name": name, "members": list(members), "topic": topic if isinstance(topic, str) else None,
                            "locked": locked})
@@ -341,3 +348,95 @@ def balance(proposal, learners):
     members = [group["members"] for group in proposal["groups"]]
     return {"means": [None if value is None else round(value, 1) for value in group_means(members, means)],
             "spread": round(group_spread(members, means), 1)}
+
+
+# --- a saved grouping --------------------------------------------------------------------------------
+
+GROUPING_VERSION = 1
+MAX_GROUPING_BYTES = 1024 * 1024  # a class of 10,000 with long names stays well under
+
+
+def parse_saved(data, course_skills, class_usernames, topic_ids=()):
+    """
+    The teacher's edited proposal: ``{"kind", "skills", "groups": [...], "revision"}`` as
+    ``(kind, skills, groups, revision)``; the groups as ``parse_groups`` reads them.
+    """
+    as_object(data, "")
+    only_keys(data, ("kind", "skills", "groups", "revision"))
+    kind = require(data, "kind")
+    if kind not in KINDS:
+        raise PayloadError("kind", N_("Choose mixed ability, similar level or shared interest."))
+    skills = parse_skills(data.get("skills"), course_skills)
+    groups = parse_groups(require(data, "groups"), "groups", class_usernames, topic_ids)
+    if not groups:
+        raise PayloadError("groups", N_("Propose groups before saving them."))
+    return kind, skills, groups, as_int(data.get("revision", 0), "revision", 0)
+
+
+def stored(value):
+    """
+    A stored grouping, read defensively: ``{"kind", "skills", "groups", "by", "at", "revision", ...}``
+    with every group's members a list of usernames; None when absent or garbled.
+    """
+    if not isinstance(value, dict) or value.get("version") != GROUPING_VERSION or value.get("kind") not in KINDS:
+        return None
+    groups = value.get("groups")
+    if not isinstance(groups, list) or not isinstance(value.get("skills"), list):
+        return None
+    for group in groups:
+        if not isinstance(group, dict) or not isinstance(group.get("members"), list) \
+                or not all(isinstance(name, str) for name in group["members"]) \
+                or not isinstance(group.get("name"), str) or not isinstance(group.get("topic"), (str, type(None))):
+            return None
+    return value
+
+
+def group_of(grouping, username):
+    """``(index, group)`` of the group ``username`` is in, or ``(None, None)``."""
+    for index, group in enumerate((grouping or {}).get("groups", ())):
+        if username in group["members"]:
+            return index, group
+    return None, None
+
+
+# --- Open edX Teams ----------------------------------------------------------------------------------
+
+TEAM_SET_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+TEAM_NAME_MAX_CHARS = 255  # the platform's CourseTeam.name
+
+
+def parse_team_set(value):
+    """The team-set id the teacher names (as in the course's Teams configuration); PayloadError otherwise."""
+    if not isinstance(value, str) or not TEAM_SET_RE.match(value.strip()):
+        raise PayloadError("team_set", N_("Give the id of a team-set of this course's Teams configuration "
+                                          "(letters, digits, - and _)."))
+    return value.strip()
+
+
+def teams_rows(grouping, team_set, modes, default_mode, default_names):
+    """
+    ``(header, rows)`` for the platform's Teams membership upload (``lms/djangoapps/teams/csv.py``):
+    ``username``, ``external_user_id``, ``mode``, then the team-set's column with each learner's
+    team name. ``modes``: ``{username: enrollment mode}`` where known; ``default_names[i]``: the
+    name of group i when the teacher gave none.
+    """
+    header = ["username", "external_user_id", "mode", team_set]
+    rows = []
+    for index, group in enumerate(grouping["groups"]):
+        name = (group["name"] or default_names[index])[:TEAM_NAME_MAX_CHARS]
+        for username in group["members"]:
+            rows.append([username, "", modes.get(username) or default_mode, name])
+    return header, rows
+
+
+def teams_csv(header, rows):
+    """
+    The Teams upload as text. Cells are written as they are (no ``'`` before a leading ``-``, ``+`` or
+    ``@``): the platform matches usernames and team names exactly; group names that a spreadsheet
+    would run are refused when saved, and usernames are the platform's own.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
