@@ -112,7 +112,8 @@ class PlanGroupsMixin(XBlockMixin):
                 "saved": saved, "by": stored.get("by"), "at": parse_iso(stored.get("at")),
                 "revision": self.grouping_revision(),
                 "published_at": parse_iso(published.get("published_at")) if published else None,
-                "published_by": published.get("published_by") if published else None}
+                "published_by": published.get("published_by") if published else None,
+                "published_current": bool(published and saved and published.get("revision") == stored.get("revision"))}
 
     def grouping_revision(self):
         saved = grouping.stored(self.saved_grouping)

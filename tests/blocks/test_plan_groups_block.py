@@ -109,13 +109,21 @@ def test_learners_see_only_their_own_group_once_published_and_never_levels(cours
     proposal = propose(course)["proposal"]
     proposal["groups"][0]["name"] = "Owls"
     ok(staff(course), "save_groups", saved_payload(proposal))
-    mine, other = proposal["groups"][0]["members"], proposal["groups"][1]["members"]
+    mine, other = list(proposal["groups"][0]["members"]), list(proposal["groups"][1]["members"])
     assert "Your group" not in render(course.env, course.plan, mine[0])  # saved, not shown yet
     ok(staff(course), "publish_groups", {"publish": True})
     html = render(course.env, course.plan, mine[0])
     assert "Your group" in html and "Owls" in html and all(name in html for name in mine)
     assert not any(name in html for name in other) and "mean" not in html
     assert "Your group works together on: fractions, reasoning." in html
+    # A later save is not shown until it is published again.
+    proposal["groups"][1]["members"].append(proposal["groups"][0]["members"].pop(0))
+    saved = ok(staff(course), "save_groups", saved_payload(proposal, revision=1))["html"]
+    assert "Learners still see the groups shown on" in saved and 'data-publish="true"' in saved
+    assert "Owls" in render(course.env, course.plan, mine[0])
+    ok(staff(course), "publish_groups", {"publish": True})
+    assert "Owls" in render(course.env, course.plan, mine[1])
+    assert "Owls" not in render(course.env, course.plan, mine[0])  # moved to the other group
     ok(staff(course), "publish_groups", {"publish": False})
     assert "Your group" not in render(course.env, course.plan, mine[0])
 
