@@ -21,6 +21,7 @@ from .core.state import stored_size
 from .dates import parse_iso
 from .fields import Dict
 from .handlers import Conflict, attachment, error_response, json_api
+from .platform_glue import DEFAULT_TEAMS_IMPORTER, TEAMS_IMPORTER_SETTING, platform_function
 
 # The platform's default enrollment mode: what the Teams export says where no enrollments service
 # tells the real one (the workbench).
@@ -28,6 +29,7 @@ DEFAULT_ENROLLMENT_MODE = "audit"
 
 
 @XBlock.wants("enrollments")
+@XBlock.wants("teams")
 class PlanGroupsMixin(XBlockMixin):
     """Propose, edit, save, publish and export groups; the learner's own group on their plan."""
 
@@ -78,6 +80,7 @@ class PlanGroupsMixin(XBlockMixin):
                                         for kind in grouping.KINDS],
             "editor": self.groups_editor(saved, learners, saved=True) if saved else None,
             "csv_url": self.runtime.handler_url(self, "groups_csv"),
+            "teams_here": self.teams_importer() is not None,
         }}
 
     def group_name(self, group, index):
@@ -193,22 +196,67 @@ class PlanGroupsMixin(XBlockMixin):
         if not self.is_staff():
             return self.staff_refusal()
         try:
-            team_set = grouping.parse_team_set(request.GET.get("team_set"))
-            saved = grouping.stored(self.saved_grouping)
-            if not saved:
-                raise PayloadError("", N_("Save the groups before exporting them."))
-            modes = self.enrollment_modes()
-            for group in saved["groups"]:
-                for name in group["members"]:
-                    if modes is not None and name not in modes:
-                        raise PayloadError("", N_("%(name)s has left the course: propose and save the groups "
-                                                  "again before exporting."), name=name)
+            header, rows = self.teams_table(request.GET.get("team_set"))
         except PayloadError as error:
             return error_response(error.sentence(self._, self.ngettext), 400, error.field)
+        self.publish("groups_exported", {"team_set": header[-1], "rows": len(rows)})
+        return attachment(grouping.teams_csv(header, rows), "text/csv", f"teams-{header[-1]}.csv")
+
+    def teams_table(self, team_set):
+        """``(header, rows)`` of the saved grouping for the Teams upload; PayloadError when it cannot be made."""
+        team_set = grouping.parse_team_set(team_set)
+        saved = grouping.stored(self.saved_grouping)
+        if not saved:
+            raise PayloadError("", N_("Save the groups before exporting them."))
+        modes = self.enrollment_modes()
+        for group in saved["groups"]:
+            for name in group["members"]:
+                if modes is not None and name not in modes:
+                    raise PayloadError("", N_("%(name)s has left the course: propose and save the groups "
+                                              "again before exporting."), name=name)
         names = [self.group_name(group, index) for index, group in enumerate(saved["groups"])]
-        header, rows = grouping.teams_rows(saved, team_set, modes or {}, DEFAULT_ENROLLMENT_MODE, names)
-        self.publish("groups_exported", {"team_set": team_set, "rows": len(rows)})
-        return attachment(grouping.teams_csv(header, rows), "text/csv", f"teams-{team_set}.csv")
+        return grouping.teams_rows(saved, team_set, modes or {}, DEFAULT_ENROLLMENT_MODE, names)
+
+    def teams_importer(self):
+        """The platform's Teams import where the LMS offers its ``teams`` service and the glue is there; else None."""
+        if self.runtime.service(self, "teams") is None:
+            return None
+        try:
+            make = platform_function(TEAMS_IMPORTER_SETTING, DEFAULT_TEAMS_IMPORTER)
+        except ImportError:
+            return None
+        return make() if make else None
+
+    @json_api
+    def create_teams(self, data, suffix=""):  # pylint: disable=unused-argument
+        """
+        Staff, where the LMS has Teams: ``{"team_set": "<id>"}`` makes the saved groups the team-set's
+        teams through the platform's own import. Learners whose track the team may not mix with the
+        others are left out, a sentence each; the platform's own refusals come back as it words them.
+        """
+        self.require_staff()
+        only_keys(data, ("team_set",))
+        importer = self.teams_importer()
+        if importer is None:
+            raise PayloadError("team_set", N_("Teams cannot be made from here on this platform: download the "
+                                              "CSV and upload it on the instructor dashboard."))
+        header, rows = self.teams_table(require(data, "team_set"))
+        kept, refused = grouping.mode_refusals((header, rows), importer.protected_modes)
+        usage = self.scope_ids.usage_id
+        problems = importer.run(getattr(usage, "context_key", None) or getattr(usage, "course_key", None),
+                                grouping.teams_csv(header, kept)) if kept else []
+        refusals = [self.say(N_("%(name)s was not added to %(team)s: Open edX Teams does not put learners of "
+                                "the master's track in one team with learners of other tracks."),
+                             {"name": row[0], "team": row[3]}) for row in refused]
+        self.publish("teams_created", {"team_set": header[-1], "added": 0 if problems else len(kept),
+                                       "refused": len(refused), "problems": len(problems)})
+        if problems:
+            message = self._("The platform made no teams. What it said:")
+        else:
+            message = self.ngettext("%(count)s learner is in their team.", "%(count)s learners are in their teams.",
+                                    len(kept)) % {"count": len(kept)}
+        return {"added": 0 if problems else len(kept), "message": message, "refusals": refusals,
+                "problems": problems}
 
     def staff_username(self):
         user = self.current_user()

@@ -440,3 +440,23 @@ def teams_csv(header, rows):
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
+
+
+def mode_refusals(header_rows, protected_modes):
+    """
+    The rows of ``teams_rows`` the platform's Teams would refuse for their enrollment mode: a team never
+    mixes protected tracks (the master's track) with others. In a group with both, the side with fewer
+    members is refused (on a tie, the protected side). ``(kept rows, refused rows)``, each in order.
+    """
+    _header, rows = header_rows
+    protected = set(protected_modes)
+    teams = {}
+    for row in rows:
+        teams.setdefault(row[3], []).append(row)
+    refused = set()
+    for members in teams.values():
+        inside = [row[0] for row in members if row[2] in protected]
+        outside = [row[0] for row in members if row[2] not in protected]
+        if inside and outside:
+            refused.update(inside if len(inside) <= len(outside) else outside)
+    return [row for row in rows if row[0] not in refused], [row for row in rows if row[0] in refused]

@@ -205,6 +205,24 @@ function PersonalizedLearningPlan(runtime, element, init) {
     window.location.assign(base + (base.indexOf("?") === -1 ? "?" : "&") + "team_set=" + encodeURIComponent(teamSet));
   }
 
+  /* Where the LMS has Teams: the platform's own import makes the teams; refusals listed, one sentence each. */
+  function createTeams(button) {
+    var form = button.form;
+    var teamSet = form.elements.team_set.value.trim();
+    var list = form.querySelector(".pp-groups-refusals");
+    list.replaceChildren();
+    if (!teamSet) { block.clear(); block.fieldError("team_set", said("team-set"), form); return; }
+    block.send("create_teams", {team_set: teamSet}, {button: button, scope: form}).then(function (result) {
+      if (!result.ok) { return; }
+      block.status(result.data.message);
+      (result.data.refusals || []).concat(result.data.problems || []).forEach(function (text) {
+        var item = document.createElement("li");
+        item.textContent = text;
+        list.appendChild(item);
+      });
+    });
+  }
+
   block.element.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.closest(".pp-root") !== root() || !form.closest(".pp-plan-groups")) { return; }
@@ -219,6 +237,7 @@ function PersonalizedLearningPlan(runtime, element, init) {
     if (target.classList.contains("pp-groups-rerun")) { proposeGroups(target, true); }
     if (target.classList.contains("pp-groups-save")) { saveGroups(target); }
     if (target.classList.contains("pp-groups-publish")) { publishGroups(target); }
+    if (target.classList.contains("pp-groups-create")) { createTeams(target); }
   });
 
   block.element.addEventListener("change", function (event) {

@@ -185,3 +185,44 @@ def test_teams_csv_takes_each_learners_enrollment_mode_and_refuses_one_who_left(
     status, data = call(block, "propose_groups", {"kind": "mixed", "size": 2,
                                                   "locked": [{"members": ["learner_03"]}]})
     assert status == 400 and "learner_03 is not a learner of this class" in data["error"]
+
+
+class RecordingImporter:
+    """Stands in for the platform's Teams import (``openedx.teams``): what it was given, what it answers."""
+
+    runs = []
+    answer = []
+    protected_modes = ("masters",)
+
+    def run(self, course_key, csv_text):
+        RecordingImporter.runs.append(csv_text)
+        return list(RecordingImporter.answer)
+
+
+def test_teams_are_made_directly_where_the_lms_has_teams_refusing_mixed_tracks(course, settings):
+    proposal = propose(course)["proposal"]
+    ok(staff(course), "save_groups", saved_payload(proposal))
+    block = staff(course)
+    status, data = call(block, "create_teams", {"team_set": "projects"})
+    assert status == 400 and data["field"] == "team_set" and "instructor dashboard" in data["error"]  # no Teams here
+    assert 'class="pp-groups-create"' not in render(course.env, course.plan, "staff_1", staff=True)
+
+    settings.PERSONALIZED_PATH_TEAMS_IMPORTER = f"{__name__}.RecordingImporter"
+    masters = proposal["groups"][0]["members"][0]
+    modes = {f"learner_{number:02d}": "audit" for number in range(8)}
+    modes[masters] = "masters"
+    RecordingImporter.runs, RecordingImporter.answer = [], []
+    block = staff(course)
+    block.runtime._services.update(teams=object(), enrollments=Enrollments(modes))  # pylint: disable=protected-access
+    data = ok(block, "create_teams", {"team_set": "projects"})
+    assert data["added"] == 7 and data["message"] == "7 learners are in their teams." and data["problems"] == []
+    assert data["refusals"] == [f"{masters} was not added to Group 1: Open edX Teams does not put learners of the "
+                                "master's track in one team with learners of other tracks."]
+    rows = list(csv.DictReader(io.StringIO(RecordingImporter.runs[0])))
+    assert len(rows) == 7 and masters not in {row["username"] for row in rows}
+
+    RecordingImporter.answer = ["Teamset with id projects does not exist."]
+    data = ok(block, "create_teams", {"team_set": "projects"})
+    assert data["added"] == 0 and data["problems"] == RecordingImporter.answer
+    assert data["message"] == "The platform made no teams. What it said:"
+    assert call(course.block("plan", "learner_00"), "create_teams", {"team_set": "projects"})[0] == 403

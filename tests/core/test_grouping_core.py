@@ -195,3 +195,17 @@ def test_a_good_request():
     assert request == grouping.GroupingRequest("mixed", ("reasoning",), size=2, locked=(
         {"name": "Owls", "members": ["ana"], "topic": None, "locked": True},))
     assert grouping.parse_request({"kind": "similar", "count": 2}, SKILLS, CLASS).skills == SKILLS
+
+
+def test_teams_rows_and_the_learners_a_team_set_refuses_for_their_track():
+    saved = {"groups": [{"name": "Owls", "members": ["ana", "ben", "cai"]}, {"name": "", "members": ["dee"]}]}
+    header, rows = grouping.teams_rows(saved, "projects", {"ana": "masters", "ben": "verified"}, "audit",
+                                       ["Group 1", "Group 2"])
+    assert header == ["username", "external_user_id", "mode", "projects"]
+    assert rows == [["ana", "", "masters", "Owls"], ["ben", "", "verified", "Owls"], ["cai", "", "audit", "Owls"],
+                    ["dee", "", "audit", "Group 2"]]
+    kept, refused = grouping.mode_refusals((header, rows), ("masters",))
+    assert [row[0] for row in refused] == ["ana"] and [row[0] for row in kept] == ["ben", "cai", "dee"]
+    assert grouping.teams_csv(header, kept).splitlines()[1] == "ben,,verified,Owls"
+    with pytest.raises(PayloadError):
+        grouping.parse_team_set("two words")

@@ -119,3 +119,23 @@ class TeamsExportTest(ModuleStoreTestCase):
         listed = self.client.get(reverse("teams_list"), {"course_id": str(self.course.id), "username": member})
         assert listed.status_code == 200, listed.content
         assert [team["name"] for team in listed.json()["results"]] == ["Owls"]
+
+    def test_the_plan_makes_the_teams_itself_leaving_out_a_masters_learner_of_a_mixed_group(self):
+        masters = UserFactory(username="masterslearner", password=PASSWORD)
+        CourseEnrollmentFactory(user=masters, course_id=self.course.id, mode="masters")
+        assert self.handler("masterslearner", "personalized_skill_check", "check", "submit",
+                            {"answers": {"half": ["a"]}}).status_code == 200
+        proposal = self.handler("teacher", "personalized_learning_plan", "plan", "propose_groups",
+                                {"kind": "similar", "count": 2}).json()["proposal"]
+        saved = self.handler("teacher", "personalized_learning_plan", "plan", "save_groups",
+                             {"kind": "similar", "skills": proposal["skills"], "groups": proposal["groups"],
+                              "revision": 0})
+        assert saved.status_code == 200, saved.content
+        made = self.handler("teacher", "personalized_learning_plan", "plan", "create_teams", {"team_set": "projects"})
+        assert made.status_code == 200, made.content
+        answer = made.json()
+        assert answer["problems"] == [] and answer["added"] == 8, answer
+        assert len(answer["refusals"]) == 1 and answer["refusals"][0].startswith("masterslearner was not added to")
+        members = set(CourseTeamMembership.objects.filter(team__course_id=self.course.id)
+                      .values_list("user__username", flat=True))
+        assert members == set(LEARNERS)
