@@ -33,9 +33,9 @@ DEFAULT_ENROLLMENT_MODE = "audit"
 class PlanGroupsMixin(XBlockMixin):
     """Propose, edit, save, publish and export groups; the learner's own group on their plan."""
 
-    saved_grouping = Dict(scope=Scope.user_state_summary, default={},
+    saved_grouping = Dict(scope=Scope.user_state_summary, default={}, shape=grouping.GROUPING_SHAPE,
                           help="The course team's saved grouping, with who saved it and when (names learners).")
-    published_grouping = Dict(scope=Scope.user_state_summary, default={},
+    published_grouping = Dict(scope=Scope.user_state_summary, default={}, shape=grouping.GROUPING_SHAPE,
                               help="The grouping learners see (each only their own group), with who published it.")
 
     # --- what the groups are made from -------------------------------------------------------
@@ -106,7 +106,7 @@ class PlanGroupsMixin(XBlockMixin):
             mean = balance["means"][index]
             groups.append({"index": index, "name": group["name"], "label": self.group_name(group, index),
                            "topic": group["topic"], "topic_label": topics.get(group["topic"], group["topic"]),
-                           "locked": group["locked"], "members": members,
+                           "locked": group.get("locked", False), "members": members,
                            "mean_text": None if mean is None else percent_text(mean)})
         stored = self.saved_grouping if saved else {}
         published = grouping.stored(self.published_grouping)

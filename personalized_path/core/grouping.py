@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from . import N_, NP_
 from .class_grid import FORMULA_START
 from .payload import PayloadError, as_bool, as_int, as_list, as_object, as_text, only_keys, require
+from .state import Either, Flag, ListOf, OneOf, Optional, Record, Text
 
 MIXED, SIMILAR, INTEREST = "mixed", "similar", "interest"
 KINDS = (MIXED, SIMILAR, INTEREST)
@@ -373,22 +374,21 @@ def parse_saved(data, course_skills, class_usernames, topic_ids=()):
     return kind, skills, groups, as_int(data.get("revision", 0), "revision", 0)
 
 
+# A stored grouping (saved or published), or none ({}); the plan's fields read a value that fits neither as {}.
+GROUPING = Record(required={
+    "version": OneOf(GROUPING_VERSION), "kind": OneOf(*KINDS), "skills": ListOf(Text()),
+    "groups": ListOf(Record(required={"members": ListOf(Text()), "name": Text(), "topic": Optional(Text())},
+                            optional={"locked": Flag()})),
+})
+GROUPING_SHAPE = Either(OneOf({}), GROUPING)
+
+
 def stored(value):
     """
     A stored grouping, read defensively: ``{"kind", "skills", "groups", "by", "at", "revision", ...}``
     with every group's members a list of usernames; None when absent or garbled.
     """
-    if not isinstance(value, dict) or value.get("version") != GROUPING_VERSION or value.get("kind") not in KINDS:
-        return None
-    groups = value.get("groups")
-    if not isinstance(groups, list) or not isinstance(value.get("skills"), list):
-        return None
-    for group in groups:
-        if not isinstance(group, dict) or not isinstance(group.get("members"), list) \
-                or not all(isinstance(name, str) for name in group["members"]) \
-                or not isinstance(group.get("name"), str) or not isinstance(group.get("topic"), (str, type(None))):
-            return None
-    return value
+    return value if GROUPING.fits(value) else None
 
 
 def group_of(grouping, username):

@@ -209,3 +209,12 @@ def test_teams_rows_and_the_learners_a_team_set_refuses_for_their_track():
     assert grouping.teams_csv(header, kept).splitlines()[1] == "ben,,verified,Owls"
     with pytest.raises(PayloadError):
         grouping.parse_team_set("two words")
+
+
+@pytest.mark.parametrize("value", [None, {}, {"version": 2},
+                                   {"version": 1, "kind": "mixed", "skills": [[1]], "groups": []},
+                                   {"version": 1, "kind": "mixed", "skills": [], "groups": [{"members": "ana"}]},
+                                   {"version": 1, "kind": "mixed", "skills": [], "groups": [
+                                       {"members": [], "name": "", "topic": None, "locked": "yes"}]}])
+def test_a_garbled_stored_grouping_reads_as_none(value):
+    assert grouping.stored(value) is None
