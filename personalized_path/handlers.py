@@ -42,6 +42,13 @@ def error_response(sentence, status, field="", **extra):
     return json_response(dict({"error": sentence, "field": field}, **extra), status)
 
 
+def attachment(text, content_type, filename):
+    """A download: ``text`` as UTF-8 with a file name for the browser to save it under."""
+    response = Response(text, content_type=content_type, charset="utf-8")
+    response.content_disposition = f'attachment; filename="{filename}"'
+    return response
+
+
 def json_api(func=None, *, staff_only=False, content_types=(JSON_TYPE,)):
     """
     A POST-only JSON handler that is strict where ``XBlock.json_handler`` is lenient, and that runs

@@ -12,14 +12,13 @@ from datetime import datetime
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi
-from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Scope
 
 from .dates import local_day
 from .base import PersonalizedBlockMixin
 from .dates import parse_iso
-from .handlers import error_response, json_api, json_response
+from .handlers import attachment, error_response, json_api, json_response
 from .links import AUTHORED, SHOWN, BlockReferenceList, Link
 from .core import N_, percent_text
 from .core import class_grid
@@ -27,6 +26,7 @@ from .core import plan as core
 from .core.gate import number_text
 from .core.payload import PayloadError, as_digits, as_text, only_keys, require
 from .fields import Integer, List, String
+from .plan_groups import PlanGroupsMixin
 from .studio import StudioEditorMixin, column, rows_spec
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ DEFAULT_TOPICS = [
 ]
 
 
-class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
+class LearningPlanBlock(PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     """One page per learner across the course's blocks; the class grid and exceptions for staff."""
 
     asset_name = "learning_plan"
@@ -196,6 +196,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             "topics": [dict(topic, picked=topic["id"] in plan["interests"]) for topic in topics],
             "max_interests": core.MAX_INTERESTS,
             "download_url": self.runtime.handler_url(self, "download_plan"),
+            "group": self.learner_group(),
         }
 
     def skill_view(self, row):
@@ -290,6 +291,7 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
             "gates": [{"key": gate.key, "title": gate.title, "routes": gate.routes} for gate in gates],
             "page_sizes": (25, 50, 100, 200), "reason_max": 500,
             "export_url": self.runtime.handler_url(self, "export_csv"),
+            **self.groups_context(rows, skills),
         }
 
     def grid_row(self, row):
@@ -382,13 +384,6 @@ class LearningPlanBlock(PersonalizedBlockMixin, StudioEditorMixin, XBlock):
                                  column("id", self._("Id"), "id", prefix="topic")],
                                 self._("Add a topic"), self._("Topic %(n)s")),
         }
-
-
-def attachment(text, content_type, filename):
-    """A download: ``text`` as UTF-8 with a file name for the browser to save it under."""
-    response = Response(text, content_type=content_type, charset="utf-8")
-    response.content_disposition = f'attachment; filename="{filename}"'
-    return response
 
 
 def query_values(params):

@@ -15,6 +15,8 @@ USER_STATE_CLIENT_SETTING = "PERSONALIZED_PATH_USER_STATE_CLIENT"
 DEFAULT_USER_STATE_CLIENT = "personalized_path.openedx.user_states.platform_user_state_client"
 SAVE_TRANSACTION_SETTING = "PERSONALIZED_PATH_SAVE_TRANSACTION"
 DEFAULT_SAVE_TRANSACTION = "personalized_path.openedx.storage.save_transaction"
+TEAMS_IMPORTER_SETTING = "PERSONALIZED_PATH_TEAMS_IMPORTER"
+DEFAULT_TEAMS_IMPORTER = "personalized_path.openedx.teams.PlatformTeamsImporter"
 
 
 @functools.lru_cache(maxsize=8)
