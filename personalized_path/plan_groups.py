@@ -17,6 +17,7 @@ from .core import N_, percent_text
 from .core import grouping
 from .core import plan as core_plan
 from .core.payload import PayloadError, as_bool, only_keys, require
+from .class_counts import SUMMARY_COPY_SECONDS
 from .core.state import stored_size
 from .dates import parse_iso
 from .fields import Dict
@@ -119,8 +120,20 @@ class PlanGroupsMixin(XBlockMixin):
                 "published_current": bool(published and saved and published.get("revision") == stored.get("revision"))}
 
     def grouping_revision(self):
+        """
+        The newest saved revision: this request loaded the grouping when it began, and a colleague's
+        save in another worker since then is known by the copy of its revision each save leaves in
+        the shared cache (the lock makes the check and the save one step).
+        """
         saved = grouping.stored(self.saved_grouping)
-        return saved.get("revision", 0) if saved else 0
+        loaded = saved.get("revision", 0) if saved else 0
+        newest = self.shared_cache().get(self.cache_key("grouping-revision"))
+        return max(loaded, newest) if isinstance(newest, int) and not isinstance(newest, bool) else loaded
+
+    def stale_grouping(self):
+        """409: a colleague saved the groups after this page (or request) read them."""
+        return Conflict(self._("Someone else saved these groups since you opened the page. "
+                               "Reload the page to see their groups."), stale=True)
 
     def render_editor(self, editor):
         return self.render_template({"editor": editor}, template="learning_plan_groups_editor.html")
@@ -156,8 +169,7 @@ class PlanGroupsMixin(XBlockMixin):
             raise self.busy_conflict()
         try:
             if revision != self.grouping_revision():
-                raise Conflict(self._("Someone else saved these groups since you opened the page. "
-                                      "Reload the page to see their groups."), stale=True)
+                raise self.stale_grouping()
             value = {"version": grouping.GROUPING_VERSION, "kind": kind, "skills": list(chosen),
                      "groups": [dict(group) for group in groups], "by": self.staff_username(),
                      "at": self.now_text(), "revision": revision + 1}
@@ -165,6 +177,7 @@ class PlanGroupsMixin(XBlockMixin):
                 raise PayloadError("groups", N_("These groups are too large to keep: use shorter names."))
             self.saved_grouping = value
             self.save()
+            self.shared_cache().set(self.cache_key("grouping-revision"), revision + 1, SUMMARY_COPY_SECONDS)
         finally:
             lock.release()
         self.publish("groups_saved", {"kind": kind, "groups": len(groups), "revision": revision + 1})
@@ -178,6 +191,8 @@ class PlanGroupsMixin(XBlockMixin):
         only_keys(data, ("publish",))
         publish = as_bool(require(data, "publish"), "publish")
         saved = grouping.stored(self.saved_grouping)
+        if publish and saved and saved.get("revision", 0) != self.grouping_revision():
+            raise self.stale_grouping()
         if publish and not saved:
             raise PayloadError("publish", N_("Save the groups before showing them to learners."))
         self.published_grouping = dict(saved, published_by=self.staff_username(),

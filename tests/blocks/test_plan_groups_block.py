@@ -69,6 +69,25 @@ def test_save_keeps_who_and_when_and_refuses_a_stale_save(course):
     assert "Saved groups: Mixed ability" in render(course.env, course.plan, "staff_1", staff=True)
 
 
+def test_a_colleagues_save_in_another_request_is_never_overwritten_or_published_over(course):
+    # Both requests loaded the plan before either saved, as two workers serving two staff members do.
+    proposal = propose(course)["proposal"]
+    first, second, publisher = staff(course), staff(course), staff(course)
+    assert first.saved_grouping == second.saved_grouping == publisher.saved_grouping == {}
+    ok(first, "save_groups", saved_payload(proposal))
+    status, answer = call(second, "save_groups", saved_payload(proposal))
+    assert status == 409 and "Someone else saved" in answer["error"]
+    assert course.block("plan").saved_grouping["revision"] == 1
+    proposal["groups"][0]["name"] = "Herons"
+    ok(staff(course), "save_groups", saved_payload(proposal, revision=1))
+    loaded_before = staff(course)
+    assert loaded_before.saved_grouping["revision"] == 2
+    ok(staff(course), "save_groups", saved_payload(proposal, revision=2))
+    status, answer = call(loaded_before, "publish_groups", {"publish": True})
+    assert status == 409 and "Someone else saved" in answer["error"]
+    assert course.block("plan").published_grouping == {}
+
+
 @pytest.mark.parametrize("change, field", [
     (lambda groups: groups[0]["members"].append("stranger"), "groups[0].members[2]"),
     (lambda groups: groups[1]["members"].append(groups[0]["members"][0]), "groups[1].members[4]"),
