@@ -236,8 +236,8 @@ class LearningPlanBlock(PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMix
 
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):
-        """The learner's interests and their whole plan as JSON, for the mobile apps (GET)."""
-        return json_response(dict(self.own_user_state(), plan=self.learner_plan()))
+        """The learner's interests, their whole plan and their published group as JSON, for the mobile apps (GET)."""
+        return json_response(dict(self.own_user_state(), plan=self.learner_plan(), group=self.learner_group()))
 
     @XBlock.handler
     def download_plan(self, request, suffix=""):  # pylint: disable=unused-argument

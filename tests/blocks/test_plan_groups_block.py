@@ -1,6 +1,7 @@
 """Groups on the learning plan (issue 27): propose, edit, save, publish, the learner's own group, the Teams CSV."""
 import csv
 import io
+import json
 
 import pytest
 from webob import Request
@@ -135,6 +136,9 @@ def test_learners_see_only_their_own_group_once_published_and_never_levels(cours
     assert "Your group" in html and "Owls" in html and all(name in html for name in mine)
     assert not any(name in html for name in other) and "mean" not in html
     assert "Your group works together on: fractions, reasoning." in html
+    mobile = call(course.block("plan", mine[0]), "student_view_user_state", method="GET")[1]["group"]
+    assert mobile["name"] == "Owls" and mobile["members"] == sorted(mine, key=str.lower)
+    assert "mean" not in json.dumps(mobile) and not set(other) & set(mobile["members"])
     # A later save is not shown until it is published again.
     proposal["groups"][1]["members"].append(proposal["groups"][0]["members"].pop(0))
     saved = ok(staff(course), "save_groups", saved_payload(proposal, revision=1))["html"]
@@ -145,6 +149,7 @@ def test_learners_see_only_their_own_group_once_published_and_never_levels(cours
     assert "Owls" not in render(course.env, course.plan, mine[0])  # moved to the other group
     ok(staff(course), "publish_groups", {"publish": False})
     assert "Your group" not in render(course.env, course.plan, mine[0])
+    assert call(course.block("plan", mine[0]), "student_view_user_state", method="GET")[1]["group"] is None
 
 
 def test_publishing_needs_saved_groups_and_staff(course):
