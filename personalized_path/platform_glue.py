@@ -13,6 +13,12 @@ USER_STATE_CLIENT_SETTING = "PERSONALIZED_PATH_USER_STATE_CLIENT"
 DEFAULT_USER_STATE_CLIENT = "personalized_path.openedx.user_states.platform_user_state_client"
 SAVE_TRANSACTION_SETTING = "PERSONALIZED_PATH_SAVE_TRANSACTION"
 DEFAULT_SAVE_TRANSACTION = "personalized_path.openedx.storage.save_transaction"
+# Names the learning plan's class summary store (openedx/summaries.py), set by the plugin; a runtime
+# without it (no plugin app) has the class grid read every learner's state instead.
+PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
+# How rebuild_learning_plan_summaries finds and loads plans: the LMS's modulestore by default.
+PLAN_LOADER_SETTING = "PERSONALIZED_PATH_PLAN_LOADER"
+DEFAULT_PLAN_LOADER = "personalized_path.openedx.summaries.modulestore_plans"
 
 
 @functools.lru_cache(maxsize=8)

@@ -8,10 +8,16 @@ leaves the partitions inactive, so only the gate's own view holds children back.
 ``PERSONALIZED_PATH_LINKED_VIEW`` (default ``personalized_path.openedx.linked.learner_view``): how a
 block reads the learner's state in a linked block of ours without the platform binding that block
 again (see linked.py); empty makes blocks load linked blocks through ``runtime.get_block``.
+
+``PERSONALIZED_PATH_PLAN_SUMMARIES`` (default ``personalized_path.openedx.summaries.plan_summaries``):
+the learning plan's class summary, kept in this app's tables (see summaries.py); empty makes the class
+grid read every learner's state on each request.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
 LINKED_VIEW = "personalized_path.openedx.linked.learner_view"
+PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
+PLAN_SUMMARIES = "personalized_path.openedx.summaries.plan_summaries"
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -21,6 +27,8 @@ def plugin_settings(settings):
         setattr(settings, ENFORCE_SETTING, True)
     if not hasattr(settings, LINKED_VIEW_SETTING):
         setattr(settings, LINKED_VIEW_SETTING, LINKED_VIEW)
+    if not hasattr(settings, PLAN_SUMMARIES_SETTING):
+        setattr(settings, PLAN_SUMMARIES_SETTING, PLAN_SUMMARIES)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})

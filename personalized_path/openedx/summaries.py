@@ -1,0 +1,231 @@
+"""
+The learning plan's class summary in the plugin's own tables (models.py): kept up to date in the
+request of each learner's write, read by the class grid and the export with indexed queries, and
+rebuilt from learner state by ``rebuild_learning_plan_summaries``.
+
+Blocks reach it through the Django setting ``PERSONALIZED_PATH_PLAN_SUMMARIES`` (set by the plugin,
+settings.py), which names ``plan_summaries``; where it names nothing the grid reads every learner's
+state as before. A plan's rows are used only once they were rebuilt for what the plan reads now
+(its sources and skill rules, ``PlanSummaryConfig``): until then the grid falls back, so a change of
+the plan's sources can make it slow, never wrong.
+"""
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from personalized_path.core import class_grid
+from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig
+
+CHUNK = 1000
+
+
+def plan_summaries(block):  # pylint: disable=unused-argument
+    """The store, for any block (named by ``PERSONALIZED_PATH_PLAN_SUMMARIES``)."""
+    return STORE
+
+
+def modulestore_plans(course_keys, plan_keys):
+    """The LMS's learning plans of each course, and each plan named (for rebuild_learning_plan_summaries)."""
+    # pylint: disable=import-outside-toplevel,import-error
+    from opaque_keys.edx.keys import CourseKey, UsageKey
+    from xmodule.modulestore.django import modulestore
+    store = modulestore()
+    for text in course_keys:
+        yield from store.get_items(CourseKey.from_string(text), qualifiers={"category": "personalized_learning_plan"})
+    for text in plan_keys:
+        yield store.get_item(UsageKey.from_string(text))
+
+
+def course_of(usage_key):
+    """The course of a usage key (its context key); the scenario of a workbench usage id (``scenario.tag...``)."""
+    course = getattr(usage_key, "context_key", None) or getattr(usage_key, "course_key", None)
+    return str(course) if course is not None else str(usage_key).split(".", 1)[0]
+
+
+def _digest(record):
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _filters(query, today, prefix=""):
+    """The grid's search and filter as a Q on the summary rows (``prefix`` to reach them through a relation)."""
+    def test(**terms):
+        return Q(**{prefix + name: value for name, value in terms.items()})
+    found = Q()
+    if query.search:
+        found &= test(learner_sort__contains=query.search.lower())
+    if query.filter == class_grid.STUCK:
+        found &= test(stuck_since__lte=today - timedelta(days=query.stuck_days)) if query.stuck_days \
+            else test(stuck_since__isnull=False)
+    elif query.filter == class_grid.OVERDUE:
+        found &= test(next_checkin_due__lt=today)
+    elif query.filter == class_grid.EXCEPTION:
+        found &= test(has_exception=True)
+    elif query.filter in (class_grid.NO_CHOICE, class_grid.OVER, class_grid.UNDER):
+        found &= test(**{query.filter: True})
+    return found
+
+
+class PlanSummaryStore:
+    """Reads and writes of the summary tables (one instance serves every plan)."""
+
+    @staticmethod
+    def ready(plan_key, usage_key, record):
+        """
+        Record what the plan reads (``class_grid.config_record``); True when its rows were rebuilt for
+        exactly that, so the grid may read them.
+        """
+        digest = _digest(record)
+        config = PlanSummaryConfig.objects.filter(plan_key=plan_key).first()
+        if config is None or config.digest != digest:
+            PlanSummaryConfig.objects.update_or_create(plan_key=plan_key, defaults={
+                "course_key": course_of(usage_key), "config": record, "digest": digest})
+            return False
+        return config.built_digest == digest
+
+    @staticmethod
+    def learner_wrote(usage_key, username, summary, now):
+        """A learner's new summary of a source, into each plan of the course that reads it (within the save)."""
+        key = str(usage_key)
+        for config in PlanSummaryConfig.objects.filter(course_key=course_of(usage_key)):
+            if key not in {source["key"] for source in config.config["sources"]}:
+                continue
+            row = PlanLearnerSummary.objects.select_for_update().filter(
+                plan_key=config.plan_key, username=username).first()
+            summaries = dict(row.summaries) if row else {}
+            summaries[key] = summary
+            _write_rows(config, [(row or PlanLearnerSummary(plan_key=config.plan_key, username=username), summaries)],
+                        now)
+
+    @staticmethod
+    def page(plan_key, query, today):
+        """``([(username, summaries)] of the page, number matching, number of pages, page shown, total)``."""
+        rows = PlanLearnerSummary.objects.filter(plan_key=plan_key)
+        total = rows.count()
+        matching = rows.filter(_filters(query, today)).count()
+        pages, page, start = class_grid.page_of(matching, query)
+        return list(_ordered(plan_key, query, today)[start:start + query.page_size]), matching, pages, page, total
+
+    @staticmethod
+    def export(plan_key, query, today):
+        """``(number matching, lazy [(username, summaries)])``: matching learners in grid order, read in chunks."""
+        found = _ordered(plan_key, query, today)
+        return found.count(), found.iterator(chunk_size=CHUNK)
+
+    @staticmethod
+    def gate_tallies(plan_key):
+        """``{gate key: {class_grid.gate_tally_key: learners}}`` over every learner of the plan."""
+        tallies = {}
+        counted = PlanLearnerFacet.objects.filter(plan_key=plan_key, name__startswith="gate:").values(
+            "name", "text").annotate(learners=Count("id")).order_by()
+        for item in counted:
+            tallies.setdefault(item["name"][len("gate:"):], {})[item["text"]] = item["learners"]
+        return tallies
+
+    @staticmethod
+    def rebuild(plan_key, usage_key, record, source_states, now):
+        """
+        Replace the plan's rows with ones built from learner state: ``source_states`` yields, per
+        source key, a lazy ``[(username, summary)]``; read and written CHUNK learners at a time.
+        Answers the number of learners.
+        """
+        digest = _digest(record)
+        config, _created = PlanSummaryConfig.objects.update_or_create(plan_key=plan_key, defaults={
+            "course_key": course_of(usage_key), "config": record, "digest": digest, "built_digest": ""})
+        PlanLearnerSummary.objects.filter(plan_key=plan_key).delete()
+        for key, items in source_states:
+            for chunk in _chunks(items):
+                with transaction.atomic():
+                    found = {row.username: row for row in PlanLearnerSummary.objects.filter(
+                        plan_key=plan_key, username__in=[username for username, _summary in chunk])}
+                    new, changed = [], []
+                    for username, summary in chunk:
+                        row = found.get(username)
+                        if row is None:
+                            row = found[username] = PlanLearnerSummary(plan_key=plan_key, username=username,
+                                                                       learner_sort=username.lower(), summaries={})
+                            new.append(row)
+                        elif row not in changed:
+                            changed.append(row)
+                        row.summaries[key] = summary
+                    PlanLearnerSummary.objects.bulk_create(new, batch_size=CHUNK)
+                    PlanLearnerSummary.objects.bulk_update(changed, ["summaries"], batch_size=CHUNK)
+        learners = 0
+        rows = PlanLearnerSummary.objects.filter(plan_key=plan_key).order_by("pk")
+        for chunk in _chunks(rows.iterator(chunk_size=CHUNK)):
+            with transaction.atomic():
+                _write_rows(config, [(row, row.summaries) for row in chunk], now)
+            learners += len(chunk)
+        PlanSummaryConfig.objects.filter(pk=config.pk, digest=digest).update(built_digest=digest)
+        return learners
+
+
+def _ordered(plan_key, query, today):
+    """``(username, summaries)`` of the learners ``query`` matches, in its order (ties by name), not yet read."""
+    if query.sort.startswith("skill:"):  # through the skill's facet rows, indexed by measurement
+        number = F("number").desc(nulls_last=True) if query.descending else F("number").asc(nulls_last=True)
+        found = PlanLearnerFacet.objects.filter(_filters(query, today, "row__"), plan_key=plan_key, name=query.sort)
+        return found.order_by(number, "learner_sort", "row__username").values_list("row__username", "row__summaries")
+    found = PlanLearnerSummary.objects.filter(_filters(query, today), plan_key=plan_key)
+    return found.order_by(*_order(query)).values_list("username", "summaries")
+
+
+def _order(query):
+    if query.sort == "stuck_days":  # more days stuck: an earlier day reached
+        day = F("stuck_since").asc(nulls_last=True) if query.descending else F("stuck_since").desc(nulls_last=True)
+        return day, "learner_sort", "username"
+    return ("-learner_sort", "-username") if query.descending else ("learner_sort", "username")
+
+
+def _chunks(items, size=CHUNK):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+FACT_COLUMNS = ("learner_sort", "summaries", "stuck_since", "next_checkin_due", "no_choice", "over", "under",
+                "has_exception")
+
+
+def _write_rows(config, rows, now):
+    """Save rows ``[(PlanLearnerSummary, summaries)]`` with the facts the grid queries, and their facets."""
+    sources, rules = class_grid.config_from_record(config.config)
+    new, old = [], []
+    facets = []
+    for row, summaries in rows:
+        facts = class_grid.summary_facts(sources, summaries, rules, now)
+        row.summaries, row.learner_sort = summaries, row.username.lower()
+        row.stuck_since, row.next_checkin_due = facts["stuck_since"], facts["next_checkin_due"]
+        row.no_choice, row.over, row.under = facts["no_choice"], facts["over"], facts["under"]
+        row.has_exception = facts["exception"]
+        (old if row.pk else new).append(row)
+        facets.append((row, facts))
+    PlanLearnerSummary.objects.bulk_create(new, batch_size=CHUNK)
+    if any(row.pk is None for row in new):  # databases that return no keys from a bulk insert (MySQL)
+        keys = dict(PlanLearnerSummary.objects.filter(
+            plan_key=new[0].plan_key, username__in=[row.username for row in new]).values_list("username", "pk"))
+        for row in new:
+            row.pk = keys[row.username]
+    if old:
+        PlanLearnerSummary.objects.bulk_update(old, FACT_COLUMNS, batch_size=CHUNK)
+        PlanLearnerFacet.objects.filter(row__in=old).delete()
+    PlanLearnerFacet.objects.bulk_create([
+        PlanLearnerFacet(row=row, plan_key=row.plan_key, learner_sort=row.learner_sort, **values)
+        for row, facts in facets for values in _facets(facts)], batch_size=CHUNK)
+
+
+def _facets(facts):
+    for skill, measured in facts["skills"].items():
+        yield {"name": f"skill:{skill}", "number": measured}
+    for gate, tally_key in facts["gates"].items():
+        yield {"name": f"gate:{gate}", "text": tally_key}
+
+
+STORE = PlanSummaryStore()
