@@ -202,11 +202,6 @@ def gate_counts(source, tally):
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_table(rows, skills, sources):
-    """``(header, lines)`` of the class export: one line per learner, the same facts as the grid."""
-    return csv_header(skills, sources), [csv_line(row) for row in rows]
-
-
 def csv_header(skills, sources):
     """The export's first line: the learner, then per skill, gate, board and goal reflection its columns."""
     header = ["learner"]

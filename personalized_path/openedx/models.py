@@ -3,8 +3,10 @@ The learning plan's class summary: derived from learner state, disposable, rebui
 ``rebuild_learning_plan_summaries``. Learner state (StudentModule) stays the one source of truth.
 
 One row per (learning plan, learner) with every source's ``summarize_state`` for that learner and
-the columns the class grid filters and sorts on; one facet row per skill (its measurement) and per
-gate (status and route) of the plan, for sorting by a skill and counting learners per route.
+the columns the class grid filters and sorts on; one facet row per skill of the plan (its
+measurement, for sorting by a skill); and per plan, counts of learners by what the grid counts
+(each filter's flag, each day a gate was reached or a check-in falls due, each gate's status and
+route), kept with each row's change, so no count reads every learner's row.
 """
 from django.db import models
 
@@ -36,37 +38,49 @@ class PlanLearnerSummary(models.Model):
     over = models.BooleanField(default=False)
     under = models.BooleanField(default=False)
     has_exception = models.BooleanField(default=False)
+    counted = models.JSONField(default=list)  # the names of the PlanSummaryCount rows that count this learner
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         app_label = "personalized_path"
         unique_together = (("plan_key", "username"),)
+        # Each in the grid's order, ties by name (learner_sort, username), so a page reads 25 index entries.
         indexes = [
-            models.Index(fields=["plan_key", "learner_sort"], name="pp_plan_learner"),
-            models.Index(fields=["plan_key", "stuck_since", "learner_sort"], name="pp_plan_stuck"),
-            models.Index(fields=["plan_key", "-stuck_since", "learner_sort"], name="pp_plan_stuck_desc"),
-            models.Index(fields=["plan_key", "next_checkin_due", "learner_sort"], name="pp_plan_due"),
-            models.Index(fields=["plan_key", "no_choice", "learner_sort"], name="pp_plan_no_choice"),
-            models.Index(fields=["plan_key", "over", "learner_sort"], name="pp_plan_over"),
-            models.Index(fields=["plan_key", "under", "learner_sort"], name="pp_plan_under"),
-            models.Index(fields=["plan_key", "has_exception", "learner_sort"], name="pp_plan_exception"),
+            models.Index(fields=["plan_key", "learner_sort", "username"], name="pp_plan_learner"),
+            models.Index(fields=["plan_key", "stuck_since", "learner_sort", "username"], name="pp_plan_stuck"),
+            models.Index(fields=["plan_key", "-stuck_since", "learner_sort", "username"], name="pp_plan_stuck_desc"),
+            models.Index(fields=["plan_key", "next_checkin_due", "learner_sort", "username"], name="pp_plan_due"),
+            models.Index(fields=["plan_key", "no_choice", "learner_sort", "username"], name="pp_plan_no_choice"),
+            models.Index(fields=["plan_key", "over", "learner_sort", "username"], name="pp_plan_over"),
+            models.Index(fields=["plan_key", "under", "learner_sort", "username"], name="pp_plan_under"),
+            models.Index(fields=["plan_key", "has_exception", "learner_sort", "username"], name="pp_plan_exception"),
         ]
 
 
+class PlanSummaryCount(models.Model):
+    """How many of a plan's learners a name counts: ``learners``, a flag, ``stuck:<day>``, ``due:<day>``, a gate's."""
+
+    plan_key = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
+    learners = models.IntegerField(default=0)
+
+    class Meta:
+        app_label = "personalized_path"
+        unique_together = (("plan_key", "name"),)
+
+
 class PlanLearnerFacet(models.Model):
-    """A skill's measurement (``skill:<id>``, number) or a gate's status (``gate:<key>``, text) for one row."""
+    """A skill's measurement (``skill:<id>``) for one row: sorting by a skill reads these in order."""
 
     row = models.ForeignKey(PlanLearnerSummary, on_delete=models.CASCADE, related_name="facets")
     plan_key = models.CharField(max_length=255)
     name = models.CharField(max_length=255)
-    text = models.CharField(max_length=100, blank=True, default="")  # short: MySQL's index key has 3072 bytes
     number = models.FloatField(null=True)
     learner_sort = models.CharField(max_length=150)
 
     class Meta:
         app_label = "personalized_path"
         indexes = [
-            models.Index(fields=["plan_key", "name", "text"], name="pp_facet_text"),
             models.Index(fields=["plan_key", "name", "number", "learner_sort"], name="pp_facet_number"),
             models.Index(fields=["plan_key", "name", "-number", "learner_sort"], name="pp_facet_number_desc"),
         ]

@@ -11,13 +11,14 @@ the plan's sources can make it slow, never wrong.
 """
 import hashlib
 import json
+from collections import Counter
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q, Sum
 
 from personalized_path.core import class_grid
-from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig
+from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 
 CHUNK = 1000
 
@@ -96,15 +97,20 @@ class PlanSummaryStore:
                 plan_key=config.plan_key, username=username).first()
             summaries = dict(row.summaries) if row else {}
             summaries[key] = summary
-            _write_rows(config, [(row or PlanLearnerSummary(plan_key=config.plan_key, username=username), summaries)],
-                        now)
+            before = row.counted if row else []
+            row = row or PlanLearnerSummary(plan_key=config.plan_key, username=username)
+            _write_rows(config, [(row, summaries)], now)
+            _add_counts(config.plan_key, before, row.counted)
 
     @staticmethod
     def page(plan_key, query, today):
         """``([(username, summaries)] of the page, number matching, number of pages, page shown, total)``."""
-        rows = PlanLearnerSummary.objects.filter(plan_key=plan_key)
-        total = rows.count()
-        matching = rows.filter(_filters(query, today)).count()
+        counts = PlanSummaryCount.objects.filter(plan_key=plan_key)
+        total = counts.filter(name=LEARNERS).aggregate(learners=Sum("learners"))["learners"] or 0
+        if query.search:  # a part of a name: counted through the index of names
+            matching = PlanLearnerSummary.objects.filter(_filters(query, today), plan_key=plan_key).count()
+        else:
+            matching = counts.filter(_counted(query, today)).aggregate(learners=Sum("learners"))["learners"] or 0
         pages, page, start = class_grid.page_of(matching, query)
         return list(_ordered(plan_key, query, today)[start:start + query.page_size]), matching, pages, page, total
 
@@ -118,10 +124,10 @@ class PlanSummaryStore:
     def gate_tallies(plan_key):
         """``{gate key: {class_grid.gate_tally_key: learners}}`` over every learner of the plan."""
         tallies = {}
-        counted = PlanLearnerFacet.objects.filter(plan_key=plan_key, name__startswith="gate:").values(
-            "name", "text").annotate(learners=Count("id")).order_by()
-        for item in counted:
-            tallies.setdefault(item["name"][len("gate:"):], {})[item["text"]] = item["learners"]
+        for name, learners in PlanSummaryCount.objects.filter(plan_key=plan_key, name__startswith="gate:").values_list(
+                "name", "learners"):
+            gate, tally_key = name[len("gate:"):].rsplit("|", 1)
+            tallies.setdefault(gate, {})[tally_key] = learners
         return tallies
 
     @staticmethod
@@ -152,12 +158,18 @@ class PlanSummaryStore:
                         row.summaries[key] = summary
                     PlanLearnerSummary.objects.bulk_create(new, batch_size=CHUNK)
                     PlanLearnerSummary.objects.bulk_update(changed, ["summaries"], batch_size=CHUNK)
-        learners = 0
+        learners, counts = 0, Counter()
         rows = PlanLearnerSummary.objects.filter(plan_key=plan_key).order_by("pk")
         for chunk in _chunks(rows.iterator(chunk_size=CHUNK)):
             with transaction.atomic():
                 _write_rows(config, [(row, row.summaries) for row in chunk], now)
             learners += len(chunk)
+            for row in chunk:
+                counts.update(row.counted)
+        with transaction.atomic():
+            PlanSummaryCount.objects.filter(plan_key=plan_key).delete()
+            PlanSummaryCount.objects.bulk_create([PlanSummaryCount(plan_key=plan_key, name=name, learners=number)
+                                                  for name, number in counts.items()], batch_size=CHUNK)
         PlanSummaryConfig.objects.filter(pk=config.pk, digest=digest).update(built_digest=digest)
         return learners
 
@@ -170,6 +182,42 @@ def _ordered(plan_key, query, today):
         return found.order_by(number, "learner_sort", "row__username").values_list("row__username", "row__summaries")
     found = PlanLearnerSummary.objects.filter(_filters(query, today), plan_key=plan_key)
     return found.order_by(*_order(query)).values_list("username", "summaries")
+
+
+LEARNERS = "learners"
+FLAG_COUNTS = {class_grid.NO_CHOICE: "no_choice", class_grid.OVER: "over", class_grid.UNDER: "under",
+               class_grid.EXCEPTION: "exception"}
+
+
+def _counted(query, today):
+    """Which count rows add up to the number of learners a query without a search matches."""
+    if query.filter == class_grid.STUCK:  # reached on a day at least stuck_days ago (ISO days sort as text)
+        latest = "stuck:" + (today - timedelta(days=query.stuck_days)).isoformat() if query.stuck_days else "stuck:~"
+        return Q(name__gte="stuck:", name__lte=latest)
+    if query.filter == class_grid.OVERDUE:
+        return Q(name__gte="due:", name__lt="due:" + today.isoformat())
+    return Q(name=FLAG_COUNTS.get(query.filter, LEARNERS))
+
+
+def _count_names(row, facts):
+    """The count rows that count a summary row's learner."""
+    names = [LEARNERS] + [FLAG_COUNTS[flag] for flag, on in (
+        (class_grid.NO_CHOICE, row.no_choice), (class_grid.OVER, row.over), (class_grid.UNDER, row.under),
+        (class_grid.EXCEPTION, row.has_exception)) if on]
+    if row.stuck_since:
+        names.append("stuck:" + row.stuck_since.isoformat())
+    if row.next_checkin_due:
+        names.append("due:" + row.next_checkin_due.isoformat())
+    return names + [f"gate:{gate}|{tally_key}" for gate, tally_key in facts["gates"].items()]
+
+
+def _add_counts(plan_key, before, after):
+    """One learner's change in the plan's counts: from the count rows named ``before`` to those named ``after``."""
+    changes = [(name, 1) for name in set(after) - set(before)] + [(name, -1) for name in set(before) - set(after)]
+    for name, delta in sorted(changes):  # in one order: two writers never wait for each other's rows crosswise
+        if not PlanSummaryCount.objects.filter(plan_key=plan_key, name=name).update(learners=F("learners") + delta):
+            PlanSummaryCount.objects.get_or_create(plan_key=plan_key, name=name)
+            PlanSummaryCount.objects.filter(plan_key=plan_key, name=name).update(learners=F("learners") + delta)
 
 
 def _order(query):
@@ -191,7 +239,7 @@ def _chunks(items, size=CHUNK):
 
 
 FACT_COLUMNS = ("learner_sort", "summaries", "stuck_since", "next_checkin_due", "no_choice", "over", "under",
-                "has_exception")
+                "has_exception", "counted")
 
 
 def _write_rows(config, rows, now):
@@ -205,6 +253,7 @@ def _write_rows(config, rows, now):
         row.stuck_since, row.next_checkin_due = facts["stuck_since"], facts["next_checkin_due"]
         row.no_choice, row.over, row.under = facts["no_choice"], facts["over"], facts["under"]
         row.has_exception = facts["exception"]
+        row.counted = _count_names(row, facts)
         (old if row.pk else new).append(row)
         facets.append((row, facts))
     PlanLearnerSummary.objects.bulk_create(new, batch_size=CHUNK)
@@ -224,8 +273,6 @@ def _write_rows(config, rows, now):
 def _facets(facts):
     for skill, measured in facts["skills"].items():
         yield {"name": f"skill:{skill}", "number": measured}
-    for gate, tally_key in facts["gates"].items():
-        yield {"name": f"gate:{gate}", "text": tally_key}
 
 
 STORE = PlanSummaryStore()

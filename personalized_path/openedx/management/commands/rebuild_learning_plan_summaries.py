@@ -5,6 +5,8 @@ platform's user-state client one source block at a time and written in chunks. T
 derived and disposable: run this after installing or upgrading the plugin (once its migration ran),
 after an author changes which blocks a plan reads, or whenever the summary is in doubt. Until a
 plan's summary is rebuilt for what it reads now, its class view reads learner state directly.
+A learner who writes while their block is being read may keep the older summary of that block
+until their next write or the next rebuild: run it when the course is quiet if it matters.
 """
 import time
 
