@@ -11,16 +11,18 @@ the plan's sources can make it slow, never wrong.
 """
 import hashlib
 import json
+import logging
 from collections import Counter
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q, Sum
 
 from personalized_path.core import class_grid
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 
 CHUNK = 1000
+log = logging.getLogger(__name__)
 
 
 def plan_summaries(block):  # pylint: disable=unused-argument
@@ -79,16 +81,40 @@ class PlanSummaryStore:
         exactly that, so the grid may read them.
         """
         digest = _digest(record)
-        config = PlanSummaryConfig.objects.filter(plan_key=plan_key).first()
-        if config is None or config.digest != digest:
-            PlanSummaryConfig.objects.update_or_create(plan_key=plan_key, defaults={
-                "course_key": course_of(usage_key), "config": record, "digest": digest})
+        try:
+            with transaction.atomic():
+                config = PlanSummaryConfig.objects.filter(plan_key=plan_key).first()
+                if config is None or config.digest != digest:
+                    PlanSummaryConfig.objects.update_or_create(plan_key=plan_key, defaults={
+                        "course_key": course_of(usage_key), "config": record, "digest": digest})
+                    return False
+        except DatabaseError:  # the plugin's migration not run yet, say: the grid reads learner state
+            log.exception("Learning plan %s: the class summary cannot be read", plan_key)
             return False
         return config.built_digest == digest
 
+    @classmethod
+    def learner_wrote(cls, usage_key, username, summary, now):
+        """
+        A learner's new summary of a source, into each plan of the course that reads it, within the save's
+        transaction. The learner's save never fails for the summary (it is derived): where the summary
+        cannot be written, it is left whole (a savepoint) and marked stale, so the grid reads learner
+        state until the next rebuild.
+        """
+        try:
+            with transaction.atomic():
+                cls.write_learner(usage_key, username, summary, now)
+        except DatabaseError:
+            log.exception("The class summary of %s could not be updated for a learner's write: "
+                          "rebuild_learning_plan_summaries makes it current again", usage_key)
+            try:
+                with transaction.atomic():
+                    PlanSummaryConfig.objects.filter(course_key=course_of(usage_key)).update(built_digest="")
+            except DatabaseError:
+                pass
+
     @staticmethod
-    def learner_wrote(usage_key, username, summary, now):
-        """A learner's new summary of a source, into each plan of the course that reads it (within the save)."""
+    def write_learner(usage_key, username, summary, now):
         key = str(usage_key)
         for config in PlanSummaryConfig.objects.filter(course_key=course_of(usage_key)):
             if key not in {source["key"] for source in config.config["sources"]}:

@@ -226,3 +226,16 @@ def test_the_export_is_streamed_in_pieces():
     assert all(isinstance(piece, bytes) for piece in pieces)
     lines = b"".join(pieces).decode("utf-8").splitlines()
     assert len(lines) == len(LEARNERS) + 1 and lines[1].startswith("Ann,")
+
+
+def test_a_summary_that_cannot_be_written_never_fails_a_learners_save():
+    """The summary is derived: where it cannot be written (its table gone here), learners' saves go on,
+    and the plan's summary is marked stale, so the grid reads learner state until the next rebuild."""
+    act(0, "Ann")
+    call_command("rebuild_learning_plan_summaries", plan=[PLAN], stdout=io.StringIO())
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute("DROP TABLE personalized_path_planlearnerfacet")
+    act(1, "bob")
+    assert PlanSummaryConfig.objects.get(plan_key=PLAN).built_digest == ""
+    assert not PlanLearnerSummary.objects.filter(username="bob").exists()
+    assert "2 shown of 2" in grid({})
