@@ -129,6 +129,14 @@ class PlanSummaryStore:
             _add_counts(config.plan_key, before, row.counted)
 
     @staticmethod
+    def forget_learner(usernames):
+        """Remove these usernames' rows from every plan's summary (account retirement); the counts follow."""
+        with transaction.atomic():
+            for row in PlanLearnerSummary.objects.select_for_update().filter(username__in=list(usernames)):
+                _add_counts(row.plan_key, row.counted, [])
+                row.delete()
+
+    @staticmethod
     def page(plan_key, query, today):
         """``([(username, summaries)] of the page, number matching, number of pages, page shown, total)``."""
         counts = PlanSummaryCount.objects.filter(plan_key=plan_key)
