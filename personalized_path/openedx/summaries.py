@@ -22,6 +22,7 @@ from personalized_path.core import class_grid
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 
 CHUNK = 1000
+FEW_MATCHING = 2000  # see page
 log = logging.getLogger(__name__)
 
 
@@ -146,7 +147,16 @@ class PlanSummaryStore:
         else:
             matching = counts.filter(_counted(query, today)).aggregate(learners=Sum("learners"))["learners"] or 0
         pages, page, start = class_grid.page_of(matching, query)
-        return list(_ordered(plan_key, query, today)[start:start + query.page_size]), matching, pages, page, total
+        if not matching:
+            return [], matching, pages, page, total
+        keys = None
+        if matching <= FEW_MATCHING and query.filter:
+            # Few learners match: found through the filter's own index, then put in order, rather than
+            # walking the index of names past every learner who does not match.
+            keys = list(PlanLearnerSummary.objects.filter(_filters(query, today), plan_key=plan_key).values_list(
+                "pk", flat=True))
+        return list(_ordered(plan_key, query, today, keys)[start:start + query.page_size]), matching, pages, page, \
+            total
 
     @staticmethod
     def export(plan_key, query, today):
@@ -208,13 +218,18 @@ class PlanSummaryStore:
         return learners
 
 
-def _ordered(plan_key, query, today):
-    """``(username, summaries)`` of the learners ``query`` matches, in its order (ties by name), not yet read."""
+def _ordered(plan_key, query, today, keys=None):
+    """
+    ``(username, summaries)`` of the learners ``query`` matches (among the rows ``keys`` if given), in
+    its order (ties by name), not yet read.
+    """
     if query.sort.startswith("skill:"):  # through the skill's facet rows, indexed by measurement
         number = F("number").desc(nulls_last=True) if query.descending else F("number").asc(nulls_last=True)
         found = PlanLearnerFacet.objects.filter(_filters(query, today, "row__"), plan_key=plan_key, name=query.sort)
+        found = found if keys is None else found.filter(row_id__in=keys)
         return found.order_by(number, "learner_sort", "row__username").values_list("row__username", "row__summaries")
     found = PlanLearnerSummary.objects.filter(_filters(query, today), plan_key=plan_key)
+    found = found if keys is None else found.filter(pk__in=keys)
     return found.order_by(*_order(query)).values_list("username", "summaries")
 
 
