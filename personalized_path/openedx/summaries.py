@@ -49,8 +49,11 @@ def course_of(usage_key):
     return str(course) if course is not None else str(usage_key).split(".", 1)[0]
 
 
-def _digest(record):
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()
+def config_digest(record):
+    """What the stored rows depend on: not the titles and route labels, which are shown as they are now."""
+    kept = {"rules": record["rules"], "sources": [dict(source, title=None, routes=[
+        route.get("id") for route in source["routes"]]) for source in record["sources"]]}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _filters(query, today, prefix=""):
@@ -81,7 +84,7 @@ class PlanSummaryStore:
         Record what the plan reads (``class_grid.config_record``); True when its rows were rebuilt for
         exactly that, so the grid may read them.
         """
-        digest = _digest(record)
+        digest = config_digest(record)
         try:
             with transaction.atomic():
                 config = PlanSummaryConfig.objects.filter(plan_key=plan_key).first()
@@ -181,7 +184,7 @@ class PlanSummaryStore:
         source key, a lazy ``[(username, summary)]``; read and written CHUNK learners at a time.
         Answers the number of learners.
         """
-        digest = _digest(record)
+        digest = config_digest(record)
         config, _created = PlanSummaryConfig.objects.update_or_create(plan_key=plan_key, defaults={
             "course_key": course_of(usage_key), "config": record, "digest": digest, "built_digest": ""})
         PlanLearnerSummary.objects.filter(plan_key=plan_key).delete()

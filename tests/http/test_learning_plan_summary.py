@@ -19,6 +19,7 @@ from webob import Request
 from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
+from personalized_path.openedx.summaries import config_digest
 from personalized_path.workbench.services import DAYS_LATER
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
@@ -239,3 +240,21 @@ def test_a_summary_that_cannot_be_written_never_fails_a_learners_save():
     assert PlanSummaryConfig.objects.get(plan_key=PLAN).built_digest == ""
     assert not PlanLearnerSummary.objects.filter(username="bob").exists()
     assert "2 shown of 2" in grid({})
+
+
+def test_a_new_title_keeps_the_summary_in_use_and_a_new_source_sets_it_aside():
+    act(0, "Ann")
+    call_command("rebuild_learning_plan_summaries", plan=[PLAN], stdout=io.StringIO())
+    config = PlanSummaryConfig.objects.get(plan_key=PLAN)
+    renamed = dict(config.config, sources=[dict(source, title="Renamed", routes=[
+        dict(route, label="Renamed") for route in source["routes"]]) for source in config.config["sources"]])
+    assert config_digest(renamed) == config.digest == config.built_digest  # titles are read as they are now
+    fewer = dict(config.config, sources=config.config["sources"][1:])
+    assert config_digest(fewer) != config.digest
+    with CaptureQueriesContext(connection) as queries:
+        assert "1 shown of 1" in grid({})
+    assert not every_learners_state_read(queries)
+    PlanSummaryConfig.objects.filter(plan_key=PLAN).update(built_digest=config_digest(fewer))  # built for others
+    with CaptureQueriesContext(connection) as queries:
+        assert "1 shown of 1" in grid({})
+    assert every_learners_state_read(queries)  # until the next rebuild
