@@ -11,12 +11,13 @@ from xblock.fields import Scope
 
 from .core import N_
 from .core.payload import PayloadError, only_keys
+from .core.plan import SOURCE_KINDS
 from .core.state import ANY, COUNT, MapOf, Record
 from .fields import Dict
 from .handlers import Conflict, json_api
 from .learner_state import CacheLock
-from .platform_glue import (DEFAULT_SAVE_TRANSACTION, DEFAULT_USER_STATE_CLIENT, SAVE_TRANSACTION_SETTING,
-                            USER_STATE_CLIENT_SETTING, platform_function)
+from .platform_glue import (DEFAULT_SAVE_TRANSACTION, DEFAULT_USER_STATE_CLIENT, PLAN_SUMMARIES_SETTING,
+                            SAVE_TRANSACTION_SETTING, USER_STATE_CLIENT_SETTING, platform_function)
 
 log = logging.getLogger(__name__)
 COUNT_MARKS_SHAPE = MapOf(Record(required={"serial": COUNT, "epoch": COUNT}))
@@ -73,6 +74,7 @@ class ClassCountsMixin(XBlockMixin):
         whole difference; staff's recount (``recount_class``) rebuilds a summary from every learner.
         """
         if not updates:
+            self.save_learner_write()
             return
         record = dict(self.counted_in_class) if isinstance(self.counted_in_class, dict) else {}
         epochs = dict(record.get(COUNT_EPOCHS)) if isinstance(record.get(COUNT_EPOCHS), dict) else {}
@@ -101,8 +103,7 @@ class ClassCountsMixin(XBlockMixin):
             self.counted_in_class = dict(record, **{COUNT_EPOCHS: epochs})
             if copies:
                 self.class_count_marks = marks
-            with self.storage_transaction():
-                self.save()
+            self.save_learner_write()
             self.keep_summary_copies(copies)
         except Exception:
             # Nothing of this request is written: not by the runtime's save after the handler either.
@@ -111,6 +112,28 @@ class ClassCountsMixin(XBlockMixin):
         finally:
             for lock in held:
                 lock.release()
+
+    def save_learner_write(self):
+        """
+        Save this learner's fields, and what the learning plans' class summary holds of them (for a block
+        the plans read), in one storage transaction: a save that fails changes neither.
+        """
+        store = self.plan_summary_store() if self.scope_ids.block_type in SOURCE_KINDS else None
+        changed = store is not None and any(
+            self.fields[name].scope == Scope.user_state for name in self._get_fields_to_save())
+        with self.storage_transaction():
+            self.save()
+            if changed:
+                store.learner_wrote(self.scope_ids.usage_id, self.learner_username(),
+                                    self.summarize_state(self.own_user_state()), self.now())
+
+    def plan_summary_store(self):
+        """The learning plans' class summary store (``PERSONALIZED_PATH_PLAN_SUMMARIES`` names it); None if none."""
+        try:
+            make_store = platform_function(PLAN_SUMMARIES_SETTING)
+        except ImportError:
+            return None
+        return make_store(self) if make_store else None
 
     def summary_lock(self, summary_field, hold=SUMMARY_LOCK_HOLD_SECONDS):
         return CacheLock(self.shared_cache(), self.cache_key("summary-lock", summary_field),

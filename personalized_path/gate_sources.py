@@ -135,7 +135,7 @@ class GateSourcesMixin:
             self.learner_state = new_state
             # Saved now, not at the end of the request: Open edX decides whether the children may be
             # opened from this stored evaluation (the gate's user partition), and renders them next.
-            self.save()
+            self.save_learner_write()
             outcome[1] = True
             if outcome[0].unlocked and not state["unlocked_at"]:
                 self.publish("unlocked", {"route": new_state["route"], "values": new_state["values"]})

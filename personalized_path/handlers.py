@@ -43,8 +43,14 @@ def error_response(sentence, status, field="", **extra):
 
 
 def attachment(text, content_type, filename):
-    """A download: ``text`` as UTF-8 with a file name for the browser to save it under."""
-    response = Response(text, content_type=content_type, charset="utf-8")
+    """
+    A download: ``text`` as UTF-8 (or an iterable of its encoded pieces, answered as they come) with a
+    file name for the browser to save it under.
+    """
+    if isinstance(text, str):
+        response = Response(text, content_type=content_type, charset="utf-8")
+    else:
+        response = Response(app_iter=text, content_type=content_type, charset="utf-8")
     response.content_disposition = f'attachment; filename="{filename}"'
     return response
 

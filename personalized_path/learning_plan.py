@@ -20,6 +20,7 @@ from .base import PersonalizedBlockMixin
 from .dates import parse_iso
 from .handlers import attachment, error_response, json_api, json_response
 from .links import AUTHORED, SHOWN, BlockReferenceList, Link
+from .plan_class import PlanClassMixin
 from .core import N_, percent_text
 from .core import class_grid
 from .core import plan as core
@@ -39,7 +40,7 @@ DEFAULT_TOPICS = [
 ]
 
 
-class LearningPlanBlock(PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMixin, XBlock):
+class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMixin, XBlock):
     """One page per learner across the course's blocks; the class grid and exceptions for staff."""
 
     asset_name = "learning_plan"
@@ -260,38 +261,27 @@ class LearningPlanBlock(PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMix
 
     # --- the class view (staff) ------------------------------------------------------------------
 
-    def class_rows(self, pairs=None):
-        """Every learner with state in any source: one grid row each, read block by block (not learner by learner)."""
-        pairs = pairs if pairs is not None else self.source_blocks()
-        client = self.user_state_client()
-        per_learner = {}
-        for source, block in pairs:
-            for item in client.iter_all_for_block(block.scope_ids.usage_id):
-                per_learner.setdefault(item.username, {})[source.key] = block.summarize_state(item.state or {})
-        sources, rules, today = [source for source, _block in pairs], self.skill_rules(pairs), self.today()
-        return [core.learner_row(username, sources, summaries, rules, today, now=self.now())
-                for username, summaries in per_learner.items()]
-
     def staff_context(self, query):
         pairs = self.source_blocks()
         sources = [source for source, _block in pairs]
         try:
-            rows, unavailable = self.class_rows(pairs), None
+            page_rows, total, matching, pages, page, route_counts = self.class_page(pairs, query)
+            unavailable = None
         except PayloadError as error:
-            rows, unavailable = [], error.sentence(self._, self.ngettext)
-        page_rows, matching, pages, page = class_grid.select(rows, query)
+            page_rows, total, matching, pages, page = [], 0, 0, 1, 1
+            route_counts, unavailable = class_grid.route_counts([], sources), error.sentence(self._, self.ngettext)
         skills = core.course_skills(sources)
         gates = [source for source in sources if source.kind == core.MASTERY_GATE]
         return {
-            "title": self.display_name, "staff": True, "skills": skills, "total": len(rows), "unavailable": unavailable,
+            "title": self.display_name, "staff": True, "skills": skills, "total": total, "unavailable": unavailable,
             "matching": matching, "pages": pages, "page": page, "query": query,
             "rows": [self.grid_row(row) for row in page_rows],
             "filters": [{"id": key, "label": self._(class_grid.FILTER_LABELS[key])} for key in class_grid.FILTERS],
-            "route_counts": class_grid.route_counts(rows, sources),
+            "route_counts": route_counts,
             "gates": [{"key": gate.key, "title": gate.title, "routes": gate.routes} for gate in gates],
             "page_sizes": (25, 50, 100, 200), "reason_max": 500,
             "export_url": self.runtime.handler_url(self, "export_csv"),
-            **self.groups_context(rows, skills),
+            **self.groups_context(skills),
         }
 
     def grid_row(self, row):
@@ -322,13 +312,14 @@ class LearningPlanBlock(PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMix
         except PayloadError as error:
             return error_response(error.sentence(self._, self.ngettext), 400, error.field)
         try:
-            rows = [row for row in self.class_rows(pairs) if class_grid.matches(row, query)]
+            count, rows = self.class_export(pairs, query)
         except PayloadError as error:  # no user-state client here: the sentence the class view shows
             return error_response(error.sentence(self._, self.ngettext), 404, error.field)
-        rows.sort(key=class_grid.sort_key(query), reverse=query.sort == "learner" and query.descending)
-        header, lines = class_grid.csv_table(rows, skills, sources)
-        self.publish("class_exported", {"filter": query.filter, "rows": len(rows)})
-        return attachment(class_grid.csv_text(header, lines), "text/csv", "class-plan.csv")
+        self.publish("class_exported", {"filter": query.filter, "rows": count})
+        # Streamed: a generator of pieces, the rows read from the summary in chunks (see the README).
+        lines = (class_grid.csv_line(row) for row in rows)
+        chunks = class_grid.csv_chunks(class_grid.csv_header(skills, sources), lines)
+        return attachment((chunk.encode("utf-8") for chunk in chunks), "text/csv", "class-plan.csv")
 
     @json_api
     def apply_exception(self, data, suffix=""):
@@ -361,7 +352,9 @@ class LearningPlanBlock(PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMix
                           None)
             current = stored.state.get("instructor_exception") if stored is not None else None
             new_value, entry = gate.exception_update(current, data, by, self.now_text())
-            client.set(learner, gate.scope_ids.usage_id, {"instructor_exception": new_value})
+            with self.storage_transaction():  # the class summary changes with it, or neither does
+                client.set(learner, gate.scope_ids.usage_id, {"instructor_exception": new_value})
+                self.gate_state_written(client, learner, gate)
         finally:
             lock.release()
         self.publish("exception_applied", dict(entry, learner=learner, gate=str(gate.scope_ids.usage_id)))

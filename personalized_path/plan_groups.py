@@ -72,10 +72,13 @@ class PlanGroupsMixin(XBlockMixin):
 
     # --- the staff panel ---------------------------------------------------------------------------
 
-    def groups_context(self, rows, skills):
-        """The staff panel: the request form, and the saved grouping as the editor shows it."""
+    def groups_context(self, skills):
+        """
+        The staff panel: the request form, and the saved grouping as the editor shows it (which reads
+        the whole class's rows, as proposing does: only when there is a saved grouping to show).
+        """
         saved = grouping.stored(self.saved_grouping)
-        learners = grouping.learners_from_rows(rows) if saved else []
+        learners = self.group_class()[0] if saved else []
         return {"groups_panel": {
             "skills": skills, "kinds": [{"id": kind, "label": self._(grouping.KIND_LABELS[kind])}
                                         for kind in grouping.KINDS],

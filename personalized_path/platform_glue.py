@@ -17,6 +17,12 @@ SAVE_TRANSACTION_SETTING = "PERSONALIZED_PATH_SAVE_TRANSACTION"
 DEFAULT_SAVE_TRANSACTION = "personalized_path.openedx.storage.save_transaction"
 TEAMS_IMPORTER_SETTING = "PERSONALIZED_PATH_TEAMS_IMPORTER"
 DEFAULT_TEAMS_IMPORTER = "personalized_path.openedx.teams.PlatformTeamsImporter"
+# Names the learning plan's class summary store (openedx/summaries.py), set by the plugin; a runtime
+# without it (no plugin app) has the class grid read every learner's state instead.
+PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
+# How rebuild_learning_plan_summaries finds and loads plans: the LMS's modulestore by default.
+PLAN_LOADER_SETTING = "PERSONALIZED_PATH_PLAN_LOADER"
+DEFAULT_PLAN_LOADER = "personalized_path.openedx.summaries.modulestore_plans"
 
 
 @functools.lru_cache(maxsize=8)

@@ -27,6 +27,7 @@ class PersonalizedPathConfig(AppConfig):
 
     name = "personalized_path.openedx"
     label = "personalized_path"
+    default_auto_field = "django.db.models.BigAutoField"  # summary rows are replaced on every rebuild
     verbose_name = "Personalized path"
 
     plugin_app = {

@@ -4,7 +4,9 @@ and ``USER_RETIRE_LMS_CRITICAL`` with the user) erases what the learner wrote in
 
 Each of the learner's StudentModule rows of our block types is rewritten with its free text erased
 (``core.privacy.erase_free_text``); ratings, answers, scores, dates and counts stay, so grades and
-anonymous class counts still add up. The platform keeps no history of these rows (its StudentModule
+anonymous class counts still add up. The learning plans' class summary (derived, with the username
+and an exception's reason) drops the learner's rows; the next rebuild lists the retired account again
+from its erased state. The platform keeps no history of these rows (its StudentModule
 history covers problems only), so the row is the one copy.
 """
 import json
@@ -35,4 +37,19 @@ def erase_learner_text(sender=None, user=None, **kwargs):  # pylint: disable=unu
         row.save(update_fields=["state", "modified"])
         erased += 1
     log.info("Retirement: free text erased in %s rows of user %s", erased, user.id)
+    forget_in_class_summary(user)
     return erased
+
+
+def forget_in_class_summary(user):
+    """The learner's rows of the learning plans' class summary, under the username and the one before retirement."""
+    # pylint: disable-next=import-outside-toplevel
+    from personalized_path.openedx.summaries import STORE
+    usernames = {user.username}
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from openedx.core.djangoapps.user_api.models import UserRetirementStatus
+        usernames.update(UserRetirementStatus.objects.filter(user=user).values_list("original_username", flat=True))
+    except ImportError:  # outside the LMS
+        pass
+    STORE.forget_learner(usernames)

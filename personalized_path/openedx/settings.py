@@ -12,12 +12,18 @@ again (see linked.py); empty makes blocks load linked blocks through ``runtime.g
 ``PERSONALIZED_PATH_SHOWN_CHECK`` (default ``personalized_path.openedx.linked.learner_may_see``): the
 platform's check of whether a learner may see a linked block that such a view shows them a summary
 of (the learning plan); empty makes those blocks load through ``runtime.get_block`` too.
+
+``PERSONALIZED_PATH_PLAN_SUMMARIES`` (default ``personalized_path.openedx.summaries.plan_summaries``):
+the learning plan's class summary, kept in this app's tables (see summaries.py); empty makes the class
+grid read every learner's state on each request.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
 LINKED_VIEW = "personalized_path.openedx.linked.learner_view"
 SHOWN_CHECK_SETTING = "PERSONALIZED_PATH_SHOWN_CHECK"
 SHOWN_CHECK = "personalized_path.openedx.linked.learner_may_see"
+PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
+PLAN_SUMMARIES = "personalized_path.openedx.summaries.plan_summaries"
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -29,6 +35,8 @@ def plugin_settings(settings):
         setattr(settings, LINKED_VIEW_SETTING, LINKED_VIEW)
     if not hasattr(settings, SHOWN_CHECK_SETTING):
         setattr(settings, SHOWN_CHECK_SETTING, SHOWN_CHECK)
+    if not hasattr(settings, PLAN_SUMMARIES_SETTING):
+        setattr(settings, PLAN_SUMMARIES_SETTING, PLAN_SUMMARIES)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})

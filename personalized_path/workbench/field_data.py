@@ -118,6 +118,18 @@ def save_transaction(block):
     return contextlib.nullcontext()
 
 
+def plan_summaries(block):
+    """
+    The plugin's class summary store (``PERSONALIZED_PATH_PLAN_SUMMARIES`` of the workbench) for blocks
+    whose fields live in the workbench's table; None for other storage, whose grid reads learner state.
+    """
+    if isinstance(block._field_data, RequestFieldData):  # pylint: disable=protected-access
+        # pylint: disable=import-outside-toplevel
+        from personalized_path.openedx.summaries import plan_summaries as store
+        return store(block)
+    return None
+
+
 @contextlib.contextmanager
 def _atomic_rows(store):
     """The transaction, and on its rollback the rows it wrote read again: our copies would hold what was undone."""

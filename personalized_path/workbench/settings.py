@@ -69,6 +69,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedP
                   "personalized_path.workbench.apps.WorkbenchSetup"]
 # A learner's write and the class counts it changes are saved in one transaction on this database.
 PERSONALIZED_PATH_SAVE_TRANSACTION = "personalized_path.workbench.field_data.save_transaction"
+# The learning plan's class summary for blocks whose fields live in this database (not the tests' memory).
+PERSONALIZED_PATH_PLAN_SUMMARIES = "personalized_path.workbench.field_data.plan_summaries"
+PERSONALIZED_PATH_PLAN_LOADER = "personalized_path.workbench.user_states.workbench_plans"
 plugin_settings(sys.modules[__name__])
 
 # The demo home (links to the staff view, each editor, language and time zone) at /.

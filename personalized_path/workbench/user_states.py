@@ -96,3 +96,17 @@ class WorkbenchUserStateClient(XBlockUserStateClient):
             item = _row_state(row, scope)
             if item.state:
                 yield item
+
+
+def workbench_plans(course_keys, plan_keys):
+    """
+    The learning plans of each workbench scenario (the workbench's courses) this process has loaded, and
+    each plan named, loaded for a staff user (``PERSONALIZED_PATH_PLAN_LOADER`` of the workbench).
+    """
+    from workbench.runtime import ID_MANAGER, WorkbenchRuntime  # pylint: disable=import-outside-toplevel
+    runtime = WorkbenchRuntime("staff_rebuild")
+    known = list(ID_MANAGER._usages)  # pylint: disable=protected-access
+    keys = [usage for course in course_keys for usage in known
+            if usage.startswith(f"{course}.personalized_learning_plan.")] + list(plan_keys)
+    for key in keys:
+        yield runtime.get_block(key)

@@ -1,5 +1,6 @@
 """Pure logic of the learning plan: calibration, bands, trends, next steps, filters, CSV cells."""
-from datetime import date
+import json
+from datetime import date, datetime, timezone
 
 import pytest
 from hypothesis import given
@@ -131,3 +132,26 @@ def test_topics_and_interests():
     assert core.validate_topics([{"id": "a", "label": "A"}, {"id": "a", "label": "B"}])[0].field == "topics[1].id"
     assert core.parse_interests({"interests": ["a", "a", "b"]}, ["a", "b"]) == ["a", "b"]
     assert core.stored_interests(["a", "gone", 3], ["a"]) == ["a"] and core.stored_interests("a", ["a"]) == []
+
+
+def test_stored_summary_facts_hold_days_as_dates_and_what_the_grid_sorts_and_counts_on():
+    summaries = {"ratings": {"out_of": 4, "levels": {"fractions": 4}, "first_levels": {}},
+                 "check": {"evidence": {"fractions": dated([0.0])}},
+                 "gate": {"reached_at": "2026-03-01T10:00:00+00:00", "unlocked": False},
+                 "goals": {"goals_set": True, "next_checkin_due": "2026-03-05"}}
+    facts = class_grid.summary_facts(SOURCES, summaries, {}, datetime(2026, 3, 2, tzinfo=timezone.utc))
+    assert facts["stuck_since"] == date(2026, 3, 1) and facts["next_checkin_due"] == date(2026, 3, 5)
+    assert facts["over"] and not facts["under"] and facts["no_choice"] and not facts["exception"]
+    assert facts["skills"] == {"fractions": 0.0, "reasoning": None} and facts["gates"] == {"gate": "locked"}
+    opened = dict(summaries, gate={"reached_at": "2026-03-01", "unlocked": True, "route": "practice"})
+    facts = class_grid.summary_facts(SOURCES, opened, {}, datetime(2026, 3, 2, tzinfo=timezone.utc))
+    assert facts["stuck_since"] is None and facts["gates"] == {"gate": "route:practice"}
+    rules = {"fractions": core.SkillRule("n_of_m", {"n": 1, "m": 1}, 50.0)}
+    assert class_grid.config_from_record(json.loads(json.dumps(class_grid.config_record(SOURCES, rules)))) == \
+        (SOURCES, rules)
+
+
+def test_the_csv_comes_in_pieces_that_make_the_whole_document():
+    lines = [[f"learner-{number}", number] for number in range(5)]
+    pieces = list(class_grid.csv_chunks(["a", "b"], iter(lines), lines_per_chunk=2))
+    assert len(pieces) == 3 and "".join(pieces) == class_grid.csv_text(["a", "b"], lines)

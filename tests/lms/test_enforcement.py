@@ -18,7 +18,7 @@ platform_or_skip()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.client import RequestFactory  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from edx_django_utils.cache import RequestCache  # noqa: E402
 from opaque_keys.edx.locator import CourseLocator  # noqa: E402
@@ -38,6 +38,7 @@ from xmodule.partitions.partitions_service import get_all_partitions_for_course 
 from personalized_path.core import gate_access  # noqa: E402
 from personalized_path.links import SHOWN  # noqa: E402
 from personalized_path.openedx import gate_sync, partitions  # noqa: E402
+from personalized_path.openedx.models import PlanLearnerSummary  # noqa: E402
 from tests.lms.olx import attr, import_olx  # noqa: E402
 
 PASSWORD = "Password1234"
@@ -253,6 +254,32 @@ class GateEnforcementTest(ModuleStoreTestCase):
         assert f"{self.course.id}: 2 blocks updated" in output.getvalue()  # the draft and the published copy
         assert self.page("locked", "html", "lesson").status_code == 404
 
+    # --- the learning plan's class summary ----------------------------------------------------------
+
+    def test_the_class_grid_reads_the_summary_kept_with_each_learners_write(self):
+        plan = str(key("personalized_learning_plan", "plan"))
+
+        def grid():
+            response = self.handler("teacher", "personalized_learning_plan", "plan", "class_grid", {})
+            assert response.status_code == 200, response.content
+            return response.json()["html"]
+        assert "0 shown of 0" in grid()  # records what the plan reads; not rebuilt yet: from learner state
+        output = io.StringIO()
+        call_command("rebuild_learning_plan_summaries", "--course", str(self.course.id), stdout=output)
+        assert f"{plan}: 0 learners" in output.getvalue()
+        assert self.answer("locked", choice="b").status_code == 200
+        assert self.answer("passer").status_code == 200
+        assert self.answer("excepted", choice="b").status_code == 200
+        assert self.exception("excepted", "unlock").status_code == 200
+        kept = sorted(PlanLearnerSummary.objects.filter(plan_key=plan).values_list("username", "summaries"))
+        assert [username for username, _summaries in kept] == ["excepted", "locked", "passer"]
+        from_summary = grid()
+        with override_settings(PERSONALIZED_PATH_PLAN_SUMMARIES=""):
+            assert grid() == from_summary
+        assert "3 shown of 3" in from_summary and "excepted" in from_summary
+        call_command("rebuild_learning_plan_summaries", "--plan", plan, stdout=io.StringIO())
+        assert sorted(PlanLearnerSummary.objects.filter(plan_key=plan).values_list("username", "summaries")) == kept
+
     # --- one learner, one lock; a refused request writes nothing -----------------------------------
 
     def test_a_refused_request_leaves_the_learners_row_untouched(self):
@@ -294,9 +321,14 @@ class GateEnforcementTest(ModuleStoreTestCase):
         rows = StudentModule.objects.filter(student=user, module_type__startswith="personalized_")
         text = " ".join(row.state for row in rows)
         assert EVIDENCE in text and GOAL in text and REASON in text
+        # The plan's class summary holds the username and the exception's reason.
+        self.handler("teacher", "personalized_learning_plan", "plan", "class_grid", {})
+        call_command("rebuild_learning_plan_summaries", "--course", str(self.course.id), stdout=io.StringIO())
+        assert REASON in json.dumps(PlanLearnerSummary.objects.get(username="locked").summaries)
         USER_RETIRE_LMS_MISC.send(sender=None, user=user)
         text = " ".join(row.state for row in rows.all())
         assert EVIDENCE not in text and GOAL not in text and REASON not in text
+        assert not PlanLearnerSummary.objects.filter(username="locked").exists()
         check = json.loads(StudentModule.objects.get(student=user, module_state_key=key(
             "personalized_skill_check", "check")).state)
         assert check  # answers and score stay
