@@ -103,7 +103,8 @@ class GateSourcesMixin:
                 message, params = core.describe(result.condition, result.reading.label)
                 source = result.condition.key if result.condition.kind != core.SKILL else \
                     (str(self.skill_checks[0]) if self.skill_checks else None)
-                unmet.append({"kind": result.condition.kind, "source": source, "text": self._(message) % params})
+                text = self.translated_once(("unmet", message), lambda message=message: self._(message))
+                unmet.append({"kind": result.condition.kind, "source": source, "text": text % params})
         route = evaluation.route
         return dict(summary, unlocked=evaluation.unlocked, route=route["id"] if route else None,
                     route_label=route["label"] if route else None, mode=self.mode, unmet=unmet)

@@ -77,13 +77,17 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin,
     # --- the blocks the plan reads -----------------------------------------------------------
 
     def source_ids(self):
+        return [str(ref) for ref in self.source_refs()]
+
+    def source_refs(self):
+        """The sources as the runtime holds them (usage keys in the LMS: not turned into text and parsed again)."""
         if self.sources:
-            return [str(ref) for ref in self.sources][:core.MAX_SOURCES]
+            return self.sources[:core.MAX_SOURCES]
         return self.course_blocks(core.SOURCE_KINDS)[:core.MAX_SOURCES]
 
     def sources_found(self, load):
         """``(ref, block)`` for each source ``load`` finds that is of a kind the plan reads, in course order."""
-        for ref in self.source_ids():
+        for ref in self.source_refs():
             block = load(ref)
             if getattr(getattr(block, "scope_ids", None), "block_type", None) in core.SOURCE_KINDS:
                 yield ref, block

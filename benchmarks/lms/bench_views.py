@@ -15,12 +15,21 @@ caches emptied, crum's current request set), CPU milliseconds of this thread:
   replaces.
 Queries are every SQL statement of the timed call.
 
+Views render inside the modulestore's bulk operation for the course, as the LMS's ``render_xblock``
+and courseware pages bind and render blocks (``modulestore().bulk_operations(course_key)``): the
+course's structure and blocks are read once per request, not once per lookup.
+
+``BENCH_PROFILE=<case name>`` (e.g. ``learning plan``) also profiles that case's timed views with
+cProfile and prints the functions that took most time, cumulative, after the table.
+
 Rounds interleave everything (each case once per round, in the course's order) so that load from
 other processes falls on every case alike; the views of each round get a new learner, the
 handlers another. Reported: medians over ``BENCH_ROUNDS`` rounds (default 60).
 """
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -48,6 +57,7 @@ from tests.lms.olx import attr, import_olx  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
 LANGUAGE = os.environ.get("BENCH_LANGUAGE", "en")
+PROFILED = os.environ.get("BENCH_PROFILE", "")
 COURSE = CourseLocator("PersonalizedX", "BENCH101", "2026")
 HERE = os.path.dirname(os.path.abspath(__file__))
 FLOOR, POLL, SURVEY = "html", "xblock-poll poll", "xblock-poll survey"
@@ -154,6 +164,7 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
             self.course = import_olx(self.store, self.user.id, course_olx(self.cases), COURSE)
         CourseOverview.load_from_module_store(self.course.id)
         self.learners = 0
+        self.profile = cProfile.Profile() if PROFILED else None
 
     def learner(self):
         self.learners += 1
@@ -179,12 +190,21 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
         assert bound is not None, case.name
         return bound
 
-    def view(self, user, case):
+    def view(self, user, case, profiled=False):
+        """The case's view for ``user``: bound, then rendered (timed), in the bulk operation as the LMS does."""
         if case.returning:  # a learner of its own, who has viewed the block in an earlier request
             user = self.learner()
-            self.bind(user, case).render("student_view", {})
-        bound = self.bind(user, case)
-        spent, queries, fragment = timed(lambda: bound.render("student_view", {}))
+            with self.store.bulk_operations(self.course.id):
+                self.bind(user, case).render("student_view", {})
+        with self.store.bulk_operations(self.course.id):
+            bound = self.bind(user, case)
+            if profiled:
+                self.profile.enable()
+            try:
+                spent, queries, fragment = timed(lambda: bound.render("student_view", {}))
+            finally:
+                if profiled:
+                    self.profile.disable()
         assert fragment.content, case.name
         return spent, queries
 
@@ -212,7 +232,7 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
                 for index in range(ROUNDS + 1):  # round 0 warms: templates compiled, class caches filled
                     viewer, learner = self.learner(), self.learner()
                     for case in self.cases:
-                        taken = self.view(viewer, case)
+                        taken = self.view(viewer, case, profiled=bool(index) and case.name == PROFILED)
                         if index:
                             samples.setdefault((case.name, "view"), []).append(taken)
                     for case in self.cases:
@@ -223,6 +243,9 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
         finally:
             crum.set_current_request(None)
         report(self.cases, samples)
+        if self.profile is not None:
+            print(f"\nPROFILE of {PROFILED!r} views, {ROUNDS} rounds, cumulative:\n")
+            pstats.Stats(self.profile).sort_stats("cumulative").print_stats(60)
 
 
 def report(all_cases, samples):
