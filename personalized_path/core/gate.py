@@ -262,7 +262,8 @@ def validate_child_routes(child_routes, child_keys, routes):
         as_object(child_routes, "child_routes")
     except PayloadError as error:
         return [error]
-    route_ids = {route.get("id") for route in routes if isinstance(route, dict)} | {EVERYONE}
+    route_ids = {route.get("id") for route in routes if isinstance(route, dict) and isinstance(route.get("id"), str)}
+    route_ids.add(EVERYONE)
     problems = []
     for key, route_id in child_routes.items():
         if not isinstance(route_id, str):

@@ -157,6 +157,9 @@ def test_child_routes():
     assert core.validate_child_routes({"a": "remedial", "b": "everyone"}, {"a", "b"}, ROUTES) == []
     assert "not a child" in messages(core.validate_child_routes({"z": "core"}, {"a"}, ROUTES))[0]
     assert "unknown route" in messages(core.validate_child_routes({"a": "nope"}, {"a"}, ROUTES))[0]
+    # A stored route whose id is not text (a hand edit) is no route a child can be on, never a TypeError.
+    garbled = [dict(ROUTES[0], id=[]), *ROUTES[1:]]
+    assert "unknown route" in messages(core.validate_child_routes({"a": ROUTES[0]["id"]}, {"a"}, garbled))[0]
     assert "no routes" in messages(core.validate_child_routes({"a": "everyone"}, {"a"}, []))[-1]
     assert core.validate_child_routes([], {"a"}, ROUTES)
 
