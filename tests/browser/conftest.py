@@ -3,6 +3,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.harness import ARTIFACTS, Workbench
 
@@ -68,10 +69,25 @@ class BrowserPage:
                 " const rtl = getComputedStyle(d).direction === 'rtl';"
                 " return {x: r.left + scrollX + (rtl ? d.scrollWidth - d.clientWidth : 0), y: r.top + scrollY,"
                 " width: r.width, height: r.height}; }")
-            self.page.screenshot(path=path, full_page=True, timeout=60000, clip=clip)
+            self.capture(path=path, full_page=True, timeout=60000, clip=clip)
         else:
-            self.page.screenshot(path=path, full_page=True, timeout=60000)
+            self.capture(path=path, full_page=True, timeout=60000)
         return path
+
+    def capture(self, **options):
+        """
+        ``page.screenshot``, tried again after a moment when Chromium answers that it could not capture
+        (its compositor had no frame ready: seen once in a full run on a loaded machine); any other error,
+        or the same one three times, fails the test.
+        """
+        for attempt in range(3):
+            try:
+                return self.page.screenshot(**options)
+            except PlaywrightError as error:
+                if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                    raise
+                self.page.wait_for_timeout(500)
+        return None
 
 
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
