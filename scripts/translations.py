@@ -2,7 +2,8 @@
 Extract, merge and compile the package's gettext catalog (``make translations``).
 
 Sources: every Python file of the package (``_``, ``N_``, ``gettext``, ``ngettext``...) and every
-Django template (the blocks' and the edx-ace messages') (turned into Python-like text by Django's own ``templatize``, as makemessages does).
+Django template, the blocks' and the edx-ace messages' (turned into Python-like text by Django's own
+``templatize``, as makemessages does).
 The catalog is ``translations/<lang>/LC_MESSAGES/text.po`` with ``.mo`` beside it: the path and
 domain the LMS's XBlock i18n service reads.
 """

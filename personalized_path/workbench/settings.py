@@ -83,6 +83,7 @@ ACE_ENABLED_POLICIES = []
 EMAIL_BACKEND = "personalized_path.workbench.mailbox.KeptEmailBackend"
 DEFAULT_FROM_EMAIL = "personalized-path@example.com"
 PLATFORM_NAME = "personalized_path workbench"
+OPENEDX_TELEMETRY = []  # edx-ace reports each send to edx-django-utils' monitoring; New Relic is not here
 # A workbench learner's address and name (the LMS's users by default).
 PERSONALIZED_PATH_LEARNER_CONTACT = "personalized_path.workbench.services.learner_contact"
 
