@@ -88,9 +88,8 @@ def nudge_learner(kind, user_id, course_key, context, language):
 
 def platform_learner_contact(user_id):
     """The LMS user's (email address, full name or username), or None for an unknown or inactive one."""
-    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
-    user = get_user_model().objects.filter(id=user_id, is_active=True).select_related("profile").first()
-    if user is None or not user.email:
+    user = _platform_user(user_id)
+    if user is None or not user.is_active or not user.email:
         return None
     profile = getattr(user, "profile", None)
     return user.email, (getattr(profile, "name", "") or user.username)
@@ -143,9 +142,18 @@ def _platform_request(in_platform, learner_id):
     from crum import get_current_request
     if get_current_request() is not None:
         return nullcontext()
-    from django.contrib.auth import get_user_model
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.sites.models import Site
     from openedx.core.lib.celery.task_utils import emulate_http_request
-    user = get_user_model().objects.filter(id=learner_id).first() if learner_id is not None else None
+    user = _platform_user(learner_id) if learner_id is not None else None
     return emulate_http_request(site=Site.objects.get_current(), user=user or AnonymousUser())
+
+
+def _platform_user(user_id):
+    """The LMS user of that id (given as a number or its text), or None."""
+    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    try:
+        number = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return get_user_model().objects.filter(id=number).select_related("profile").first()
