@@ -34,7 +34,7 @@ from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: 
 
 from personalized_path.openedx import messaging  # noqa: E402
 from personalized_path.openedx.tasks import send_progress_updates  # noqa: E402
-from tests.lms.olx import attr, import_olx  # noqa: E402
+from tests.lms.olx import check_and_plan_course, import_olx  # noqa: E402
 
 COURSE = CourseLocator("PersonalizedX", "MSG101", "2026")
 STOP = "https://lms.example.com/personalized_path/stop/abc?x=1&y=2"
@@ -99,22 +99,9 @@ class AceMessagesTest(TestCase):
 
 
 PASSWORD = "Password1234"
-QUESTIONS = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
-              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]
 GRANDMA = {"name": "Grandma <3", "email": "grandma@example.com", "frequency": "weekly", "include_goals": False,
            "include_checkins": False}
 LINK = re.compile(r"https?://\S+")
-
-
-def course_olx():
-    return f"""<course display_name="Fractions" start="2020-01-01T00:00:00Z">
-  <chapter url_name="week1" display_name="Week 1"><sequential url_name="lesson1" display_name="Lesson 1">
-    <vertical url_name="unit1" display_name="Unit 1">
-      <personalized_skill_check url_name="check" display_name="Fractions check" questions='{attr(QUESTIONS)}'/>
-      <personalized_learning_plan url_name="plan"/>
-    </vertical>
-  </sequential></chapter>
-</course>"""
 
 
 class AceTaskTest(ModuleStoreTestCase):
@@ -124,7 +111,7 @@ class AceTaskTest(ModuleStoreTestCase):
         super().setUp()
         if importlib.util.find_spec("personalized_path.openedx.updates") is None:
             self.skipTest("needs the scheduling half of issue 28 (personalized_path.openedx.updates.send_due)")
-        self.course = import_olx(self.store, self.user.id, course_olx(), COURSE)
+        self.course = import_olx(self.store, self.user.id, check_and_plan_course("Fractions"), COURSE)
         CourseOverview.load_from_module_store(self.course.id)
         learner = UserFactory(username="ana", password=PASSWORD)
         learner.profile.year_of_birth = 1990  # an adult: the platform's parental-consent age rule does not apply
