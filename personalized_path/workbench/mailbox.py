@@ -2,6 +2,8 @@
 The workbench's Django email backend: each email is kept in the workbench's database (SentEmail)
 instead of being delivered, so the messages page (views.sent_messages) shows what edx-ace sent.
 """
+from datetime import timezone
+
 from django.core.mail.backends.base import BaseEmailBackend
 
 from .models import SentEmail
@@ -22,4 +24,8 @@ class KeptEmailBackend(BaseEmailBackend):
 
 
 def newest():
-    return list(SentEmail.objects.all()[:MAX_SHOWN])
+    """The newest messages, each with the time it was sent in UTC as text (the workbench's zone is not UTC)."""
+    emails = list(SentEmail.objects.all()[:MAX_SHOWN])
+    for email in emails:
+        email.sent_utc = email.sent.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return emails

@@ -2,10 +2,13 @@
 Issue 28's messages through edx-ace's real pipeline in the workbench (policies, Django email channel,
 rendering, delivery) into Django's locmem email backend, and the workbench's page of sent messages.
 """
+from datetime import timezone
+
 import pytest
 from django.test import Client
 
 from personalized_path.openedx import messaging
+from personalized_path.workbench.models import SentEmail
 from tests.harness import free_port
 
 LEARNER = "<b>Ana</b>"
@@ -105,6 +108,8 @@ def test_the_workbench_page_lists_a_sent_message_escaped_as_text_and_html(settin
     text = page.content.decode()
     assert "mentor@example.com" in text and "أخبار تقدّم &lt;b&gt;Ana&lt;/b&gt;" in text
     assert "<b>Ana</b>" not in text
+    sent = SentEmail.objects.get()
+    assert f"{sent.sent.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC" in text
     # The HTML version sits escaped in a sandboxed frame's srcdoc: its own escapes escaped once more.
     assert "<iframe sandbox" in text and "&amp;lt;b&amp;gt;Ana&amp;lt;/b&amp;gt;" in text
     assert 'dir=&quot;rtl&quot;' in text
