@@ -7,7 +7,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The top-level static/, templates/ and translations/ are linked into the package
 # (personalized_path/static -> ../static, ...) so the runtime finds them inside the installed package.
-RESOURCE_DIRS = ("static", "templates", "translations", "scenarios")
+# openedx/templates: the edx-ace messages' templates, found by the LMS's app-directories template loader.
+RESOURCE_DIRS = ("static", "templates", "translations", "scenarios", "openedx/templates")
 
 
 def package_files():
@@ -20,7 +21,7 @@ def package_files():
                 if name.endswith((".pyc", ".po~")):
                     continue
                 found.append(os.path.relpath(os.path.join(root, name), package_root))
-    return sorted(found) + ["workbench/studio_patch.js", "workbench/home.html"]
+    return sorted(found) + ["workbench/studio_patch.js", "workbench/home.html", "workbench/messages.html"]
 
 
 def readme():

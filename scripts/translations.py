@@ -2,7 +2,8 @@
 Extract, merge and compile the package's gettext catalog (``make translations``).
 
 Sources: every Python file of the package (``_``, ``N_``, ``gettext``, ``ngettext``...) and every
-Django template (turned into Python-like text by Django's own ``templatize``, as makemessages does).
+Django template, the blocks' and the edx-ace messages' (turned into Python-like text by Django's own
+``templatize``, as makemessages does).
 The catalog is ``translations/<lang>/LC_MESSAGES/text.po`` with ``.mo`` beside it: the path and
 domain the LMS's XBlock i18n service reads.
 """
@@ -28,6 +29,10 @@ KEYWORDS = ["_", "N_", "NP_:1,2", "gettext", "gettext_noop", "ngettext:1,2", "pg
 def sources():
     python = sorted(glob.glob(os.path.join(ROOT, "personalized_path", "**", "*.py"), recursive=True))
     templates = sorted(glob.glob(os.path.join(ROOT, "templates", "**", "*.html"), recursive=True))
+    # The edx-ace messages' templates (subjects and plain text bodies are .txt).
+    messages = os.path.join(ROOT, "personalized_path", "openedx", "templates")
+    templates += sorted(path for pattern in ("*.html", "*.txt")
+                        for path in glob.glob(os.path.join(messages, "**", pattern), recursive=True))
     return python, templates
 
 
@@ -52,7 +57,7 @@ def extract(output):
         subprocess.run(command, cwd=ROOT, check=True)
         with open(output, encoding="utf-8") as handle:
             text = handle.read().replace(scratch + os.sep, "")
-        text = text.replace(".html.py", ".html").replace("charset=CHARSET", "charset=UTF-8")
+        text = text.replace(".html.py", ".html").replace(".txt.py", ".txt").replace("charset=CHARSET", "charset=UTF-8")
         text = "\n".join(line for line in text.split("\n") if not line.startswith('"POT-Creation-Date'))
         # The source catalog is English: a complete header, so msgfmt uses its plural rule.
         text = text.replace("#, fuzzy\nmsgid", "msgid", 1).replace('"Language: \\n"', '"Language: en\\n"')

@@ -16,6 +16,6 @@ class WorkbenchSetup(AppConfig):
     verbose_name = "personalized_path workbench set-up"
 
     def ready(self):
-        # Sent for apps with models only: this app has none, xblock-sdk's has.
+        # Sent for apps with models only: connected to xblock-sdk's app, which always has them.
         post_migrate.connect(create_cache_table, sender=apps.get_app_config("workbench"),
                              dispatch_uid="personalized_path_cache_table")

@@ -55,6 +55,11 @@ class WorkbenchUserService(UserService):
         return user
 
 
+def learner_contact(user_id):
+    """A workbench learner's (address, name) for nudges: the address the user service gives them."""
+    return f"{user_id}@example.com", str(user_id)
+
+
 DAYS_LATER = contextvars.ContextVar("personalized_path_days_later", default=0.0)
 
 

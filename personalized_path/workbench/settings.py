@@ -74,6 +74,19 @@ PERSONALIZED_PATH_PLAN_SUMMARIES = "personalized_path.workbench.field_data.plan_
 PERSONALIZED_PATH_PLAN_LOADER = "personalized_path.workbench.user_states.workbench_plans"
 plugin_settings(sys.modules[__name__])
 
+# Messages go through edx-ace (the platform's message framework) as in the LMS, by its Django email
+# channel, to an email backend that keeps them for the messages page (/messages/) and delivers nothing.
+INSTALLED_APPS = [*INSTALLED_APPS, "edx_ace"]
+ACE_ENABLED_CHANNELS = ["django_email"]
+ACE_CHANNEL_DEFAULT_EMAIL = ACE_CHANNEL_TRANSACTIONAL_EMAIL = "django_email"
+ACE_ENABLED_POLICIES = []
+EMAIL_BACKEND = "personalized_path.workbench.mailbox.KeptEmailBackend"
+DEFAULT_FROM_EMAIL = "personalized-path@example.com"
+PLATFORM_NAME = "personalized_path workbench"
+OPENEDX_TELEMETRY = []  # edx-ace reports each send to edx-django-utils' monitoring; New Relic is not here
+# A workbench learner's address and name (the LMS's users by default).
+PERSONALIZED_PATH_LEARNER_CONTACT = "personalized_path.workbench.services.learner_contact"
+
 # The demo home (links to the staff view, each editor, language and time zone) at /.
 ROOT_URLCONF = "personalized_path.workbench.urls"
 

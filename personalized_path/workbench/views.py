@@ -1,4 +1,7 @@
-"""The workbench's demo home: the demo unit as a learner and as staff, each editor, language and time zone."""
+"""
+The workbench's demo home (the demo unit as a learner and as staff, each editor, language and time
+zone) and its page of the messages sent.
+"""
 from importlib import resources
 
 from django.conf import settings
@@ -7,9 +10,11 @@ from django.template import Context, Engine
 from django.utils import translation
 from workbench.scenarios import get_scenarios
 
+from .mailbox import newest
 from .services import TIME_ZONE
 
 HOME = resources.files(__package__).joinpath("home.html")
+MESSAGES = resources.files(__package__).joinpath("messages.html")
 DEMO_UNIT = "personalized_self_assessment.0"
 # A few zones to pick from on the home page; any IANA zone works through ?tz=.
 ZONES = ("UTC", "America/Los_Angeles", "America/New_York", "America/Sao_Paulo", "Europe/Madrid", "Africa/Cairo",
@@ -30,4 +35,11 @@ def demo_home(request):
         "demo": DEMO_UNIT, "scenarios": scenarios, "editors": editors, "languages": settings.LANGUAGES,
         "language": translation.get_language(), "zones": ZONES, "time_zone": TIME_ZONE.get() or "UTC",
     }))
+    return HttpResponse(page)
+
+
+def sent_messages(request):
+    """The emails edx-ace sent through the workbench's email backend (mailbox.py), newest first."""
+    engine = Engine(autoescape=True)
+    page = engine.from_string(MESSAGES.read_text(encoding="utf-8")).render(Context({"emails": newest()}))
     return HttpResponse(page)

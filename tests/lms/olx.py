@@ -7,6 +7,23 @@ import tempfile
 from xmodule.modulestore.xml_importer import import_course_from_xml
 
 
+# One question on one skill, right answer "a".
+HALF_QUESTION = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
+                  "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]
+
+
+def check_and_plan_course(display_name):
+    """A course of one unit: the skill check ``check`` (HALF_QUESTION) and the learning plan ``plan``."""
+    return f"""<course display_name="{display_name}" start="2020-01-01T00:00:00Z">
+  <chapter url_name="week1" display_name="Week 1"><sequential url_name="lesson1" display_name="Lesson 1">
+    <vertical url_name="unit1" display_name="Unit 1">
+      <personalized_skill_check url_name="check" display_name="Fractions check" questions='{attr(HALF_QUESTION)}'/>
+      <personalized_learning_plan url_name="plan"/>
+    </vertical>
+  </sequential></chapter>
+</course>"""
+
+
 def attr(value):
     """``value`` as JSON for a single-quoted OLX attribute."""
     return json.dumps(value).replace("'", "&apos;")

@@ -25,12 +25,10 @@ from openedx.core.djangoapps.content.course_overviews.models import CourseOvervi
 from openedx.core.lib.teams_config import TeamsConfig  # noqa: E402
 from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: E402
 
-from tests.lms.olx import attr, import_olx  # noqa: E402
+from tests.lms.olx import check_and_plan_course, import_olx  # noqa: E402
 
 PASSWORD = "Password1234"
 ORG, NUMBER, RUN = "PersonalizedX", "GRP101", "2026"
-QUESTIONS = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
-              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]
 LEARNERS = [f"learner{number}" for number in range(8)]
 
 
@@ -38,23 +36,13 @@ def key(block_type, block_id):
     return CourseLocator(ORG, NUMBER, RUN).make_usage_key(block_type, block_id)
 
 
-def course_olx():
-    return f"""<course display_name="Groups" start="2020-01-01T00:00:00Z">
-  <chapter url_name="week1" display_name="Week 1"><sequential url_name="lesson1" display_name="Lesson 1">
-    <vertical url_name="unit1" display_name="Unit 1">
-      <personalized_skill_check url_name="check" display_name="Fractions check" questions='{attr(QUESTIONS)}'/>
-      <personalized_learning_plan url_name="plan"/>
-    </vertical>
-  </sequential></chapter>
-</course>"""
-
-
 class TeamsExportTest(ModuleStoreTestCase):
     """Eight learners (half verified, half audit) who answered a check; a team-set "projects"."""
 
     def setUp(self):
         super().setUp()
-        self.course = import_olx(self.store, self.user.id, course_olx(), CourseLocator(ORG, NUMBER, RUN))
+        self.course = import_olx(self.store, self.user.id, check_and_plan_course("Groups"),
+                                 CourseLocator(ORG, NUMBER, RUN))
         self.course.teams_configuration = TeamsConfig({"team_sets": [
             {"id": "projects", "name": "Projects", "description": "Project teams", "max_team_size": 6}]})
         self.course = self.store.update_item(self.course, self.user.id)

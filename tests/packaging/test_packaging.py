@@ -50,7 +50,11 @@ def test_wheel_installs_in_a_fresh_environment_and_renders(tmp_path):
                    "personalized_path/translations/en/LC_MESSAGES/text.mo",
                    # the plugin app's tables, which operators create with the platform's migrations
                    "personalized_path/openedx/migrations/0001_learning_plan_summary.py",
-                   "personalized_path/openedx/management/commands/rebuild_learning_plan_summaries.py"):
+                   "personalized_path/openedx/management/commands/rebuild_learning_plan_summaries.py",
+                   # the edx-ace messages' templates, which the LMS finds in the plugin app's templates/
+                   "personalized_path/openedx/templates/personalized_path/edx_ace/progress_digest/email/body.html",
+                   "personalized_path/openedx/templates/personalized_path/edx_ace/common/update_body.txt",
+                   "personalized_path/openedx/templatetags/personalized_path_messages.py"):
         assert member in listing, member
     venv = tmp_path / "venv"
     # A venv without pip of its own (ensurepip takes about 10 s); this pip installs into it.
