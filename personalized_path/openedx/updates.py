@@ -100,6 +100,27 @@ def recipient_of(token, action):
     return UpdateRecipient.objects.filter(pk=value.get("r")).first()
 
 
+def _course_name(course_key):
+    """The course's name where the platform has it (its CourseOverview), else its key."""
+    try:
+        # pylint: disable-next=import-outside-toplevel,import-error
+        from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+        from opaque_keys.edx.keys import CourseKey  # pylint: disable=import-outside-toplevel
+        overview = CourseOverview.objects.filter(id=CourseKey.from_string(course_key)).first()
+    except Exception:  # pylint: disable=broad-except
+        overview = None  # outside the LMS, or a key it does not know
+    return overview.display_name if overview else course_key
+
+
+def _plan_url(learner):
+    """The plan's absolute address (the LMS's jump_to); "" where the platform has no such page."""
+    try:
+        path = reverse("jump_to", kwargs={"course_id": learner["course_key"], "location": learner["plan_key"]})
+    except NoReverseMatch:
+        return ""
+    return getattr(settings, "LMS_ROOT_URL", "") + path
+
+
 class ProgressUpdateStore:
     """What the learning plan's sharing section reads and writes (``learner``: a dict of LEARNER_KEYS)."""
 
@@ -119,6 +140,7 @@ class ProgressUpdateStore:
     @staticmethod
     def learner_view(learner, enabled=True):
         """The section's data: recipients (masked), reminder switches, the sent log; keeps the learner's nudge row."""
+        learner = dict(learner, plan_url=learner["plan_url"] or _plan_url(learner))
         values = {key: learner[key] for key in LEARNER_KEYS if key not in ("plan_key", "user_id", "learner_name",
                                                                            "course_name")}
         values["enabled"] = enabled
@@ -144,6 +166,8 @@ class ProgressUpdateStore:
     def add_recipient(learner, recipient, now=None):
         """Store a recipient core.parse_recipient accepted and send the confirmation request; PayloadError if not."""
         now = _now(now)
+        learner = dict(learner, course_name=learner["course_name"] or _course_name(learner["course_key"]),
+                       plan_url=learner["plan_url"] or _plan_url(learner))
         digest = address_hash(recipient["email"])
         mine = UpdateRecipient.objects.filter(plan_key=learner["plan_key"], user_id=learner["user_id"])
         active = list(mine.exclude(status=core.STOPPED).values_list("address_hash", flat=True))
@@ -176,6 +200,11 @@ class ProgressUpdateStore:
             row.save(update_fields=["name", "address_hint"])
         else:
             row.delete()
+
+    @staticmethod
+    def switched_off(learner):
+        """The course team or the age rule turned progress updates off for this learner: the task sends nothing."""
+        LearnerNudges.objects.filter(plan_key=learner["plan_key"], user_id=learner["user_id"]).update(enabled=False)
 
     @staticmethod
     def set_nudges(learner, switches):
@@ -218,15 +247,41 @@ def learner_facts(plan_key, username, now):
     return core.plan_facts(sources, row.summaries if row else {}, rules, now.date(), now)
 
 
+class PlanSwitches(dict):
+    """
+    Per plan, this run: whether its course team leaves progress updates on, and its stuck_days, read from
+    the plan's settings (the modulestore in the LMS: ``PERSONALIZED_PATH_PLAN_LOADER``), never learner state.
+    """
+
+    def __missing__(self, plan_key):
+        from personalized_path.platform_glue import (  # pylint: disable=import-outside-toplevel
+            DEFAULT_PLAN_LOADER, PLAN_LOADER_SETTING, platform_function)
+        try:
+            plan = next(iter(platform_function(PLAN_LOADER_SETTING, DEFAULT_PLAN_LOADER)([], [plan_key])), None)
+        except Exception:  # pylint: disable=broad-except
+            log.warning("Progress updates: the plan %s cannot be read; nothing sent for it", plan_key, exc_info=True)
+            plan = None
+        self[plan_key] = (bool(getattr(plan, "progress_updates", False)), getattr(plan, "stuck_days", 7)) \
+            if plan is not None else (False, 7)
+        return self[plan_key]
+
+
 def send_due(now=None):
     """Send every update and nudge due at ``now``; answers how many went, by kind."""
     now = _now(now)
-    counts = {}
+    counts, plans = {}, PlanSwitches()
+    # A learner the age rule or the plan's course team (as the learner's last visit saw it) turned off: nothing.
+    off = set(LearnerNudges.objects.filter(enabled=False).values_list("plan_key", "user_id"))
     for recipient in UpdateRecipient.objects.filter(status=core.CONFIRMED).iterator():
+        if (recipient.plan_key, recipient.user_id) in off or not plans[recipient.plan_key][0]:
+            continue
         kind = _recipient_due(recipient, now)
         if kind:
             counts[kind] = counts.get(kind, 0) + 1
     for nudges in LearnerNudges.objects.filter(enabled=True).iterator():
+        if not plans[nudges.plan_key][0]:
+            continue
+        nudges.stuck_days = plans[nudges.plan_key][1]
         for kind in _nudge(nudges, now):
             counts[kind] = counts.get(kind, 0) + 1
     log.info("Progress updates sent: %s", counts)
