@@ -70,8 +70,7 @@ def admit_recipient(active_addresses, address, stopped):
     normalized addresses not stopped), the address is among them, or it stopped this learner's updates.
     """
     if stopped:
-        raise PayloadError("email", N_("This person stopped your updates; they can only be added again by "
-                                       "asking you to, and they will not receive anything from here."))
+        raise PayloadError("email", N_("This person stopped your updates, so they cannot be added again."))
     if address in active_addresses:
         raise PayloadError("email", N_("This person is already on your list."))
     if len(active_addresses) >= MAX_RECIPIENTS:

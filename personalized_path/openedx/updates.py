@@ -17,6 +17,7 @@ Messages go through ``PERSONALIZED_PATH_MESSAGING`` (default ``personalized_path
 import base64
 import hashlib
 import hmac
+import importlib
 import logging
 from datetime import datetime, timezone
 
@@ -25,7 +26,6 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, translation
-from django.utils.module_loading import import_string
 
 from personalized_path.catalog import package_catalog
 from personalized_path.core import updates as core
@@ -40,6 +40,7 @@ MESSAGING = "personalized_path.openedx.messaging"
 FOR_MINORS_SETTING = "PERSONALIZED_PATH_UPDATES_FOR_MINORS"
 TOKEN_SALT = "personalized_path.progress_updates"
 LOG_SHOWN = 20
+NOT_SENT = core.N_("The message could not be sent just now; try again later.")
 LEARNER_KEYS = ("plan_key", "course_key", "user_id", "username", "learner_name", "course_name", "plan_url",
                 "language", "stuck_days")
 
@@ -72,7 +73,8 @@ def decrypt(token):
 
 
 def messaging():
-    return import_string(getattr(settings, MESSAGING_SETTING, MESSAGING) or MESSAGING)
+    """The module that sends (``send_update``, ``nudge_learner``, ``MessageNotSent``): a module, not an attribute."""
+    return importlib.import_module(getattr(settings, MESSAGING_SETTING, MESSAGING) or MESSAGING)
 
 
 def _now(now=None):
@@ -337,13 +339,16 @@ def _send(recipient, kind, now, extra, *, sections, changes):
         context = dict({"learner_name": recipient.learner_name, "course_name": recipient.course_name,
                         "plan_url": recipient.plan_url, "stop_url": link("stop", recipient),  # on every message
                         "changes": told_changes, "sections": told_sections}, **extra)
-        module = messaging()
+        try:
+            module = messaging()
+        except ImportError:  # an operator's setting that names no module: said, logged, never a 500
+            log.exception("Progress updates: %s names no messaging module", MESSAGING_SETTING)
+            raise PayloadError("email", NOT_SENT) from None
         try:
             module.send_update(kind, decrypt(recipient.address_encrypted), recipient.name, context, language)
         except module.MessageNotSent:
             log.warning("Progress update %s to recipient %s not sent", kind, recipient.pk, exc_info=True)
-            raise PayloadError("email", core.N_("The message could not be sent just now; try again later.")) \
-                from None
+            raise PayloadError("email", NOT_SENT) from None
     SentMessage.objects.create(plan_key=recipient.plan_key, user_id=recipient.user_id,
                                recipient_hash=recipient.address_hash, recipient_hint=recipient.address_hint,
                                recipient_name=recipient.name, kind=kind, channel="email", sent_at=now,
