@@ -21,6 +21,7 @@ import importlib
 import logging
 from datetime import datetime, timezone
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -55,7 +56,6 @@ def _secret(purpose):
 
 
 def _fernet():
-    from cryptography.fernet import Fernet  # pylint: disable=import-outside-toplevel
     return Fernet(base64.urlsafe_b64encode(_secret("address-key")))
 
 
@@ -345,7 +345,12 @@ def _send(recipient, kind, now, extra, *, sections, changes):
             log.exception("Progress updates: %s names no messaging module", MESSAGING_SETTING)
             raise PayloadError("email", NOT_SENT) from None
         try:
-            module.send_update(kind, decrypt(recipient.address_encrypted), recipient.name, context, language)
+            address = decrypt(recipient.address_encrypted)
+        except InvalidToken:  # encrypted under another SECRET_KEY
+            log.error("Progress update %s to recipient %s: the address cannot be decrypted", kind, recipient.pk)
+            raise PayloadError("email", NOT_SENT) from None
+        try:
+            module.send_update(kind, address, recipient.name, context, language)
         except module.MessageNotSent:
             log.warning("Progress update %s to recipient %s not sent", kind, recipient.pk, exc_info=True)
             raise PayloadError("email", NOT_SENT) from None

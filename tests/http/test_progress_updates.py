@@ -161,6 +161,16 @@ def test_a_change_update_says_what_changed_and_nothing_when_nothing_did():
     assert not updates.send_due(later(2)).get("progress_change")
 
 
+def test_an_address_encrypted_under_another_secret_key_is_not_sent_and_the_run_goes_on(settings):
+    plan_page("ann")
+    add("ann")
+    rebuild()
+    Client().post(link(outbox()[0], "confirm"))
+    outbox().clear()
+    settings.SECRET_KEY = "rotated"
+    assert not updates.send_due(later(8)) and not outbox()
+
+
 def test_nothing_goes_when_the_course_team_turned_it_off():
     plan_page("ann")
     add("ann")
