@@ -137,7 +137,9 @@ class ProgressUpdateStore:
         except ImportError:  # outside the LMS (the workbench) there is no age
             return True
         profile = UserProfile.objects.filter(user_id=user_id).first()
-        return profile is None or not profile.requires_parental_consent()
+        # As the platform's own email opt-in decides: a learner whose year of birth says they are under the
+        # limit; no year of birth does not count as under it (the profile's visibility rule would hide most).
+        return profile is None or not profile.requires_parental_consent(default_requires_consent=False)
 
     @staticmethod
     def learner_view(learner, enabled=True):
