@@ -13,7 +13,7 @@ from tests.lms.platform import platform_or_skip
 
 platform_or_skip()
 
-# pylint: disable=wrong-import-position,import-error
+# pylint: disable=wrong-import-position,wrong-import-order,import-error
 from django.core import mail  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
