@@ -51,6 +51,9 @@ class PlanSharingMixin(XBlockMixin):
 
     def sharing_open(self):
         """``(store, learner)`` where the learner may use progress updates, else None."""
+        # Not in Studio's preview: an author's preview is no learner's consent record.
+        if getattr(self, "_previewing", False) or self.runtime.service(self, "studio_user_permissions") is not None:
+            return None
         store = self.sharing_store()
         if store is None:
             return None
