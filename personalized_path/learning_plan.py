@@ -28,6 +28,7 @@ from .core.gate import number_text
 from .core.payload import PayloadError, as_digits, as_text, only_keys, require
 from .fields import Integer, List, String
 from .plan_groups import PlanGroupsMixin
+from .plan_sharing import PlanSharingMixin
 from .studio import StudioEditorMixin, column, rows_spec
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ DEFAULT_TOPICS = [
 ]
 
 
-class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMixin, XBlock):
+class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, PersonalizedBlockMixin, StudioEditorMixin,
+                        XBlock):
     """One page per learner across the course's blocks; the class grid and exceptions for staff."""
 
     asset_name = "learning_plan"
@@ -72,7 +74,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin,
     # Sources left empty mean every personalized block of the course (see declared_blocks).
     links = {"sources": Link("personalized", reads="learner_summary")}
 
-    editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days")
+    editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days", "progress_updates")
 
     # --- the blocks the plan reads -----------------------------------------------------------
 
@@ -202,6 +204,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin,
             "max_interests": core.MAX_INTERESTS,
             "download_url": self.runtime.handler_url(self, "download_plan"),
             "group": self.learner_group(),
+            "sharing": self.sharing_context(),
         }
 
     def skill_view(self, row):
@@ -246,8 +249,8 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin,
 
     @XBlock.handler
     def download_plan(self, request, suffix=""):  # pylint: disable=unused-argument
-        """The learner's plan as one self-contained, printable HTML file (GET)."""
-        context = self.learner_context()
+        """The learner's plan as one self-contained, printable HTML file (GET); without whom they share it with."""
+        context = dict(self.learner_context(), sharing=None)
         # The body is this block's own learner view (autoescaped), wrapped in a printable document.
         body = mark_safe(self.render_template(context))  # nosec
         html = self.render_template({"title": self.display_name, "body": body, "language": get_language() or "en",

@@ -20,6 +20,10 @@ DEFAULT_TEAMS_IMPORTER = "personalized_path.openedx.teams.PlatformTeamsImporter"
 # Names the learning plan's class summary store (openedx/summaries.py), set by the plugin; a runtime
 # without it (no plugin app) has the class grid read every learner's state instead.
 PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
+# Names the store of learners' progress-update recipients and reminders (openedx/updates.py); where it
+# names nothing, the plan shows no "Progress updates" section.
+PROGRESS_UPDATES_SETTING = "PERSONALIZED_PATH_PROGRESS_UPDATES"
+DEFAULT_PROGRESS_UPDATES = "personalized_path.openedx.updates.progress_updates"
 # How rebuild_learning_plan_summaries finds and loads plans: the LMS's modulestore by default.
 PLAN_LOADER_SETTING = "PERSONALIZED_PATH_PLAN_LOADER"
 DEFAULT_PLAN_LOADER = "personalized_path.openedx.summaries.modulestore_plans"

@@ -31,6 +31,9 @@ class PersonalizedPathConfig(AppConfig):
     verbose_name = "Personalized path"
 
     plugin_app = {
+        # The unauthenticated confirm and stop links of progress updates (update_views.py).
+        "url_config": {"lms.djangoapp": {"namespace": "personalized_path", "regex": r"^personalized_path/",
+                                         "relative_path": "urls"}},
         "settings_config": {"lms.djangoapp": _SETTINGS, "cms.djangoapp": _SETTINGS},
         "signals_config": {
             "cms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _AUTHORING},

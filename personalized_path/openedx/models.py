@@ -84,3 +84,87 @@ class PlanLearnerFacet(models.Model):
             models.Index(fields=["plan_key", "name", "number", "learner_sort"], name="pp_facet_number"),
             models.Index(fields=["plan_key", "name", "-number", "learner_sort"], name="pp_facet_number_desc"),
         ]
+
+
+# --- progress updates and nudges (issue 28): preferences and consent records, not course work ---------
+
+class UpdateRecipient(models.Model):
+    """
+    A person a learner shares a plan's progress with. The address is stored encrypted (Fernet, key
+    derived from SECRET_KEY), as an HMAC for lookups, and as a masked hint, the only form shown back.
+    A removed recipient's row is deleted; a stopped one stays, so the address is refused again.
+    """
+
+    plan_key = models.CharField(max_length=255)
+    course_key = models.CharField(max_length=255)
+    user_id = models.CharField(max_length=64)  # the platform's user id, as text (the workbench's are names)
+    username = models.CharField(max_length=150)
+    learner_name = models.CharField(max_length=255)
+    course_name = models.CharField(max_length=255)
+    plan_url = models.CharField(max_length=1000, blank=True, default="")
+    name = models.CharField(max_length=100)
+    address_encrypted = models.TextField()
+    address_hash = models.CharField(max_length=64)
+    address_hint = models.CharField(max_length=260)
+    frequency = models.CharField(max_length=16)
+    include_goals = models.BooleanField(default=False)
+    include_checkins = models.BooleanField(default=False)
+    language = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, default="pending")
+    created = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True)
+    stopped_at = models.DateTimeField(null=True)
+    last_sent_at = models.DateTimeField(null=True)
+    last_sent_kind = models.CharField(max_length=32, blank=True, default="")
+    last_sent = models.JSONField(default=dict)  # exactly what the last message told: {"changes", "sections"}
+    last_facts = models.JSONField(null=True)  # the plan's facts as last told (core.updates)
+
+    class Meta:
+        app_label = "personalized_path"
+        indexes = [models.Index(fields=["plan_key", "user_id"], name="pp_recipient_learner"),
+                   models.Index(fields=["status", "frequency"], name="pp_recipient_due"),
+                   models.Index(fields=["address_hash"], name="pp_recipient_address")]
+
+
+class LearnerNudges(models.Model):
+    """A learner's reminder switches on one plan, and what the task needs to nudge them (from their last visit)."""
+
+    plan_key = models.CharField(max_length=255)
+    course_key = models.CharField(max_length=255)
+    user_id = models.CharField(max_length=64)
+    username = models.CharField(max_length=150)
+    language = models.CharField(max_length=16)
+    plan_url = models.CharField(max_length=1000, blank=True, default="")
+    stuck_days = models.IntegerField(default=7)
+    checkin_overdue = models.BooleanField(default=True)
+    stuck_at_gate = models.BooleanField(default=True)
+    review_due = models.BooleanField(default=True)
+    enabled = models.BooleanField(default=True)  # the course team's switch and the age rule, as last seen
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "personalized_path"
+        unique_together = (("plan_key", "user_id"),)
+
+
+class SentMessage(models.Model):
+    """
+    Every message sent about a learner, for the learner to see: to whom (hashed and masked; blank for
+    the learner), which kind, when. ``event`` is unique per learner and plan: a nudge's event key claims
+    its row before it goes, so it goes once even when two runs overlap.
+    """
+
+    plan_key = models.CharField(max_length=255)
+    user_id = models.CharField(max_length=64)
+    recipient_hash = models.CharField(max_length=64, blank=True, default="")
+    recipient_hint = models.CharField(max_length=260, blank=True, default="")
+    recipient_name = models.CharField(max_length=100, blank=True, default="")
+    kind = models.CharField(max_length=32)
+    event = models.CharField(max_length=255)
+    channel = models.CharField(max_length=32, blank=True, default="")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "personalized_path"
+        unique_together = (("plan_key", "user_id", "event"),)
+        indexes = [models.Index(fields=["plan_key", "user_id", "-sent_at"], name="pp_sent_learner")]

@@ -7,7 +7,8 @@ Each of the learner's StudentModule rows of our block types is rewritten with it
 anonymous class counts still add up. The learning plans' class summary (derived, with the username
 and an exception's reason) drops the learner's rows; the next rebuild lists the retired account again
 from its erased state. The platform keeps no history of these rows (its StudentModule
-history covers problems only), so the row is the one copy.
+history covers problems only), so the row is the one copy. The learner's progress-update
+recipients (addresses) are deleted and the addresses in their sent log blanked (updates.forget_learner).
 """
 import json
 import logging
@@ -38,6 +39,9 @@ def erase_learner_text(sender=None, user=None, **kwargs):  # pylint: disable=unu
         erased += 1
     log.info("Retirement: free text erased in %s rows of user %s", erased, user.id)
     forget_in_class_summary(user)
+    # pylint: disable-next=import-outside-toplevel
+    from personalized_path.openedx.updates import forget_learner
+    forget_learner(user.id)  # progress-update recipients and the addresses in the learner's sent log
     return erased
 
 

@@ -16,6 +16,12 @@ of (the learning plan); empty makes those blocks load through ``runtime.get_bloc
 ``PERSONALIZED_PATH_PLAN_SUMMARIES`` (default ``personalized_path.openedx.summaries.plan_summaries``):
 the learning plan's class summary, kept in this app's tables (see summaries.py); empty makes the class
 grid read every learner's state on each request.
+
+``PERSONALIZED_PATH_PROGRESS_UPDATES`` (default ``personalized_path.openedx.updates.progress_updates``):
+where the learning plan keeps a learner's progress-update recipients, reminder switches and sent log;
+empty hides the plan's "Progress updates" section. ``PERSONALIZED_PATH_MESSAGING`` (default
+``personalized_path.openedx.messaging``): the module that sends them. ``PERSONALIZED_PATH_UPDATES_FOR_MINORS``
+(default False): True lets learners whose profile requires parental consent use them too.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
@@ -24,6 +30,8 @@ SHOWN_CHECK_SETTING = "PERSONALIZED_PATH_SHOWN_CHECK"
 SHOWN_CHECK = "personalized_path.openedx.linked.learner_may_see"
 PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
 PLAN_SUMMARIES = "personalized_path.openedx.summaries.plan_summaries"
+PROGRESS_UPDATES_SETTING = "PERSONALIZED_PATH_PROGRESS_UPDATES"
+PROGRESS_UPDATES = "personalized_path.openedx.updates.progress_updates"
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -37,6 +45,8 @@ def plugin_settings(settings):
         setattr(settings, SHOWN_CHECK_SETTING, SHOWN_CHECK)
     if not hasattr(settings, PLAN_SUMMARIES_SETTING):
         setattr(settings, PLAN_SUMMARIES_SETTING, PLAN_SUMMARIES)
+    if not hasattr(settings, PROGRESS_UPDATES_SETTING):
+        setattr(settings, PROGRESS_UPDATES_SETTING, PROGRESS_UPDATES)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})

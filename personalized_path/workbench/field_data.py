@@ -130,6 +130,18 @@ def plan_summaries(block):
     return None
 
 
+def progress_updates(block):
+    """
+    The plugin's progress-update store (``PERSONALIZED_PATH_PROGRESS_UPDATES`` of the workbench) for blocks
+    whose fields live in the workbench's database; None for the tests' memory storage (no section there).
+    """
+    if isinstance(block._field_data, RequestFieldData):  # pylint: disable=protected-access
+        # pylint: disable=import-outside-toplevel
+        from personalized_path.openedx.updates import progress_updates as store
+        return store(block)
+    return None
+
+
 @contextlib.contextmanager
 def _atomic_rows(store):
     """The transaction, and on its rollback the rows it wrote read again: our copies would hold what was undone."""

@@ -1,4 +1,4 @@
-/* Learning plan. Learners: print, download, save interests. Staff: filter, sort and page the class
+/* Learning plan. Learners: print, download, save interests, share progress updates, set reminders. Staff: filter, sort and page the class
    grid (the server renders every page), export what is shown as CSV, make exceptions, and propose,
    edit, save, show and export groups.
    Text goes in with textContent only; markup only from the server's own templates. */
@@ -19,6 +19,48 @@ function PersonalizedLearningPlan(runtime, element, init) {
       .then(function (result) {
         if (result.ok) { block.status(messages.saved_interests); }
       });
+  }
+
+  /* --- learner: progress updates (issue 28); the server answers with the section rendered again --- */
+
+  function sharingDone(result, focusSelector) {
+    if (!result.ok || typeof result.data.html !== "string") { return; }
+    var parsed = new window.DOMParser().parseFromString(result.data.html, "text/html");
+    var fresh = parsed.body.querySelector(".pp-plan-sharing");
+    var section = root().querySelector(".pp-plan-sharing");
+    if (!fresh || !section) { return; }
+    section.replaceWith(document.adoptNode(fresh));
+    block.status(result.data.said);
+    var target = root().querySelector(focusSelector) || root().querySelector(".pp-plan-sharing h3");
+    if (target) { target.focus(); }
+  }
+
+  function addRecipient(form) {
+    var payload = {
+      name: form.elements.name.value,
+      email: form.elements.email.value,
+      frequency: form.querySelector("input[name=frequency]:checked") ?
+        form.querySelector("input[name=frequency]:checked").value : "",
+      include_goals: form.elements.include_goals.checked,
+      include_checkins: form.elements.include_checkins.checked
+    };
+    block.send("add_update_recipient", payload, {button: form.querySelector("button[type=submit]"), scope: form})
+      .then(function (result) { sharingDone(result, ".pp-plan-recipients"); });
+  }
+
+  function saveNudges(form) {
+    var payload = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input[name=nudge]"), function (box) {
+      payload[box.value] = box.checked;
+    });
+    block.send("set_nudges", payload, {button: form.querySelector("button[type=submit]"), scope: form})
+      .then(function (result) { sharingDone(result, ".pp-plan-nudges-form button[type=submit]"); });
+  }
+
+  function removeRecipient(button) {
+    var payload = {recipient: parseInt(button.getAttribute("data-recipient"), 10)};
+    block.send("remove_update_recipient", payload, {button: button})
+      .then(function (result) { sharingDone(result, ".pp-plan-sharing h3"); });
   }
 
   /* --- staff -------------------------------------------------------------------------- */
@@ -85,6 +127,8 @@ function PersonalizedLearningPlan(runtime, element, init) {
     if (form.closest(".pp-root") !== root()) { return; }
     event.preventDefault();
     if (form.classList.contains("pp-plan-interests-form")) { saveInterests(form); }
+    if (form.classList.contains("pp-plan-recipient-form")) { addRecipient(form); }
+    if (form.classList.contains("pp-plan-nudges-form")) { saveNudges(form); }
     if (form.classList.contains("pp-plan-query")) { loadGrid(1, true); }
     if (form.classList.contains("pp-plan-exception-form")) { applyException(form); }
   });
@@ -93,6 +137,7 @@ function PersonalizedLearningPlan(runtime, element, init) {
     var target = event.target.closest("button");
     if (!target || target.closest(".pp-root") !== root()) { return; }
     if (target.classList.contains("pp-plan-print")) { window.print(); }
+    if (target.classList.contains("pp-plan-remove-recipient")) { removeRecipient(target); }
     if (target.classList.contains("pp-plan-page")) { loadGrid(parseInt(target.getAttribute("data-page"), 10), true); }
     if (target.classList.contains("pp-plan-pick")) {
       var form = root().querySelector(".pp-plan-exception-form");

@@ -1,0 +1,253 @@
+"""
+Progress updates and nudges (issue 28) in the workbench's real database with Django's locmem email
+backend: the learning plan's handlers, the signed confirm and stop links, and ``send_due`` as the
+scheduled task runs it, with the messages read from the outbox.
+"""
+import io
+import itertools
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from webob import Request
+from workbench.runtime import ID_MANAGER, WorkbenchRuntime
+
+from personalized_path.openedx import updates
+from personalized_path.openedx.models import LearnerNudges, SentMessage, UpdateRecipient
+from tests.http import progress_messaging
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
+
+SCENARIOS = itertools.count()
+SCENARIO = ""
+QUESTIONS = [{"id": "half", "prompt": "1/2?", "kind": "single", "skill": "fractions",
+              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]
+GRANDMA = {"name": "Grandma", "email": "Jane@Example.org", "frequency": "weekly", "include_goals": True,
+           "include_checkins": True}
+DAY = timedelta(days=1)
+
+
+def usage(tag):
+    return f"{SCENARIO}.{tag}.d0.u0"
+
+
+@pytest.fixture(autouse=True)
+def test_messaging(settings):
+    settings.PERSONALIZED_PATH_MESSAGING = "tests.http.progress_messaging"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LMS_ROOT_URL = "http://testserver"
+    progress_messaging.REFUSED.clear()
+
+
+@pytest.fixture
+def course():
+    global SCENARIO  # pylint: disable=global-statement
+    SCENARIO = f"progress-updates-{next(SCENARIOS)}"
+    ID_MANAGER.set_scenario(SCENARIO)
+    check = usage("personalized_skill_check")
+    xml = ("<vertical_demo>"
+           f"<personalized_skill_check attempts_allowed='0' questions='{json.dumps(QUESTIONS)}'/>"
+           f"<personalized_mastery_gate display_name='Lesson 2' sources='[\"{check}\"]' threshold='100' "
+           f"skill_checks='[\"{check}\"]'><html_demo><p>open</p></html_demo></personalized_mastery_gate>"
+           "<personalized_goal_reflection display_name='My goals'/>"
+           "<personalized_learning_plan stuck_days='3'/></vertical_demo>")
+    WorkbenchRuntime("author").parse_xml_string(xml)
+
+
+def call(user, tag, handler, body=None, status=200):
+    runtime = WorkbenchRuntime(user)
+    block = runtime.get_block(usage(tag))
+    request = Request.blank("/", method="POST" if body is not None else "GET",
+                            body=json.dumps(body).encode() if body is not None else None,
+                            headers={"Content-Type": "application/json"})
+    response = runtime.handle(block, handler, request)
+    assert response.status_code == status, response.body[:300]
+    return json.loads(response.body) if body is not None else response
+
+
+def plan_page(user):
+    runtime = WorkbenchRuntime(user)
+    return runtime.render(runtime.get_block(usage("personalized_learning_plan")), "student_view").content
+
+
+def add(user, status=200, **change):
+    return call(user, "personalized_learning_plan", "add_update_recipient", dict(GRANDMA, **change), status)
+
+
+def rebuild():
+    call_command("rebuild_learning_plan_summaries", plan=[usage("personalized_learning_plan")], stdout=io.StringIO())
+
+
+def link(message, action):
+    return re.search(rf"{action}: http://testserver(\S+)", message.body).group(1)
+
+
+def to(address):
+    return [message for message in outbox() if message.to == [address]]
+
+
+def outbox():
+    """The locmem backend's sent messages (Django adds ``outbox`` to the module in tests)."""
+    return mail.outbox  # pylint: disable=no-member
+
+
+def later(days):
+    return datetime.now(timezone.utc) + days * DAY
+
+
+def test_adding_a_person_sends_only_the_confirmation_request_and_the_page_shows_them_masked():
+    plan_page("ann")
+    answer = add("ann")
+    assert "confirmation request" in answer["said"]
+    [request] = outbox()
+    assert request.subject == "confirm_request" and request.to == ["jane@example.org"]
+    assert "/personalized_path/progress-updates/confirm/" in link(request, "confirm")
+    assert link(request, "stop")
+    row = UpdateRecipient.objects.get()
+    assert "jane" not in row.address_encrypted and updates.decrypt(row.address_encrypted) == "jane@example.org"
+    assert row.address_hint == "j\u2022\u2022\u2022@example.org" and row.status == "pending"
+    page = plan_page("ann")
+    assert "j\u2022\u2022\u2022@example.org" in page and "jane@example.org" not in page
+    assert "Waiting for confirmation" in page and "Request to confirm" in page
+    assert "Grandma" not in plan_page("bob")  # one learner's people are not another's
+
+
+def test_a_weekly_digest_goes_after_confirmation_and_nothing_after_stop():
+    plan_page("ann")
+    add("ann")
+    confirm = link(outbox()[0], "confirm")
+    call("ann", "personalized_skill_check", "submit", {"answers": {"half": ["a"]}})
+    rebuild()
+    outbox().clear()
+    assert "progress_digest" not in updates.send_due(later(8))
+    assert not to("jane@example.org"), "nothing goes before the person confirms"
+    client = Client()
+    assert "Yes, send me these updates" in client.get(confirm).content.decode()
+    assert UpdateRecipient.objects.get().status == "pending", "opening the link is not consent"
+    assert "Thank you" in client.post(confirm).content.decode()
+    assert updates.send_due(later(8))["progress_digest"] == 1
+    [digest] = to("jane@example.org")
+    assert digest.subject == "progress_digest" and "fractions:" in digest.body and "Lesson 2" in digest.body
+    assert "My goals" in digest.body, "goals are ticked"
+    assert updates.send_due(later(9)).get("progress_digest") is None, "one a week"
+    page = plan_page("ann")
+    assert "Receiving updates" in page and "Weekly update" in page and "Lesson 2" in page
+    stop = link(digest, "stop")
+    assert "no more updates" in client.get(stop).content.decode()
+    outbox().clear()
+    updates.send_due(later(30))
+    assert not to("jane@example.org")
+    assert "Stopped" in plan_page("ann")
+    answer = add("ann", status=400)
+    assert answer["field"] == "email" and "stopped your updates" in answer["error"]
+
+
+def test_a_change_update_says_what_changed_and_nothing_when_nothing_did():
+    plan_page("ann")
+    add("ann", frequency="changes", include_goals=False)
+    rebuild()
+    Client().post(link(outbox()[0], "confirm"))
+    outbox().clear()
+    assert not updates.send_due(later(1)).get("progress_change")
+    call("ann", "personalized_skill_check", "submit", {"answers": {"half": ["a"]}})
+    assert call("ann", "personalized_mastery_gate", "check_again", {})["unlocked"]
+    assert updates.send_due(later(1))["progress_change"] == 1
+    [change] = to("jane@example.org")
+    assert "Opened “Lesson 2”." in change.body and "My goals" not in change.body
+    assert not updates.send_due(later(2)).get("progress_change")
+
+
+def test_an_address_encrypted_under_another_secret_key_is_not_sent_and_the_run_goes_on(settings):
+    plan_page("ann")
+    add("ann")
+    rebuild()
+    Client().post(link(outbox()[0], "confirm"))
+    outbox().clear()
+    settings.SECRET_KEY = "rotated"
+    assert not updates.send_due(later(8)) and not outbox()
+
+
+def test_nothing_goes_when_the_course_team_turned_it_off():
+    plan_page("ann")
+    add("ann")
+    rebuild()
+    Client().post(link(outbox()[0], "confirm"))
+    runtime = WorkbenchRuntime("author")
+    plan = runtime.get_block(usage("personalized_learning_plan"))
+    plan.progress_updates = False
+    plan.save()
+    outbox().clear()
+    assert not updates.send_due(later(8))
+    assert not outbox()
+    assert "Progress updates" not in plan_page("ann")
+    answer = add("ann", email="tutor@example.org", status=400)
+    assert answer["error"] == "Progress updates are not available in this course."
+
+
+def test_each_nudge_goes_once_and_a_switched_off_one_never():
+    for learner in ("ann", "bob"):
+        plan_page(learner)
+        call(learner, "personalized_skill_check", "submit", {"answers": {"half": ["b"]}})
+        call(learner, "personalized_mastery_gate", "check_again", {})
+    call("bob", "personalized_learning_plan", "set_nudges", {"stuck_at_gate": False})
+    rebuild()
+    outbox().clear()
+    first = updates.send_due(later(1))
+    assert not first.get("stuck_at_gate"), "stuck for 3 days or more"
+    assert first["review_due"] == 2, "a skill missed is due for review at once"
+    sent = updates.send_due(later(4))
+    assert sent == {"stuck_at_gate": 1}, "the review nudges went once"
+    [nudge] = [message for message in to("ann@example.com") if message.subject == "stuck_at_gate"]
+    assert "“Lesson 2” has been locked for you for 4 days" in nudge.body
+    assert not [message for message in to("bob@example.com") if message.subject == "stuck_at_gate"]
+    outbox().clear()
+    assert not updates.send_due(later(5)).get("stuck_at_gate")
+    assert SentMessage.objects.filter(user_id="ann", kind="stuck_at_gate").count() == 1
+    assert "Reminder: stuck at a locked part" in plan_page("ann")
+    call("ann", "personalized_goal_reflection", "save_goals", {"revision": 0, "goals": {
+        slot: {"text": "Add any two fractions", "smart": [], "target_date": "2030-01-01"}
+        for slot in ("long", "short-1")}})
+    rebuild()
+    assert updates.send_due(later(90)) == {"checkin_overdue": 1}
+    assert not updates.send_due(later(91))
+
+
+def test_bad_input_gets_a_sentence_and_changes_nothing():
+    plan_page("ann")
+    for body, field, words in (({"email": "jane"}, "email", "name@example.org"),
+                               ({"name": ""}, "name", "at least 1 character"),
+                               ({"frequency": "hourly"}, "frequency", "every week")):
+        answer = add("ann", status=400, **body)
+        assert answer["field"] == field and words in answer["error"]
+    for number in range(3):
+        add("ann", email=f"person{number}@example.org")
+    answer = add("ann", email="fourth@example.org", status=400)
+    assert "at most 3 people" in answer["error"]
+    answer = call("ann", "personalized_learning_plan", "remove_update_recipient", {"recipient": "x"}, status=400)
+    assert answer["field"] == "recipient"
+    other = UpdateRecipient.objects.first().pk
+    answer = call("bob", "personalized_learning_plan", "remove_update_recipient", {"recipient": other}, status=400)
+    assert "not on your list" in answer["error"]
+    answer = call("ann", "personalized_learning_plan", "set_nudges", {"review_due": "no"}, status=400)
+    assert answer["field"] == "review_due"
+    assert UpdateRecipient.objects.count() == 3 and len(outbox()) == 3
+    progress_messaging.REFUSED.add("refused@example.org")
+    call("ann", "personalized_learning_plan", "remove_update_recipient", {"recipient": other})
+    answer = add("ann", email="refused@example.org", status=400)
+    assert "could not be sent" in answer["error"] and UpdateRecipient.objects.count() == 2
+
+
+def test_a_forged_link_changes_nothing_and_retirement_erases_addresses():
+    plan_page("ann")
+    add("ann")
+    response = Client().get("/personalized_path/progress-updates/stop/forged/")
+    assert response.status_code == 404 and UpdateRecipient.objects.get().status == "pending"
+    confirm = link(outbox()[0], "confirm")
+    assert Client().get(confirm.replace("/confirm/", "/stop/")).status_code == 404, "a confirm token stops nothing"
+    updates.forget_learner("ann")
+    assert not UpdateRecipient.objects.exists() and not LearnerNudges.objects.filter(user_id="ann").exists()
+    assert list(SentMessage.objects.values_list("recipient_hash", "recipient_hint", "recipient_name")) == [("", "", "")]

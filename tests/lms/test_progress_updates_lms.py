@@ -1,0 +1,112 @@
+"""
+Progress updates in a real LMS (issue 28), the data side: a learner adds a person through the LMS's own
+handler URL; the confirm link is served by the plugin's URLs where the LMS mounts them (``url_config``);
+after confirmation the run sends a weekly digest built from the class summary (tests/http's sender,
+Django's locmem backend); the platform's parental-consent age rule and the operator's switch; and the
+retirement pipeline's signal erases the addresses. (The edx-ace rendering is tests/lms' messaging test.)
+"""
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+from tests.lms.platform import platform_or_skip
+
+platform_or_skip()
+
+# pylint: disable=wrong-import-position,wrong-import-order,import-error
+from django.core import mail  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from edx_django_utils.cache import RequestCache  # noqa: E402
+from opaque_keys.edx.locator import CourseLocator  # noqa: E402
+
+from common.djangoapps.student.tests.factories import CourseEnrollmentFactory, UserFactory  # noqa: E402
+from openedx.core.djangoapps.content.course_overviews.models import CourseOverview  # noqa: E402
+from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_MISC  # noqa: E402
+from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: E402
+
+from personalized_path.openedx import updates  # noqa: E402
+from personalized_path.openedx.models import SentMessage, UpdateRecipient  # noqa: E402
+from tests.lms.olx import attr, import_olx  # noqa: E402
+
+PASSWORD = "Password1234"
+ORG, NUMBER, RUN = "PersonalizedX", "UPD101", "2026"
+QUESTIONS = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
+              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]
+GRANDMA = {"name": "Grandma", "email": "grandma@example.org", "frequency": "weekly", "include_goals": False,
+           "include_checkins": False}
+
+
+def course_olx():
+    return f"""<course display_name="Fractions for families" start="2020-01-01T00:00:00Z">
+  <chapter url_name="week1" display_name="Week 1"><sequential url_name="lesson1" display_name="Lesson 1">
+    <vertical url_name="unit1" display_name="Unit 1">
+      <personalized_skill_check url_name="check" display_name="Fractions check" questions='{attr(QUESTIONS)}'/>
+      <personalized_learning_plan url_name="plan"/>
+    </vertical>
+  </sequential></chapter>
+</course>"""
+
+
+@override_settings(PERSONALIZED_PATH_MESSAGING="tests.http.progress_messaging", LMS_ROOT_URL="http://lms.test")
+class ProgressUpdatesLmsTest(ModuleStoreTestCase):
+    """One learner who answered the check, in a course with a learning plan."""
+
+    def setUp(self):
+        super().setUp()
+        self.course = import_olx(self.store, self.user.id, course_olx(), CourseLocator(ORG, NUMBER, RUN))
+        CourseOverview.load_from_module_store(self.course.id)
+        self.learner = UserFactory(username="ann", password=PASSWORD)
+        CourseEnrollmentFactory(user=self.learner, course_id=self.course.id)
+        assert self.handler("personalized_skill_check", "check", "submit",
+                            {"answers": {"half": ["a"]}}).status_code == 200
+        mail.outbox = []
+
+    def url(self, block_type, block_id, handler):
+        usage = self.course.id.make_usage_key(block_type, block_id)
+        return reverse("xblock_handler", kwargs={"course_id": str(self.course.id), "usage_id": str(usage),
+                                                 "handler": handler})
+
+    def handler(self, block_type, block_id, handler, payload):
+        self.client.logout()
+        assert self.client.login(username="ann", password=PASSWORD)
+        RequestCache.clear_all_namespaces()
+        return self.client.post(self.url(block_type, block_id, handler), data=json.dumps(payload),
+                                content_type="application/json")
+
+    def test_a_confirmed_person_gets_a_weekly_digest_from_the_class_summary(self):
+        added = self.handler("personalized_learning_plan", "plan", "add_update_recipient", GRANDMA)
+        assert added.status_code == 200, added.content
+        [request] = mail.outbox
+        assert request.subject == "confirm_request" and "Fractions for families" in request.body
+        confirm = next(line for line in request.body.splitlines() if line.startswith("confirm: "))[len("confirm: "):]
+        assert confirm.startswith("http://lms.test/personalized_path/progress-updates/confirm/")
+        self.client.logout()
+        assert self.client.post(confirm[len("http://lms.test"):]).status_code == 200
+        assert UpdateRecipient.objects.get().status == "confirmed"
+        call_command("rebuild_learning_plan_summaries", course=[str(self.course.id)], stdout=io.StringIO())
+        mail.outbox = []
+        assert updates.send_due(datetime.now(timezone.utc) + timedelta(days=8))["progress_digest"] == 1
+        [digest] = [message for message in mail.outbox if message.to == ["grandma@example.org"]]
+        assert digest.subject == "progress_digest" and "fractions:" in digest.body
+        assert SentMessage.objects.filter(kind="progress_digest", user_id=str(self.learner.id)).count() == 1
+
+    @override_settings(PARENTAL_CONSENT_AGE_LIMIT=13)
+    def test_a_learner_under_the_platforms_age_limit_cannot_share_unless_the_operator_allows_it(self):
+        profile = self.learner.profile
+        profile.year_of_birth = datetime.now().year - 10
+        profile.save()
+        refused = self.handler("personalized_learning_plan", "plan", "add_update_recipient", GRANDMA)
+        assert refused.status_code == 400
+        assert refused.json()["error"] == "Progress updates are not available in this course."
+        assert not mail.outbox
+        with override_settings(PERSONALIZED_PATH_UPDATES_FOR_MINORS=True):
+            added = self.handler("personalized_learning_plan", "plan", "add_update_recipient", GRANDMA)
+        assert added.status_code == 200, added.content
+
+    def test_retirement_erases_the_learners_recipients_and_logged_addresses(self):
+        assert self.handler("personalized_learning_plan", "plan", "add_update_recipient", GRANDMA).status_code == 200
+        USER_RETIRE_LMS_MISC.send(sender=self.__class__, user=self.learner)
+        assert not UpdateRecipient.objects.exists()
+        assert list(SentMessage.objects.values_list("recipient_hint", "recipient_name")) == [("", "")]
