@@ -8,9 +8,11 @@ through the real handlers (confident and failing, unsure and passing, with and w
 with goals), the plan's class summary is rebuilt from them (``rebuild_learning_plan_summaries``),
 and their stored state rows and summary rows are copied, in bulk, to reach N learners (what the
 handlers and the rebuild wrote). It then measures, as staff, the ``class_grid`` handler (one page
-of 25, filtered to "stuck at a gate") and ``export_csv`` (every matching learner, its answer read
-piece by piece as a server sends it), on a fresh runtime each round, counting every database
-query; and the export once more under tracemalloc for its peak memory growth. Up to
+of 25, filtered to "stuck at a gate") and the class export (every matching learner) through the
+plugin's streaming view (``/personalized_path/learning_plan/<plan>/class.csv``, Django's
+``StreamingHttpResponse``, requested through Django's whole request path and consumed piece by piece
+as a server sends it), on a fresh runtime each round, counting every database query; and the export
+once more under tracemalloc for its peak memory growth. Up to
 BENCH_STATE_MAX learners (default 10,000) the same two are also measured without the summary,
 reading every learner's state (the path of a runtime without the plugin's app).
 
@@ -33,6 +35,7 @@ workbench_db.setup("pp-bench-plan-")
 
 from django.core.management import call_command  # noqa: E402  pylint: disable=wrong-import-position
 from django.db import connection  # noqa: E402  pylint: disable=wrong-import-position
+from django.test import Client  # noqa: E402  pylint: disable=wrong-import-position
 from django.test.utils import override_settings  # noqa: E402  pylint: disable=wrong-import-position
 from webob import Request  # noqa: E402  pylint: disable=wrong-import-position
 from workbench.models import XBlockState  # noqa: E402  pylint: disable=wrong-import-position
@@ -141,13 +144,15 @@ def populate(rows, size):
 
 
 def export_bytes():
-    """The export's answer read piece by piece, as a server sends a streamed answer; its size in bytes."""
-    runtime = WorkbenchRuntime("staff-bench")
-    block = runtime.get_block(usage("personalized_learning_plan"))
-    response = runtime.handle(block, "export_csv", Request.blank("/?filter=stuck&stuck_days=0"))
-    assert response.status_code == 200
+    """
+    The plugin's streaming view's answer read piece by piece, as a server sends it; its size in bytes
+    and lines.
+    """
+    response = Client().get(f"/personalized_path/learning_plan/{usage('personalized_learning_plan')}/class.csv",
+                            {"student": "staff-bench", "filter": "stuck", "stuck_days": 0})
+    assert response.status_code == 200 and response.streaming
     lines = sent = 0
-    for piece in response.app_iter:
+    for piece in response.streaming_content:
         sent += len(piece)
         lines += piece.count(b"\n")
     return sent, lines
@@ -208,7 +213,7 @@ def main():
     print(f"Learning plan class view, {ROUNDS} rounds per cell, WorkbenchRuntime on SQLite, "
           f"Python {sys.version.split()[0]}")
     print(f"{'learners':>8} | {'class_grid ms best/median, CPU':>31} {'queries':>7} | "
-          f"{'export_csv ms best/median, CPU':>31} {'queries':>7} | export peak growth MiB (of MiB sent)")
+          f"{'export view ms best/median, CPU':>31} {'queries':>7} | export peak growth MiB (of MiB sent)")
     for size, made, cells in results:
         line = [f"{cells[name]['min_ms']:>8.0f} / {cells[name]['median_ms']:<8.0f} {cells[name]['cpu_ms']:>8.0f}   "
                 f"{cells[name]['queries']:>7.0f}" for name in ("grid", "export")]

@@ -16,6 +16,12 @@ of (the learning plan); empty makes those blocks load through ``runtime.get_bloc
 ``PERSONALIZED_PATH_PLAN_SUMMARIES`` (default ``personalized_path.openedx.summaries.plan_summaries``):
 the learning plan's class summary, kept in this app's tables (see summaries.py); empty makes the class
 grid read every learner's state on each request.
+
+``PERSONALIZED_PATH_CLASS_EXPORT_URL`` (default ``personalized_path.openedx.views.class_export_url``): the
+URL of the plan's streaming class export (views.py), where the platform serves the plugin's URLs (the
+LMS); empty, or where it is not served (Studio), the plan links to its ``export_csv`` handler.
+``PERSONALIZED_PATH_STAFF_PLAN`` (unset: ``personalized_path.openedx.views.course_staff_plan``): how
+that view loads the plan and refuses anyone but the course's staff.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
@@ -24,6 +30,8 @@ SHOWN_CHECK_SETTING = "PERSONALIZED_PATH_SHOWN_CHECK"
 SHOWN_CHECK = "personalized_path.openedx.linked.learner_may_see"
 PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
 PLAN_SUMMARIES = "personalized_path.openedx.summaries.plan_summaries"
+CLASS_EXPORT_URL_SETTING = "PERSONALIZED_PATH_CLASS_EXPORT_URL"
+CLASS_EXPORT_URL = "personalized_path.openedx.views.class_export_url"
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -37,6 +45,8 @@ def plugin_settings(settings):
         setattr(settings, SHOWN_CHECK_SETTING, SHOWN_CHECK)
     if not hasattr(settings, PLAN_SUMMARIES_SETTING):
         setattr(settings, PLAN_SUMMARIES_SETTING, PLAN_SUMMARIES)
+    if not hasattr(settings, CLASS_EXPORT_URL_SETTING):
+        setattr(settings, CLASS_EXPORT_URL_SETTING, CLASS_EXPORT_URL)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})

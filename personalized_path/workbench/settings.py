@@ -72,6 +72,9 @@ PERSONALIZED_PATH_SAVE_TRANSACTION = "personalized_path.workbench.field_data.sav
 # The learning plan's class summary for blocks whose fields live in this database (not the tests' memory).
 PERSONALIZED_PATH_PLAN_SUMMARIES = "personalized_path.workbench.field_data.plan_summaries"
 PERSONALIZED_PATH_PLAN_LOADER = "personalized_path.workbench.user_states.workbench_plans"
+# The plugin's streaming class export (urls.py), for the workbench's ?student= users.
+PERSONALIZED_PATH_STAFF_PLAN = "personalized_path.workbench.views.staff_plan"
+PERSONALIZED_PATH_CLASS_EXPORT_URL = "personalized_path.workbench.views.class_export_url"
 plugin_settings(sys.modules[__name__])
 
 # The demo home (links to the staff view, each editor, language and time zone) at /.

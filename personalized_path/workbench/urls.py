@@ -1,7 +1,17 @@
-"""The workbench's URLs, with the demo home (views.demo_home) in place of xblock-sdk's bare scenario list."""
-from django.urls import re_path
+"""
+The workbench's URLs: the demo home (views.demo_home) in place of xblock-sdk's bare scenario list, and
+the plugin's views under the prefix and namespace the LMS gives them (openedx/apps.py).
+"""
+from django.urls import include, re_path
 from workbench.urls import urlpatterns as workbench_urls
+
+from personalized_path.openedx.apps import PersonalizedPathConfig, URL_NAMESPACE, URL_PREFIX
 
 from .views import demo_home
 
-urlpatterns = [re_path(r"^$", demo_home, name="personalized_path_demo_home"), *workbench_urls]
+urlpatterns = [
+    re_path(r"^$", demo_home, name="personalized_path_demo_home"),
+    re_path(URL_PREFIX, include(("personalized_path.openedx.urls", PersonalizedPathConfig.name),
+                                namespace=URL_NAMESPACE)),
+    *workbench_urls,
+]
