@@ -31,6 +31,7 @@ from datetime import date, timedelta
 import workbench_db
 from queries import QueryCounter
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's package, tests
 workbench_db.setup("pp-bench-plan-")
 
 from django.core.management import call_command  # noqa: E402  pylint: disable=wrong-import-position
@@ -43,22 +44,13 @@ from workbench.runtime import ID_MANAGER, WorkbenchRuntime  # noqa: E402  pylint
 
 from personalized_path.openedx.models import (  # noqa: E402  pylint: disable=wrong-import-position
     PlanLearnerFacet, PlanLearnerSummary, PlanSummaryCount)
+from tests.builders import plan_unit_xml  # noqa: E402  pylint: disable=wrong-import-position
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
 STATE_MAX = int(os.environ.get("BENCH_STATE_MAX", "10000"))
 CHUNK = 2000
 SCENARIO = "plan-bench"
-STATEMENTS = [{"id": "s1", "text": "I can add fractions", "skill": "fractions"},
-              {"id": "s2", "text": "I can explain halves", "skill": "reasoning"}]
-QUESTIONS = [{"id": "half", "prompt": "1/2?", "kind": "single", "skill": "fractions",
-              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]},
-             {"id": "why", "prompt": "Same as 1/2?", "kind": "single", "skill": "reasoning",
-              "choices": [{"id": "x", "text": "3/6"}, {"id": "y", "text": "2/3"}], "correct": ["x"]}]
-TILES = [{"id": "one", "title": "One", "format": "video", "points": 5, "tier": "may"},
-         {"id": "two", "title": "Two", "format": "project", "points": 5, "tier": "may"}]
-ROUTES = [{"id": "practice", "label": "Practice", "min": 0, "max": 90},
-          {"id": "stretch", "label": "Stretch", "min": 90, "max": 100}]
 
 
 def usage(tag):
@@ -67,16 +59,7 @@ def usage(tag):
 
 def build():
     ID_MANAGER.set_scenario(SCENARIO)
-    check = usage("personalized_skill_check")
-    xml = ("<vertical_demo>"
-           f"<personalized_self_assessment statements='{json.dumps(STATEMENTS)}'/>"
-           f"<personalized_skill_check max_attempts='0' questions='{json.dumps(QUESTIONS)}'/>"
-           f"<personalized_mastery_gate display_name='Lesson' sources='[\"{check}\"]' threshold='100' "
-           f"skill_checks='[\"{check}\"]' skills='[{{\"skill\": \"fractions\", \"threshold\": 60}}]' "
-           f"routes='{json.dumps(ROUTES)}'><html_demo><p>open</p></html_demo></personalized_mastery_gate>"
-           f"<personalized_choice_board rule='k_of_n' choose_count='1' tiles='{json.dumps(TILES)}'/>"
-           "<personalized_goal_reflection/><personalized_learning_plan/></vertical_demo>")
-    WorkbenchRuntime("author").parse_xml_string(xml)
+    WorkbenchRuntime("author").parse_xml_string(plan_unit_xml(usage("personalized_skill_check")))
 
 
 def call(user, tag, handler, body, method="POST"):

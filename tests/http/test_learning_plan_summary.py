@@ -22,22 +22,13 @@ from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 from personalized_path.openedx.summaries import config_digest
 from personalized_path.workbench.services import DAYS_LATER
+from tests.builders import plan_unit_xml
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
 
 PLAN = GATE = ""
 SCENARIOS = (f"plan-summary-{number}" for number in itertools.count())
 SCENARIO = ""  # each test's own scenario (the workbench numbers a scenario's blocks once per process)
-STATEMENTS = [{"id": "s1", "text": "I can add fractions", "skill": "fractions"},
-              {"id": "s2", "text": "I can explain halves", "skill": "reasoning"}]
-QUESTIONS = [{"id": "half", "prompt": "1/2?", "kind": "single", "skill": "fractions",
-              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]},
-             {"id": "why", "prompt": "Same as 1/2?", "kind": "single", "skill": "reasoning",
-              "choices": [{"id": "x", "text": "3/6"}, {"id": "y", "text": "2/3"}], "correct": ["x"]}]
-TILES = [{"id": "one", "title": "One", "format": "video", "points": 5, "tier": "may"},
-         {"id": "two", "title": "Two", "format": "project", "points": 5, "tier": "may"}]
-ROUTES = [{"id": "practice", "label": "Practice", "min": 0, "max": 90},
-          {"id": "stretch", "label": "Stretch", "min": 90, "max": 100}]
 LEARNERS = ["Ann", "bob", "Cleo", "dan", "Eve", "finn", "Gus", "hal"]
 QUERIES = [{}, {"filter": "stuck", "stuck_days": 0}, {"filter": "stuck", "stuck_days": 3},
            {"filter": "stuck", "stuck_days": 30}, {"filter": "no_choice"}, {"filter": "overdue"},
@@ -57,16 +48,7 @@ def course():
     SCENARIO = next(SCENARIOS)
     PLAN, GATE = usage("personalized_learning_plan"), usage("personalized_mastery_gate")
     ID_MANAGER.set_scenario(SCENARIO)
-    check = usage("personalized_skill_check")
-    xml = ("<vertical_demo>"
-           f"<personalized_self_assessment statements='{json.dumps(STATEMENTS)}'/>"
-           f"<personalized_skill_check attempts_allowed='0' questions='{json.dumps(QUESTIONS)}'/>"
-           f"<personalized_mastery_gate display_name='Lesson' sources='[\"{check}\"]' threshold='100' "
-           f"skill_checks='[\"{check}\"]' skills='[{{\"skill\": \"fractions\", \"threshold\": 60}}]' "
-           f"routes='{json.dumps(ROUTES)}'><html_demo><p>open</p></html_demo></personalized_mastery_gate>"
-           f"<personalized_choice_board rule='k_of_n' choose_count='1' tiles='{json.dumps(TILES)}'/>"
-           "<personalized_goal_reflection/><personalized_learning_plan/></vertical_demo>")
-    WorkbenchRuntime("author").parse_xml_string(xml)
+    WorkbenchRuntime("author").parse_xml_string(plan_unit_xml(usage("personalized_skill_check")))
     yield
     DAYS_LATER.set(0)
 
