@@ -8,9 +8,11 @@ through the real handlers (confident and failing, unsure and passing, with and w
 with goals), the plan's class summary is rebuilt from them (``rebuild_learning_plan_summaries``),
 and their stored state rows and summary rows are copied, in bulk, to reach N learners (what the
 handlers and the rebuild wrote). It then measures, as staff, the ``class_grid`` handler (one page
-of 25, filtered to "stuck at a gate") and ``export_csv`` (every matching learner, its answer read
-piece by piece as a server sends it), on a fresh runtime each round, counting every database
-query; and the export once more under tracemalloc for its peak memory growth. Up to
+of 25, filtered to "stuck at a gate") and the class export (every matching learner) through the
+plugin's streaming view (``/personalized_path/learning_plan/<plan>/class.csv``, Django's
+``StreamingHttpResponse``, requested through Django's whole request path and consumed piece by piece
+as a server sends it), on a fresh runtime each round, counting every database query; and the export
+once more under tracemalloc for its peak memory growth. Up to
 BENCH_STATE_MAX learners (default 10,000) the same two are also measured without the summary,
 reading every learner's state (the path of a runtime without the plugin's app).
 
@@ -29,10 +31,12 @@ from datetime import date, timedelta
 import workbench_db
 from queries import QueryCounter
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's package, tests
 workbench_db.setup("pp-bench-plan-")
 
 from django.core.management import call_command  # noqa: E402  pylint: disable=wrong-import-position
 from django.db import connection  # noqa: E402  pylint: disable=wrong-import-position
+from django.test import Client  # noqa: E402  pylint: disable=wrong-import-position
 from django.test.utils import override_settings  # noqa: E402  pylint: disable=wrong-import-position
 from webob import Request  # noqa: E402  pylint: disable=wrong-import-position
 from workbench.models import XBlockState  # noqa: E402  pylint: disable=wrong-import-position
@@ -40,22 +44,13 @@ from workbench.runtime import ID_MANAGER, WorkbenchRuntime  # noqa: E402  pylint
 
 from personalized_path.openedx.models import (  # noqa: E402  pylint: disable=wrong-import-position
     PlanLearnerFacet, PlanLearnerSummary, PlanSummaryCount)
+from tests.builders import plan_unit_xml  # noqa: E402  pylint: disable=wrong-import-position
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
 STATE_MAX = int(os.environ.get("BENCH_STATE_MAX", "10000"))
 CHUNK = 2000
 SCENARIO = "plan-bench"
-STATEMENTS = [{"id": "s1", "text": "I can add fractions", "skill": "fractions"},
-              {"id": "s2", "text": "I can explain halves", "skill": "reasoning"}]
-QUESTIONS = [{"id": "half", "prompt": "1/2?", "kind": "single", "skill": "fractions",
-              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]},
-             {"id": "why", "prompt": "Same as 1/2?", "kind": "single", "skill": "reasoning",
-              "choices": [{"id": "x", "text": "3/6"}, {"id": "y", "text": "2/3"}], "correct": ["x"]}]
-TILES = [{"id": "one", "title": "One", "format": "video", "points": 5, "tier": "may"},
-         {"id": "two", "title": "Two", "format": "project", "points": 5, "tier": "may"}]
-ROUTES = [{"id": "practice", "label": "Practice", "min": 0, "max": 90},
-          {"id": "stretch", "label": "Stretch", "min": 90, "max": 100}]
 
 
 def usage(tag):
@@ -64,16 +59,7 @@ def usage(tag):
 
 def build():
     ID_MANAGER.set_scenario(SCENARIO)
-    check = usage("personalized_skill_check")
-    xml = ("<vertical_demo>"
-           f"<personalized_self_assessment statements='{json.dumps(STATEMENTS)}'/>"
-           f"<personalized_skill_check max_attempts='0' questions='{json.dumps(QUESTIONS)}'/>"
-           f"<personalized_mastery_gate display_name='Lesson' sources='[\"{check}\"]' threshold='100' "
-           f"skill_checks='[\"{check}\"]' skills='[{{\"skill\": \"fractions\", \"threshold\": 60}}]' "
-           f"routes='{json.dumps(ROUTES)}'><html_demo><p>open</p></html_demo></personalized_mastery_gate>"
-           f"<personalized_choice_board rule='k_of_n' choose_count='1' tiles='{json.dumps(TILES)}'/>"
-           "<personalized_goal_reflection/><personalized_learning_plan/></vertical_demo>")
-    WorkbenchRuntime("author").parse_xml_string(xml)
+    WorkbenchRuntime("author").parse_xml_string(plan_unit_xml(usage("personalized_skill_check")))
 
 
 def call(user, tag, handler, body, method="POST"):
@@ -141,13 +127,15 @@ def populate(rows, size):
 
 
 def export_bytes():
-    """The export's answer read piece by piece, as a server sends a streamed answer; its size in bytes."""
-    runtime = WorkbenchRuntime("staff-bench")
-    block = runtime.get_block(usage("personalized_learning_plan"))
-    response = runtime.handle(block, "export_csv", Request.blank("/?filter=stuck&stuck_days=0"))
-    assert response.status_code == 200
+    """
+    The plugin's streaming view's answer read piece by piece, as a server sends it; its size in bytes
+    and lines.
+    """
+    response = Client().get(f"/personalized_path/learning_plan/{usage('personalized_learning_plan')}/class.csv",
+                            {"student": "staff-bench", "filter": "stuck", "stuck_days": 0})
+    assert response.status_code == 200 and response.streaming
     lines = sent = 0
-    for piece in response.app_iter:
+    for piece in response.streaming_content:
         sent += len(piece)
         lines += piece.count(b"\n")
     return sent, lines
@@ -208,7 +196,7 @@ def main():
     print(f"Learning plan class view, {ROUNDS} rounds per cell, WorkbenchRuntime on SQLite, "
           f"Python {sys.version.split()[0]}")
     print(f"{'learners':>8} | {'class_grid ms best/median, CPU':>31} {'queries':>7} | "
-          f"{'export_csv ms best/median, CPU':>31} {'queries':>7} | export peak growth MiB (of MiB sent)")
+          f"{'export view ms best/median, CPU':>31} {'queries':>7} | export peak growth MiB (of MiB sent)")
     for size, made, cells in results:
         line = [f"{cells[name]['min_ms']:>8.0f} / {cells[name]['median_ms']:<8.0f} {cells[name]['cpu_ms']:>8.0f}   "
                 f"{cells[name]['queries']:>7.0f}" for name in ("grid", "export")]

@@ -9,6 +9,7 @@ from xblock.core import XBlockMixin
 
 from .core import class_grid
 from .core import plan as core
+from .platform_glue import CLASS_EXPORT_URL_SETTING, platform_function
 
 
 class PlanClassMixin(XBlockMixin):
@@ -67,6 +68,17 @@ class PlanClassMixin(XBlockMixin):
             return len(rows), iter(rows)
         count, found = store.export(str(self.scope_ids.usage_id), query, self.today())
         return count, self.stored_rows(pairs, found)
+
+    def class_export_url(self):
+        """
+        Where "Export as CSV" goes: the plugin's streaming view where the platform serves it (named by
+        ``PERSONALIZED_PATH_CLASS_EXPORT_URL``), else this block's ``export_csv`` handler.
+        """
+        try:
+            url_of = platform_function(CLASS_EXPORT_URL_SETTING)
+        except ImportError:
+            url_of = None
+        return (url_of(self) if url_of else None) or self.runtime.handler_url(self, "export_csv")
 
     def gate_state_written(self, client, learner, gate):
         """After staff wrote a learner's gate state (an exception): the class summary of that gate, as stored now."""

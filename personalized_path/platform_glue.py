@@ -27,6 +27,12 @@ DEFAULT_PROGRESS_UPDATES = "personalized_path.openedx.updates.progress_updates"
 # How rebuild_learning_plan_summaries finds and loads plans: the LMS's modulestore by default.
 PLAN_LOADER_SETTING = "PERSONALIZED_PATH_PLAN_LOADER"
 DEFAULT_PLAN_LOADER = "personalized_path.openedx.summaries.modulestore_plans"
+# Names the URL of the plugin's streaming class export for a plan (openedx/views.py), set by the plugin;
+# where it names nothing or the URL is not served (Studio), the plan links to its export_csv handler.
+CLASS_EXPORT_URL_SETTING = "PERSONALIZED_PATH_CLASS_EXPORT_URL"
+# How the streaming view finds a plan for the request's user, refusing anyone but the course's staff.
+STAFF_PLAN_SETTING = "PERSONALIZED_PATH_STAFF_PLAN"
+DEFAULT_STAFF_PLAN = "personalized_path.openedx.views.course_staff_plan"
 
 
 @functools.lru_cache(maxsize=8)

@@ -212,6 +212,22 @@ PLAN_ROUTES = json.dumps([{"id": "practice", "label": "Practice", "min": 0, "max
                           {"id": "stretch", "label": "Stretch", "min": 90, "max": 100}])
 
 
+def plan_unit_xml(check):
+    """
+    The class view's unit in the workbench (``parse_xml_string``), of the summary's HTTP tests and the
+    plan's benchmark: a self-assessment, a skill check, a gate reading the check (its usage id ``check``,
+    two routes), a choice board, goals and a learning plan.
+    """
+    return ("<vertical_demo>"
+            f"<personalized_self_assessment statements='{PLAN_STATEMENTS}'/>"
+            f"<personalized_skill_check attempts_allowed='0' questions='{PLAN_QUESTIONS}'/>"
+            f"<personalized_mastery_gate display_name='Lesson' sources='[\"{check}\"]' threshold='100' "
+            f"skill_checks='[\"{check}\"]' skills='[{{\"skill\": \"fractions\", \"threshold\": 60}}]' "
+            f"routes='{PLAN_ROUTES}'><html_demo><p>open</p></html_demo></personalized_mastery_gate>"
+            f"<personalized_choice_board rule='k_of_n' choose_count='1' tiles='{PLAN_TILES}'/>"
+            "<personalized_goal_reflection/><personalized_learning_plan/></vertical_demo>")
+
+
 class PlanCourse:
     """A unit with one of each block and a learning plan at the end, found by the plan's own walk."""
 

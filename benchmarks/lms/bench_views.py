@@ -19,8 +19,9 @@ Views render inside the modulestore's bulk operation for the course, as the LMS'
 and courseware pages bind and render blocks (``modulestore().bulk_operations(course_key)``): the
 course's structure and blocks are read once per request, not once per lookup.
 
-``BENCH_PROFILE=<case name>`` (e.g. ``learning plan``) also profiles that case's timed views with
-cProfile and prints the functions that took most time, cumulative, after the table.
+``BENCH_PROFILE=<case name>`` (e.g. ``learning plan``) also profiles that case's timed views, and
+its handler requests, with cProfile and prints the functions that took most time, cumulative, after
+the table; ``BENCH_PROFILE_OUT=<file>`` also writes the handlers' profile there (``pstats``).
 
 Rounds interleave everything (each case once per round, in the course's order) so that load from
 other processes falls on every case alike; the views of each round get a new learner, the
@@ -40,6 +41,7 @@ platform_or_skip()
 
 # pylint: disable=wrong-import-position,import-error
 import crum  # noqa: E402
+from celery.signals import task_postrun, task_prerun  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.client import RequestFactory  # noqa: E402
 from django.utils import translation  # noqa: E402
@@ -142,14 +144,48 @@ def course_olx(all_cases):
             f'</chapter></course>')
 
 
+class InlineTasks:
+    """
+    CPU time and SQL statements of the Celery tasks that ran inside a timed call: the platform's test
+    settings run tasks inline (``CELERY_ALWAYS_EAGER``), where a production LMS queues them for a worker
+    after the request (the grades app's subsection and course grade recalculation after a score).
+    """
+
+    def __init__(self):
+        self.counter, self.depth, self.ms, self.queries, self.started = None, 0, 0.0, 0, (0.0, 0)
+
+    def task_started(self, **kwargs):
+        self.depth += 1
+        if self.depth == 1 and self.counter is not None:
+            self.started = (time.thread_time(), self.counter.count)
+
+    def task_ended(self, **kwargs):
+        self.depth -= 1
+        if self.depth == 0 and self.counter is not None:
+            self.ms += (time.thread_time() - self.started[0]) * 1000
+            self.queries += self.counter.count - self.started[1]
+
+
+INLINE = InlineTasks()
+task_prerun.connect(INLINE.task_started, weak=False, dispatch_uid="bench_views_inline_started")
+task_postrun.connect(INLINE.task_ended, weak=False, dispatch_uid="bench_views_inline_ended")
+
+
 def timed(call):
-    """CPU milliseconds of this thread and SQL statements spent in ``call()``, and its result."""
+    """
+    CPU milliseconds of this thread and SQL statements spent in ``call()``, its result, and how much of
+    both went to Celery tasks run inline (see InlineTasks).
+    """
     counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        started = time.thread_time()
-        result = call()
-        spent = time.thread_time() - started
-    return spent * 1000, counter.count, result
+    INLINE.counter, INLINE.ms, INLINE.queries = counter, 0.0, 0
+    try:
+        with connection.execute_wrapper(counter):
+            started = time.thread_time()
+            result = call()
+            spent = time.thread_time() - started
+    finally:
+        INLINE.counter = None
+    return spent * 1000, counter.count, result, INLINE.ms, INLINE.queries
 
 
 class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
@@ -165,6 +201,7 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
         CourseOverview.load_from_module_store(self.course.id)
         self.learners = 0
         self.profile = cProfile.Profile() if PROFILED else None
+        self.handler_profile = cProfile.Profile() if PROFILED else None
 
     def learner(self):
         self.learners += 1
@@ -201,7 +238,7 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
             if profiled:
                 self.profile.enable()
             try:
-                spent, queries, fragment = timed(lambda: bound.render("student_view", {}))
+                spent, queries, fragment, _tasks_ms, _task_queries = timed(lambda: bound.render("student_view", {}))
             finally:
                 if profiled:
                     self.profile.disable()
@@ -212,18 +249,23 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
         """The LMS's handler view (``handle_xblock_callback``: access checks, binding, the handler) for ``user``."""
         request = self.request(user, "post", data=json.dumps(payload), content_type="application/json")
         usage_id = str(usage(case.block_type, case.url_name))
-        spent, queries, response = timed(
+        spent, queries, response, tasks_ms, task_queries = timed(
             lambda: handle_xblock_callback(request, str(self.course.id), usage_id, handler))
         assert response.status_code == 200, (case.name, handler, response.content[:300])
-        return spent, queries
+        return spent, queries, tasks_ms, task_queries
 
-    def act(self, user, case):
+    def act(self, user, case, profiled=False):
         """The learner's action: our one handler, or the peer's vote and then get_results (two requests)."""
-        spent, queries = self.post(user, case, case.handler, case.payload)
-        if case.followup:
-            more, more_queries = self.post(user, case, case.followup, {})
-            spent, queries = spent + more, queries + more_queries
-        return spent, queries
+        if profiled:
+            self.handler_profile.enable()
+        try:
+            taken = self.post(user, case, case.handler, case.payload)
+            if case.followup:
+                taken = tuple(mine + more for mine, more in zip(taken, self.post(user, case, case.followup, {})))
+        finally:
+            if profiled:
+                self.handler_profile.disable()
+        return taken
 
     def test_views_and_handlers(self):
         samples = {}  # (case name, "view"/"handler") -> [(ms, queries)]
@@ -237,7 +279,7 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
                             samples.setdefault((case.name, "view"), []).append(taken)
                     for case in self.cases:
                         if case.handler:
-                            taken = self.act(learner, case)
+                            taken = self.act(learner, case, profiled=bool(index) and case.name == PROFILED)
                             if index:
                                 samples.setdefault((case.name, "handler"), []).append(taken)
         finally:
@@ -246,6 +288,11 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
         if self.profile is not None:
             print(f"\nPROFILE of {PROFILED!r} views, {ROUNDS} rounds, cumulative:\n")
             pstats.Stats(self.profile).sort_stats("cumulative").print_stats(60)
+            if self.handler_profile.getstats():
+                print(f"\nPROFILE of {PROFILED!r} handler requests, {ROUNDS} rounds, cumulative:\n")
+                pstats.Stats(self.handler_profile).sort_stats("cumulative").print_stats(80)
+                if os.environ.get("BENCH_PROFILE_OUT"):  # for pstats' callers and callees
+                    self.handler_profile.dump_stats(os.environ["BENCH_PROFILE_OUT"])
 
 
 def report(all_cases, samples):
@@ -271,3 +318,23 @@ def report(all_cases, samples):
         else:
             cells += ["", ""]
         print("| " + " | ".join(cells) + " |")
+    inline_tasks(all_cases, samples, by_name)
+
+
+def inline_tasks(all_cases, samples, by_name):
+    """The handlers' share of Celery tasks run inline (InlineTasks), and their figures without it."""
+    def median(case, index):
+        return statistics.median([taken[index] for taken in samples[(case.name, "handler")]])
+
+    def without(case):
+        return statistics.median([taken[0] - taken[2] for taken in samples[(case.name, "handler")]])
+    inline = [case for case in all_cases if case.handler and median(case, 2) > 0]
+    if not inline:
+        return
+    print("\nOf the handler figures, Celery tasks the test settings run inline (CELERY_ALWAYS_EAGER; a "
+          "production LMS queues them for a worker after the request):")
+    for case in inline:
+        peer = by_name.get(case.peer)
+        ratio = f" = {without(case) / without(peer):.2f}x vote + get_results" if peer else ""
+        print(f"- {case.name}: {median(case, 2):.2f} ms ({round(median(case, 3))} queries) of "
+              f"{median(case, 0):.2f} ms; without them {without(case):.2f} ms{ratio}")

@@ -3,6 +3,9 @@ from django.apps import AppConfig
 
 # edx-django-utils' plugin keys, spelled out so the app also loads where that package is absent.
 _SETTINGS = {"common": {"relative_path": "settings"}}
+# The plugin's views (urls.py), at /personalized_path/ in the LMS; reversed as "personalized_path:<name>".
+URL_NAMESPACE, URL_PREFIX = "personalized_path", r"^personalized_path/"
+_URLS = {"namespace": URL_NAMESPACE, "regex": URL_PREFIX, "relative_path": "urls"}
 
 
 def _receiver(function, signal_path, name):
@@ -23,7 +26,7 @@ _RETIREMENT = [_receiver("erase_learner_text", f"openedx.core.djangoapps.user_ap
 
 
 class PersonalizedPathConfig(AppConfig):
-    """Mastery gate enforcement (partitions, sync, filter step) and learner retirement."""
+    """Mastery gate enforcement (partitions, sync, filter step), retirement, the class summary and export."""
 
     name = "personalized_path.openedx"
     label = "personalized_path"
@@ -32,9 +35,8 @@ class PersonalizedPathConfig(AppConfig):
 
     plugin_app = {
         # The unauthenticated confirm and stop links of progress updates (update_views.py).
-        "url_config": {"lms.djangoapp": {"namespace": "personalized_path", "regex": r"^personalized_path/",
-                                         "relative_path": "urls"}},
         "settings_config": {"lms.djangoapp": _SETTINGS, "cms.djangoapp": _SETTINGS},
+        "url_config": {"lms.djangoapp": _URLS},
         "signals_config": {
             "cms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _AUTHORING},
             "lms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _RETIREMENT},

@@ -22,6 +22,11 @@ where the learning plan keeps a learner's progress-update recipients, reminder s
 empty hides the plan's "Progress updates" section. ``PERSONALIZED_PATH_MESSAGING`` (default
 ``personalized_path.openedx.messaging``): the module that sends them. ``PERSONALIZED_PATH_UPDATES_FOR_MINORS``
 (default False): True lets learners whose profile requires parental consent use them too.
+``PERSONALIZED_PATH_CLASS_EXPORT_URL`` (default ``personalized_path.openedx.views.class_export_url``): the
+URL of the plan's streaming class export (views.py), where the platform serves the plugin's URLs (the
+LMS); empty, or where it is not served (Studio), the plan links to its ``export_csv`` handler.
+``PERSONALIZED_PATH_STAFF_PLAN`` (unset: ``personalized_path.openedx.views.course_staff_plan``): how
+that view loads the plan and refuses anyone but the course's staff.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
@@ -32,6 +37,8 @@ PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
 PLAN_SUMMARIES = "personalized_path.openedx.summaries.plan_summaries"
 PROGRESS_UPDATES_SETTING = "PERSONALIZED_PATH_PROGRESS_UPDATES"
 PROGRESS_UPDATES = "personalized_path.openedx.updates.progress_updates"
+CLASS_EXPORT_URL_SETTING = "PERSONALIZED_PATH_CLASS_EXPORT_URL"
+CLASS_EXPORT_URL = "personalized_path.openedx.views.class_export_url"
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -47,6 +54,8 @@ def plugin_settings(settings):
         setattr(settings, PLAN_SUMMARIES_SETTING, PLAN_SUMMARIES)
     if not hasattr(settings, PROGRESS_UPDATES_SETTING):
         setattr(settings, PROGRESS_UPDATES_SETTING, PROGRESS_UPDATES)
+    if not hasattr(settings, CLASS_EXPORT_URL_SETTING):
+        setattr(settings, CLASS_EXPORT_URL_SETTING, CLASS_EXPORT_URL)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})

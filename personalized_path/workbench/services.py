@@ -33,6 +33,11 @@ class PackageI18nService:
 TIME_ZONE = contextvars.ContextVar("personalized_path_time_zone", default=None)
 
 
+def is_staff_id(user_id):
+    """The workbench's rule for course staff: a student id starting with "staff"."""
+    return str(user_id).startswith("staff")
+
+
 class WorkbenchUserService(UserService):
     """
     The workbench student from ``?student=``; ids starting with "staff" are course staff. Their
@@ -48,7 +53,7 @@ class WorkbenchUserService(UserService):
         user.opt_attrs.update({
             "edx-platform.username": user_id,
             "edx-platform.user_id": user_id,
-            "edx-platform.user_is_staff": user_id.startswith("staff"),
+            "edx-platform.user_is_staff": is_staff_id(user_id),
             "xblock-workbench.user_id": user_id,
             "edx-platform.user_preferences": {"time_zone": TIME_ZONE.get()} if TIME_ZONE.get() else {},
         })

@@ -77,6 +77,9 @@ PERSONALIZED_PATH_PROGRESS_UPDATES = "personalized_path.workbench.field_data.pro
 LMS_ROOT_URL = os.environ.get("PERSONALIZED_PATH_SITE_URL", "http://localhost:8000")
 if os.environ.get("PERSONALIZED_PATH_MESSAGING"):  # the browser tests' sender (tests/http/progress_messaging.py)
     PERSONALIZED_PATH_MESSAGING = os.environ["PERSONALIZED_PATH_MESSAGING"]
+# The plugin's streaming class export (urls.py), for the workbench's ?student= users.
+PERSONALIZED_PATH_STAFF_PLAN = "personalized_path.workbench.views.staff_plan"
+PERSONALIZED_PATH_CLASS_EXPORT_URL = "personalized_path.workbench.views.class_export_url"
 plugin_settings(sys.modules[__name__])
 
 # Messages go through edx-ace (the platform's message framework) as in the LMS, by its Django email

@@ -1,17 +1,26 @@
 """
 The workbench's demo home (the demo unit as a learner and as staff, each editor, language and time
-zone) and its page of the messages sent.
+zone), its page of the messages sent, and the workbench's side of the plugin's views
+(``PERSONALIZED_PATH_STAFF_PLAN`` and ``PERSONALIZED_PATH_CLASS_EXPORT_URL``): the student of
+``?student=``, as the workbench's handlers have.
 """
 from importlib import resources
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.template import Context, Engine
 from django.utils import translation
+from workbench.runtime import WorkbenchRuntime
 from workbench.scenarios import get_scenarios
+from workbench.views import get_student_id
+from xblock.exceptions import NoSuchUsage
+
+from personalized_path.openedx import views as plugin_views
 
 from .mailbox import newest
-from .services import TIME_ZONE
+from .services import TIME_ZONE, is_staff_id
 
 HOME = resources.files(__package__).joinpath("home.html")
 MESSAGES = resources.files(__package__).joinpath("messages.html")
@@ -43,3 +52,23 @@ def sent_messages(request):
     engine = Engine(autoescape=True)
     page = engine.from_string(MESSAGES.read_text(encoding="utf-8")).render(Context({"emails": newest()}))
     return HttpResponse(page)
+
+
+def staff_plan(request, usage_id):
+    """The plan for the request's student, who must be staff by the workbench's rule (403), or 404."""
+    student = get_student_id(request)
+    if not is_staff_id(student):
+        raise PermissionDenied
+    try:
+        plan = WorkbenchRuntime(student).get_block(usage_id)
+    except NoSuchUsage as error:
+        raise Http404 from error
+    if plan.scope_ids.block_type != plugin_views.PLAN_TYPE:
+        raise Http404
+    return plan
+
+
+def class_export_url(block):
+    """The plugin's export URL for the block's student (the workbench's handler URLs carry it too)."""
+    url = plugin_views.class_export_url(block)
+    return url and f"{url}?{urlencode({'student': block.scope_ids.user_id})}"

@@ -2,7 +2,7 @@
 The learning plan's class summary in the workbench's real database (the plugin's tables and
 migration): the grid and the export give the same answers from the summary as from learner state,
 the summary kept with each learner's write equals one rebuilt from learner state, the rebuild
-command, and the export streamed.
+command, the export streamed, and the plugin's streaming view of the export (openedx/views.py).
 """
 import csv
 import inspect
@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from webob import Request
 from workbench.runtime import ID_MANAGER, WorkbenchRuntime
@@ -21,22 +22,13 @@ from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 from personalized_path.openedx.summaries import config_digest
 from personalized_path.workbench.services import DAYS_LATER
+from tests.builders import plan_unit_xml
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
 
 PLAN = GATE = ""
 SCENARIOS = (f"plan-summary-{number}" for number in itertools.count())
 SCENARIO = ""  # each test's own scenario (the workbench numbers a scenario's blocks once per process)
-STATEMENTS = [{"id": "s1", "text": "I can add fractions", "skill": "fractions"},
-              {"id": "s2", "text": "I can explain halves", "skill": "reasoning"}]
-QUESTIONS = [{"id": "half", "prompt": "1/2?", "kind": "single", "skill": "fractions",
-              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]},
-             {"id": "why", "prompt": "Same as 1/2?", "kind": "single", "skill": "reasoning",
-              "choices": [{"id": "x", "text": "3/6"}, {"id": "y", "text": "2/3"}], "correct": ["x"]}]
-TILES = [{"id": "one", "title": "One", "format": "video", "points": 5, "tier": "may"},
-         {"id": "two", "title": "Two", "format": "project", "points": 5, "tier": "may"}]
-ROUTES = [{"id": "practice", "label": "Practice", "min": 0, "max": 90},
-          {"id": "stretch", "label": "Stretch", "min": 90, "max": 100}]
 LEARNERS = ["Ann", "bob", "Cleo", "dan", "Eve", "finn", "Gus", "hal"]
 QUERIES = [{}, {"filter": "stuck", "stuck_days": 0}, {"filter": "stuck", "stuck_days": 3},
            {"filter": "stuck", "stuck_days": 30}, {"filter": "no_choice"}, {"filter": "overdue"},
@@ -56,16 +48,7 @@ def course():
     SCENARIO = next(SCENARIOS)
     PLAN, GATE = usage("personalized_learning_plan"), usage("personalized_mastery_gate")
     ID_MANAGER.set_scenario(SCENARIO)
-    check = usage("personalized_skill_check")
-    xml = ("<vertical_demo>"
-           f"<personalized_self_assessment statements='{json.dumps(STATEMENTS)}'/>"
-           f"<personalized_skill_check attempts_allowed='0' questions='{json.dumps(QUESTIONS)}'/>"
-           f"<personalized_mastery_gate display_name='Lesson' sources='[\"{check}\"]' threshold='100' "
-           f"skill_checks='[\"{check}\"]' skills='[{{\"skill\": \"fractions\", \"threshold\": 60}}]' "
-           f"routes='{json.dumps(ROUTES)}'><html_demo><p>open</p></html_demo></personalized_mastery_gate>"
-           f"<personalized_choice_board rule='k_of_n' choose_count='1' tiles='{json.dumps(TILES)}'/>"
-           "<personalized_goal_reflection/><personalized_learning_plan/></vertical_demo>")
-    WorkbenchRuntime("author").parse_xml_string(xml)
+    WorkbenchRuntime("author").parse_xml_string(plan_unit_xml(usage("personalized_skill_check")))
     yield
     DAYS_LATER.set(0)
 
@@ -227,6 +210,40 @@ def test_the_export_is_streamed_in_pieces():
     assert all(isinstance(piece, bytes) for piece in pieces)
     lines = b"".join(pieces).decode("utf-8").splitlines()
     assert len(lines) == len(LEARNERS) + 1 and lines[1].startswith("Ann,")
+
+
+def export_view(student, query="", plan=None):
+    client = Client()
+    client.cookies["pp_days_later"] = str(DAYS_LATER.get())  # the workbench's clock for this request
+    return client.get(f"/personalized_path/learning_plan/{plan or PLAN}/class.csv?student={student}&{query}")
+
+
+def test_the_plugins_view_streams_the_handlers_csv_to_staff_only():
+    class_of_eight()
+    call_command("rebuild_learning_plan_summaries", plan=[PLAN], stdout=io.StringIO())
+    for query in ("", "filter=stuck&stuck_days=0", "sort=skill:fractions&descending=true", "search=a"):
+        response = export_view("staff_1", query)
+        assert response.status_code == 200 and response.streaming  # Django's StreamingHttpResponse
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == 'attachment; filename="class-plan.csv"'
+        pairs = dict(item.split("=") for item in query.split("&") if item)
+        assert b"".join(response.streaming_content).decode("utf-8") == export(pairs)
+    refused = export_view("Ann")
+    assert refused.status_code == 403 and not refused.streaming and b"Ann" not in refused.content
+    assert export_view("staff_1", plan=usage("personalized_goal_reflection")).status_code == 404
+    assert export_view("staff_1", plan=f"{SCENARIO}.personalized_learning_plan.d9.u9").status_code == 404
+    bad = export_view("staff_1", "filter=everyone")
+    assert bad.status_code == 400 and b"filter" in bad.content  # the handler's sentence for a bad query
+
+
+def test_the_staff_page_links_its_export_to_the_view_where_it_is_served_else_to_the_handler():
+    runtime = WorkbenchRuntime("staff_1")
+    view = f"/personalized_path/learning_plan/{PLAN}/class.csv?student=staff_1"
+    assert view in runtime.render(runtime.get_block(PLAN), "student_view").content
+    with override_settings(PERSONALIZED_PATH_CLASS_EXPORT_URL=""):  # a runtime without the plugin's views
+        runtime = WorkbenchRuntime("staff_1")
+        page = runtime.render(runtime.get_block(PLAN), "student_view").content
+    assert view not in page and f"/handler/{PLAN}/export_csv/?student=staff_1" in page
 
 
 def test_a_summary_that_cannot_be_written_never_fails_a_learners_save():

@@ -23,6 +23,7 @@ from django.urls import reverse  # noqa: E402
 from edx_django_utils.cache import RequestCache  # noqa: E402
 from opaque_keys.edx.locator import CourseLocator  # noqa: E402
 
+from common.djangoapps.student.roles import CourseStaffRole  # noqa: E402
 from common.djangoapps.student.tests.factories import (AdminFactory, CourseEnrollmentFactory,  # noqa: E402
                                                        UserFactory)
 from lms.djangoapps.courseware.block_render import get_block_for_descriptor  # noqa: E402
@@ -279,6 +280,32 @@ class GateEnforcementTest(ModuleStoreTestCase):
         assert "3 shown of 3" in from_summary and "excepted" in from_summary
         call_command("rebuild_learning_plan_summaries", "--plan", plan, stdout=io.StringIO())
         assert sorted(PlanLearnerSummary.objects.filter(plan_key=plan).values_list("username", "summaries")) == kept
+
+    def test_the_class_export_streams_to_the_course_staff_through_the_plugins_view(self):
+        plan = str(key("personalized_learning_plan", "plan"))
+        call_command("rebuild_learning_plan_summaries", "--course", str(self.course.id), stdout=io.StringIO())
+        assert self.answer("passer").status_code == 200 and self.answer("locked", choice="b").status_code == 200
+        url = reverse("personalized_path:learning_plan_class_csv", kwargs={"usage_id": plan})
+        assert url.startswith("/personalized_path/")
+        assistant = UserFactory(username="assistant", password=PASSWORD)  # course staff, not global staff
+        CourseStaffRole(self.course.id).add_users(assistant)
+        self.client.logout()
+        assert self.client.login(username="assistant", password=PASSWORD)
+        response = self.client.get(url, {"sort": "learner", "descending": "true"})
+        assert response.status_code == 200 and response.streaming, response
+        streamed = b"".join(response.streaming_content).decode("utf-8")
+        handler = self.client.get(reverse("xblock_handler", kwargs={
+            "course_id": str(self.course.id), "usage_id": plan, "handler": "export_csv"}),
+            {"sort": "learner", "descending": "true"})
+        assert handler.status_code == 200 and streamed == handler.content.decode("utf-8")
+        assert [line.split(",")[0] for line in streamed.splitlines()[1:]] == ["passer", "locked"]
+        assert url in self.page("teacher", "personalized_learning_plan", "plan").content.decode("utf-8")
+        self.login("passer")
+        assert self.client.get(url).status_code == 403
+        self.login("teacher")
+        assert self.client.get(url.replace("@plan", "@nothing")).status_code == 404
+        assert self.client.get(url.replace("personalized_learning_plan", "html").replace("@plan", "@lesson")
+                               ).status_code == 404
 
     # --- one learner, one lock; a refused request writes nothing -----------------------------------
 
