@@ -48,6 +48,11 @@ def skill_slug(text):
     return slug if SLUG_RE.match(slug or "") else None
 
 
+def tag_slug(external_id, value):
+    """A tag's skill slug: from its external id, or from its value where the id gives none."""
+    return skill_slug(external_id) or skill_slug(value)
+
+
 def framework(tags):
     """
     ``{slug: Skill}`` from a taxonomy's tags in tree order (parents first), each a dict with ``id``
@@ -57,7 +62,7 @@ def framework(tags):
     """
     skills, slug_of = {}, {}
     for tag in tags:
-        slug = skill_slug(tag.get("id")) or skill_slug(tag.get("value"))
+        slug = tag_slug(tag.get("id"), tag.get("value"))
         label = str(tag.get("value") or "").strip()[:MAX_LABEL_CHARS]
         if slug is None or slug in skills or not label:
             continue

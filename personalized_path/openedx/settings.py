@@ -16,6 +16,10 @@ of (the learning plan); empty makes those blocks load through ``runtime.get_bloc
 ``PERSONALIZED_PATH_PLAN_SUMMARIES`` (default ``personalized_path.openedx.summaries.plan_summaries``):
 the learning plan's class summary, kept in this app's tables (see summaries.py); empty makes the class
 grid read every learner's state on each request.
+
+``PERSONALIZED_PATH_SKILL_TAGS`` (default ``personalized_path.openedx.skill_tags.PlatformSkillTags``
+where the tagging app ``openedx_tagging`` is installed, else unset): skills from the taxonomies a
+course may use, written as the blocks' content tags (see skill_tags.py); unset, skills are plain slugs.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
@@ -24,6 +28,9 @@ SHOWN_CHECK_SETTING = "PERSONALIZED_PATH_SHOWN_CHECK"
 SHOWN_CHECK = "personalized_path.openedx.linked.learner_may_see"
 PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
 PLAN_SUMMARIES = "personalized_path.openedx.summaries.plan_summaries"
+SKILL_TAGS_SETTING = "PERSONALIZED_PATH_SKILL_TAGS"
+SKILL_TAGS = "personalized_path.openedx.skill_tags.PlatformSkillTags"
+TAGGING_APP = "openedx_tagging"  # openedx_tagging.core.tagging in openedx-learning
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -37,6 +44,9 @@ def plugin_settings(settings):
         setattr(settings, SHOWN_CHECK_SETTING, SHOWN_CHECK)
     if not hasattr(settings, PLAN_SUMMARIES_SETTING):
         setattr(settings, PLAN_SUMMARIES_SETTING, PLAN_SUMMARIES)
+    tagging = any(str(app).startswith(TAGGING_APP) for app in getattr(settings, "INSTALLED_APPS", ()))
+    if tagging and not hasattr(settings, SKILL_TAGS_SETTING):
+        setattr(settings, SKILL_TAGS_SETTING, SKILL_TAGS)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})
