@@ -28,6 +28,7 @@ from .core.gate import number_text
 from .core.payload import PayloadError, as_digits, as_text, only_keys, require
 from .fields import Integer, List, String
 from .plan_groups import PlanGroupsMixin
+from .skill_framework import PlanSkillsMixin
 from .studio import StudioEditorMixin, column, rows_spec
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ DEFAULT_TOPICS = [
 ]
 
 
-class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin, StudioEditorMixin, XBlock):
+class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSkillsMixin, PersonalizedBlockMixin, StudioEditorMixin,
+                        XBlock):
     """One page per learner across the course's blocks; the class grid and exceptions for staff."""
 
     asset_name = "learning_plan"
@@ -72,7 +74,8 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin,
     # Sources left empty mean every personalized block of the course (see declared_blocks).
     links = {"sources": Link("personalized", reads="learner_summary")}
 
-    editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days")
+    editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days", "parent_skill_rule",
+                       "parent_skill_at_least")
 
     # --- the blocks the plan reads -----------------------------------------------------------
 
@@ -161,7 +164,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PersonalizedBlockMixin,
                 gates.append(dict(summary, key=source.key, title=source.title))
         steps = core.next_steps(gates, self.other_steps(sources, summaries, row))
         topic_ids = [topic["id"] for topic in self.usable_topics()]
-        return {"skills": row["skills"], "gates": gates, "boards": [
+        return {"skills": self.framework_rows(row["skills"]), "gates": gates, "boards": [
             dict(board, items=summaries.get(board["key"], {}).get("chosen", [])) for board in row["boards"]],
             "goals": row["goals"], "next_steps": steps,
             "interests": core.stored_interests(self.interests, topic_ids)}

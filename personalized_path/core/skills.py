@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import N_
 from .payload import SLUG_RE
 from .plan import MASTERED, band
 
@@ -20,10 +19,7 @@ MAX_LABEL_CHARS = 255
 
 # How a parent skill counts as mastered (the author picks one on the learning plan).
 ALL_CHILDREN, AT_LEAST = "all", "at_least"
-ROLLUP_RULES = {
-    ALL_CHILDREN: N_("A parent skill is mastered when all its children are mastered."),
-    AT_LEAST: N_("A parent skill is mastered when at least N of its children are mastered."),
-}
+ROLLUP_RULES = (ALL_CHILDREN, AT_LEAST)
 DEFAULT_ROLLUP = {"rule": ALL_CHILDREN}
 
 
@@ -80,16 +76,12 @@ def children(skills):
     return found
 
 
-def validate_rollup(value):
-    """Errors (sentences) in a roll-up setting ``{"rule": "all"}`` or ``{"rule": "at_least", "n": 1..}``."""
-    if not isinstance(value, dict) or value.get("rule") not in ROLLUP_RULES:
-        return [N_("The roll-up rule must be “all” or “at_least”.")]
-    if set(value) - {"rule", "n"}:
-        return [N_("The roll-up setting has only “rule” and “n”.")]
+def valid_rollup(value):
+    """Whether ``value`` is a roll-up rule: ``{"rule": "all"}`` or ``{"rule": "at_least", "n": 1 to 50}``."""
+    if not isinstance(value, dict) or value.get("rule") not in ROLLUP_RULES or set(value) - {"rule", "n"}:
+        return False
     count = value.get("n")
-    if value["rule"] == AT_LEAST and (isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50):
-        return [N_("With “at_least”, n must be a whole number from 1 to 50.")]
-    return []
+    return value["rule"] != AT_LEAST or (not isinstance(count, bool) and isinstance(count, int) and 1 <= count <= 50)
 
 
 def parent_mastered(child_mastered, rollup):

@@ -44,7 +44,7 @@ def test_the_hierarchy():
     ({"rule": "all", "x": 1}, False), ([], False),
 ])
 def test_rollup_settings_are_validated(value, ok):
-    assert (not skills.validate_rollup(value)) is ok
+    assert skills.valid_rollup(value) is ok
 
 
 @pytest.mark.parametrize("children, rollup, mastered", [
