@@ -158,6 +158,7 @@ class StudioEditorMixin(SkillFrameworkMixin, StudioEditableXBlockMixin):
             "block_id": self._("Id for OLX: %(id)s"),
             "new_skill": self._("New skill: no block of this course uses it yet."),
             "known_skill": self._("Used in this course."),
+            "framework_skill": self._("From the skill framework “%(taxonomy)s”: %(path)s"),
             "known_topic": self._("Interest topic “%(label)s” of this course's learning plan."),
             "new_topic": self._("No learning plan of this course offers this topic."),
             "everyone": self._("Everyone"),
