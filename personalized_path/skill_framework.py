@@ -46,7 +46,7 @@ class SkillFrameworkMixin:
             except Exception:  # pylint: disable=broad-except
                 log.warning("The course's skill taxonomies cannot be read", exc_info=True)
                 cached = []
-            self._framework_tags = cached  # pylint: disable=attribute-defined-outside-init
+            self._framework_tags = cached
         return cached
 
     def skill_framework(self):
