@@ -17,7 +17,7 @@ from tests.harness import call, olx_round_trip, ok
 pytestmark = [pytest.mark.tagging, pytest.mark.django_db]
 
 FRAMEWORK = Path(__file__).resolve().parents[1] / "fixtures" / "fractions_framework.json"
-ADD, COMPARE = "fractions-add", "fractions-compare"
+ADD, COMPARE = "3-nf-1", "3-nf-3"
 
 
 def question(question_id, skill):
@@ -71,30 +71,30 @@ def plan_rows(env, unit, user):
 def test_the_editors_offer_the_frameworks_skills_with_their_hierarchy(env, unit):
     data = ok(env.block(unit["gate"], "staff", staff=True), "editor_catalog", {})
     options = {option["slug"]: option for option in data["framework"]}
-    assert set(options) == {"fractions", ADD, COMPARE, "fractions-equivalent"}
-    assert options[ADD]["path"] == ["Fractions", "Add fractions with like denominators"]
+    assert set(options) == {"3-nf", ADD, "3-nf-2", COMPARE}
+    assert options[ADD]["path"] == ["Fractions", "Understand a fraction as parts of a whole"]
     assert options[ADD]["taxonomy"] == "Fractions framework"
 
 
 def test_picked_skills_become_content_tags_and_a_removed_skill_loses_its_tag_only(env, unit):
     author_picks_two_skills(env, unit)
     tags = PlatformSkillTags("")
-    assert tags.block_skills(str(unit["check"])) == [ADD, COMPARE]
+    assert tags.block_skills(str(unit["check"])) == [COMPARE, ADD]   # in the taxonomy's tree order
     assert tags.block_skills(str(unit["gate"])) == [ADD]
     taxonomy = tags.taxonomies()[0]
     tagging.tag_object(str(unit["check"]), taxonomy, ["Compare fractions", "Fractions"])  # one by hand
     status, data = call(env.block(unit["check"], "staff", staff=True), "submit_studio_edits", {"values": {
         "questions": [item for item in QUESTIONS if item["skill"] == COMPARE]}})
     assert status == 200, data
-    assert tags.block_skills(str(unit["check"])) == ["fractions", COMPARE]
+    assert tags.block_skills(str(unit["check"])) == ["3-nf", COMPARE]
 
 
 def test_a_learners_mastery_shows_under_the_frameworks_labels_and_the_parent_rolls_up(env, unit):
     author_picks_two_skills(env, unit)
     ok(env.block(unit["check"], "ada"), "submit", answers("right", "right"))
     assert plan_rows(env, unit, "ada") == [
-        ("fractions", "mastered", "Fractions"),
-        (ADD, "mastered", "Add fractions with like denominators"),
+        ("3-nf", "mastered", "Fractions"),
+        (ADD, "mastered", "Understand a fraction as parts of a whole"),
         (COMPARE, "mastered", "Compare fractions"),
     ]
     ok(env.block(unit["check"], "bo"), "submit", answers("right", "wrong"))
@@ -103,7 +103,7 @@ def test_a_learners_mastery_shows_under_the_frameworks_labels_and_the_parent_rol
     status, data = call(plan, "submit_studio_edits", {"values": {"parent_skill_rule": "at_least",
                                                                  "parent_skill_at_least": 1}})
     assert status == 200, data
-    assert plan_rows(env, unit, "bo")[0][:2] == ("fractions", "mastered")
+    assert plan_rows(env, unit, "bo")[0][:2] == ("3-nf", "mastered")
 
 
 def test_a_renamed_skill_keeps_its_slug_and_the_learners_evidence(env, unit):

@@ -21,7 +21,7 @@ from tests.lms.olx import attr, import_olx  # noqa: E402
 
 FRAMEWORK = Path(__file__).resolve().parents[1] / "fixtures" / "fractions_framework.json"
 ORG, NUMBER, RUN = "PersonalizedX", "TAG101", "2026"
-ADD, COMPARE = "fractions-add", "fractions-compare"
+ADD, COMPARE = "3-nf-1", "3-nf-3"
 
 
 def question(question_id, skill):
@@ -66,8 +66,8 @@ class SkillTagsTest(ModuleStoreTestCase):
 
     def test_a_blocks_framework_skills_are_its_content_tags(self):
         assert self.tag_values("personalized_skill_check", "check") == [
-            "Add fractions with like denominators", "Compare fractions"]
-        assert self.tag_values("personalized_mastery_gate", "gate") == ["Add fractions with like denominators"]
+            "Compare fractions", "Understand a fraction as parts of a whole"]
+        assert self.tag_values("personalized_mastery_gate", "gate") == ["Understand a fraction as parts of a whole"]
         # The course's tag export (Studio's "Export tags") lists them under the framework's name.
         buffer = io.StringIO()
         for _row in content_tagging.generate_csv_rows(str(self.course.id), buffer):
@@ -79,5 +79,5 @@ class SkillTagsTest(ModuleStoreTestCase):
         assert self.taxonomy.id in found
         tags = {tag["value"]: tag["parent_value"] for tag in content_tagging.get_tags(self.taxonomy)}
         assert tags == {"Fractions": None, "Compare fractions": "Fractions",
-                        "Add fractions with like denominators": "Fractions",
-                        "Recognise equivalent fractions": "Fractions"}
+                        "Understand a fraction as parts of a whole": "Fractions",
+                        "Place fractions on a number line": "Fractions"}
