@@ -125,7 +125,8 @@ def rolled_up(rows, skills, rollup):
     pending = [slug for slug in dict.fromkeys(skills[s].parent for s in order if s in skills) if slug]
     while pending:
         parent = pending.pop(0)
-        known = [by_skill[kid] for kid in kids.get(parent, ()) if kid in by_skill]
+        known = sorted((by_skill[kid] for kid in kids.get(parent, ()) if kid in by_skill),
+                       key=lambda row: order.index(row["skill"]))   # as the plan lists them
         if not known or (parent in by_skill and by_skill[parent]["evidence"]):
             continue
         by_skill[parent] = parent_row(parent, known, rollup)
