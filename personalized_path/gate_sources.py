@@ -93,6 +93,11 @@ class GateSourcesMixin:
                                           reason=reason, by=by, when=when)
         return new_value, new_value["history"][-1]
 
+    def condition_words(self, condition, label):
+        """``core.describe``'s message and parameters, a skill named by its framework label."""
+        message, params = core.describe(condition, label)
+        return message, dict(params, skill=self.skill_label(condition.skill)) if condition.skill else params
+
     def learner_summary(self):
         """For the learning plan: the current learner's gate, evaluated now, with what is still missing."""
         summary = self.summarize_state(self.own_user_state())
@@ -100,7 +105,7 @@ class GateSourcesMixin:
         unmet = []
         for result in evaluation.results:
             if not result.met:
-                message, params = core.describe(result.condition, result.reading.label)
+                message, params = self.condition_words(result.condition, result.reading.label)
                 source = result.condition.key if result.condition.kind != core.SKILL else \
                     (str(self.skill_checks[0]) if self.skill_checks else None)
                 text = self.translated_once(("unmet", message), lambda message=message: self._(message))

@@ -238,7 +238,7 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
             core.Result(condition, core.Reading(label=self._label_for_staff(condition)), False)
             for condition in self.conditions()]
         for result in results:
-            message, params = core.describe(result.condition, result.reading.label)
+            message, params = self.condition_words(result.condition, result.reading.label)
             reading = result.reading
             written = core.number_text if result.condition.kind == core.SELF_LEVEL else percent_text
             conditions.append({

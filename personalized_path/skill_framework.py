@@ -51,7 +51,15 @@ class SkillFrameworkMixin:
 
     def skill_framework(self):
         """``{slug: core.Skill}`` over the course's taxonomies; {} without tagging."""
-        return core.framework(self.framework_tags())
+        cached = getattr(self, "_skill_framework", None)
+        if cached is None:
+            cached = self._skill_framework = core.framework(self.framework_tags())
+        return cached
+
+    def skill_label(self, slug):
+        """What learners read for a skill: its framework label, else the slug as typed."""
+        skill = self.skill_framework().get(slug) if isinstance(slug, str) else None
+        return skill.label if skill else slug
 
     def framework_options(self):
         """The editors' skill options: slug, label, the path of labels from the top, and the taxonomy."""

@@ -91,6 +91,8 @@ def test_picked_skills_become_content_tags_and_a_removed_skill_loses_its_tag_onl
 
 def test_a_learners_mastery_shows_under_the_frameworks_labels_and_the_parent_rolls_up(env, unit):
     author_picks_two_skills(env, unit)
+    lock = env.block(unit["gate"], "ada").render("student_view", {}).body_html()
+    assert "mastery of the skill “Understand a fraction as parts of a whole”" in lock   # the gate's words too
     ok(env.block(unit["check"], "ada"), "submit", answers("right", "right"))
     assert plan_rows(env, unit, "ada") == [
         ("3-nf", "mastered", "Fractions"),
