@@ -281,6 +281,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSkillsMixin, Person
         gates = [source for source in sources if source.kind == core.MASTERY_GATE]
         return {
             "title": self.display_name, "staff": True, "skills": skills, "total": total, "unavailable": unavailable,
+            "skill_columns": [{"id": skill, "label": self.skill_label(skill)} for skill in skills],
             "matching": matching, "pages": pages, "page": page, "query": query,
             "rows": [self.grid_row(row) for row in page_rows],
             "filters": [{"id": key, "label": self._(class_grid.FILTER_LABELS[key])} for key in class_grid.FILTERS],

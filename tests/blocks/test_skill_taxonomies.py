@@ -101,6 +101,9 @@ def test_a_learners_mastery_shows_under_the_frameworks_labels_and_the_parent_rol
     ]
     ok(env.block(unit["check"], "bo"), "submit", answers("right", "wrong"))
     assert [band for _slug, band, _label in plan_rows(env, unit, "bo")] == ["developing", "mastered", "beginning"]
+    staff_view = env.block(unit["plan"], "staff", staff=True).render("student_view", {}).body_html()
+    assert '<th scope="col" dir="auto">Compare fractions</th>' in staff_view   # the class grid's column
+    assert "Mastery of Compare fractions" in staff_view                       # and its sort
     plan = env.block(unit["plan"], "staff", staff=True)
     status, data = call(plan, "submit_studio_edits", {"values": {"parent_skill_rule": "at_least",
                                                                  "parent_skill_at_least": 1}})
