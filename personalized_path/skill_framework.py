@@ -81,7 +81,10 @@ class SkillFrameworkMixin:
         if glue is None or not hasattr(self, "skills_used"):
             return
         try:
-            glue.tag_block(str(self.scope_ids.usage_id), sorted(self.skills_used()), sorted(previous))
+            usage = self.scope_ids.usage_id
+            # Content tags name a block by its usage key without Studio's branch or version.
+            usage = usage.version_agnostic() if hasattr(usage, "version_agnostic") else usage
+            glue.tag_block(str(usage), sorted(self.skills_used()), sorted(previous))
         except Exception:  # pylint: disable=broad-except
             # The settings are saved; tags are a mirror the next save writes again.
             log.warning("The skills of %s could not be written as content tags", self.scope_ids.usage_id,

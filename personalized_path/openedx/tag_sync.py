@@ -31,7 +31,7 @@ def tag_course_blocks(store, course_key):
         for block in store.get_items(course_key, qualifiers={"category": category}):
             skills = block.skills_used() if hasattr(block, "skills_used") else []
             if skills:
-                glue.tag_block(str(block.location.for_branch(None)), list(skills))
+                glue.tag_block(str(block.location.version_agnostic()), list(skills))
             read += 1
     return read
 
