@@ -388,7 +388,8 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
         if all(skills is not None for skills in measured):
             known = set().union(*measured)
             for index, item in enumerate(data.skills):
-                if item["skill"] not in known:
+                # A framework parent is measured through its children (see GateSourcesMixin._read_parent).
+                if item["skill"] not in known and not self.measured_children(item["skill"], known):
                     problems.append(PayloadError(f"skills[{index}].skill", N_(
                         "No linked skill check asks about the skill “%(skill)s”. Pick a skill they use (%(known)s) "
                         "or link a skill check that asks about it."), skill=item["skill"],

@@ -61,6 +61,10 @@ class SkillFrameworkMixin:
         skill = self.skill_framework().get(slug) if isinstance(slug, str) else None
         return skill.label if skill else slug
 
+    def measured_children(self, slug, measured):
+        """The framework children of skill ``slug`` among the skills in ``measured``, in framework order."""
+        return [kid for kid in core.children(self.skill_framework()).get(slug, ()) if kid in measured]
+
     def framework_options(self):
         """The editors' skill options: slug, label, the path of labels from the top, and the taxonomy."""
         framework = self.skill_framework()

@@ -127,3 +127,18 @@ def test_course_export_and_import_keep_the_skill_slugs(env, unit):
         [ADD] * 6 + [COMPARE] * 6
     original, copy = olx_round_trip(env, unit["gate"])
     assert json.dumps(copy.skills) == json.dumps(original.skills)
+
+
+def test_a_gate_on_the_parent_skill_opens_when_all_its_measured_children_are_mastered(env, unit):
+    author_picks_two_skills(env, unit)
+    status, data = call(env.block(unit["gate"], "staff", staff=True), "submit_studio_edits", {"values": {
+        "skill_checks": [unit["check"]], "skills": [{"skill": "3-nf", "threshold": 80}]}})
+    assert status == 200, data   # no check asks about "3-nf" itself: its children measure it
+    status, data = call(env.block(unit["gate"], "staff", staff=True), "submit_studio_edits", {"values": {
+        "skill_checks": [unit["check"]], "skills": [{"skill": "3-nf-2", "threshold": 80}]}})
+    assert status == 400 and "3-nf-2" in data["error"]   # a child no check asks about is still refused
+    ok(env.block(unit["check"], "bo"), "submit", answers("right", "wrong"))
+    gate = env.block(unit["gate"], "bo").render("student_view", {}).body_html()
+    assert 'data-state="locked"' in gate and "mastery of the skill “Fractions”" in gate
+    ok(env.block(unit["check"], "ada"), "submit", answers("right", "right"))
+    assert 'data-state="unlocked"' in env.block(unit["gate"], "ada").render("student_view", {}).body_html()
