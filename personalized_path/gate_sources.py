@@ -4,10 +4,12 @@ the server from its linked block (through the runtime, bound to the current lear
 rule decided over them; and what the learning plan and the reports read of a gate.
 """
 import logging
+from dataclasses import replace
 
 from .core import N_
 from .core import gate as core
 from .core import mastery
+from .core import skills
 from .core.payload import PayloadError
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,11 @@ class GateSourcesMixin:
                                           reason=reason, by=by, when=when)
         return new_value, new_value["history"][-1]
 
+    def condition_words(self, condition, label):
+        """``core.describe``'s message and parameters, a skill named by its framework label."""
+        message, params = core.describe(condition, label)
+        return message, dict(params, skill=self.skill_label(condition.skill)) if condition.skill else params
+
     def learner_summary(self):
         """For the learning plan: the current learner's gate, evaluated now, with what is still missing."""
         summary = self.summarize_state(self.own_user_state())
@@ -100,7 +107,7 @@ class GateSourcesMixin:
         unmet = []
         for result in evaluation.results:
             if not result.met:
-                message, params = core.describe(result.condition, result.reading.label)
+                message, params = self.condition_words(result.condition, result.reading.label)
                 source = result.condition.key if result.condition.kind != core.SKILL else \
                     (str(self.skill_checks[0]) if self.skill_checks else None)
                 text = self.translated_once(("unmet", message), lambda message=message: self._(message))
@@ -255,6 +262,10 @@ class GateSourcesMixin:
         histories, placed, links, left = found
         link = links.get(condition.skill)
         threshold = core.clean_number(condition.threshold, 0, 100)
+        kids = self.measured_children(condition.skill, histories) if condition.skill not in histories else []
+        if kids:
+            reading = self._read_parent(condition.skill, {kid: histories[kid] for kid in kids}, threshold)
+            return replace(reading, link=links.get(kids[0]), attempts_left=left)
         try:
             decision = self.decide_skill(condition.skill, histories.get(condition.skill, []), threshold)
         except (PayloadError, TypeError, ValueError):
@@ -265,6 +276,22 @@ class GateSourcesMixin:
                             placed=placed.get(condition.skill, False),
                             mastered=decision.mastered and threshold is not None,  # an unusable threshold is unmet
                             needed=decision.needed if threshold is not None else None)
+
+    def _read_parent(self, skill, kid_histories, threshold):
+        """
+        A framework parent skill no check asks about, read from its children's decisions (this gate's
+        estimator and threshold each): mastered when all of them are (``skills.parent_mastered``, the
+        plan's default rule), its value their mean.
+        """
+        try:
+            decisions = [self.decide_skill(kid, rows, threshold) for kid, rows in kid_histories.items()]
+        except (PayloadError, TypeError, ValueError):
+            log.warning("Mastery gate %s: ignoring unusable evidence under %s", self.scope_ids.usage_id, skill)
+            return core.Reading(problem=UNREADABLE, label=skill)
+        values = [decision.value for decision in decisions if decision.value is not None]
+        mastered = skills.parent_mastered([decision.mastered for decision in decisions], skills.DEFAULT_ROLLUP)
+        return core.Reading(value=sum(values) / len(values) * 100 if values else None, label=skill,
+                            mastered=mastered and threshold is not None)
 
     def recall_by_skill(self, cache):
         """``{skill: recall now (0..1) or None}`` for the gate's skills: ``mastery.recall`` over their histories."""

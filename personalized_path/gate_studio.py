@@ -14,7 +14,7 @@ from .core import mastery
 from .core import preview
 from .core.payload import PayloadError, as_list, as_object, only_keys
 from .links import AUTHORED
-from .studio import column, rows_spec
+from .studio import column, rows_spec, skills_in
 
 # How much of a child's text names it in the editor when it has no display name of its own.
 CHILD_NAME_CHARS = 60
@@ -151,6 +151,12 @@ class GateStudioMixin:
         return [{"key": self.child_key(child_id), "label": self._("Child %(n)s: %(name)s") % {
                  "n": number, "name": self._child_name(child_id, with_text=True)}}
                 for number, child_id in enumerate(self.children, start=1)]
+
+    def skills_used(self):
+        """The skills the gate's conditions name (its content tags mirror them)."""
+        named = skills_in(self.skills, "skill")
+        extra = self.self_assessment_skill
+        return sorted({*named, extra}) if isinstance(extra, str) and extra else named
 
     def editor_value(self, name):
         if name == "sources":

@@ -29,6 +29,7 @@ from .core.payload import PayloadError, as_digits, as_text, only_keys, require
 from .fields import Integer, List, String
 from .plan_groups import PlanGroupsMixin
 from .plan_sharing import PlanSharingMixin
+from .skill_framework import PlanSkillsMixin
 from .studio import StudioEditorMixin, column, rows_spec
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ DEFAULT_TOPICS = [
 ]
 
 
-class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, PersonalizedBlockMixin, StudioEditorMixin,
+class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, PlanSkillsMixin, PersonalizedBlockMixin,
+                        StudioEditorMixin,
                         XBlock):
     """One page per learner across the course's blocks; the class grid and exceptions for staff."""
 
@@ -74,7 +76,8 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, Perso
     # Sources left empty mean every personalized block of the course (see declared_blocks).
     links = {"sources": Link("personalized", reads="learner_summary")}
 
-    editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days", "progress_updates")
+    editable_fields = ("display_name", "intro", "sources", "topics", "stuck_days", "progress_updates",
+                       "parent_skill_rule", "parent_skill_at_least")
 
     # --- the blocks the plan reads -----------------------------------------------------------
 
@@ -163,7 +166,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, Perso
                 gates.append(dict(summary, key=source.key, title=source.title))
         steps = core.next_steps(gates, self.other_steps(sources, summaries, row))
         topic_ids = [topic["id"] for topic in self.usable_topics()]
-        return {"skills": row["skills"], "gates": gates, "boards": [
+        return {"skills": self.framework_rows(row["skills"]), "gates": gates, "boards": [
             dict(board, items=summaries.get(board["key"], {}).get("chosen", [])) for board in row["boards"]],
             "goals": row["goals"], "next_steps": steps,
             "interests": core.stored_interests(self.interests, topic_ids)}
@@ -281,6 +284,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, Perso
         gates = [source for source in sources if source.kind == core.MASTERY_GATE]
         return {
             "title": self.display_name, "staff": True, "skills": skills, "total": total, "unavailable": unavailable,
+            "skill_columns": [{"id": skill, "label": self.skill_label(skill)} for skill in skills],
             "matching": matching, "pages": pages, "page": page, "query": query,
             "rows": [self.grid_row(row) for row in page_rows],
             "filters": [{"id": key, "label": self._(class_grid.FILTER_LABELS[key])} for key in class_grid.FILTERS],

@@ -238,7 +238,7 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
             core.Result(condition, core.Reading(label=self._label_for_staff(condition)), False)
             for condition in self.conditions()]
         for result in results:
-            message, params = core.describe(result.condition, result.reading.label)
+            message, params = self.condition_words(result.condition, result.reading.label)
             reading = result.reading
             written = core.number_text if result.condition.kind == core.SELF_LEVEL else percent_text
             conditions.append({
@@ -388,7 +388,8 @@ class MasteryGateBlock(GateSourcesMixin, GateStudioMixin, PersonalizedBlockMixin
         if all(skills is not None for skills in measured):
             known = set().union(*measured)
             for index, item in enumerate(data.skills):
-                if item["skill"] not in known:
+                # A framework parent is measured through its children (see GateSourcesMixin._read_parent).
+                if item["skill"] not in known and not self.measured_children(item["skill"], known):
                     problems.append(PayloadError(f"skills[{index}].skill", N_(
                         "No linked skill check asks about the skill “%(skill)s”. Pick a skill they use (%(known)s) "
                         "or link a skill check that asks about it."), skill=item["skill"],

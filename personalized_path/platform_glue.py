@@ -17,6 +17,9 @@ SAVE_TRANSACTION_SETTING = "PERSONALIZED_PATH_SAVE_TRANSACTION"
 DEFAULT_SAVE_TRANSACTION = "personalized_path.openedx.storage.save_transaction"
 TEAMS_IMPORTER_SETTING = "PERSONALIZED_PATH_TEAMS_IMPORTER"
 DEFAULT_TEAMS_IMPORTER = "personalized_path.openedx.teams.PlatformTeamsImporter"
+# Names the skills glue (openedx/skill_tags.py: taxonomies as skill frameworks, skills as content tags),
+# set by the plugin where the platform's tagging app is installed; unset, blocks use plain skill slugs.
+SKILL_TAGS_SETTING = "PERSONALIZED_PATH_SKILL_TAGS"
 # Names the learning plan's class summary store (openedx/summaries.py), set by the plugin; a runtime
 # without it (no plugin app) has the class grid read every learner's state instead.
 PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"

@@ -23,6 +23,7 @@ from .course_walk import COURSE_WALK_LIMIT, CourseWalk, children_of
 from .handlers import STAFF_ONLY, STUDIO_SAVE_TYPES, error_response, json_api
 from .links import AUTHORED, KINDS, LINK_OK, MISSING, as_usage_key
 from .presentation import STUDIO_ASSETS
+from .skill_framework import SkillFrameworkMixin
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ TYPE_MESSAGES = {
 }
 
 
-class StudioEditorMixin(StudioEditableXBlockMixin):
+class StudioEditorMixin(SkillFrameworkMixin, StudioEditableXBlockMixin):
     """The Studio editor, its save handler and the course catalogue its pickers list."""
 
     # Options the form offers besides the fields, sent next to "values" (name -> bool).
@@ -157,6 +158,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
             "block_id": self._("Id for OLX: %(id)s"),
             "new_skill": self._("New skill: no block of this course uses it yet."),
             "known_skill": self._("Used in this course."),
+            "framework_skill": self._("From the skill framework “%(taxonomy)s”: %(path)s"),
             "known_topic": self._("Interest topic “%(label)s” of this course's learning plan."),
             "new_topic": self._("No learning plan of this course offers this topic."),
             "everyone": self._("Everyone"),
@@ -189,11 +191,13 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
         problems += self.studio_problems(preview) if not problems else []
         if problems:
             return self.refusal(problems)
+        previous_skills = self.skills_used()
         for name, value in new_values.items():
             setattr(self, name, value)
         for name in defaults:
             self.fields[name].delete_from(self)
         self.after_studio_save(actions)
+        self.mirror_skill_tags(previous_skills)
         return {"result": "success"}
 
     def typed_values(self, values):
@@ -275,7 +279,7 @@ class StudioEditorMixin(StudioEditableXBlockMixin):
                 topics.setdefault(topic["id"], topic["label"])
         return {"blocks": blocks, "skills": sorted(skills.union(self.skills_used())), "truncated": truncated,
                 "topics": [{"id": topic_id, "label": label} for topic_id, label in topics.items()],
-                "limit": COURSE_WALK_LIMIT}
+                "framework": self.framework_options(), "limit": COURSE_WALK_LIMIT}
 
     def catalog_blocks(self, limit=COURSE_WALK_LIMIT):
         """

@@ -28,6 +28,16 @@ def default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def skills_as_plain_slugs(request):
+    """
+    Blocks see no taxonomies (as without the platform's tagging app) unless a test is marked
+    ``tagging``: those use the tagging app's real tables in the test database.
+    """
+    if not request.node.get_closest_marker("tagging"):
+        request.getfixturevalue("settings").PERSONALIZED_PATH_SKILL_TAGS = ""
+
+
 @pytest.fixture
 def env():
     return BlockEnv()

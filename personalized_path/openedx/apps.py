@@ -16,7 +16,8 @@ def _receiver(function, signal_path, name):
 # Publishing, importing and re-running a course end with the modulestore's course_published.
 _PUBLISHED = [_receiver("sync_after_publish", "xmodule.modulestore.django.COURSE_PUBLISHED", "course_published"),
               _receiver("sync_pending", "django.core.signals.request_finished", "request_finished"),
-              _receiver("sync_pending", "celery.signals.task_postrun", "task_postrun")]
+              _receiver("sync_pending", "celery.signals.task_postrun", "task_postrun"),
+              _receiver("tag_skills_after_publish", "xmodule.modulestore.django.COURSE_PUBLISHED", "course_published")]
 _AUTHORING = [_receiver("sync_after_authoring_change", f"openedx_events.content_authoring.signals.{name}", name)
               for name in ("XBLOCK_CREATED", "XBLOCK_UPDATED")] + [
     _receiver("sync_after_request", "django.core.signals.request_finished", "request_finished")]

@@ -113,7 +113,7 @@ _pending = threading.local()
 
 
 def in_request_or_task():
-    # pylint: disable=import-outside-toplevel,import-error
+    # pylint: disable=import-outside-toplevel
     from crum import get_current_request
     try:
         from celery import current_task

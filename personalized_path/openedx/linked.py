@@ -83,7 +83,7 @@ def with_authored_ancestors(block, load_item, limit=20):
     learner (and checks access up its own ancestors). The access check reads only their settings. Each
     parent is loaded once per request (the sources of a plan share most of theirs).
     """
-    # pylint: disable-next=import-outside-toplevel,import-error
+    # pylint: disable-next=import-outside-toplevel
     from edx_django_utils.cache import RequestCache
     loaded = RequestCache(AUTHORED_PARENTS)
     current = block

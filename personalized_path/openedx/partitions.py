@@ -74,7 +74,7 @@ def learner_gate(user, gate_key):
 
 def learner_group(user, gate_key, route_groups):
     """``decided_group`` for ``user``'s gate, once per request."""
-    # pylint: disable-next=import-outside-toplevel,import-error
+    # pylint: disable-next=import-outside-toplevel
     from edx_django_utils.cache import RequestCache
     cache = RequestCache(DECISIONS)
     key = (user.id, str(gate_key))

@@ -27,6 +27,9 @@ URL of the plan's streaming class export (views.py), where the platform serves t
 LMS); empty, or where it is not served (Studio), the plan links to its ``export_csv`` handler.
 ``PERSONALIZED_PATH_STAFF_PLAN`` (unset: ``personalized_path.openedx.views.course_staff_plan``): how
 that view loads the plan and refuses anyone but the course's staff.
+``PERSONALIZED_PATH_SKILL_TAGS`` (default ``personalized_path.openedx.skill_tags.PlatformSkillTags``
+where the tagging app ``openedx_tagging`` is installed, else unset): skills from the taxonomies a
+course may use, written as the blocks' content tags (see skill_tags.py); unset, skills are plain slugs.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"
@@ -39,6 +42,9 @@ PROGRESS_UPDATES_SETTING = "PERSONALIZED_PATH_PROGRESS_UPDATES"
 PROGRESS_UPDATES = "personalized_path.openedx.updates.progress_updates"
 CLASS_EXPORT_URL_SETTING = "PERSONALIZED_PATH_CLASS_EXPORT_URL"
 CLASS_EXPORT_URL = "personalized_path.openedx.views.class_export_url"
+SKILL_TAGS_SETTING = "PERSONALIZED_PATH_SKILL_TAGS"
+SKILL_TAGS = "personalized_path.openedx.skill_tags.PlatformSkillTags"
+TAGGING_APP = "openedx_tagging"  # openedx_tagging.core.tagging in openedx-learning
 RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
 RENDER_STEP = "personalized_path.openedx.filters.RefuseLockedChildRender"
 
@@ -56,6 +62,9 @@ def plugin_settings(settings):
         setattr(settings, PROGRESS_UPDATES_SETTING, PROGRESS_UPDATES)
     if not hasattr(settings, CLASS_EXPORT_URL_SETTING):
         setattr(settings, CLASS_EXPORT_URL_SETTING, CLASS_EXPORT_URL)
+    tagging = any(str(app).startswith(TAGGING_APP) for app in getattr(settings, "INSTALLED_APPS", ()))
+    if tagging and not hasattr(settings, SKILL_TAGS_SETTING):
+        setattr(settings, SKILL_TAGS_SETTING, SKILL_TAGS)
     filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     filters = dict(filters) if isinstance(filters, dict) else {}
     pipeline = dict(filters.get(RENDER_FILTER) or {"fail_silently": False, "pipeline": []})

@@ -50,7 +50,7 @@ def sync_after_authoring_change(sender=None, xblock_info=None, **kwargs):
     """Receiver of XBLOCK_CREATED / XBLOCK_UPDATED."""
     if xblock_info is None:
         return
-    from crum import get_current_request  # pylint: disable=import-outside-toplevel,import-error
+    from crum import get_current_request  # pylint: disable=import-outside-toplevel
     if get_current_request() is not None:
         waiting = getattr(_waiting, "keys", None)
         if waiting is None:

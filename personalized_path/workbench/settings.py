@@ -8,6 +8,7 @@ service that reads this package's ``translations/`` as the LMS does, a user serv
 and a database shared by every worker process, languages chosen by ``?lang=xx`` or the browser, and a patch
 that gives xblock-sdk 0.14's Studio page what Studio's runtime has.
 """
+import importlib.util
 import os
 import sys
 
@@ -67,6 +68,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
 # there; and the workbench's own set-up (the cache table).
 INSTALLED_APPS = [*INSTALLED_APPS, "personalized_path.openedx.apps.PersonalizedPathConfig",
                   "personalized_path.workbench.apps.WorkbenchSetup"]
+if importlib.util.find_spec("openedx_tagging"):  # the platform's taxonomies as skill frameworks (issue 29)
+    INSTALLED_APPS.append("openedx_tagging.core.tagging" if importlib.util.find_spec("openedx_tagging.core")
+                          else "openedx_tagging")
 # A learner's write and the class counts it changes are saved in one transaction on this database.
 PERSONALIZED_PATH_SAVE_TRANSACTION = "personalized_path.workbench.field_data.save_transaction"
 # The learning plan's class summary for blocks whose fields live in this database (not the tests' memory).

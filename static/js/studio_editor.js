@@ -120,7 +120,9 @@
         if (!note || !typed || !ctx.catalog) {
           if (note) { note.textContent = ""; }
         } else if (spec.kind === "skill") {
-          note.textContent = ctx.catalog.skills.indexOf(typed) >= 0 ? ctx.messages.known_skill : ctx.messages.new_skill;
+          var framed = (ctx.catalog.framework || []).filter(function (each) { return each.slug === typed; })[0];
+          note.textContent = framed ? format(ctx.messages.framework_skill, {taxonomy: framed.taxonomy, path: framed.path.join(" › ")})
+            : (ctx.catalog.skills.indexOf(typed) >= 0 ? ctx.messages.known_skill : ctx.messages.new_skill);
         } else {
           var topic = ctx.catalog.topics.filter(function (each) { return each.id === typed; })[0];
           note.textContent = topic ? format(ctx.messages.known_topic, {label: topic.label}) : ctx.messages.new_topic;
@@ -553,7 +555,13 @@
         }
         ctx.catalog = result.data;
         catalogStatus.textContent = result.data.truncated ? format(ctx.messages.catalog_truncated, {count: result.data.limit}) : "";
-        result.data.skills.forEach(function (skill) { skills.appendChild(el("option", {value: skill})); });
+        // The course's skill frameworks first (each labelled by its path from the top, so the list
+        // shows the hierarchy and typing a label finds it), then other skills the course already uses.
+        var framework = result.data.framework || [];
+        framework.forEach(function (skill) { skills.appendChild(el("option", {value: skill.slug}, skill.path.join(" › "))); });
+        result.data.skills.forEach(function (skill) {
+          if (!framework.some(function (each) { return each.slug === skill; })) { skills.appendChild(el("option", {value: skill})); }
+        });
         result.data.topics.forEach(function (topic) { topics.appendChild(el("option", {value: topic.id}, topic.label)); });
         ctx.pickers.forEach(function (fill) { fill(); });
         ctx.changed();
