@@ -20,6 +20,6 @@ TASK_NAME = "personalized_path.openedx.tasks.send_progress_updates"
 def send_progress_updates():
     """Send every progress update and nudge that is due; the counts by kind."""
     # updates.py: the scheduling half of issue 28, a module of this app; imported when the task runs.
-    # pylint: disable-next=import-outside-toplevel,import-error,no-name-in-module
+    # pylint: disable-next=import-outside-toplevel
     from personalized_path.openedx.updates import send_due
     return send_due()

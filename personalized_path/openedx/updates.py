@@ -132,7 +132,7 @@ class ProgressUpdateStore:
         if getattr(settings, FOR_MINORS_SETTING, False):
             return True
         try:
-            # pylint: disable-next=import-outside-toplevel,import-error
+            # pylint: disable-next=import-outside-toplevel
             from common.djangoapps.student.models import UserProfile
         except ImportError:  # outside the LMS (the workbench) there is no age
             return True
