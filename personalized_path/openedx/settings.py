@@ -19,9 +19,9 @@ grid read every learner's state on each request.
 
 ``PERSONALIZED_PATH_PROGRESS_UPDATES`` (default ``personalized_path.openedx.updates.progress_updates``):
 where the learning plan keeps a learner's progress-update recipients, reminder switches and sent log;
-empty hides the plan's "Progress updates" section. ``PERSONALIZED_PATH_MESSAGING`` (default
-``personalized_path.openedx.messaging``): the module that sends them. ``PERSONALIZED_PATH_UPDATES_FOR_MINORS``
-(default False): True lets learners whose profile requires parental consent use them too.
+empty hides the plan's "Progress updates" section; messaging.py sends them through edx-ace.
+``PERSONALIZED_PATH_UPDATES_FOR_MINORS`` (default False): True lets learners whose profile requires
+parental consent use them too.
 """
 ENFORCE_SETTING = "PERSONALIZED_PATH_ENFORCE_GATES"
 LINKED_VIEW_SETTING = "PERSONALIZED_PATH_LINKED_VIEW"

@@ -11,13 +11,11 @@ a block. A plan whose summary is not built for what it reads now waits for the n
 
 Addresses are encrypted at rest with Fernet (``cryptography``), the key derived from SECRET_KEY; an
 HMAC of the normalized address finds an address without decrypting; only a masked hint is shown back.
-Messages go through ``PERSONALIZED_PATH_MESSAGING`` (default ``personalized_path.openedx.messaging``):
-``send_update`` and ``nudge_learner``.
+Messages go through messaging.py (edx-ace): ``send_update`` and ``nudge_learner``.
 """
 import base64
 import hashlib
 import hmac
-import importlib
 import logging
 from datetime import datetime, timezone
 
@@ -32,12 +30,11 @@ from personalized_path.catalog import package_catalog
 from personalized_path.core import updates as core
 from personalized_path.core.class_grid import config_from_record
 from personalized_path.core.payload import PayloadError
+from personalized_path.openedx import messaging
 from personalized_path.openedx.models import (LearnerNudges, PlanLearnerSummary, PlanSummaryConfig, SentMessage,
                                               UpdateRecipient)
 
 log = logging.getLogger(__name__)
-MESSAGING_SETTING = "PERSONALIZED_PATH_MESSAGING"
-MESSAGING = "personalized_path.openedx.messaging"
 FOR_MINORS_SETTING = "PERSONALIZED_PATH_UPDATES_FOR_MINORS"
 TOKEN_SALT = "personalized_path.progress_updates"
 LOG_SHOWN = 20
@@ -70,11 +67,6 @@ def encrypt(address):
 
 def decrypt(token):
     return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
-
-
-def messaging():
-    """The module that sends (``send_update``, ``nudge_learner``, ``MessageNotSent``): a module, not an attribute."""
-    return importlib.import_module(getattr(settings, MESSAGING_SETTING, MESSAGING) or MESSAGING)
 
 
 def _now(now=None):
@@ -342,18 +334,13 @@ def _send(recipient, kind, now, extra, *, sections, changes):
                         "plan_url": recipient.plan_url, "stop_url": link("stop", recipient),  # on every message
                         "changes": told_changes, "sections": told_sections}, **extra)
         try:
-            module = messaging()
-        except ImportError:  # an operator's setting that names no module: said, logged, never a 500
-            log.exception("Progress updates: %s names no messaging module", MESSAGING_SETTING)
-            raise PayloadError("email", NOT_SENT) from None
-        try:
             address = decrypt(recipient.address_encrypted)
         except InvalidToken:  # encrypted under another SECRET_KEY
             log.error("Progress update %s to recipient %s: the address cannot be decrypted", kind, recipient.pk)
             raise PayloadError("email", NOT_SENT) from None
         try:
-            module.send_update(kind, address, recipient.name, context, language)
-        except module.MessageNotSent:
+            messaging.send_update(kind, address, recipient.name, context, language)
+        except messaging.MessageNotSent:
             log.warning("Progress update %s to recipient %s not sent", kind, recipient.pk, exc_info=True)
             raise PayloadError("email", NOT_SENT) from None
     SentMessage.objects.create(plan_key=recipient.plan_key, user_id=recipient.user_id,
@@ -371,7 +358,6 @@ def _nudge(nudges, now):
         return []
     off = [kind for kind in core.NUDGE_KINDS if not getattr(nudges, kind)]
     sent = []
-    module = messaging()
     for kind, event, text, params in core.due_nudges(facts, nudges.stuck_days, now.date(), now, off):
         try:
             with transaction.atomic():
@@ -382,8 +368,9 @@ def _nudge(nudges, now):
         with translation.override(nudges.language or "en"):
             context = {"sentence": translated(nudges.language or "en", text, params), "url": nudges.plan_url}
         try:
-            channel = module.nudge_learner(kind, nudges.user_id, nudges.course_key, context, nudges.language or "en")
-        except module.MessageNotSent:
+            channel = messaging.nudge_learner(kind, nudges.user_id, nudges.course_key, context,
+                                              nudges.language or "en")
+        except messaging.MessageNotSent:
             log.warning("Nudge %s for user %s not sent", event, nudges.user_id, exc_info=True)
             claim.delete()
             continue

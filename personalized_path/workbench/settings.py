@@ -75,8 +75,6 @@ PERSONALIZED_PATH_PLAN_LOADER = "personalized_path.workbench.user_states.workben
 # Progress updates for blocks whose fields live in this database; their links point at this server.
 PERSONALIZED_PATH_PROGRESS_UPDATES = "personalized_path.workbench.field_data.progress_updates"
 LMS_ROOT_URL = os.environ.get("PERSONALIZED_PATH_SITE_URL", "http://localhost:8000")
-if os.environ.get("PERSONALIZED_PATH_MESSAGING"):  # the browser tests' sender (tests/http/progress_messaging.py)
-    PERSONALIZED_PATH_MESSAGING = os.environ["PERSONALIZED_PATH_MESSAGING"]
 plugin_settings(sys.modules[__name__])
 
 # Messages go through edx-ace (the platform's message framework) as in the LMS, by its Django email

@@ -1,7 +1,8 @@
 """
-Progress updates and nudges (issue 28) in the workbench's real database with Django's locmem email
-backend: the learning plan's handlers, the signed confirm and stop links, and ``send_due`` as the
-scheduled task runs it, with the messages read from the outbox.
+Progress updates and nudges (issue 28) in the workbench's real database, sent by messaging.py through
+edx-ace's Django email channel into Django's locmem email backend: the learning plan's handlers, the
+signed confirm and stop links, and ``send_due`` as the scheduled task runs it, with the messages (subject,
+text and HTML) read from the outbox.
 """
 import io
 import itertools
@@ -13,12 +14,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils.html import escape
 from webob import Request
 from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 
 from personalized_path.openedx import updates
 from personalized_path.openedx.models import LearnerNudges, SentMessage, UpdateRecipient
-from tests.http import progress_messaging
+from tests.harness import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
 
@@ -29,6 +31,12 @@ QUESTIONS = [{"id": "half", "prompt": "1/2?", "kind": "single", "skill": "fracti
 GRANDMA = {"name": "Grandma", "email": "Jane@Example.org", "frequency": "weekly", "include_goals": True,
            "include_checkins": True}
 DAY = timedelta(days=1)
+SITE = "http://testserver"
+# The words before each link in a message's plain text (its HTML links the same address).
+LINK_WORDS = {"confirm": "Confirm the updates", "stop": "Stop these updates"}
+SUBJECTS = {"confirm_request": "would like to send you progress updates", "progress_digest": "Weekly progress of",
+            "progress_change": "News of", "stuck_at_gate": "A way forward in your course",
+            "review_due": "Time to review a skill", "checkin_overdue": "A check-in is waiting for you"}
 
 
 def usage(tag):
@@ -36,11 +44,15 @@ def usage(tag):
 
 
 @pytest.fixture(autouse=True)
-def test_messaging(settings):
-    settings.PERSONALIZED_PATH_MESSAGING = "tests.http.progress_messaging"
+def locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.LMS_ROOT_URL = "http://testserver"
-    progress_messaging.REFUSED.clear()
+    settings.LMS_ROOT_URL = SITE
+
+
+def refusing_email(settings):
+    """A real channel that refuses: SMTP to a port where no server listens (the connection is refused)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 5
 
 
 @pytest.fixture
@@ -82,8 +94,22 @@ def rebuild():
     call_command("rebuild_learning_plan_summaries", plan=[usage("personalized_learning_plan")], stdout=io.StringIO())
 
 
+def html_of(message):
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
 def link(message, action):
-    return re.search(rf"{action}: http://testserver(\S+)", message.body).group(1)
+    """The path of a link the message's text names by its words, also linked in its HTML."""
+    url = re.search(rf"^{LINK_WORDS[action]}: ({SITE}\S+)$", message.body, re.MULTILINE).group(1)
+    assert f'href="{escape(url)}"' in html_of(message), f"{action} link not in the HTML"
+    return url[len(SITE):]
+
+
+def kind_of(message):
+    [kind] = [kind for kind, words in SUBJECTS.items() if words in message.subject]
+    return kind
 
 
 def to(address):
@@ -92,7 +118,7 @@ def to(address):
 
 def outbox():
     """The locmem backend's sent messages (Django adds ``outbox`` to the module in tests)."""
-    return mail.outbox  # pylint: disable=no-member
+    return mail.outbox
 
 
 def later(days):
@@ -104,7 +130,9 @@ def test_adding_a_person_sends_only_the_confirmation_request_and_the_page_shows_
     answer = add("ann")
     assert "confirmation request" in answer["said"]
     [request] = outbox()
-    assert request.subject == "confirm_request" and request.to == ["jane@example.org"]
+    assert request.subject == "ann would like to send you progress updates" and request.to == ["jane@example.org"]
+    assert "Hello Grandma," in request.body and "Hello Grandma," in html_of(request)
+    assert "Nothing is sent until you confirm." in request.body
     assert "/personalized_path/progress-updates/confirm/" in link(request, "confirm")
     assert link(request, "stop")
     row = UpdateRecipient.objects.get()
@@ -131,8 +159,11 @@ def test_a_weekly_digest_goes_after_confirmation_and_nothing_after_stop():
     assert "Thank you" in client.post(confirm).content.decode()
     assert updates.send_due(later(8))["progress_digest"] == 1
     [digest] = to("jane@example.org")
-    assert digest.subject == "progress_digest" and "fractions:" in digest.body and "Lesson 2" in digest.body
-    assert "My goals" in digest.body, "goals are ticked"
+    assert kind_of(digest) == "progress_digest" and "ann" in digest.subject
+    for shown in ("Skills\n- fractions: ", "- “Lesson 2” not reached yet.", "Goals\n- “My goals”"):
+        assert shown in digest.body
+    assert "<li>fractions: " in html_of(digest) and "&ldquo;" not in digest.body
+    assert "“My goals”" in html_of(digest), "goals are ticked"
     assert updates.send_due(later(9)).get("progress_digest") is None, "one a week"
     page = plan_page("ann")
     assert "Receiving updates" in page and "Weekly update" in page and "Lesson 2" in page
@@ -157,7 +188,10 @@ def test_a_change_update_says_what_changed_and_nothing_when_nothing_did():
     assert call("ann", "personalized_mastery_gate", "check_again", {})["unlocked"]
     assert updates.send_due(later(1))["progress_change"] == 1
     [change] = to("jane@example.org")
-    assert "Opened “Lesson 2”." in change.body and "My goals" not in change.body
+    assert kind_of(change) == "progress_change"
+    assert "- Opened “Lesson 2”." in change.body and "<li>Opened “Lesson 2”.</li>" in html_of(change)
+    assert "My goals" not in change.body and "My goals" not in html_of(change)
+    assert link(change, "stop")
     assert not updates.send_due(later(2)).get("progress_change")
 
 
@@ -201,9 +235,11 @@ def test_each_nudge_goes_once_and_a_switched_off_one_never():
     assert first["review_due"] == 2, "a skill missed is due for review at once"
     sent = updates.send_due(later(4))
     assert sent == {"stuck_at_gate": 1}, "the review nudges went once"
-    [nudge] = [message for message in to("ann@example.com") if message.subject == "stuck_at_gate"]
-    assert "“Lesson 2” has been locked for you for 4 days" in nudge.body
-    assert not [message for message in to("bob@example.com") if message.subject == "stuck_at_gate"]
+    [nudge] = [message for message in to("ann@example.com") if kind_of(message) == "stuck_at_gate"]
+    assert "“Lesson 2” has been locked for you for 4 days" in nudge.body and "Hello ann," in nudge.body
+    assert "“Lesson 2” has been locked for you for 4 days" in html_of(nudge)
+    assert 'href=""' not in html_of(nudge), "the workbench has no page of the plan to link: no empty link"
+    assert not [message for message in to("bob@example.com") if kind_of(message) == "stuck_at_gate"]
     outbox().clear()
     assert not updates.send_due(later(5)).get("stuck_at_gate")
     assert SentMessage.objects.filter(user_id="ann", kind="stuck_at_gate").count() == 1
@@ -216,7 +252,7 @@ def test_each_nudge_goes_once_and_a_switched_off_one_never():
     assert not updates.send_due(later(91))
 
 
-def test_bad_input_gets_a_sentence_and_changes_nothing():
+def test_bad_input_gets_a_sentence_and_changes_nothing(settings):
     plan_page("ann")
     for body, field, words in (({"email": "jane"}, "email", "name@example.org"),
                                ({"name": ""}, "name", "at least 1 character"),
@@ -235,8 +271,8 @@ def test_bad_input_gets_a_sentence_and_changes_nothing():
     answer = call("ann", "personalized_learning_plan", "set_nudges", {"review_due": "no"}, status=400)
     assert answer["field"] == "review_due"
     assert UpdateRecipient.objects.count() == 3 and len(outbox()) == 3
-    progress_messaging.REFUSED.add("refused@example.org")
     call("ann", "personalized_learning_plan", "remove_update_recipient", {"recipient": other})
+    refusing_email(settings)
     answer = add("ann", email="refused@example.org", status=400)
     assert "could not be sent" in answer["error"] and UpdateRecipient.objects.count() == 2
 
