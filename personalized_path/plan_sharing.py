@@ -61,8 +61,7 @@ class PlanSharingMixin(XBlockMixin):
         if not learner["user_id"]:
             return None
         if not self.progress_updates or not store.allowed(learner["user_id"]):
-            store.switched_off(learner)  # the task, which reads no learner's age, sends nothing more either
-            return None
+            return None  # the run reads the plan's setting and the age rule itself
         return store, learner
 
     def sharing_context(self):
@@ -121,7 +120,6 @@ class PlanSharingMixin(XBlockMixin):
         """``{"checkin_overdue": bool, "stuck_at_gate": bool, "review_due": bool}`` (any of them)."""
         store, learner = self.sharing_required()
         switches = core.parse_nudges(data)
-        store.learner_view(learner)  # the learner's row exists before it is switched
         store.set_nudges(learner, switches)
         self.publish("nudges_set", switches)
         return self.sharing_answer(self._("Your reminders are saved."))

@@ -89,6 +89,7 @@ PLATFORM_NAME = "personalized_path workbench"
 OPENEDX_TELEMETRY = []  # edx-ace reports each send to edx-django-utils' monitoring; New Relic is not here
 # A workbench learner's address and name (the LMS's users by default).
 PERSONALIZED_PATH_LEARNER_CONTACT = "personalized_path.workbench.services.learner_contact"
+PERSONALIZED_PATH_LEARNERS = "personalized_path.workbench.services.learners_of"
 
 # The demo home (links to the staff view, each editor, language and time zone) at /.
 ROOT_URLCONF = "personalized_path.workbench.urls"

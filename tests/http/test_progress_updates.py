@@ -31,6 +31,7 @@ QUESTIONS = [{"id": "half", "prompt": "1/2?", "kind": "single", "skill": "fracti
 GRANDMA = {"name": "Grandma", "email": "Jane@Example.org", "frequency": "weekly", "include_goals": True,
            "include_checkins": True}
 DAY = timedelta(days=1)
+SWITCHES = ("checkin_overdue", "stuck_at_gate", "review_due")
 SITE = "http://testserver"
 # The words before each link in a message's plain text (its HTML links the same address).
 LINK_WORDS = {"confirm": "Confirm the updates", "stop": "Stop these updates"}
@@ -118,7 +119,7 @@ def to(address):
 
 def outbox():
     """The locmem backend's sent messages (Django adds ``outbox`` to the module in tests)."""
-    return mail.outbox
+    return mail.outbox  # pylint: disable=no-member
 
 
 def later(days):
@@ -250,6 +251,28 @@ def test_each_nudge_goes_once_and_a_switched_off_one_never():
     rebuild()
     assert updates.send_due(later(90)) == {"checkin_overdue": 1}
     assert not updates.send_due(later(91))
+
+
+def test_every_learner_in_the_class_summary_is_nudged_without_opening_the_plan_once_per_event():
+    for learner in ("cal", "eve"):
+        call(learner, "personalized_skill_check", "submit", {"answers": {"half": ["b"]}})
+        call(learner, "personalized_mastery_gate", "check_again", {})
+    call("eve", "personalized_learning_plan", "set_nudges", {kind: False for kind in SWITCHES})
+    call("fay", "personalized_skill_check", "submit", {"answers": {"half": ["a"]}})  # not due tomorrow
+    plan_page("gus")
+    rebuild()
+    assert list(LearnerNudges.objects.values_list("user_id", flat=True)) == ["eve"], "a row only records switches"
+    outbox().clear()
+    assert updates.send_due(later(1)) == {"review_due": 1}
+    [review] = outbox()
+    assert review.to == ["cal@example.com"] and kind_of(review) == "review_due"
+    assert "The skill fractions is due for review" in review.body and "Hello cal," in html_of(review)
+    outbox().clear()
+    assert updates.send_due(later(4)) == {"stuck_at_gate": 1, "review_due": 1}
+    assert sorted((message.to[0], kind_of(message)) for message in outbox()) == [
+        ("cal@example.com", "stuck_at_gate"), ("fay@example.com", "review_due")], "fay's right answer fades too"
+    assert not updates.send_due(later(5)), "each event once"
+    assert "Reminder: stuck at a locked part" in plan_page("cal"), "the learner sees what was sent"
 
 
 def test_bad_input_gets_a_sentence_and_changes_nothing(settings):
