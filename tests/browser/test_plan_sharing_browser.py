@@ -39,9 +39,8 @@ def test_a_learner_shares_progress_and_sets_reminders_by_keyboard(workbench, siz
     page = sized_page.page
     student = f"sharing_{language}_{sized_page.width}"
     page.goto(workbench.scenario(SCENARIO, student) + f"&lang={language}")
-    section = page.locator(SHARING)
-    section.wait_for()
     assert page.evaluate("document.documentElement.dir") == ("rtl" if language == "ar" else "ltr")
+    section = open_sharing(sized_page)
     sized_page.axe("empty", SHARING)
     fits(sized_page)
 
@@ -83,7 +82,7 @@ def test_a_learner_shares_progress_and_sets_reminders_by_keyboard(workbench, siz
     press(page, nudges.locator("button[type=submit]"), "Enter")
     page.wait_for_function("document.querySelector('.pp-learning-plan .pp-status').textContent.length > 0")
     page.reload()
-    page.locator(SHARING).wait_for()
+    open_sharing(sized_page)
     assert not page.locator(f"{SHARING} input[value=review_due]").is_checked()
     assert page.locator(f"{SHARING} input[value=stuck_at_gate]").is_checked()
 
@@ -93,6 +92,18 @@ def test_a_learner_shares_progress_and_sets_reminders_by_keyboard(workbench, siz
     assert page.locator(f"{SHARING} .pp-plan-sent tbody tr").count() == 1
     sized_page.axe("removed", SHARING)
     confirmation_was_sent(sized_page, workbench, student, language)
+
+
+def open_sharing(sized_page):
+    """The section comes closed (the plan's view reads none of its data): open it by keyboard."""
+    page = sized_page.page
+    opener = page.locator(f"{SHARING} .pp-plan-sharing-open")
+    opener.wait_for()
+    sized_page.axe("closed", SHARING)
+    press(page, opener, "Enter")
+    page.locator(f"{SHARING} .pp-plan-nudges-form").wait_for()
+    assert page.evaluate("document.activeElement.tagName") == "H3", "focus on the opened section's heading"
+    return page.locator(SHARING)
 
 
 def confirmation_was_sent(sized_page, workbench, student, language):

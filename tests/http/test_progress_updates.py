@@ -87,6 +87,11 @@ def plan_page(user):
     return runtime.render(runtime.get_block(usage("personalized_learning_plan")), "student_view").content
 
 
+def sharing(user):
+    """The plan's Progress updates section as the learner opens it (the plan's view shows it closed)."""
+    return call(user, "personalized_learning_plan", "sharing_section", {})["html"]
+
+
 def add(user, status=200, **change):
     return call(user, "personalized_learning_plan", "add_update_recipient", dict(GRANDMA, **change), status)
 
@@ -139,10 +144,12 @@ def test_adding_a_person_sends_only_the_confirmation_request_and_the_page_shows_
     row = UpdateRecipient.objects.get()
     assert "jane" not in row.address_encrypted and updates.decrypt(row.address_encrypted) == "jane@example.org"
     assert row.address_hint == "j\u2022\u2022\u2022@example.org" and row.status == "pending"
-    page = plan_page("ann")
+    closed = plan_page("ann")
+    assert "pp-plan-sharing-open" in closed and "example.org" not in closed, "the view reads none of it"
+    page = sharing("ann")
     assert "j\u2022\u2022\u2022@example.org" in page and "jane@example.org" not in page
     assert "Waiting for confirmation" in page and "Request to confirm" in page
-    assert "Grandma" not in plan_page("bob")  # one learner's people are not another's
+    assert "Grandma" not in sharing("bob")  # one learner's people are not another's
 
 
 def test_a_weekly_digest_goes_after_confirmation_and_nothing_after_stop():
@@ -166,14 +173,14 @@ def test_a_weekly_digest_goes_after_confirmation_and_nothing_after_stop():
     assert "<li>fractions: " in html_of(digest) and "&ldquo;" not in digest.body
     assert "“My goals”" in html_of(digest), "goals are ticked"
     assert updates.send_due(later(9)).get("progress_digest") is None, "one a week"
-    page = plan_page("ann")
+    page = sharing("ann")
     assert "Receiving updates" in page and "Weekly update" in page and "Lesson 2" in page
     stop = link(digest, "stop")
     assert "no more updates" in client.get(stop).content.decode()
     outbox().clear()
     updates.send_due(later(30))
     assert not to("jane@example.org")
-    assert "Stopped" in plan_page("ann")
+    assert "Stopped" in sharing("ann")
     answer = add("ann", status=400)
     assert answer["field"] == "email" and "stopped your updates" in answer["error"]
 
@@ -219,6 +226,8 @@ def test_nothing_goes_when_the_course_team_turned_it_off():
     assert not updates.send_due(later(8))
     assert not outbox()
     assert "Progress updates" not in plan_page("ann")
+    assert call("ann", "personalized_learning_plan", "sharing_section", {}, status=400)["error"] == \
+        "Progress updates are not available in this course."
     answer = add("ann", email="tutor@example.org", status=400)
     assert answer["error"] == "Progress updates are not available in this course."
 
@@ -244,7 +253,7 @@ def test_each_nudge_goes_once_and_a_switched_off_one_never():
     outbox().clear()
     assert not updates.send_due(later(5)).get("stuck_at_gate")
     assert SentMessage.objects.filter(user_id="ann", kind="stuck_at_gate").count() == 1
-    assert "Reminder: stuck at a locked part" in plan_page("ann")
+    assert "Reminder: stuck at a locked part" in sharing("ann")
     call("ann", "personalized_goal_reflection", "save_goals", {"revision": 0, "goals": {
         slot: {"text": "Add any two fractions", "smart": [], "target_date": "2030-01-01"}
         for slot in ("long", "short-1")}})
@@ -272,7 +281,7 @@ def test_every_learner_in_the_class_summary_is_nudged_without_opening_the_plan_o
     assert sorted((message.to[0], kind_of(message)) for message in outbox()) == [
         ("cal@example.com", "stuck_at_gate"), ("fay@example.com", "review_due")], "fay's right answer fades too"
     assert not updates.send_due(later(5)), "each event once"
-    assert "Reminder: stuck at a locked part" in plan_page("cal"), "the learner sees what was sent"
+    assert "Reminder: stuck at a locked part" in sharing("cal"), "the learner sees what was sent"
 
 
 def test_bad_input_gets_a_sentence_and_changes_nothing(settings):
