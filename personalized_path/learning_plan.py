@@ -207,7 +207,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, PlanS
             "max_interests": core.MAX_INTERESTS,
             "download_url": self.runtime.handler_url(self, "download_plan"),
             "group": self.learner_group(),
-            "sharing": self.sharing_context(),
+            "sharing": None, "sharing_offered": self.sharing_offered(),
         }
 
     def skill_view(self, row):
@@ -253,7 +253,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, PlanS
     @XBlock.handler
     def download_plan(self, request, suffix=""):  # pylint: disable=unused-argument
         """The learner's plan as one self-contained, printable HTML file (GET); without whom they share it with."""
-        context = dict(self.learner_context(), sharing=None)
+        context = dict(self.learner_context(), sharing_offered=False)
         # The body is this block's own learner view (autoescaped), wrapped in a printable document.
         body = mark_safe(self.render_template(context))  # nosec
         html = self.render_template({"title": self.display_name, "body": body, "language": get_language() or "en",

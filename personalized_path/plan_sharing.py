@@ -3,7 +3,9 @@ The learning plan's "Progress updates" section (issue 28): the people a learner 
 the learner's own reminders, and what was sent. The data lives with the platform glue (recipients,
 consent and the sent log are not course work: openedx/updates.py), reached through the Django setting
 ``PERSONALIZED_PATH_PROGRESS_UPDATES``; where it names nothing, or the course team switched the feature
-off, or the platform's age rule applies, the section is not shown and the handlers refuse with a sentence.
+off, the section is not shown and the handlers refuse with a sentence. The plan's view shows the section
+closed and reads none of its data (no query): the learner opens it (``sharing_section``), and only then
+are the people, reminders and messages read, and the platform's age rule applied.
 """
 from django.utils.translation import get_language
 from xblock.core import XBlockMixin
@@ -49,27 +51,24 @@ class PlanSharingMixin(XBlockMixin):
                 "learner_name": (getattr(user, "full_name", "") or username)[:255], "course_name": "",
                 "plan_url": "", "language": get_language() or "en", "stuck_days": self.stuck_days}
 
-    def sharing_open(self):
-        """``(store, learner)`` where the learner may use progress updates, else None."""
+    def sharing_offered(self):
+        """Whether the plan offers the section at all (no database read): the view shows it closed."""
         # Not in Studio's preview: an author's preview is no learner's consent record.
         if getattr(self, "_previewing", False) or self.runtime.service(self, "studio_user_permissions") is not None:
+            return False
+        return bool(self.progress_updates and self.sharing_store() is not None and self.sharing_learner()["user_id"])
+
+    def sharing_open(self):
+        """``(store, learner)`` where the learner may use progress updates, else None."""
+        if not self.sharing_offered():
             return None
-        store = self.sharing_store()
-        if store is None:
-            return None
-        learner = self.sharing_learner()
-        if not learner["user_id"]:
-            return None
-        if not self.progress_updates or not store.allowed(learner["user_id"]):
-            store.switched_off(learner)  # the task, which reads no learner's age, sends nothing more either
-            return None
+        store, learner = self.sharing_store(), self.sharing_learner()
+        if not store.allowed(learner["user_id"]):
+            return None  # the run reads the plan's setting and the age rule itself
         return store, learner
 
-    def sharing_context(self):
-        """The section's data in words (None: the section is not shown)."""
-        opened = self.sharing_open()
-        if opened is None:
-            return None
+    def sharing_context(self, opened):
+        """The section's data in words, for ``sharing_open``'s answer."""
         store, learner = opened
         data = store.learner_view(learner)
         recipients = [dict(item, status_label=self._(core.STATUS_LABELS[item["status"]]),
@@ -86,9 +85,9 @@ class PlanSharingMixin(XBlockMixin):
             "sent": [dict(item, kind_label=self._(core.KIND_LABELS[item["kind"]])) for item in data["sent"]],
         }
 
-    def sharing_answer(self, said):
-        """The handlers' answer: the section rendered again, and what to announce."""
-        html = self.render_template({"sharing": self.sharing_context()}, template="learning_plan_sharing.html")
+    def sharing_answer(self, opened, said):
+        """The handlers' answer: the section rendered (open), and what to announce."""
+        html = self.render_template({"sharing": self.sharing_context(opened)}, template="learning_plan_sharing.html")
         return {"html": html, "said": said}
 
     def sharing_required(self):
@@ -98,30 +97,35 @@ class PlanSharingMixin(XBlockMixin):
         return opened
 
     @json_api
+    def sharing_section(self, data, suffix=""):  # pylint: disable=unused-argument
+        """``{}``: the section open, with the learner's people, reminders and messages sent."""
+        only_keys(data, ())
+        return self.sharing_answer(self.sharing_required(), "")
+
+    @json_api
     def add_update_recipient(self, data, suffix=""):  # pylint: disable=unused-argument
         """``{"name", "email", "frequency": "weekly|changes", "include_goals", "include_checkins"}``."""
-        store, learner = self.sharing_required()
+        store, learner = opened = self.sharing_required()
         recipient = core.parse_recipient(data)
         store.add_recipient(learner, recipient)
         self.publish("update_recipient_added", {"frequency": recipient["frequency"]})
-        return self.sharing_answer(self._("A confirmation request is on its way. Nothing else is sent "
-                                          "until they confirm."))
+        return self.sharing_answer(opened, self._("A confirmation request is on its way. Nothing else is sent "
+                                                  "until they confirm."))
 
     @json_api
     def remove_update_recipient(self, data, suffix=""):  # pylint: disable=unused-argument
         """``{"recipient": id}``: this person gets nothing more."""
-        store, learner = self.sharing_required()
+        store, learner = opened = self.sharing_required()
         only_keys(data, ("recipient",))
         store.remove_recipient(learner, as_int(require(data, "recipient"), "recipient", 1, 2 ** 62))
         self.publish("update_recipient_removed", {})
-        return self.sharing_answer(self._("Removed. They will receive nothing more."))
+        return self.sharing_answer(opened, self._("Removed. They will receive nothing more."))
 
     @json_api
     def set_nudges(self, data, suffix=""):  # pylint: disable=unused-argument
         """``{"checkin_overdue": bool, "stuck_at_gate": bool, "review_due": bool}`` (any of them)."""
-        store, learner = self.sharing_required()
+        store, learner = opened = self.sharing_required()
         switches = core.parse_nudges(data)
-        store.learner_view(learner)  # the learner's row exists before it is switched
         store.set_nudges(learner, switches)
         self.publish("nudges_set", switches)
-        return self.sharing_answer(self._("Your reminders are saved."))
+        return self.sharing_answer(opened, self._("Your reminders are saved."))

@@ -7,7 +7,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 from . import N_
 from .payload import PayloadError, as_int, as_object, as_text, only_keys
@@ -135,6 +135,7 @@ def summary_facts(sources, summaries, rules, now):
     return {
         "stuck_since": min([day for day in reached if day] or [None], key=lambda day: day or date.max),
         "next_checkin_due": min([day for day in due if day] or [None], key=lambda day: day or date.max),
+        "next_review_due": min(filter(None, (_time(cell["review_due"]) for cell in row["skills"])), default=None),
         "no_choice": row["no_choice"], "over": row["over"], "under": row["under"], "exception": row["exception"],
         "skills": {cell["skill"]: cell["measured"] for cell in row["skills"]},
         "gates": {gate["key"]: gate_tally_key(gate, sources) for gate in row["gates"]},
@@ -173,6 +174,15 @@ def _day(text, whole=False):
         return date.fromisoformat(text if whole else text[:10])
     except ValueError:
         return None
+
+
+def _time(text):
+    """An ISO time as an aware datetime (UTC when it names no zone); None if unreadable."""
+    try:
+        when = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return when.replace(tzinfo=timezone.utc) if when and when.tzinfo is None else when
 
 
 def route_counts(rows, sources):

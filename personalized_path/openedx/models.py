@@ -34,6 +34,7 @@ class PlanLearnerSummary(models.Model):
     summaries = models.JSONField(default=dict)  # {source usage key: that block's summarize_state}
     stuck_since = models.DateField(null=True)  # the earliest day the learner reached a gate still locked
     next_checkin_due = models.DateField(null=True)  # the earliest check-in due among the plan's goals
+    next_review_due = models.DateTimeField(null=True)  # the earliest time one of the learner's skills is due for review
     no_choice = models.BooleanField(default=False)
     over = models.BooleanField(default=False)
     under = models.BooleanField(default=False)
@@ -50,6 +51,7 @@ class PlanLearnerSummary(models.Model):
             models.Index(fields=["plan_key", "stuck_since", "learner_sort", "username"], name="pp_plan_stuck"),
             models.Index(fields=["plan_key", "-stuck_since", "learner_sort", "username"], name="pp_plan_stuck_desc"),
             models.Index(fields=["plan_key", "next_checkin_due", "learner_sort", "username"], name="pp_plan_due"),
+            models.Index(fields=["plan_key", "next_review_due"], name="pp_plan_review"),  # the nudges' run
             models.Index(fields=["plan_key", "no_choice", "learner_sort", "username"], name="pp_plan_no_choice"),
             models.Index(fields=["plan_key", "over", "learner_sort", "username"], name="pp_plan_over"),
             models.Index(fields=["plan_key", "under", "learner_sort", "username"], name="pp_plan_under"),
@@ -127,19 +129,16 @@ class UpdateRecipient(models.Model):
 
 
 class LearnerNudges(models.Model):
-    """A learner's reminder switches on one plan, and what the task needs to nudge them (from their last visit)."""
+    """
+    A learner's reminder switches on one plan, once the learner changed one: a learner with no row gets
+    every reminder (each learner in the plan's class summary may be nudged).
+    """
 
     plan_key = models.CharField(max_length=255)
-    course_key = models.CharField(max_length=255)
     user_id = models.CharField(max_length=64)
-    username = models.CharField(max_length=150)
-    language = models.CharField(max_length=16)
-    plan_url = models.CharField(max_length=1000, blank=True, default="")
-    stuck_days = models.IntegerField(default=7)
     checkin_overdue = models.BooleanField(default=True)
     stuck_at_gate = models.BooleanField(default=True)
     review_due = models.BooleanField(default=True)
-    enabled = models.BooleanField(default=True)  # the course team's switch and the age rule, as last seen
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -19,9 +19,9 @@ grid read every learner's state on each request.
 
 ``PERSONALIZED_PATH_PROGRESS_UPDATES`` (default ``personalized_path.openedx.updates.progress_updates``):
 where the learning plan keeps a learner's progress-update recipients, reminder switches and sent log;
-empty hides the plan's "Progress updates" section. ``PERSONALIZED_PATH_MESSAGING`` (default
-``personalized_path.openedx.messaging``): the module that sends them. ``PERSONALIZED_PATH_UPDATES_FOR_MINORS``
-(default False): True lets learners whose profile requires parental consent use them too.
+empty hides the plan's "Progress updates" section; messaging.py sends them through edx-ace.
+``PERSONALIZED_PATH_UPDATES_FOR_MINORS`` (default False): True lets learners whose profile requires
+parental consent use them too.
 ``PERSONALIZED_PATH_CLASS_EXPORT_URL`` (default ``personalized_path.openedx.views.class_export_url``): the
 URL of the plan's streaming class export (views.py), where the platform serves the plugin's URLs (the
 LMS); empty, or where it is not served (Studio), the plan links to its ``export_csv`` handler.

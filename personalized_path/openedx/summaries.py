@@ -22,6 +22,8 @@ from personalized_path.core import class_grid
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 
 CHUNK = 1000
+# The rows' fact columns; a new one (2: next_review_due) makes every plan's rows wait for a rebuild.
+ROW_COLUMNS = 2
 FEW_MATCHING = 2000  # see page
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def course_of(usage_key):
 def config_digest(record):
     """What the stored rows depend on: not the titles and route labels, which are shown as they are now."""
     kept = {"rules": record["rules"], "sources": [dict(source, title=None, routes=[
-        route.get("id") for route in source["routes"]]) for source in record["sources"]]}
+        route.get("id") for route in source["routes"]]) for source in record["sources"]], "columns": ROW_COLUMNS}
     return hashlib.sha256(json.dumps(kept, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -290,8 +292,8 @@ def _chunks(items, size=CHUNK):
         yield chunk
 
 
-FACT_COLUMNS = ("learner_sort", "summaries", "stuck_since", "next_checkin_due", "no_choice", "over", "under",
-                "has_exception", "counted")
+FACT_COLUMNS = ("learner_sort", "summaries", "stuck_since", "next_checkin_due", "next_review_due", "no_choice",
+                "over", "under", "has_exception", "counted")
 
 
 def _write_rows(config, rows, now):
@@ -303,6 +305,7 @@ def _write_rows(config, rows, now):
         facts = class_grid.summary_facts(sources, summaries, rules, now)
         row.summaries, row.learner_sort = summaries, row.username.lower()
         row.stuck_since, row.next_checkin_due = facts["stuck_since"], facts["next_checkin_due"]
+        row.next_review_due = facts["next_review_due"]
         row.no_choice, row.over, row.under = facts["no_choice"], facts["over"], facts["under"]
         row.has_exception = facts["exception"]
         row.counted = _count_names(row, facts)

@@ -7,19 +7,19 @@ Where the data lives: preferences and consent records (like the platform's email
 notification preferences), not course work, so not in learner state; the task finds due recipients
 with indexed queries and tells a learner's plan from the class summary's row (``PlanLearnerSummary``:
 each source's ``summarize_state``, kept with every learner write), one row per learner, never loading
-a block. A plan whose summary is not built for what it reads now waits for the next run.
+a block. A plan whose summary is not built for what it reads now waits for the next run. Every learner
+in a plan's summary may be nudged: the candidates come from its indexed days (stuck since, next check-in,
+next review); a learner's ``LearnerNudges`` row only records the reminders they switched off.
 
 Addresses are encrypted at rest with Fernet (``cryptography``), the key derived from SECRET_KEY; an
 HMAC of the normalized address finds an address without decrypting; only a masked hint is shown back.
-Messages go through ``PERSONALIZED_PATH_MESSAGING`` (default ``personalized_path.openedx.messaging``):
-``send_update`` and ``nudge_learner``.
+Messages go through messaging.py (edx-ace): ``send_update`` and ``nudge_learner``.
 """
 import base64
 import hashlib
 import hmac
-import importlib
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -32,18 +32,22 @@ from personalized_path.catalog import package_catalog
 from personalized_path.core import updates as core
 from personalized_path.core.class_grid import config_from_record
 from personalized_path.core.payload import PayloadError
+from personalized_path.openedx import messaging
 from personalized_path.openedx.models import (LearnerNudges, PlanLearnerSummary, PlanSummaryConfig, SentMessage,
                                               UpdateRecipient)
+from personalized_path.platform_glue import DEFAULT_PLAN_LOADER, PLAN_LOADER_SETTING, platform_function
 
 log = logging.getLogger(__name__)
-MESSAGING_SETTING = "PERSONALIZED_PATH_MESSAGING"
-MESSAGING = "personalized_path.openedx.messaging"
 FOR_MINORS_SETTING = "PERSONALIZED_PATH_UPDATES_FOR_MINORS"
 TOKEN_SALT = "personalized_path.progress_updates"
 LOG_SHOWN = 20
 NOT_SENT = core.N_("The message could not be sent just now; try again later.")
 LEARNER_KEYS = ("plan_key", "course_key", "user_id", "username", "learner_name", "course_name", "plan_url",
                 "language", "stuck_days")
+# Who the usernames of a plan's summary are, for nudges: the LMS's users by default; the workbench names its own.
+LEARNERS_SETTING = "PERSONALIZED_PATH_LEARNERS"
+DEFAULT_LEARNERS = "personalized_path.openedx.updates.platform_learners"
+NUDGE_CHUNK = 500
 
 
 def progress_updates(block):  # pylint: disable=unused-argument
@@ -72,9 +76,21 @@ def decrypt(token):
     return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
 
 
-def messaging():
-    """The module that sends (``send_update``, ``nudge_learner``, ``MessageNotSent``): a module, not an attribute."""
-    return importlib.import_module(getattr(settings, MESSAGING_SETTING, MESSAGING) or MESSAGING)
+def platform_learners(usernames):
+    """``{username: (user id as text, language preference or "")}`` of the LMS's active users among ``usernames``."""
+    # pylint: disable=import-outside-toplevel
+    from django.contrib.auth import get_user_model
+    ids = dict(get_user_model().objects.filter(username__in=list(usernames), is_active=True)
+               .values_list("username", "id"))
+    try:
+        from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY
+        from openedx.core.djangoapps.user_api.models import UserPreference
+    except ImportError:
+        languages = {}
+    else:
+        languages = dict(UserPreference.objects.filter(user_id__in=list(ids.values()), key=LANGUAGE_KEY)
+                         .values_list("user_id", "value"))
+    return {username: (str(user_id), languages.get(user_id, "")) for username, user_id in ids.items()}
 
 
 def _now(now=None):
@@ -129,29 +145,12 @@ class ProgressUpdateStore:
     @staticmethod
     def allowed(user_id):
         """The age rule: off for a learner whose profile requires parental consent, unless the operator allows it."""
-        if getattr(settings, FOR_MINORS_SETTING, False):
-            return True
-        try:
-            # pylint: disable-next=import-outside-toplevel
-            from common.djangoapps.student.models import UserProfile
-        except ImportError:  # outside the LMS (the workbench) there is no age
-            return True
-        profile = UserProfile.objects.filter(user_id=user_id).first()
-        # As the platform's own email opt-in decides: a learner whose year of birth says they are under the
-        # limit; no year of birth does not count as under it (the profile's visibility rule would hide most).
-        return profile is None or not profile.requires_parental_consent(default_requires_consent=False)
+        return str(user_id) in allowed_among([user_id])
 
     @staticmethod
-    def learner_view(learner, enabled=True):
-        """The section's data: recipients (masked), reminder switches, the sent log; keeps the learner's nudge row."""
-        learner = dict(learner, plan_url=learner["plan_url"] or _plan_url(learner))
-        values = {key: learner[key] for key in LEARNER_KEYS if key not in ("plan_key", "user_id", "learner_name",
-                                                                           "course_name")}
-        values["enabled"] = enabled
-        nudges, created = LearnerNudges.objects.get_or_create(
-            plan_key=learner["plan_key"], user_id=learner["user_id"], defaults=values)
-        if not created and any(getattr(nudges, key) != value for key, value in values.items()):
-            LearnerNudges.objects.filter(pk=nudges.pk).update(**values)
+    def learner_view(learner):
+        """The section's data: recipients (masked), reminder switches (all on without a row), the sent log."""
+        nudges = LearnerNudges.objects.filter(plan_key=learner["plan_key"], user_id=learner["user_id"]).first()
         recipients = UpdateRecipient.objects.filter(plan_key=learner["plan_key"], user_id=learner["user_id"])
         sent = SentMessage.objects.filter(plan_key=learner["plan_key"], user_id=learner["user_id"]).exclude(
             channel="off").order_by("-sent_at")[:LOG_SHOWN]
@@ -161,7 +160,7 @@ class ProgressUpdateStore:
                             "include_checkins": item.include_checkins, "last_sent_at": item.last_sent_at,
                             "last_sent_kind": item.last_sent_kind, "last_sent": item.last_sent}
                            for item in recipients.order_by("created", "pk")],
-            "nudges": {kind: getattr(nudges, kind) for kind in core.NUDGE_KINDS},
+            "nudges": {kind: getattr(nudges, kind) if nudges else True for kind in core.NUDGE_KINDS},
             "sent": [{"name": item.recipient_name, "hint": item.recipient_hint, "kind": item.kind,
                       "sent_at": item.sent_at} for item in sent],
         }
@@ -206,13 +205,28 @@ class ProgressUpdateStore:
             row.delete()
 
     @staticmethod
-    def switched_off(learner):
-        """The course team or the age rule turned progress updates off for this learner: the task sends nothing."""
-        LearnerNudges.objects.filter(plan_key=learner["plan_key"], user_id=learner["user_id"]).update(enabled=False)
-
-    @staticmethod
     def set_nudges(learner, switches):
-        LearnerNudges.objects.filter(plan_key=learner["plan_key"], user_id=learner["user_id"]).update(**switches)
+        LearnerNudges.objects.update_or_create(plan_key=learner["plan_key"], user_id=learner["user_id"],
+                                               defaults=switches)
+
+
+def allowed_among(user_ids):
+    """The ids (as text) among ``user_ids`` the age rule lets use progress updates and reminders."""
+    allowed = {str(user_id) for user_id in user_ids}
+    if getattr(settings, FOR_MINORS_SETTING, False):
+        return allowed
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from common.djangoapps.student.models import UserProfile
+    except ImportError:  # outside the LMS (the workbench) there is no age
+        return allowed
+    # As the platform's own email opt-in decides: a learner whose year of birth says they are under the
+    # limit; no year of birth does not count as under it (the profile's visibility rule would hide most).
+    numbers = [int(user_id) for user_id in allowed if user_id.isdigit()]
+    for profile in UserProfile.objects.filter(user_id__in=numbers):
+        if profile.requires_parental_consent(default_requires_consent=False):
+            allowed.discard(str(profile.user_id))
+    return allowed
 
 
 STORE = ProgressUpdateStore()
@@ -258,8 +272,6 @@ class PlanSwitches(dict):
     """
 
     def __missing__(self, plan_key):
-        from personalized_path.platform_glue import (  # pylint: disable=import-outside-toplevel
-            DEFAULT_PLAN_LOADER, PLAN_LOADER_SETTING, platform_function)
         try:
             plan = next(iter(platform_function(PLAN_LOADER_SETTING, DEFAULT_PLAN_LOADER)([], [plan_key])), None)
         except Exception:  # pylint: disable=broad-except
@@ -274,20 +286,17 @@ def send_due(now=None):
     """Send every update and nudge due at ``now``; answers how many went, by kind."""
     now = _now(now)
     counts, plans = {}, PlanSwitches()
-    # A learner the age rule or the plan's course team (as the learner's last visit saw it) turned off: nothing.
-    off = set(LearnerNudges.objects.filter(enabled=False).values_list("plan_key", "user_id"))
     for recipient in UpdateRecipient.objects.filter(status=core.CONFIRMED).iterator():
-        if (recipient.plan_key, recipient.user_id) in off or not plans[recipient.plan_key][0]:
+        # The plan's course team turned it off, or the learner is now under the age rule: nothing.
+        if not plans[recipient.plan_key][0] or not allowed_among([recipient.user_id]):
             continue
         kind = _recipient_due(recipient, now)
         if kind:
             counts[kind] = counts.get(kind, 0) + 1
-    for nudges in LearnerNudges.objects.filter(enabled=True).iterator():
-        if not plans[nudges.plan_key][0]:
-            continue
-        nudges.stuck_days = plans[nudges.plan_key][1]
-        for kind in _nudge(nudges, now):
-            counts[kind] = counts.get(kind, 0) + 1
+    for config in PlanSummaryConfig.objects.exclude(built_digest="").iterator():
+        if config.built_digest == config.digest and plans[config.plan_key][0]:
+            for kind in _nudge_plan(config, plans[config.plan_key][1], now):
+                counts[kind] = counts.get(kind, 0) + 1
     log.info("Progress updates sent: %s", counts)
     return counts
 
@@ -342,18 +351,13 @@ def _send(recipient, kind, now, extra, *, sections, changes):
                         "plan_url": recipient.plan_url, "stop_url": link("stop", recipient),  # on every message
                         "changes": told_changes, "sections": told_sections}, **extra)
         try:
-            module = messaging()
-        except ImportError:  # an operator's setting that names no module: said, logged, never a 500
-            log.exception("Progress updates: %s names no messaging module", MESSAGING_SETTING)
-            raise PayloadError("email", NOT_SENT) from None
-        try:
             address = decrypt(recipient.address_encrypted)
         except InvalidToken:  # encrypted under another SECRET_KEY
             log.error("Progress update %s to recipient %s: the address cannot be decrypted", kind, recipient.pk)
             raise PayloadError("email", NOT_SENT) from None
         try:
-            module.send_update(kind, address, recipient.name, context, language)
-        except module.MessageNotSent:
+            messaging.send_update(kind, address, recipient.name, context, language)
+        except messaging.MessageNotSent:
             log.warning("Progress update %s to recipient %s not sent", kind, recipient.pk, exc_info=True)
             raise PayloadError("email", NOT_SENT) from None
     SentMessage.objects.create(plan_key=recipient.plan_key, user_id=recipient.user_id,
@@ -364,33 +368,66 @@ def _send(recipient, kind, now, extra, *, sections, changes):
         last_sent_at=now, last_sent_kind=kind, last_sent={"changes": told_changes, "sections": told_sections})
 
 
-def _nudge(nudges, now):
-    """The learner's due nudges, each claimed in the log (unique event) before it goes, so it goes once."""
-    facts = learner_facts(nudges.plan_key, nudges.username, now)
-    if facts is None:
-        return []
-    off = [kind for kind in core.NUDGE_KINDS if not getattr(nudges, kind)]
+def _nudge_plan(config, stuck_days, now):
+    """
+    Nudge the plan's learners who have something due: the candidates are read from the summary's indexed
+    days, the due nudges from their rows; each is claimed in the log (unique event) before it goes, so it
+    goes once. Learners switch kinds off in LearnerNudges; a learner with no row gets every kind.
+    """
+    today = now.date()
+    rows = PlanLearnerSummary.objects.filter(plan_key=config.plan_key)
+    candidates = set()
+    for due in (rows.filter(stuck_since__lte=today - timedelta(days=stuck_days)),
+                rows.filter(next_checkin_due__lt=today), rows.filter(next_review_due__lte=now)):
+        candidates.update(due.values_list("username", flat=True).iterator())
+    sources, rules = config_from_record(config.config)
+    learners_of = platform_function(LEARNERS_SETTING, DEFAULT_LEARNERS)
     sent = []
-    module = messaging()
-    for kind, event, text, params in core.due_nudges(facts, nudges.stuck_days, now.date(), now, off):
-        try:
-            with transaction.atomic():
-                claim = SentMessage.objects.create(plan_key=nudges.plan_key, user_id=nudges.user_id, kind=kind,
-                                                   event=event, sent_at=now)
-        except IntegrityError:
-            continue  # sent before (or being sent by another run)
-        with translation.override(nudges.language or "en"):
-            context = {"sentence": translated(nudges.language or "en", text, params), "url": nudges.plan_url}
-        try:
-            channel = module.nudge_learner(kind, nudges.user_id, nudges.course_key, context, nudges.language or "en")
-        except module.MessageNotSent:
-            log.warning("Nudge %s for user %s not sent", event, nudges.user_id, exc_info=True)
-            claim.delete()
-            continue
-        SentMessage.objects.filter(pk=claim.pk).update(channel=channel or "")
-        if channel != "off":
-            sent.append(kind)
+    usernames = sorted(candidates)
+    for start in range(0, len(usernames), NUDGE_CHUNK):
+        chunk = usernames[start:start + NUDGE_CHUNK]
+        learners = learners_of(chunk)
+        allowed = allowed_among([user_id for user_id, _language in learners.values()])
+        switches = {row.user_id: row for row in LearnerNudges.objects.filter(
+            plan_key=config.plan_key, user_id__in=list(allowed))}
+        due = []
+        for username, summaries in rows.filter(username__in=chunk).values_list("username", "summaries"):
+            user_id, language = learners.get(username, ("", ""))
+            if user_id not in allowed:
+                continue
+            off = [kind for kind in core.NUDGE_KINDS if user_id in switches and not getattr(switches[user_id], kind)]
+            facts = core.plan_facts(sources, summaries, rules, today, now)
+            due += [(user_id, language or settings.LANGUAGE_CODE, nudge)
+                    for nudge in core.due_nudges(facts, stuck_days, today, now, off)]
+        done = set(SentMessage.objects.filter(plan_key=config.plan_key, user_id__in=list(allowed), event__in=[
+            nudge[1] for _user_id, _language, nudge in due]).values_list("user_id", "event"))
+        learner = {"plan_key": config.plan_key, "course_key": config.course_key}
+        plan_url = _plan_url(learner)
+        sent += [kind for user_id, language, (kind, event, text, params) in due if (user_id, event) not in done
+                 and _nudge(dict(learner, user_id=user_id, language=language, plan_url=plan_url),
+                            kind, event, (text, params), now)]
     return sent
+
+
+def _nudge(learner, kind, event, sentence, now):
+    """Claim the event in the log, then send; True when it went (not when the learner's platform setting is off)."""
+    try:
+        with transaction.atomic():
+            claim = SentMessage.objects.create(plan_key=learner["plan_key"], user_id=learner["user_id"], kind=kind,
+                                               event=event, sent_at=now)
+    except IntegrityError:
+        return False  # being sent by another run
+    with translation.override(learner["language"]):
+        context = {"sentence": translated(learner["language"], *sentence), "url": learner["plan_url"]}
+        try:
+            channel = messaging.nudge_learner(kind, learner["user_id"], learner["course_key"], context,
+                                              learner["language"])
+        except messaging.MessageNotSent:
+            log.warning("Nudge %s for user %s not sent", event, learner["user_id"], exc_info=True)
+            claim.delete()
+            return False
+    SentMessage.objects.filter(pk=claim.pk).update(channel=channel or "")
+    return channel != "off"
 
 
 # --- retirement -------------------------------------------------------------------------------------------

@@ -65,6 +65,11 @@ def learner_contact(user_id):
     return f"{user_id}@example.com", str(user_id)
 
 
+def learners_of(usernames):
+    """Workbench learners are their names: ``{username: (user id, language preference)}``; none has a preference."""
+    return {username: (username, "") for username in usernames}
+
+
 DAYS_LATER = contextvars.ContextVar("personalized_path_days_later", default=0.0)
 
 

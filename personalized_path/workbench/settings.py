@@ -79,8 +79,6 @@ PERSONALIZED_PATH_PLAN_LOADER = "personalized_path.workbench.user_states.workben
 # Progress updates for blocks whose fields live in this database; their links point at this server.
 PERSONALIZED_PATH_PROGRESS_UPDATES = "personalized_path.workbench.field_data.progress_updates"
 LMS_ROOT_URL = os.environ.get("PERSONALIZED_PATH_SITE_URL", "http://localhost:8000")
-if os.environ.get("PERSONALIZED_PATH_MESSAGING"):  # the browser tests' sender (tests/http/progress_messaging.py)
-    PERSONALIZED_PATH_MESSAGING = os.environ["PERSONALIZED_PATH_MESSAGING"]
 # The plugin's streaming class export (urls.py), for the workbench's ?student= users.
 PERSONALIZED_PATH_STAFF_PLAN = "personalized_path.workbench.views.staff_plan"
 PERSONALIZED_PATH_CLASS_EXPORT_URL = "personalized_path.workbench.views.class_export_url"
@@ -98,6 +96,7 @@ PLATFORM_NAME = "personalized_path workbench"
 OPENEDX_TELEMETRY = []  # edx-ace reports each send to edx-django-utils' monitoring; New Relic is not here
 # A workbench learner's address and name (the LMS's users by default).
 PERSONALIZED_PATH_LEARNER_CONTACT = "personalized_path.workbench.services.learner_contact"
+PERSONALIZED_PATH_LEARNERS = "personalized_path.workbench.services.learners_of"
 
 # The demo home (links to the staff view, each editor, language and time zone) at /.
 ROOT_URLCONF = "personalized_path.workbench.urls"

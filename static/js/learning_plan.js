@@ -57,6 +57,11 @@ function PersonalizedLearningPlan(runtime, element, init) {
       .then(function (result) { sharingDone(result, ".pp-plan-nudges-form button[type=submit]"); });
   }
 
+  function openSharing(button) {
+    block.send("sharing_section", {}, {button: button})
+      .then(function (result) { sharingDone(result, ".pp-plan-sharing h3"); });
+  }
+
   function removeRecipient(button) {
     var payload = {recipient: parseInt(button.getAttribute("data-recipient"), 10)};
     block.send("remove_update_recipient", payload, {button: button})
@@ -138,6 +143,7 @@ function PersonalizedLearningPlan(runtime, element, init) {
     if (!target || target.closest(".pp-root") !== root()) { return; }
     if (target.classList.contains("pp-plan-print")) { window.print(); }
     if (target.classList.contains("pp-plan-remove-recipient")) { removeRecipient(target); }
+    if (target.classList.contains("pp-plan-sharing-open")) { openSharing(target); }
     if (target.classList.contains("pp-plan-page")) { loadGrid(parseInt(target.getAttribute("data-page"), 10), true); }
     if (target.classList.contains("pp-plan-pick")) {
       var form = root().querySelector(".pp-plan-exception-form");

@@ -21,10 +21,11 @@ BLOCKS = ["self_assessment", "skill_check", "choice_board", "goal_reflection", "
 PLAN_PAYLOADS = {"save_interests": {"interests": ["music"]}, "class_grid": {},
                  "learner_answers": {"username": "student_1"},  # staff look up the learner whose state is garbled
                  "apply_exception": {"learner": "student_1", "gate": "x", "action": "unlock", "reason": "Because"},
-                 # No progress-update store in this runtime: each answers its sentence, never a 500.
-                 "add_update_recipient": {"name": "Ana", "email": "ana@example.org", "frequency": "weekly",
-                                          "include_goals": False, "include_checkins": False},
-                 "remove_update_recipient": {"recipient": 1}, "set_nudges": {"review_due": False}}
+                 # Progress updates (issue 28): here with no store, so each answers its sentence (400)
+                 "sharing_section": {}, "set_nudges": {"review_due": False},
+                 "remove_update_recipient": {"recipient": 1},
+                 "add_update_recipient": {"name": "Grandma", "email": "grandma@example.org", "frequency": "weekly",
+                                          "include_goals": False, "include_checkins": False}}
 GET_HANDLERS = ["student_view_user_state", "download_plan", "export_csv"]
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -1,30 +1,16 @@
 """
 The learning plan's "Progress updates" section (issue 28) in Debian's Chromium at 1280 and 375 px, in
 English and Arabic: add a person by keyboard, a bad address's sentence beside the field, the list with
-the status and what was sent (the address masked), reminders, removal; axe clean in each state.
+the status and what was sent (the address masked), reminders, removal; axe clean in each state. The
+confirmation request goes through edx-ace into the workbench's page of sent messages.
 """
-import os
-
 import pytest
-
-from tests.harness import Workbench
 
 pytestmark = pytest.mark.browser
 
 SCENARIO = "personalized_self_assessment.0"
 SHARING = ".pp-learning-plan .pp-plan-sharing"
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture(scope="module", name="sharing_workbench")
-def fixture_sharing_workbench():
-    """A workbench whose messages go through tests/http/progress_messaging.py (Django's locmem backend)."""
-    server = Workbench()
-    server.env.update(PERSONALIZED_PATH_MESSAGING="tests.http.progress_messaging",
-                      PYTHONPATH=os.pathsep.join(filter(None, [ROOT, server.env.get("PYTHONPATH")])))
-    server.start()
-    yield server
-    server.stop()
+CONFIRM_SUBJECTS = {"en": "would like to send you progress updates", "ar": "في إرسال أخبار تقدّمه إليك"}
 
 
 @pytest.fixture(params=[{"width": 1280, "height": 900}, {"width": 375, "height": 740}], ids=["desktop", "phone"])
@@ -49,13 +35,12 @@ def press(page, control, key):
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_a_learner_shares_progress_and_sets_reminders_by_keyboard(sharing_workbench, sized_page, language):
+def test_a_learner_shares_progress_and_sets_reminders_by_keyboard(workbench, sized_page, language):
     page = sized_page.page
     student = f"sharing_{language}_{sized_page.width}"
-    page.goto(sharing_workbench.scenario(SCENARIO, student) + f"&lang={language}")
-    section = page.locator(SHARING)
-    section.wait_for()
+    page.goto(workbench.scenario(SCENARIO, student) + f"&lang={language}")
     assert page.evaluate("document.documentElement.dir") == ("rtl" if language == "ar" else "ltr")
+    section = open_sharing(sized_page)
     sized_page.axe("empty", SHARING)
     fits(sized_page)
 
@@ -97,7 +82,7 @@ def test_a_learner_shares_progress_and_sets_reminders_by_keyboard(sharing_workbe
     press(page, nudges.locator("button[type=submit]"), "Enter")
     page.wait_for_function("document.querySelector('.pp-learning-plan .pp-status').textContent.length > 0")
     page.reload()
-    page.locator(SHARING).wait_for()
+    open_sharing(sized_page)
     assert not page.locator(f"{SHARING} input[value=review_due]").is_checked()
     assert page.locator(f"{SHARING} input[value=stuck_at_gate]").is_checked()
 
@@ -106,4 +91,27 @@ def test_a_learner_shares_progress_and_sets_reminders_by_keyboard(sharing_workbe
     page.wait_for_function("!document.querySelector('.pp-learning-plan .pp-plan-recipient')")
     assert page.locator(f"{SHARING} .pp-plan-sent tbody tr").count() == 1
     sized_page.axe("removed", SHARING)
+    confirmation_was_sent(sized_page, workbench, student, language)
+
+
+def open_sharing(sized_page):
+    """The section comes closed (the plan's view reads none of its data): open it by keyboard."""
+    page = sized_page.page
+    opener = page.locator(f"{SHARING} .pp-plan-sharing-open")
+    opener.wait_for()
+    sized_page.axe("closed", SHARING)
+    press(page, opener, "Enter")
+    page.locator(f"{SHARING} .pp-plan-nudges-form").wait_for()
+    assert page.evaluate("document.activeElement.tagName") == "H3", "focus on the opened section's heading"
+    return page.locator(SHARING)
+
+
+def confirmation_was_sent(sized_page, workbench, student, language):
+    """(Nothing wider than the screen, then) the confirmation request went by edx-ace, in the learner's language."""
     fits(sized_page)
+    page = sized_page.page
+    page.goto(workbench.url + "/messages/")
+    sent = page.locator("article", has_text="grandma@example.org").filter(has_text=student).first
+    assert CONFIRM_SUBJECTS[language] in sent.locator("h2").inner_text()
+    confirm = sent.locator("pre").inner_text()
+    assert "/personalized_path/progress-updates/confirm/" in confirm and "/progress-updates/stop/" in confirm

@@ -1,12 +1,14 @@
 """
 Progress updates in a real LMS (issue 28), the data side: a learner adds a person through the LMS's own
 handler URL; the confirm link is served by the plugin's URLs where the LMS mounts them (``url_config``);
-after confirmation the run sends a weekly digest built from the class summary (tests/http's sender,
-Django's locmem backend); the platform's parental-consent age rule and the operator's switch; and the
-retirement pipeline's signal erases the addresses. (The edx-ace rendering is tests/lms' messaging test.)
+after confirmation the run sends a weekly digest built from the class summary (through messaging.py's
+edx-ace with the platform's channel, into Django's locmem backend); the platform's parental-consent age
+rule and the operator's switch; and the retirement pipeline's signal erases the addresses. (The edx-ace
+rendering is tests/lms' messaging test.)
 """
 import io
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 from tests.lms.platform import platform_or_skip
@@ -49,7 +51,7 @@ def course_olx():
 </course>"""
 
 
-@override_settings(PERSONALIZED_PATH_MESSAGING="tests.http.progress_messaging", LMS_ROOT_URL="http://lms.test")
+@override_settings(LMS_ROOT_URL="http://lms.test")
 class ProgressUpdatesLmsTest(ModuleStoreTestCase):
     """One learner who answered the check, in a course with a learning plan."""
 
@@ -79,8 +81,10 @@ class ProgressUpdatesLmsTest(ModuleStoreTestCase):
         added = self.handler("personalized_learning_plan", "plan", "add_update_recipient", GRANDMA)
         assert added.status_code == 200, added.content
         [request] = mail.outbox
-        assert request.subject == "confirm_request" and "Fractions for families" in request.body
-        confirm = next(line for line in request.body.splitlines() if line.startswith("confirm: "))[len("confirm: "):]
+        assert "would like to send you progress updates" in request.subject
+        assert "Fractions for families" in request.body
+        confirm = re.search(r"^Confirm the updates: (\S+)$", request.body, re.MULTILINE).group(1)
+        assert f'href="{confirm}"' in request.alternatives[0][0]
         assert confirm.startswith("http://lms.test/personalized_path/progress-updates/confirm/")
         self.client.logout()
         assert self.client.post(confirm[len("http://lms.test"):]).status_code == 200
@@ -89,7 +93,8 @@ class ProgressUpdatesLmsTest(ModuleStoreTestCase):
         mail.outbox = []
         assert updates.send_due(datetime.now(timezone.utc) + timedelta(days=8))["progress_digest"] == 1
         [digest] = [message for message in mail.outbox if message.to == ["grandma@example.org"]]
-        assert digest.subject == "progress_digest" and "fractions:" in digest.body
+        assert digest.subject.startswith("Weekly progress of ") and digest.subject.endswith(" Fractions for families")
+        assert "Skills\n- fractions: " in digest.body and "/personalized_path/progress-updates/stop/" in digest.body
         assert SentMessage.objects.filter(kind="progress_digest", user_id=str(self.learner.id)).count() == 1
 
     @override_settings(PARENTAL_CONSENT_AGE_LIMIT=13)
