@@ -9,22 +9,21 @@ Studio receivers connected as apps.py names them; the test's course stands in fo
 import pytest
 from crum import impersonate
 from django.contrib.auth import get_user_model
-from django.utils.module_loading import import_string
 from django.utils.timezone import now
 from openedx_events.content_authoring.data import ContentObjectChangedData
 from openedx_events.content_authoring.signals import CONTENT_OBJECT_ASSOCIATIONS_CHANGED
 from openedx_tagging.core.tagging import api as tagging
 
-from personalized_path.openedx import signals
-from personalized_path.openedx.apps import PersonalizedPathConfig
 from personalized_path.openedx.skill_tags import PlatformSkillTags
 from tests.blocks.test_skill_taxonomies import ADD, COMPARE, QUESTIONS, answers, author_picks_two_skills
 from tests.blocks.test_skill_taxonomies import unit_with_the_framework  # noqa: F401  pylint: disable=unused-import
 from tests.harness import call, olx_round_trip, ok
+from tests.plugin_signals import plugin_receivers
 
 pytestmark = [pytest.mark.tagging, pytest.mark.django_db]
 
 COMPARE_LABEL, ADD_LABEL = "Compare fractions", "Understand a fraction as parts of a whole"
+TAG_RECEIVERS = ("note_removed_tag", "skills_after_tag_change")
 TEST_COURSE = {}   # the test's course and the users its blocks were written as, as Studio's modulestore
 
 
@@ -43,16 +42,8 @@ def studio_with_the_drawers_receivers(env, settings):
     """The plugin's Studio receivers of tag changes, connected as edx-django-utils does from apps.py."""
     settings.PERSONALIZED_PATH_AUTHORED_BLOCKS = f"{__name__}.edit_in_test_course"
     TEST_COURSE.update(env=env, written_by=[])
-    config = PersonalizedPathConfig.plugin_app["signals_config"]["cms.djangoapp"]["receivers"]
-    wanted = [receiver for receiver in config
-              if receiver["receiver_func_name"] in ("note_removed_tag", "skills_after_tag_change")]
-    assert len(wanted) == 2
-    for receiver in wanted:
-        import_string(receiver["signal_path"]).connect(getattr(signals, receiver["receiver_func_name"]),
-                                                       dispatch_uid=receiver["dispatch_uid"])
-    yield
-    for receiver in wanted:
-        import_string(receiver["signal_path"]).disconnect(dispatch_uid=receiver["dispatch_uid"])
+    with plugin_receivers("cms.djangoapp", TAG_RECEIVERS):
+        yield
     TEST_COURSE.clear()
 
 
