@@ -16,6 +16,7 @@ from openedx_tagging.core.tagging import api as tagging
 
 from personalized_path.openedx.skill_tags import PlatformSkillTags
 from tests.blocks.test_skill_taxonomies import ADD, COMPARE, QUESTIONS, answers, author_picks_two_skills
+from tests.builders import BOARD_TILES, board_xml
 from tests.blocks.test_skill_taxonomies import unit_with_the_framework  # noqa: F401  pylint: disable=unused-import
 from tests.harness import call, olx_round_trip, ok
 from tests.plugin_signals import plugin_receivers
@@ -104,3 +105,15 @@ def test_a_tag_added_in_the_drawer_is_only_a_tag_and_untagged_skills_stay(env, u
     drawer_sets(usage, [])
     assert [statement.get("skill") for statement in env.block(usage).statements] == [None, ADD]
     assert TEST_COURSE["written_by"] == [None]
+
+
+@pytest.mark.usefixtures("unit")   # the framework imported
+def test_a_tag_removed_from_a_choice_board_leaves_its_tiles_skill_lists(env):
+    tiles = [dict(tile, skills=[COMPARE, ADD] if tile["skills"] else []) for tile in BOARD_TILES]
+    usage = env.load(board_xml(tiles))
+    drawer_sets(usage, [COMPARE_LABEL, ADD_LABEL])
+    drawer_sets(usage, [ADD_LABEL])
+    board = env.block(usage)
+    assert [tile["skills"] for tile in board.tiles] == [[ADD], [ADD], [ADD], []]
+    assert [tile["title"] for tile in board.tiles] == [tile["title"] for tile in BOARD_TILES]
+    assert not board.validate().messages   # a tile may name no skill
