@@ -73,8 +73,7 @@ class ChoiceBoardStudioMixin:
                      placement_checks=self.skill_checks_spec())
         return specs
 
-    def skills_used(self):
-        return studio.skills_in(self.tiles, "skills")
+    skill_lists = (("tiles", "skills"),)
 
     def preview_fields(self):
         board, rule = self.board_of(self), self.rule_of(self)

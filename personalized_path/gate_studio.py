@@ -158,6 +158,21 @@ class GateStudioMixin:
         extra = self.self_assessment_skill
         return sorted({*named, extra}) if isinstance(extra, str) and extra else named
 
+    def drop_skills(self, slugs):
+        """
+        A condition on a removed skill goes (a threshold without its skill means nothing), as does the
+        self-assessment skill when it is one of them; True when a field changed.
+        """
+        conditions = self.skills if isinstance(self.skills, list) else []
+        kept = [item for item in conditions if not (isinstance(item, dict) and item.get("skill") in slugs)]
+        changed = len(kept) != len(conditions)
+        if changed:
+            self.skills = kept
+        if self.self_assessment_skill in slugs:
+            self.self_assessment_skill = ""
+            changed = True
+        return changed
+
     def editor_value(self, name):
         if name == "sources":
             sources = [str(ref) for ref in self.sources]

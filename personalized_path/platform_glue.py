@@ -30,6 +30,11 @@ DEFAULT_PROGRESS_UPDATES = "personalized_path.openedx.updates.progress_updates"
 # How rebuild_learning_plan_summaries finds and loads plans: the LMS's modulestore by default.
 PLAN_LOADER_SETTING = "PERSONALIZED_PATH_PLAN_LOADER"
 DEFAULT_PLAN_LOADER = "personalized_path.openedx.summaries.modulestore_plans"
+# How a tag removed in Studio's tag drawer reaches the block: a function (object id, change, user id) that
+# opens the block for writing, applies ``change`` and saves it when that answers True; Studio's modulestore
+# (its draft) by default.
+AUTHORED_BLOCKS_SETTING = "PERSONALIZED_PATH_AUTHORED_BLOCKS"
+DEFAULT_AUTHORED_BLOCKS = "personalized_path.openedx.tag_sync.edit_in_modulestore"
 # Names the URL of the plugin's streaming class export for a plan (openedx/views.py), set by the plugin;
 # where it names nothing or the URL is not served (Studio), the plan links to its export_csv handler.
 CLASS_EXPORT_URL_SETTING = "PERSONALIZED_PATH_CLASS_EXPORT_URL"

@@ -16,7 +16,7 @@ from .core import N_, count_of
 from .core import preview
 from .core import privacy
 from .core.payload import PayloadError
-from .studio import StudioEditorMixin, column, rows_spec, skills_in
+from .studio import StudioEditorMixin, column, rows_spec
 
 log = logging.getLogger(__name__)
 _ = N_  # field labels are marked here and translated when Studio shows them
@@ -320,8 +320,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
                 self._("Add a level"), self._("Level %(n)s")),
         }
 
-    def skills_used(self):
-        return skills_in(self.statements, "skill")
+    skill_lists = (("statements", "skill"),)
 
     # --- reports -----------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from .core import N_
 from .core import preview
 from .core import skill_check as core
 from .core.payload import PayloadError
-from .studio import column, rows_spec, skills_in
+from .studio import column, rows_spec
 
 
 class SkillCheckStudioMixin:
@@ -51,8 +51,7 @@ class SkillCheckStudioMixin:
             "recheck_sources": self.skill_checks_spec(),
         }
 
-    def skills_used(self):
-        return skills_in(self.questions, "skill")
+    skill_lists = (("questions", "skill"),)
 
     def preview_fields(self):
         if self.in_session_mode:  # one question at a time: no whole-attempt view to preview

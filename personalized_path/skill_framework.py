@@ -4,8 +4,9 @@ Skills from the platform's taxonomies, for every block's editor and for the lear
 Where the platform has its tagging app (the plugin then sets ``PERSONALIZED_PATH_SKILL_TAGS``),
 the taxonomies a course may use are skill frameworks: their tags are skills (slug, label, parent),
 the editors offer them, and each Studio save mirrors the block's skills as its content tags. The
-block's own fields stay the one source of truth for which skills it uses. Without the app, skills
-are plain slugs, as before.
+block's own fields stay the one source of truth for which skills it uses (Studio's tag drawer
+edits them through the tag-change event: openedx/tag_sync.py). Without the app, skills are plain
+slugs, as before.
 """
 import logging
 

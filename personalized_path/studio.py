@@ -74,9 +74,28 @@ class StudioEditorMixin(SkillFrameworkMixin, StudioEditableXBlockMixin):
         return {"add_label": self._("Add a skill check"), "item_label": self._("Skill check %(n)s"),
                 "item_name": self._("Skill check")}
 
+    # The authored lists that name skills, as (field, key of each item): a question's or statement's
+    # "skill" (one id), a tile's "skills" (a list of ids).
+    skill_lists = ()
+
     def skills_used(self):
         """Skill ids this block's content is tagged with (statements, questions, tiles)."""
-        return []
+        return sorted({skill for name, key in self.skill_lists for skill in skills_in(getattr(self, name), key)})
+
+    def drop_skills(self, slugs):
+        """
+        Take skills ``slugs`` out wherever the author chose them (their tags were removed in Studio's
+        tag drawer); True when a field changed. An item whose only skill it was keeps none, so the
+        block's validation names it until the author picks another.
+        """
+        changed = False
+        for name, key in self.skill_lists:
+            items = getattr(self, name)
+            kept = without_skills(items, key, set(slugs))
+            if kept != items:
+                setattr(self, name, kept)
+                changed = True
+        return changed
 
     # --- validation (Studio's own validation messages use the same problems) -------------------
 
@@ -344,6 +363,19 @@ def rows_spec(columns, add_label, item_label, **extra):
 
 def column(key, label, kind="text", **extra):
     return dict({"key": key, "label": label, "kind": kind}, **extra)
+
+
+def without_skills(items, key, slugs):
+    """``items`` with ``slugs`` taken out of each item's ``key``: a single id is removed, a list filtered."""
+    kept = []
+    for item in items if isinstance(items, list) else ():
+        value = item.get(key) if isinstance(item, dict) else None
+        if isinstance(value, str) and value in slugs:
+            item = {name: part for name, part in item.items() if name != key}
+        elif isinstance(value, list) and any(skill in slugs for skill in value):
+            item = dict(item, **{key: [skill for skill in value if skill not in slugs]})
+        kept.append(item)
+    return kept
 
 
 def skills_in(items, key):

@@ -21,6 +21,14 @@ _PUBLISHED = [_receiver("sync_after_publish", "xmodule.modulestore.django.COURSE
 _AUTHORING = [_receiver("sync_after_authoring_change", f"openedx_events.content_authoring.signals.{name}", name)
               for name in ("XBLOCK_CREATED", "XBLOCK_UPDATED")] + [
     _receiver("sync_after_request", "django.core.signals.request_finished", "request_finished")]
+# Studio's tag drawer: the content tags it deletes, then its tag-change event (the deprecated
+# CONTENT_OBJECT_TAGS_CHANGED, sent beside it, is not needed).
+_TAGGING = [_receiver("note_removed_tag", "django.db.models.signals.post_delete", "post_delete"),
+            _receiver("skills_after_tag_change",
+                      "openedx_events.content_authoring.signals.CONTENT_OBJECT_ASSOCIATIONS_CHANGED",
+                      "CONTENT_OBJECT_ASSOCIATIONS_CHANGED"),
+            _receiver("forget_removed_tags", "django.core.signals.request_finished", "request_finished"),
+            _receiver("forget_removed_tags", "celery.signals.task_postrun", "task_postrun")]
 # The retirement pipeline's LMS steps (retire_misc, and the account step).
 _RETIREMENT = [_receiver("erase_learner_text", f"openedx.core.djangoapps.user_api.accounts.signals.{name}", name)
                for name in ("USER_RETIRE_LMS_MISC", "USER_RETIRE_LMS_CRITICAL")]
@@ -39,7 +47,7 @@ class PersonalizedPathConfig(AppConfig):
         "settings_config": {"lms.djangoapp": _SETTINGS, "cms.djangoapp": _SETTINGS},
         "url_config": {"lms.djangoapp": _URLS},
         "signals_config": {
-            "cms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _AUTHORING},
+            "cms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _AUTHORING + _TAGGING},
             "lms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _RETIREMENT},
         },
     }

@@ -5,11 +5,15 @@ where the tagging app is installed), so they never import it.
 
 One source of truth: a block's own fields say which skills it uses (they travel in its OLX and key
 its learners' evidence). Its content tags mirror them: each Studio save of our editor adds the tags of
-the skills it gained and removes those of the skills it lost, leaving other tags alone.
+the skills it gained and removes those of the skills it lost, leaving other tags alone. A tag removed
+in Studio's drawer is written back into the fields (tag_sync.py); the mirroring here is not taken for it.
 
 In the LMS and Studio the platform's ``content_tagging`` app decides which taxonomies a course may use
 (by organization) and announces tag changes; elsewhere (the workbench) every enabled taxonomy is used.
 """
+import contextlib
+import threading
+
 from django.db import transaction
 
 try:  # openedx-learning (Teak, Ulmo)
@@ -26,6 +30,21 @@ except ImportError:  # openedx-core (master), where the app moved up to openedx_
 from personalized_path.core import skills as core
 
 MAX_FRAMEWORK_TAGS = 2000
+_writing = threading.local()
+
+
+@contextlib.contextmanager
+def mirroring():
+    """While the plugin writes a block's skills as its tags: the tag changes it makes are not an author's."""
+    before, _writing.active = getattr(_writing, "active", False), True
+    try:
+        yield
+    finally:
+        _writing.active = before
+
+
+def is_mirroring():
+    return getattr(_writing, "active", False)
 
 
 def _content_tagging():
@@ -85,12 +104,12 @@ class PlatformSkillTags:
         wanted, dropped = set(skills), set(previous) - set(skills)
         platform = _content_tagging()
         rows = self.framework_tags()
-        with transaction.atomic():
+        with transaction.atomic(), mirroring():
             for taxonomy in self.taxonomies():
                 slugs = {core.tag_slug(row["id"], row["value"]): row["value"]
                          for row in rows if row["taxonomy"] == taxonomy.name}
                 current = list(tagging.get_object_tags(object_id, taxonomy_id=taxonomy.id))
-                values = [tag.value for tag in current if self._slug_of(tag) not in dropped]
+                values = [tag.value for tag in current if self.slug_of(tag) not in dropped]
                 values += [slugs[slug] for slug in sorted(wanted) if slug in slugs and slugs[slug] not in values]
                 if values != [tag.value for tag in current]:
                     (platform or tagging).tag_object(object_id, taxonomy, values)
@@ -100,13 +119,14 @@ class PlatformSkillTags:
         found = []
         for taxonomy in self.taxonomies():
             for tag in tagging.get_object_tags(object_id, taxonomy_id=taxonomy.id):
-                slug = self._slug_of(tag)
+                slug = self.slug_of(tag)
                 if slug and slug not in found:
                     found.append(slug)
         return found
 
     @staticmethod
-    def _slug_of(object_tag):
+    def slug_of(object_tag):
+        """The skill slug of one content tag (its tag's external id, else its value)."""
         return core.tag_slug(object_tag.tag.external_id if object_tag.tag else None, object_tag.value)
 
 

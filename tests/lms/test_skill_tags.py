@@ -12,12 +12,15 @@ from tests.lms.platform import platform_or_skip
 platform_or_skip()
 
 # pylint: disable=wrong-import-position,wrong-import-order,import-error
+from crum import impersonate  # noqa: E402
 from opaque_keys.edx.locator import CourseLocator  # noqa: E402
 from openedx.core.djangoapps.content_tagging import api as content_tagging  # noqa: E402
+from xmodule.modulestore import ModuleStoreEnum  # noqa: E402
 from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: E402
 
 from personalized_path.openedx.skill_tags import import_framework  # noqa: E402
 from tests.lms.olx import attr, import_olx  # noqa: E402
+from tests.plugin_signals import plugin_receivers  # noqa: E402
 
 FRAMEWORK = Path(__file__).resolve().parents[1] / "fixtures" / "fractions_framework.json"
 ORG, NUMBER, RUN = "PersonalizedX", "TAG101", "2026"
@@ -49,7 +52,7 @@ def course_olx():
 </course>"""
 
 
-class SkillTagsTest(ModuleStoreTestCase):
+class FrameworkCourseTest(ModuleStoreTestCase):
     """The framework imported first, then the course (whose import ends with ``course_published``)."""
 
     ENABLED_SIGNALS = ["course_published"]
@@ -63,6 +66,10 @@ class SkillTagsTest(ModuleStoreTestCase):
     def tag_values(self, block_type, block_id):
         return [tag.value for tag in content_tagging.get_object_tags(str(key(block_type, block_id)))
                 if tag.taxonomy_id == self.taxonomy.id]
+
+
+class SkillTagsTest(FrameworkCourseTest):
+    """The blocks' skills as their content tags, and the framework as a taxonomy."""
 
     def test_a_blocks_framework_skills_are_its_content_tags(self):
         assert self.tag_values("personalized_skill_check", "check") == [
@@ -81,3 +88,35 @@ class SkillTagsTest(ModuleStoreTestCase):
         assert tags == {"Fractions": None, "Compare fractions": "Fractions",
                         "Understand a fraction as parts of a whole": "Fractions",
                         "Place fractions on a number line": "Fractions"}
+
+
+class TagDrawerTest(FrameworkCourseTest):
+    """
+    A tag removed the way Studio's tag drawer removes it (content_tagging's tag_object, which sends
+    CONTENT_OBJECT_ASSOCIATIONS_CHANGED) leaves the block's draft. The tier runs the LMS's settings,
+    so the plugin's Studio receivers are connected here from apps.py as Studio's plugin loading does.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(plugin_receivers("cms.djangoapp", ("note_removed_tag", "skills_after_tag_change")))
+
+    def block(self, block_type, block_id, branch):
+        with self.store.branch_setting(branch, self.course.id):
+            return self.store.get_item(key(block_type, block_id))
+
+    def test_a_tag_removed_in_the_drawer_leaves_the_blocks_draft_written_as_the_author(self):
+        check = key("personalized_skill_check", "check")
+        with impersonate(self.user):
+            content_tagging.tag_object(str(check), self.taxonomy, ["Understand a fraction as parts of a whole"])
+        draft = self.block("personalized_skill_check", "check", ModuleStoreEnum.Branch.draft_preferred)
+        assert [item.get("skill") for item in draft.questions] == [ADD, None, "reasoning"]
+        assert draft.edited_by == self.user.id
+        assert any("questions[1].skill" in message.text for message in draft.validate().messages)
+        published = self.block("personalized_skill_check", "check", ModuleStoreEnum.Branch.published_only)
+        assert [item["skill"] for item in published.questions] == [ADD, COMPARE, "reasoning"]
+        content_tagging.tag_object(str(key("personalized_mastery_gate", "gate")), self.taxonomy, [])
+        assert self.block("personalized_mastery_gate", "gate", ModuleStoreEnum.Branch.draft_preferred).skills == []
+        # The next publish re-mirrors the block's skills: the removed tag does not come back.
+        self.store.publish(check, self.user.id)
+        assert self.tag_values("personalized_skill_check", "check") == ["Understand a fraction as parts of a whole"]
