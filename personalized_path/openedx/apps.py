@@ -29,6 +29,9 @@ _TAGGING = [_receiver("note_removed_tag", "django.db.models.signals.post_delete"
                       "CONTENT_OBJECT_ASSOCIATIONS_CHANGED"),
             _receiver("forget_removed_tags", "django.core.signals.request_finished", "request_finished"),
             _receiver("forget_removed_tags", "celery.signals.task_postrun", "task_postrun")]
+# A course's skill framework is cached for learners' views; any change of a tag or taxonomy renews it.
+_FRAMEWORKS = [_receiver("framework_changed", f"django.db.models.signals.{name}", f"framework_{name}")
+               for name in ("post_save", "post_delete")]
 # The retirement pipeline's LMS steps (retire_misc, and the account step).
 _RETIREMENT = [_receiver("erase_learner_text", f"openedx.core.djangoapps.user_api.accounts.signals.{name}", name)
                for name in ("USER_RETIRE_LMS_MISC", "USER_RETIRE_LMS_CRITICAL")]
@@ -47,7 +50,8 @@ class PersonalizedPathConfig(AppConfig):
         "settings_config": {"lms.djangoapp": _SETTINGS, "cms.djangoapp": _SETTINGS},
         "url_config": {"lms.djangoapp": _URLS},
         "signals_config": {
-            "cms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _AUTHORING + _TAGGING},
-            "lms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _RETIREMENT},
+            "cms.djangoapp": {"relative_path": "signals",
+                              "receivers": _PUBLISHED + _AUTHORING + _TAGGING + _FRAMEWORKS},
+            "lms.djangoapp": {"relative_path": "signals", "receivers": _PUBLISHED + _RETIREMENT + _FRAMEWORKS},
         },
     }

@@ -12,8 +12,11 @@ In the LMS and Studio the platform's ``content_tagging`` app decides which taxon
 (by organization) and announces tag changes; elsewhere (the workbench) every enabled taxonomy is used.
 """
 import contextlib
+import logging
 import threading
+import uuid
 
+from django.core.cache import cache
 from django.db import transaction
 
 try:  # openedx-learning (Teak, Ulmo)
@@ -29,7 +32,13 @@ except ImportError:  # openedx-core (master), where the app moved up to openedx_
 
 from personalized_path.core import skills as core
 
+log = logging.getLogger(__name__)
 MAX_FRAMEWORK_TAGS = 2000
+# A course's framework is read on learners' views (labels, roll-up), so it is kept in the platform's
+# shared cache under a version that every change of a tag or taxonomy renews; the timeout is a backstop
+# for a Studio and an LMS that do not share their cache.
+FRAMEWORK_CACHE_SECONDS = 600
+_FRAMEWORK_VERSION = "personalized_path.skill_framework.version"
 _writing = threading.local()
 
 
@@ -45,6 +54,16 @@ def mirroring():
 
 def is_mirroring():
     return getattr(_writing, "active", False)
+
+
+def renew_frameworks():
+    """Every course's cached framework is old (a tag or taxonomy changed: tag_sync.framework_changed)."""
+    try:
+        cache.set(_FRAMEWORK_VERSION, uuid.uuid4().hex, None)
+    except Exception:  # pylint: disable=broad-except
+        # A tag's save never fails for the cache (e.g. the tagging app's own migrations, before the
+        # cache table exists); the cached frameworks then age out after FRAMEWORK_CACHE_SECONDS.
+        log.warning("Cached skill frameworks could not be renewed", exc_info=True)
 
 
 def _content_tagging():
@@ -73,6 +92,20 @@ class PlatformSkillTags:
                 if not taxonomy.allow_free_text and not taxonomy.cast().system_defined]
 
     def framework_tags(self):
+        """The course's framework (``read_framework_tags``), from the shared cache while no tag or taxonomy changed."""
+        version = cache.get(_FRAMEWORK_VERSION)
+        if version is None:
+            version = uuid.uuid4().hex
+            cache.add(_FRAMEWORK_VERSION, version, None)
+            version = cache.get(_FRAMEWORK_VERSION, version)
+        key = f"personalized_path.skill_framework.{version}.{self.course_id}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = self.read_framework_tags()
+            cache.set(key, rows, FRAMEWORK_CACHE_SECONDS)
+        return rows
+
+    def read_framework_tags(self):
         """
         Every tag of those taxonomies in tree order, as ``{"id", "value", "parent_id", "taxonomy"}``
         (``id`` the external id; a tag without one gets its slug as external id once, so a later

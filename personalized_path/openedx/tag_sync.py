@@ -19,6 +19,8 @@ or condition it belongs to.
 import logging
 import threading
 
+from django.db import transaction
+
 from personalized_path.platform_glue import AUTHORED_BLOCKS_SETTING, DEFAULT_AUTHORED_BLOCKS, platform_function
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,23 @@ def tag_skills_after_publish(sender=None, course_key=None, **kwargs):  # pylint:
     except Exception:  # pylint: disable=broad-except
         # Tags are a mirror of the blocks' skills: a failure leaves them as they were, never the publish.
         log.exception("Skills of %s could not be written as content tags", course_key)
+
+
+FRAMEWORK_MODELS = {"oel_tagging.Tag", "oel_tagging.Taxonomy", "oel_tagging.TaxonomyOrg"}
+
+
+def framework_changed(sender=None, **kwargs):
+    """Receiver of Django's ``post_save`` and ``post_delete``: a tag or taxonomy changed, cached frameworks are old."""
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.concrete_model._meta.label not in FRAMEWORK_MODELS:
+        return
+    # Imported here: the platform may have no tagging app (skill_tags needs it).
+    # pylint: disable-next=import-outside-toplevel
+    from personalized_path.openedx.skill_tags import renew_frameworks
+    # Now, for this transaction's own reads, and again once committed, for a reader that cached the
+    # framework as it was before the commit.
+    renew_frameworks()
+    transaction.on_commit(renew_frameworks)
 
 
 def note_removed_tag(sender=None, instance=None, **kwargs):
