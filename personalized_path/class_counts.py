@@ -118,9 +118,12 @@ class ClassCountsMixin(XBlockMixin):
         Save this learner's fields, and what the learning plans' class summary holds of them (for a block
         the plans read), in one storage transaction: a save that fails changes neither.
         """
+        to_save = self._get_fields_to_save()
+        if not to_save:  # nothing changed (the lock's save after a view's own write): no empty transaction
+            self.save()
+            return
         store = self.plan_summary_store() if self.scope_ids.block_type in SOURCE_KINDS else None
-        changed = store is not None and any(
-            self.fields[name].scope == Scope.user_state for name in self._get_fields_to_save())
+        changed = store is not None and any(self.fields[name].scope == Scope.user_state for name in to_save)
         with self.storage_transaction():
             self.save()
             if changed:

@@ -101,8 +101,17 @@ class RequestMixin(XBlockMixin):
     """Who is asking (a learner, course staff, an author in Studio), when, and what the block tells the platform."""
 
     def current_user(self):
+        """
+        The user service's current user, asked once per block instance (that is, per request) and
+        service: the LMS builds it afresh on each call, reading the user's profile and preferences.
+        """
         user_service = self.runtime.service(self, "user")
-        return user_service.get_current_user() if user_service else None
+        if not user_service:
+            return None
+        asked = self.__dict__.get("_current_user")
+        if asked is None or asked[0] is not user_service:
+            asked = self.__dict__["_current_user"] = (user_service, user_service.get_current_user())
+        return asked[1]
 
     def is_staff(self):
         """Course staff, as the platform's user service reports it (not while rendering a preview)."""

@@ -50,6 +50,8 @@ def settings_problems(check, *settings):
 
 # Fixed sentences a view translates, per block class, name and language (see translated_once).
 _translated_once = {}
+# The runtimes' i18n services (see PresentationMixin.i18n_service).
+_i18n_services = {}
 # The runtimes' URLs of the package's static files (see resource_url).
 _resource_urls = {}
 SCRIPT_MESSAGES = {
@@ -88,8 +90,16 @@ class PresentationMixin(XBlockMixin):
 
     @functools.cached_property
     def i18n_service(self):
-        # Looked up once per block instance (that is, per request): views call it for every string.
-        return self.runtime.service(self, "i18n")
+        """
+        The runtime's i18n service, asked once per process for each runtime class, block class and
+        language: the LMS builds a new one on each request (finding the package's catalog on disk),
+        and what it translates depends on those three alone.
+        """
+        key = (type(self.runtime), type(self), get_language())
+        service = _i18n_services.get(key)
+        if service is None:
+            service = _i18n_services[key] = self.runtime.service(self, "i18n")
+        return service
 
     def _(self, text):
         """Translate with the runtime's i18n service (which reads this package's catalog)."""

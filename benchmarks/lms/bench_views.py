@@ -21,7 +21,8 @@ course's structure and blocks are read once per request, not once per lookup.
 
 ``BENCH_PROFILE=<case name>`` (e.g. ``learning plan``) also profiles that case's timed views, and
 its handler requests, with cProfile and prints the functions that took most time, cumulative, after
-the table; ``BENCH_PROFILE_OUT=<file>`` also writes the handlers' profile there (``pstats``).
+the table, with the SQL of one of its views; ``BENCH_PROFILE_OUT=<file>`` also writes the handlers'
+profile there and the views' to ``<file>.views`` (``pstats``).
 
 Rounds interleave everything (each case once per round, in the course's order) so that load from
 other processes falls on every case alike; the views of each round get a new learner, the
@@ -171,12 +172,13 @@ task_prerun.connect(INLINE.task_started, weak=False, dispatch_uid="bench_views_i
 task_postrun.connect(INLINE.task_ended, weak=False, dispatch_uid="bench_views_inline_ended")
 
 
-def timed(call):
+def timed(call, statements=None):
     """
     CPU milliseconds of this thread and SQL statements spent in ``call()``, its result, and how much of
-    both went to Celery tasks run inline (see InlineTasks).
+    both went to Celery tasks run inline (see InlineTasks); the statements' SQL is added to
+    ``statements`` when given.
     """
-    counter = QueryCounter()
+    counter = QueryCounter(keep=statements is not None)
     INLINE.counter, INLINE.ms, INLINE.queries = counter, 0.0, 0
     try:
         with connection.execute_wrapper(counter):
@@ -185,6 +187,8 @@ def timed(call):
             spent = time.thread_time() - started
     finally:
         INLINE.counter = None
+        if statements is not None:
+            statements.extend(counter.statements)
     return spent * 1000, counter.count, result, INLINE.ms, INLINE.queries
 
 
@@ -202,6 +206,7 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
         self.learners = 0
         self.profile = cProfile.Profile() if PROFILED else None
         self.handler_profile = cProfile.Profile() if PROFILED else None
+        self.profiled_sql = None  # the SQL of the profiled case's first timed view
 
     def learner(self):
         self.learners += 1
@@ -238,7 +243,11 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
             if profiled:
                 self.profile.enable()
             try:
-                spent, queries, fragment, _tasks_ms, _task_queries = timed(lambda: bound.render("student_view", {}))
+                statements = [] if profiled and self.profiled_sql is None else None
+                spent, queries, fragment, _tasks_ms, _task_queries = timed(
+                    lambda: bound.render("student_view", {}), statements)
+                if statements is not None:
+                    self.profiled_sql = statements
             finally:
                 if profiled:
                     self.profile.disable()
@@ -286,8 +295,11 @@ class ViewsAndHandlersBenchmark(ModuleStoreTestCase):
             crum.set_current_request(None)
         report(self.cases, samples)
         if self.profile is not None:
+            print(f"\nSQL of one {PROFILED!r} view:\n" + "\n".join(f"- {sql}" for sql in self.profiled_sql or ()))
             print(f"\nPROFILE of {PROFILED!r} views, {ROUNDS} rounds, cumulative:\n")
             pstats.Stats(self.profile).sort_stats("cumulative").print_stats(60)
+            if os.environ.get("BENCH_PROFILE_OUT"):  # the views' profile beside the handlers'
+                self.profile.dump_stats(os.environ["BENCH_PROFILE_OUT"] + ".views")
             if self.handler_profile.getstats():
                 print(f"\nPROFILE of {PROFILED!r} handler requests, {ROUNDS} rounds, cumulative:\n")
                 pstats.Stats(self.handler_profile).sort_stats("cumulative").print_stats(80)
