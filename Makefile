@@ -35,6 +35,8 @@ venv: $(BIN)/.installed
 workbench: venv
 	mkdir -p var
 	$(BIN)/python -m django migrate --run-syncdb -v0
+# The small competency framework the tests use, so the editors offer its skills (README, taxonomies).
+	$(BIN)/python -m django import_skill_framework tests/fixtures/fractions_framework.json --name "Fractions"
 	@echo "Serving the demo course: http://127.0.0.1:$(PORT)/scenario/personalized_self_assessment.0/"
 	$(BIN)/python -m django runserver 127.0.0.1:$(PORT)
 
