@@ -172,9 +172,9 @@ class RequestMixin(XBlockMixin):
         """The reader's calendar day now, in their time zone."""
         return local_day(self.now(), self.time_zone)
 
-    def time_text(self, value):
-        """A stored time as this reader reads it where the zone matters (a staff lookup): with the zone's name."""
-        return time_text(value, self.time_zone)
+    def time_text(self, value, fmt="DATETIME_FORMAT"):
+        """A stored time (or day) as this reader reads it where the zone matters: with the zone's name."""
+        return time_text(value, self.time_zone, fmt)
 
     def now_text(self):
         """``now()`` as stored in learner state."""

@@ -189,8 +189,10 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, PlanS
                 steps.append((source.key, self._("Set your goals in “%(title)s”.") % {"title": title}))
         for goal in row["goals"]:
             if goal["overdue"]:
+                due = _date(goal["next_checkin_due"])
                 steps.append((goal["key"], self._("Check in on your goals in “%(title)s”: it was due on %(date)s.")
-                              % {"title": goal["title"], "date": goal["next_checkin_due"]}))
+                              % {"title": goal["title"],
+                                 "date": self.time_text(due, "DATE_FORMAT") if due else goal["next_checkin_due"]}))
         return [{"source": key, "text": text} for key, text in steps]
 
     def learner_context(self):

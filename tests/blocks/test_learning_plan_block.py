@@ -1,5 +1,6 @@
 """The learning plan with the real blocks on XBlock's TestRuntime: the learner's page, the class grid, exceptions."""
 import csv
+import datetime
 import io
 
 import pytest
@@ -8,7 +9,7 @@ from webob import Request
 
 from personalized_path.core.class_grid import GridQuery
 
-from tests.builders import PlanCourse
+from tests.builders import PlanCourse, goals_payload
 from tests.harness import call, field_snapshot, ok
 
 
@@ -239,3 +240,15 @@ def test_learners_own_gate_writes_keep_the_exception(course):
     ok(course.block("check", "learner_00"), "submit", {"answers": {"half": ["b"], "why": ["x"]}})
     ok(course.block("gate", "learner_00"), "check_again", {})
     assert course.block("gate", "learner_00").is_unlocked() is True
+
+
+def test_an_overdue_check_in_names_its_day_as_the_reader_reads_dates(course, env):
+    ok(course.block("goals"), "save_goals", goals_payload())
+    due = course.block("plan").learner_plan()["goals"][0]["next_checkin_due"]
+    env.clock.advance(40)  # past the next check-in, whatever the block's interval
+    steps = [step["text"] for step in course.block("plan").learner_plan()["next_steps"]]
+    overdue = next(text for text in steps if "it was due on" in text)
+    day = datetime.date.fromisoformat(due)
+    # Django's default DATE_FORMAT ("N j, Y") for English, with the reader's zone: never the stored ISO day.
+    assert due not in overdue
+    assert f"{day.day}, {day.year} (UTC)" in overdue
