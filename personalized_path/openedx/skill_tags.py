@@ -59,10 +59,12 @@ def is_mirroring():
 def renew_frameworks():
     """Every course's cached framework is old (a tag or taxonomy changed: tag_sync.framework_changed)."""
     try:
-        cache.set(_FRAMEWORK_VERSION, uuid.uuid4().hex, None)
+        # In a savepoint: a database cache that fails (the tagging app's own migrations run before the
+        # cache table exists) must not abort the transaction of the tag's save (PostgreSQL would).
+        with transaction.atomic():
+            cache.set(_FRAMEWORK_VERSION, uuid.uuid4().hex, None)
     except Exception:  # pylint: disable=broad-except
-        # A tag's save never fails for the cache (e.g. the tagging app's own migrations, before the
-        # cache table exists); the cached frameworks then age out after FRAMEWORK_CACHE_SECONDS.
+        # A tag's save never fails for the cache; the cached frameworks then age out after FRAMEWORK_CACHE_SECONDS.
         log.warning("Cached skill frameworks could not be renewed", exc_info=True)
 
 
