@@ -9,7 +9,9 @@ import gettext
 import json
 from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import entry_points
+from pathlib import Path
 
+from django.core.management import call_command
 from xblock.fields import Scope
 
 from scripts import translations
@@ -336,3 +338,49 @@ def msgids(lang):
 def block_classes():
     return {entry.name: entry.load() for entry in entry_points(group="xblock.v1")
             if entry.name.startswith("personalized_")}
+
+
+# Issue 29: the repo's small competency framework and the unit the tagging tests pick its skills in.
+FRAMEWORK = Path(__file__).resolve().parent / "fixtures" / "fractions_framework.json"
+ADD, COMPARE = "3-nf-1", "3-nf-3"
+
+
+def framework_question(question_id, skill):
+    return {"id": question_id, "prompt": f"{question_id}?", "kind": "single", "skill": skill,
+            "choices": [{"id": "right", "text": "Right"}, {"id": "wrong", "text": "Wrong"}], "correct": ["right"]}
+
+
+# Six questions per skill: one attempt gives the default estimator its minimum of evidence.
+QUESTIONS = [framework_question(f"{name}{number}", skill) for name, skill in (("add", ADD), ("compare", COMPARE))
+             for number in range(6)]
+
+
+def framework_answers(add, compare):
+    return {"answers": {item["id"]: [add if item["skill"] == ADD else compare] for item in QUESTIONS}}
+
+
+COURSE = """
+<vertical_demo>
+  <personalized_skill_check display_name="Check" max_attempts="0"
+      questions='[{"id": "q", "prompt": "?", "kind": "single", "skill": "placeholder",
+                   "choices": [{"id": "a", "text": "A"}], "correct": ["a"]}]'/>
+  <personalized_mastery_gate display_name="Gate"><html_demo><p>LESSON</p></html_demo></personalized_mastery_gate>
+  <personalized_learning_plan display_name="Plan"/>
+</vertical_demo>
+"""
+
+
+def framework_unit(env):
+    """The repo's small framework imported by the command, and a unit of a check, a gate and a plan."""
+    call_command("import_skill_framework", str(FRAMEWORK), name="Fractions framework")
+    check, gate, plan = env.block(env.load(COURSE)).children
+    return {"check": check, "gate": gate, "plan": plan}
+
+
+def author_picks_two_skills(env, unit):
+    status, data = call(env.block(unit["check"], "staff", staff=True), "submit_studio_edits", {"values": {
+        "questions": QUESTIONS}})
+    assert status == 200, data
+    status, data = call(env.block(unit["gate"], "staff", staff=True), "submit_studio_edits", {"values": {
+        "skill_checks": [unit["check"]], "skills": [{"skill": ADD, "threshold": 80}]}})
+    assert status == 200, data

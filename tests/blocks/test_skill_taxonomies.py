@@ -5,60 +5,20 @@ its skills picked in a gate and a skill check through their editors, the skills 
 content tags, and the learner's plan under the framework's labels with the parent rolled up.
 """
 import json
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from openedx_tagging.core.tagging import api as tagging
 
 from personalized_path.openedx.skill_tags import PlatformSkillTags
+from tests.builders import ADD, COMPARE, QUESTIONS, author_picks_two_skills, framework_answers, framework_unit
 from tests.harness import call, olx_round_trip, ok
 
 pytestmark = [pytest.mark.tagging, pytest.mark.django_db]
 
-FRAMEWORK = Path(__file__).resolve().parents[1] / "fixtures" / "fractions_framework.json"
-ADD, COMPARE = "3-nf-1", "3-nf-3"
-
-
-def question(question_id, skill):
-    return {"id": question_id, "prompt": f"{question_id}?", "kind": "single", "skill": skill,
-            "choices": [{"id": "right", "text": "Right"}, {"id": "wrong", "text": "Wrong"}], "correct": ["right"]}
-
-
-# Six questions per skill: one attempt gives the default estimator its minimum of evidence.
-QUESTIONS = [question(f"{name}{number}", skill) for name, skill in (("add", ADD), ("compare", COMPARE))
-             for number in range(6)]
-
-
-def answers(add, compare):
-    return {"answers": {item["id"]: [add if item["skill"] == ADD else compare] for item in QUESTIONS}}
-
-
-COURSE = """
-<vertical_demo>
-  <personalized_skill_check display_name="Check" max_attempts="0"
-      questions='[{"id": "q", "prompt": "?", "kind": "single", "skill": "placeholder",
-                   "choices": [{"id": "a", "text": "A"}], "correct": ["a"]}]'/>
-  <personalized_mastery_gate display_name="Gate"><html_demo><p>LESSON</p></html_demo></personalized_mastery_gate>
-  <personalized_learning_plan display_name="Plan"/>
-</vertical_demo>
-"""
-
 
 @pytest.fixture(name="unit")
 def unit_with_the_framework(env):
-    call_command("import_skill_framework", str(FRAMEWORK), name="Fractions framework")
-    check, gate, plan = env.block(env.load(COURSE)).children
-    return {"check": check, "gate": gate, "plan": plan}
-
-
-def author_picks_two_skills(env, unit):
-    status, data = call(env.block(unit["check"], "staff", staff=True), "submit_studio_edits", {"values": {
-        "questions": QUESTIONS}})
-    assert status == 200, data
-    status, data = call(env.block(unit["gate"], "staff", staff=True), "submit_studio_edits", {"values": {
-        "skill_checks": [unit["check"]], "skills": [{"skill": ADD, "threshold": 80}]}})
-    assert status == 200, data
+    return framework_unit(env)
 
 
 def plan_rows(env, unit, user):
@@ -93,13 +53,13 @@ def test_a_learners_mastery_shows_under_the_frameworks_labels_and_the_parent_rol
     author_picks_two_skills(env, unit)
     lock = env.block(unit["gate"], "ada").render("student_view", {}).body_html()
     assert "mastery of the skill “Understand a fraction as parts of a whole”" in lock   # the gate's words too
-    ok(env.block(unit["check"], "ada"), "submit", answers("right", "right"))
+    ok(env.block(unit["check"], "ada"), "submit", framework_answers("right", "right"))
     assert plan_rows(env, unit, "ada") == [
         ("3-nf", "mastered", "Fractions"),
         (ADD, "mastered", "Understand a fraction as parts of a whole"),
         (COMPARE, "mastered", "Compare fractions"),
     ]
-    ok(env.block(unit["check"], "bo"), "submit", answers("right", "wrong"))
+    ok(env.block(unit["check"], "bo"), "submit", framework_answers("right", "wrong"))
     assert [band for _slug, band, _label in plan_rows(env, unit, "bo")] == ["developing", "mastered", "beginning"]
     staff_view = env.block(unit["plan"], "staff", staff=True).render("student_view", {}).body_html()
     assert '<th scope="col" dir="auto">Compare fractions</th>' in staff_view   # the class grid's column
@@ -113,7 +73,7 @@ def test_a_learners_mastery_shows_under_the_frameworks_labels_and_the_parent_rol
 
 def test_a_renamed_skill_keeps_its_slug_and_the_learners_evidence(env, unit):
     author_picks_two_skills(env, unit)
-    ok(env.block(unit["check"], "ada"), "submit", answers("right", "right"))
+    ok(env.block(unit["check"], "ada"), "submit", framework_answers("right", "right"))
     taxonomy = PlatformSkillTags("").taxonomies()[0]
     tagging.update_tag_in_taxonomy(taxonomy, "Compare fractions", "Comparar fracciones")
     rows = plan_rows(env, unit, "ada")
@@ -137,8 +97,8 @@ def test_a_gate_on_the_parent_skill_opens_when_all_its_measured_children_are_mas
     status, data = call(env.block(unit["gate"], "staff", staff=True), "submit_studio_edits", {"values": {
         "skill_checks": [unit["check"]], "skills": [{"skill": "3-nf-2", "threshold": 80}]}})
     assert status == 400 and "3-nf-2" in data["error"]   # a child no check asks about is still refused
-    ok(env.block(unit["check"], "bo"), "submit", answers("right", "wrong"))
+    ok(env.block(unit["check"], "bo"), "submit", framework_answers("right", "wrong"))
     gate = env.block(unit["gate"], "bo").render("student_view", {}).body_html()
     assert 'data-state="locked"' in gate and "mastery of the skill “Fractions”" in gate
-    ok(env.block(unit["check"], "ada"), "submit", answers("right", "right"))
+    ok(env.block(unit["check"], "ada"), "submit", framework_answers("right", "right"))
     assert 'data-state="unlocked"' in env.block(unit["gate"], "ada").render("student_view", {}).body_html()

@@ -15,13 +15,18 @@ from openedx_events.content_authoring.signals import CONTENT_OBJECT_ASSOCIATIONS
 from openedx_tagging.core.tagging import api as tagging
 
 from personalized_path.openedx.skill_tags import PlatformSkillTags
-from tests.blocks.test_skill_taxonomies import ADD, COMPARE, QUESTIONS, answers, author_picks_two_skills
-from tests.builders import BOARD_TILES, board_xml
-from tests.blocks.test_skill_taxonomies import unit_with_the_framework  # noqa: F401  pylint: disable=unused-import
+from tests.builders import (ADD, BOARD_TILES, COMPARE, QUESTIONS, author_picks_two_skills, board_xml, framework_answers,
+                            framework_unit)
 from tests.harness import call, olx_round_trip, ok
 from tests.plugin_signals import plugin_receivers
 
 pytestmark = [pytest.mark.tagging, pytest.mark.django_db]
+
+
+@pytest.fixture(name="unit")
+def unit_with_the_framework(env):
+    return framework_unit(env)
+
 
 COMPARE_LABEL, ADD_LABEL = "Compare fractions", "Understand a fraction as parts of a whole"
 TAG_RECEIVERS = ("note_removed_tag", "skills_after_tag_change")
@@ -58,7 +63,7 @@ def drawer_sets(object_id, values):
 
 def test_a_tag_removed_in_the_drawer_leaves_the_checks_questions_and_the_learners_evidence_stays(env, unit):
     author_picks_two_skills(env, unit)
-    ok(env.block(unit["check"], "ada"), "submit", answers("right", "wrong"))
+    ok(env.block(unit["check"], "ada"), "submit", framework_answers("right", "wrong"))
     author = get_user_model().objects.create(username="author")
     with impersonate(author):
         drawer_sets(unit["check"], [ADD_LABEL])
