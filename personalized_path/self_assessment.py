@@ -327,8 +327,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
     def generate_report_data(self, user_state_iterator, limit_responses=None):
         """One row per submission: username, ratings, evidence and the date, for the instructor report."""
         count = 0
-        labels = {index + 1: level["label"] for index, level in enumerate(self.scale)}
-        labels[core.UNSURE] = "not sure yet"
+        labels = self.scale_labels()  # "Not sure yet" in the report's language, as learners read it
         for user_state in user_state_iterator:
             state = self.read_state(core.STATE_SHAPE, user_state.state.get("learner_state"))
             for number, entry in enumerate(state["history"], start=1):

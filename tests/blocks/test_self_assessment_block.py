@@ -3,6 +3,7 @@ import json
 from collections import namedtuple
 
 import pytest
+from django.utils import translation
 
 from personalized_path.self_assessment import SelfAssessmentBlock
 from tests.harness import BlockEnv, call, field_snapshot, html_of, olx_round_trip
@@ -213,10 +214,13 @@ def test_report_rows_have_username_ratings_evidence_and_dates(env):
               UserState("ben", {"learner_state": {"garbled": True}})]
     rows = list(block.generate_report_data(iter(states)))
     assert [row[0] for row in rows] == ["ana", "ana"]
-    assert rows[0][1]["ratings"] == "compare=Not yet; add=With help; explain=not sure yet"
+    assert rows[0][1]["ratings"] == "compare=Not yet; add=With help; explain=Not sure yet"
     assert "p.4" in rows[0][1]["evidence"] and rows[1][1]["submission"] == 2
     assert rows[0][1]["submitted_at"].startswith("20")
     assert len(list(block.generate_report_data(iter(states), limit_responses=1))) == 1
+    with translation.override("es"):  # the report in its reader's language, as the learners' page
+        rows = list(env.block(usage, "staff", staff=True).generate_report_data(iter(states)))
+    assert rows[0][1]["ratings"].endswith("explain=Aún no estoy seguro")
 
 
 def test_olx_export_and_import_round_trip_every_authored_field():
@@ -250,7 +254,6 @@ def test_studio_validation_names_duplicate_ids():
 
 
 def test_spanish_learners_see_the_spanish_catalog(env):
-    from django.utils import translation  # pylint: disable=import-outside-toplevel
     usage = load(env)
     with translation.override("es"):
         html = html_of(env.block(usage))
