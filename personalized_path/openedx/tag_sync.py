@@ -70,10 +70,15 @@ def tag_skills_after_publish(sender=None, course_key=None, **kwargs):  # pylint:
 FRAMEWORK_MODELS = {"oel_tagging.Tag", "oel_tagging.Taxonomy", "oel_tagging.TaxonomyOrg"}
 
 
+def model_label(sender):
+    """The tagging model a Django model signal is about ("oel_tagging.ObjectTag"), proxies as their table; else None."""
+    meta = getattr(sender, "_meta", None)
+    return meta.concrete_model._meta.label if meta is not None else None
+
+
 def framework_changed(sender=None, **kwargs):
     """Receiver of Django's ``post_save`` and ``post_delete``: a tag or taxonomy changed, cached frameworks are old."""
-    meta = getattr(sender, "_meta", None)
-    if meta is None or meta.concrete_model._meta.label not in FRAMEWORK_MODELS:
+    if model_label(sender) not in FRAMEWORK_MODELS:
         return
     # Imported here: the platform may have no tagging app (skill_tags needs it).
     # pylint: disable-next=import-outside-toplevel
@@ -86,8 +91,7 @@ def framework_changed(sender=None, **kwargs):
 
 def note_removed_tag(sender=None, instance=None, **kwargs):
     """Receiver of Django's ``post_delete``: note the skill of a content tag deleted other than by the plugin."""
-    meta = getattr(sender, "_meta", None)
-    if meta is None or meta.concrete_model._meta.label != "oel_tagging.ObjectTag":
+    if model_label(sender) != "oel_tagging.ObjectTag":
         return
     # Imported here: the platform may have no tagging app (skill_tags needs it).
     # pylint: disable-next=import-outside-toplevel
