@@ -9,21 +9,45 @@ language with the block's catalog (the one its i18n service reads) merged on top
 renders, that object is the active translation, so ``{% trans %}``, ``{% blocktrans %}`` and date
 formats answer exactly as the i18n service and Django would.
 
+Templates are compiled without their indentation and blank lines (``CompactLoader``): the HTML a
+view sends is read again by the LMS, which scans it whole for static and course URLs, and by
+the learner's phone.
+
 Templates are Django's own once compiled: rewriting their nodes at compile time bought less than
 10% of any view in a real LMS (benchmarks/README.md, "Compile passes").
 """
+import re
 import threading
 from contextlib import contextmanager
 from datetime import timezone as dt_timezone
 from importlib import resources
 
 from django.template import Context, Engine
+from django.template.loaders import filesystem
 from django.utils import timezone
 from django.utils.translation import get_language, trans_real
+
+# A template line of tags that print nothing: its line break would print an empty line.
+CONTROL_LINE = re.compile(r"(?:\{%-? *(?:if|elif|else|endif|for|empty|endfor|with|endwith|load|comment|endcomment)\b"
+                          r"[^%]*%\}|\{#.*?#\})+")
 
 # Translations kept per (language, catalog); a catalog is the i18n service's own dict, shared by
 # every copy gettext hands out, so in practice one per language.
 MAX_TRANSLATIONS = 32
+
+
+class CompactLoader(filesystem.Loader):
+    """
+    Template files without indentation or blank lines, and without the line break after a line
+    that is only control tags (``{% if %}``, ``{% endfor %}``...), which would print an empty line.
+    A break stays after every line that can print, so words never run together; no template has
+    a multi-line ``<pre>``, ``<textarea>`` or untrimmed ``{% blocktrans %}``, whose text would
+    change (tests/blocks/test_rendering.py).
+    """
+
+    def get_contents(self, origin):
+        lines = (line.strip() for line in super().get_contents(origin).splitlines())
+        return "".join(line if CONTROL_LINE.fullmatch(line) else line + "\n" for line in lines if line)
 
 
 class TemplateRenderer:
@@ -34,7 +58,7 @@ class TemplateRenderer:
         self.engine = Engine(dirs=[self.folder], libraries={"i18n": "django.templatetags.i18n"}, autoescape=True,
                              builtins=["personalized_path.template_filters"],
                              loaders=[("django.template.loaders.cached.Loader",
-                                       ["django.template.loaders.filesystem.Loader"])])
+                                       ["personalized_path.rendering.CompactLoader"])])
         self._translations = {}
         self._lock = threading.Lock()
 

@@ -6,6 +6,7 @@ benchmarks/bench_render_memory.py: no test here times anything.)
 """
 import gc
 import os
+import re
 from datetime import date, datetime, timedelta, timezone as fixed_zone
 
 import pytest
@@ -32,9 +33,22 @@ TARGET = (date.today() + timedelta(days=30)).isoformat()
 GOALS = {"revision": 0, "goals": {"long": {"text": "Add any two fractions", "smart": ["S"], "target_date": TARGET},
                                   "short-1": {"text": "Ten sums a day", "smart": [], "target_date": TARGET}}}
 RENDERS = 2000  # per block, alternating English and Spanish
-# Django's own engine over the same templates, as any Django project makes one: the output to match.
+# Django's own engine over the same templates, as any Django project makes one: the output to match,
+# once both are read as a browser reads HTML (see same_html).
 PLAIN_ENGINE = Engine(dirs=[templates.folder], libraries={"i18n": "django.templatetags.i18n"}, autoescape=True,
                       builtins=["personalized_path.template_filters"])
+
+
+def same_html(ours, django):
+    """
+    Whether our render is Django's as a browser shows it, and carries no indentation: the
+    CompactLoader only drops spaces at line starts, blank lines and the breaks after lines of control
+    tags, where HTML collapses the spaces around anyway.
+    """
+    assert not re.search(r"^[ \t]", ours, re.MULTILINE), "a line of the output is indented"
+    return " ".join(ours.split()) == " ".join(django.split())
+
+
 BATCH = 200
 
 
@@ -113,7 +127,8 @@ def test_translations_render_exactly_as_the_tags_would(env, language):
         with active_translation(merged), timezone.override(fixed_zone.utc):  # the reader's zone: UTC by default
             expected = PLAIN_ENGINE.get_template("goal_reflection.html").render(Context(context, autoescape=True))
         rendered = templates.render("goal_reflection.html", context, block.i18n_service)
-    assert rendered == expected and "pp-timeline" in rendered
+    assert same_html(rendered, expected) and "pp-timeline" in rendered
+    assert len(rendered) < 0.95 * len(expected)  # the indentation alone; ids are shorter in the LMS too
     assert ("Your timeline" in rendered) == (language == "en")
 
 
@@ -213,7 +228,7 @@ def renders_checked_against_django(monkeypatch):
         with active_translation(self.translation(language, i18n_service)), \
                 timezone.override(time_zone or fixed_zone.utc):
             expected = PLAIN_ENGINE.get_template(name).render(Context(context, autoescape=True))
-        assert html == expected, f"{name} in {language}"
+        assert same_html(html, expected), f"{name} in {language}"
         checked.append(name)
         return html
 
@@ -234,3 +249,22 @@ def test_every_view_and_answer_renders_exactly_as_djangos_own_engine(env, render
             assert status == 200, data
             env.block(usage).student_view({})
     assert len(set(renders_checked_against_django)) >= 2  # the view and at least one answer's parts
+
+
+def test_no_template_has_text_whose_line_starts_matter():
+    """
+    The CompactLoader strips every line: text whose spaces show (a ``<pre>`` or ``<textarea>``
+    running over lines) or make a message id (a ``{% blocktrans %}`` over lines, not ``trimmed``)
+    would change, so no template has one.
+    """
+    folder = templates.folder
+    names = sorted(name for name in os.listdir(folder) if name.endswith(".html"))
+    assert len(names) > 20
+    for name in names:
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            source = handle.read()
+        for element in re.finditer(r"<(pre|textarea)\b.*?</\1>", source, re.DOTALL):
+            assert "\n" not in element.group(0), f"{name}: {element.group(0)[:60]}"
+        for message in re.finditer(r"{% blocktrans(?P<options>[^%]*)%}(?P<text>.*?){% endblocktrans %}", source,
+                                   re.DOTALL):
+            assert "trimmed" in message.group("options") or "\n" not in message.group("text"), name

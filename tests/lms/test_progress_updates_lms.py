@@ -30,25 +30,12 @@ from xmodule.modulestore.tests.django_utils import ModuleStoreTestCase  # noqa: 
 
 from personalized_path.openedx import updates  # noqa: E402
 from personalized_path.openedx.models import SentMessage, UpdateRecipient  # noqa: E402
-from tests.lms.olx import attr, import_olx  # noqa: E402
+from tests.lms.olx import check_and_plan_course, import_olx  # noqa: E402
 
 PASSWORD = "Password1234"
 ORG, NUMBER, RUN = "PersonalizedX", "UPD101", "2026"
-QUESTIONS = [{"id": "half", "prompt": "Which is one half?", "kind": "single", "skill": "fractions",
-              "choices": [{"id": "a", "text": "2/4"}, {"id": "b", "text": "1/3"}], "correct": ["a"]}]
 GRANDMA = {"name": "Grandma", "email": "grandma@example.org", "frequency": "weekly", "include_goals": False,
            "include_checkins": False}
-
-
-def course_olx():
-    return f"""<course display_name="Fractions for families" start="2020-01-01T00:00:00Z">
-  <chapter url_name="week1" display_name="Week 1"><sequential url_name="lesson1" display_name="Lesson 1">
-    <vertical url_name="unit1" display_name="Unit 1">
-      <personalized_skill_check url_name="check" display_name="Fractions check" questions='{attr(QUESTIONS)}'/>
-      <personalized_learning_plan url_name="plan"/>
-    </vertical>
-  </sequential></chapter>
-</course>"""
 
 
 @override_settings(LMS_ROOT_URL="http://lms.test")
@@ -57,7 +44,8 @@ class ProgressUpdatesLmsTest(ModuleStoreTestCase):
 
     def setUp(self):
         super().setUp()
-        self.course = import_olx(self.store, self.user.id, course_olx(), CourseLocator(ORG, NUMBER, RUN))
+        self.course = import_olx(self.store, self.user.id, check_and_plan_course("Fractions for families"),
+                                 CourseLocator(ORG, NUMBER, RUN))
         CourseOverview.load_from_module_store(self.course.id)
         self.learner = UserFactory(username="ann", password=PASSWORD)
         CourseEnrollmentFactory(user=self.learner, course_id=self.course.id)
