@@ -111,7 +111,8 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
             saved=N_("Your ratings are saved."),
         )})
 
-    def view_context(self, state):
+    def view_context(self, state, id_prefix=""):
+        """``id_prefix``: as render_template's, for the radio groups' names and ids (Studio's preview)."""
         config = self.config
         newest = core.latest(state)
         labels = self.scale_labels(config)
@@ -119,7 +120,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
         if self.allow_unsure:
             scale.append((core.UNSURE, labels[core.UNSURE], ""))
         statements = []
-        uid = element_id(str(self.scope_ids.usage_id))
+        uid = id_prefix + element_id(str(self.scope_ids.usage_id))
         for number, statement in enumerate(config.statements):
             group = f"{uid}-{number}"
             level = newest["ratings"].get(statement["id"]) if newest else None
@@ -257,7 +258,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
         if ratings:
             ratings, evidence = core.parse_submission({"ratings": ratings}, self.config)
             state = core.record_submission(state, ratings, evidence, self.now_text())
-        return self.render_template(self.view_context(state), id_prefix="preview-")
+        return self.render_template(self.view_context(state, id_prefix="preview-"), id_prefix="preview-")
 
     @staticmethod
     def distribution_change(config):

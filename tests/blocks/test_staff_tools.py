@@ -1,5 +1,6 @@
 """Course staff tools: preview as a learner, broken-link warnings, class summaries, one learner's answers."""
 import json
+import re
 
 import pytest
 from xblock.fields import Scope
@@ -109,6 +110,11 @@ def test_self_assessment_skill_check_and_board_previews_use_the_learner_views(en
     staff = env.block(sa, "staff_ann", staff=True)
     status, data = call(staff, "preview", {"values": {"ratings.compare": "1", "ratings.explain": "3"}})
     assert status == 200 and "Your profile" in data["html"] and "On my own" in data["html"]
+    # The preview shares Studio's page with the block itself: no id or radio group of one is the other's.
+    names = re.compile(r'(?:id|name)="([^"]+)"')
+    page_names = set(names.findall(env.block(sa, "staff_ann", staff=True).student_view({}).content))
+    preview_names = set(names.findall(data["html"]))
+    assert len(preview_names) > 10 and not page_names & preview_names
     status, data = call(staff, "preview", {"values": {"ratings.compare": "1"}})
     assert status == 400 and data["field"] == "ratings.explain"
     assert env.block(sa, "staff_ann").learner_state == {}
