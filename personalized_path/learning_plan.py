@@ -286,6 +286,7 @@ class LearningPlanBlock(PlanClassMixin, PlanGroupsMixin, PlanSharingMixin, PlanS
         gates = [source for source in sources if source.kind == core.MASTERY_GATE]
         return {
             "title": self.display_name, "staff": True, "skills": skills, "total": total, "unavailable": unavailable,
+            "summary_pending": self.summary_pending,
             "skill_columns": [{"id": skill, "label": self.skill_label(skill)} for skill in skills],
             "matching": matching, "pages": pages, "page": page, "query": query,
             "rows": [self.grid_row(row) for row in page_rows],

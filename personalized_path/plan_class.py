@@ -15,6 +15,9 @@ from .platform_glue import CLASS_EXPORT_URL_SETTING, platform_function
 class PlanClassMixin(XBlockMixin):
     """The class grid's rows, a page of them, the route counts and the export's rows, from either source."""
 
+    # Set by summary_store when the rows were read from learner state because the summary is being rebuilt.
+    summary_pending = False
+
     def class_rows(self, pairs):
         """Every learner with state in any source: one grid row each, read block by block (not learner by learner)."""
         per_learner = {}
@@ -33,12 +36,24 @@ class PlanClassMixin(XBlockMixin):
                                for item in client.iter_all_for_block(block.scope_ids.usage_id))
 
     def summary_store(self, pairs):
-        """The class summary store when it holds this plan's rows for what the plan reads now; else None."""
+        """
+        The class summary store when it holds this plan's rows for what the plan reads now; else None,
+        once the store was asked to rebuild them (``summary_pending`` then says so to staff; where nothing
+        can rebuild them but the management command, it stays False): where the rebuild runs at once
+        (the workbench) the rows are read as soon as it is done.
+        """
         store = self.plan_summary_store()
         if store is None:
             return None
+        plan_key, usage_key = str(self.scope_ids.usage_id), self.scope_ids.usage_id
         record = class_grid.config_record([source for source, _block in pairs], self.skill_rules(pairs))
-        return store if store.ready(str(self.scope_ids.usage_id), self.scope_ids.usage_id, record) else None
+        if store.ready(plan_key, usage_key, record):
+            return store
+        asked = store.request_rebuild(plan_key, record)
+        if asked and store.ready(plan_key, usage_key, record):
+            return store
+        self.summary_pending = asked is not None
+        return None
 
     def stored_rows(self, pairs, found):
         """Grid rows from the summary's ``[(username, summaries)]`` (lazily: the export streams them)."""

@@ -17,6 +17,11 @@ of (the learning plan); empty makes those blocks load through ``runtime.get_bloc
 the learning plan's class summary, kept in this app's tables (see summaries.py); empty makes the class
 grid read every learner's state on each request.
 
+``PERSONALIZED_PATH_PLAN_REBUILD`` (default ``personalized_path.openedx.tasks.queue_plan_rebuild``): what
+runs when a plan's class summary is found out of date (an author changed what the plan reads, or the
+plugin was upgraded): a function given the plan's usage key; by default it queues the Celery task
+``rebuild_learning_plan_summary`` for the LMS's workers; empty leaves it to the management command.
+
 ``PERSONALIZED_PATH_PROGRESS_UPDATES`` (default ``personalized_path.openedx.updates.progress_updates``):
 where the learning plan keeps a learner's progress-update recipients, reminder switches and sent log;
 empty hides the plan's "Progress updates" section; messaging.py sends them through edx-ace.
@@ -38,6 +43,8 @@ SHOWN_CHECK_SETTING = "PERSONALIZED_PATH_SHOWN_CHECK"
 SHOWN_CHECK = "personalized_path.openedx.linked.learner_may_see"
 PLAN_SUMMARIES_SETTING = "PERSONALIZED_PATH_PLAN_SUMMARIES"
 PLAN_SUMMARIES = "personalized_path.openedx.summaries.plan_summaries"
+PLAN_REBUILD_SETTING = "PERSONALIZED_PATH_PLAN_REBUILD"
+PLAN_REBUILD = "personalized_path.openedx.tasks.queue_plan_rebuild"
 PROGRESS_UPDATES_SETTING = "PERSONALIZED_PATH_PROGRESS_UPDATES"
 PROGRESS_UPDATES = "personalized_path.openedx.updates.progress_updates"
 CLASS_EXPORT_URL_SETTING = "PERSONALIZED_PATH_CLASS_EXPORT_URL"
@@ -58,6 +65,8 @@ def plugin_settings(settings):
         setattr(settings, SHOWN_CHECK_SETTING, SHOWN_CHECK)
     if not hasattr(settings, PLAN_SUMMARIES_SETTING):
         setattr(settings, PLAN_SUMMARIES_SETTING, PLAN_SUMMARIES)
+    if not hasattr(settings, PLAN_REBUILD_SETTING):
+        setattr(settings, PLAN_REBUILD_SETTING, PLAN_REBUILD)
     if not hasattr(settings, PROGRESS_UPDATES_SETTING):
         setattr(settings, PROGRESS_UPDATES_SETTING, PROGRESS_UPDATES)
     if not hasattr(settings, CLASS_EXPORT_URL_SETTING):

@@ -7,7 +7,8 @@ Blocks reach it through the Django setting ``PERSONALIZED_PATH_PLAN_SUMMARIES`` 
 settings.py), which names ``plan_summaries``; where it names nothing the grid reads every learner's
 state as before. A plan's rows are used only once they were rebuilt for what the plan reads now
 (its sources and skill rules, ``PlanSummaryConfig``): until then the grid falls back, so a change of
-the plan's sources can make it slow, never wrong.
+the plan's sources can make it slow, never wrong. The first staff view that finds a plan's rows out of
+date asks for them to be rebuilt (``request_rebuild``: a Celery task in the LMS), once per change.
 """
 import hashlib
 import json
@@ -15,16 +16,22 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q, Sum
 
 from personalized_path.core import class_grid
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
+from personalized_path.openedx.settings import PLAN_REBUILD, PLAN_REBUILD_SETTING
+from personalized_path.platform_glue import platform_function
 
 CHUNK = 1000
 # The rows' fact columns; a new one (2: next_review_due) makes every plan's rows wait for a rebuild.
 ROW_COLUMNS = 2
 FEW_MATCHING = 2000  # see page
+# A plan's rebuild is asked for once per configuration; again after this long if it has not happened
+# by then (a worker lost it, say).
+REBUILD_ASKED_SECONDS = 3600
 log = logging.getLogger(__name__)
 
 
@@ -98,6 +105,25 @@ class PlanSummaryStore:
             log.exception("Learning plan %s: the class summary cannot be read", plan_key)
             return False
         return config.built_digest == digest
+
+    @staticmethod
+    def request_rebuild(plan_key, record):
+        """
+        Ask once for the plan's rows to be rebuilt for ``record`` (what it reads now, found out of date by
+        ``ready``): by the function ``PERSONALIZED_PATH_PLAN_REBUILD`` names, given the plan's key once
+        the request's transaction commits (the plugin's default queues a Celery task; the workbench's runs
+        it at once). True when asked now, False when asked already for this configuration (within
+        REBUILD_ASKED_SECONDS), None when the setting names nothing (the management command rebuilds).
+        """
+        rebuild = platform_function(PLAN_REBUILD_SETTING, PLAN_REBUILD)
+        if rebuild is None:
+            return None
+        asked = "personalized_path.plan_rebuild." + hashlib.sha256(
+            f"{plan_key} {config_digest(record)}".encode("utf-8")).hexdigest()
+        if not cache.add(asked, True, REBUILD_ASKED_SECONDS):
+            return False
+        transaction.on_commit(lambda: rebuild(plan_key))
+        return True
 
     @classmethod
     def learner_wrote(cls, usage_key, username, summary, now):

@@ -1,5 +1,6 @@
 """
-The Celery task that sends what is due (progress updates and nudges: updates.send_due).
+The plugin's Celery tasks: sending what is due (progress updates and nudges: updates.send_due), and
+rebuilding one learning plan's class summary when a staff view found it out of date.
 
 The LMS's Celery application discovers it by itself: ``openedx.core.lib.celery`` calls
 ``APP.autodiscover_tasks()``, which imports ``tasks`` of every installed Django app, and the plugin
@@ -23,3 +24,24 @@ def send_progress_updates():
     # pylint: disable-next=import-outside-toplevel
     from personalized_path.openedx.updates import send_due
     return send_due()
+
+
+REBUILD_TASK_NAME = "personalized_path.openedx.tasks.rebuild_learning_plan_summary"
+
+
+@shared_task(name=REBUILD_TASK_NAME, ignore_result=True)
+def rebuild_learning_plan_summary(plan_key):
+    """
+    Rebuild one plan's class summary from learner state, as ``rebuild_learning_plan_summaries --plan``
+    does; the number of learners (None where the plan or the store is not there).
+    """
+    # pylint: disable-next=import-outside-toplevel
+    from personalized_path.platform_glue import DEFAULT_PLAN_LOADER, PLAN_LOADER_SETTING, platform_function
+    for plan in platform_function(PLAN_LOADER_SETTING, DEFAULT_PLAN_LOADER)([], [plan_key]):
+        return plan.rebuild_class_summary()
+    return None
+
+
+def queue_plan_rebuild(plan_key):
+    """Queue that rebuild for the LMS's Celery workers (``PERSONALIZED_PATH_PLAN_REBUILD``, the plugin's default)."""
+    rebuild_learning_plan_summary.delay(plan_key)

@@ -76,6 +76,8 @@ PERSONALIZED_PATH_SAVE_TRANSACTION = "personalized_path.workbench.field_data.sav
 # The learning plan's class summary for blocks whose fields live in this database (not the tests' memory).
 PERSONALIZED_PATH_PLAN_SUMMARIES = "personalized_path.workbench.field_data.plan_summaries"
 PERSONALIZED_PATH_PLAN_LOADER = "personalized_path.workbench.user_states.workbench_plans"
+# A plan found out of date is rebuilt at once, in the staff request (the task called, not queued: no Celery here).
+PERSONALIZED_PATH_PLAN_REBUILD = "personalized_path.openedx.tasks.rebuild_learning_plan_summary"
 # Progress updates for blocks whose fields live in this database; their links point at this server.
 PERSONALIZED_PATH_PROGRESS_UPDATES = "personalized_path.workbench.field_data.progress_updates"
 LMS_ROOT_URL = os.environ.get("PERSONALIZED_PATH_SITE_URL", "http://localhost:8000")

@@ -9,6 +9,7 @@ import inspect
 import itertools
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -131,8 +132,8 @@ def test_the_summary_tables_are_migrated():
 
 def test_grid_and_export_are_the_same_from_the_summary_and_from_learner_state():
     class_of_eight()
-    with CaptureQueriesContext(connection) as queries:
-        from_state = answers()  # not rebuilt yet: read from learner state
+    with CaptureQueriesContext(connection) as queries, override_settings(PERSONALIZED_PATH_PLAN_REBUILD=""):
+        from_state = answers()  # not rebuilt yet, nor asked to be: read from learner state
     assert every_learners_state_read(queries)
     assert PlanSummaryConfig.objects.get(plan_key=PLAN).built_digest == ""
     with override_settings(PERSONALIZED_PATH_PLAN_SUMMARIES=""):  # a runtime without the plugin's store
@@ -275,3 +276,28 @@ def test_a_new_title_keeps_the_summary_in_use_and_a_new_source_sets_it_aside():
     with CaptureQueriesContext(connection) as queries:
         assert "1 shown of 1" in grid({})
     assert every_learners_state_read(queries)  # until the next rebuild
+
+
+def test_a_plan_out_of_date_asks_once_for_its_rebuild_and_reads_its_rows_once_done(django_capture_on_commit_callbacks):
+    """
+    The first staff view that finds the rows out of date asks for a rebuild (PERSONALIZED_PATH_PLAN_REBUILD,
+    once the request commits) and says the view is being brought up to date; once it ran, the rows are read.
+    """
+    for number, learner in enumerate(LEARNERS[:4]):
+        act(number, learner)
+    with override_settings(PERSONALIZED_PATH_PLAN_REBUILD=""):  # nothing to ask: the command alone rebuilds
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert "4 shown of 4" in grid({}) and "being brought up to date" not in grid({})
+        assert not callbacks
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, CaptureQueriesContext(connection) as queries:
+        pending = grid({})
+        assert grid({}) == pending  # asked once, not on every view
+        assert not PlanLearnerSummary.objects.filter(plan_key=PLAN).exists()  # not before the request commits
+    assert len(callbacks) == 1 and every_learners_state_read(queries)
+    assert "4 shown of 4" in pending and "being brought up to date" in pending
+    config = PlanSummaryConfig.objects.get(plan_key=PLAN)
+    assert config.built_digest == config.digest and PlanLearnerSummary.objects.filter(plan_key=PLAN).count() == 4
+    with CaptureQueriesContext(connection) as queries:
+        done = grid({})
+    assert not every_learners_state_read(queries)
+    assert done == re.sub(r'<p class="pp-plan-pending">.*?</p>', "", pending)

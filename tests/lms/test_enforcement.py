@@ -40,7 +40,7 @@ from xmodule.partitions.partitions_service import get_all_partitions_for_course 
 from personalized_path.core import gate_access  # noqa: E402
 from personalized_path.links import SHOWN  # noqa: E402
 from personalized_path.openedx import gate_sync, partitions  # noqa: E402
-from personalized_path.openedx.models import PlanLearnerSummary  # noqa: E402
+from personalized_path.openedx.models import PlanLearnerSummary, PlanSummaryConfig  # noqa: E402
 from tests.lms.olx import attr, import_olx  # noqa: E402
 
 PASSWORD = "Password1234"
@@ -281,6 +281,25 @@ class GateEnforcementTest(ModuleStoreTestCase):
         assert "3 shown of 3" in from_summary and "excepted" in from_summary
         call_command("rebuild_learning_plan_summaries", "--plan", plan, stdout=io.StringIO())
         assert sorted(PlanLearnerSummary.objects.filter(plan_key=plan).values_list("username", "summaries")) == kept
+
+    def test_a_plan_out_of_date_is_rebuilt_by_the_celery_task_its_first_staff_view_queues(self):
+        """The plugin's default PERSONALIZED_PATH_PLAN_REBUILD, a Celery task (run inline by the test settings)."""
+        plan = str(key("personalized_learning_plan", "plan"))
+        assert self.answer("passer").status_code == 200 and self.answer("locked", choice="b").status_code == 200
+        shared = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rebuild-asked"}
+        with override_settings(CACHES={**settings.CACHES, "default": shared}):
+            with self.captureOnCommitCallbacks(execute=True) as callbacks:  # the request's transaction commits
+                first = self.handler("teacher", "personalized_learning_plan", "plan", "class_grid", {})
+                again = self.handler("teacher", "personalized_learning_plan", "plan", "class_grid", {})
+            assert len(callbacks) == 1  # asked once
+            config = PlanSummaryConfig.objects.get(plan_key=plan)
+            assert config.built_digest == config.digest
+            assert sorted(PlanLearnerSummary.objects.filter(plan_key=plan).values_list("username", flat=True)) == [
+                "locked", "passer"]
+            done = self.handler("teacher", "personalized_learning_plan", "plan", "class_grid", {}).json()["html"]
+        assert first.json()["html"] == again.json()["html"]
+        assert "being brought up to date" in first.json()["html"] and "2 shown of 2" in first.json()["html"]
+        assert "being brought up to date" not in done and "2 shown of 2" in done
 
     def test_the_class_export_streams_to_the_course_staff_through_the_plugins_view(self):
         plan = str(key("personalized_learning_plan", "plan"))

@@ -2,8 +2,9 @@
 ``./manage.py lms rebuild_learning_plan_summaries --course <course key>`` (or ``--plan <usage key>``,
 both repeatable): rebuild the learning plans' class summary from learner state, read through the
 platform's user-state client one source block at a time and written in chunks. The summary is
-derived and disposable: run this after installing or upgrading the plugin (once its migration ran),
-after an author changes which blocks a plan reads, or whenever the summary is in doubt. Until a
+derived and disposable. The first staff view of a plan whose summary is missing or out of date
+queues the same rebuild (tasks.rebuild_learning_plan_summary); run this to have a large course ready
+before its teachers look, where no Celery worker runs, or whenever the summary is in doubt. Until a
 plan's summary is rebuilt for what it reads now, its class view reads learner state directly.
 A learner who writes while their block is being read may keep the older summary of that block
 until their next write or the next rebuild: run it when the course is quiet if it matters.
