@@ -1,6 +1,6 @@
 """
 The plugin's Celery tasks: sending what is due (progress updates and nudges: updates.send_due), and
-rebuilding one learning plan's class summary when a staff view found it out of date.
+rebuilding one learning plan's class summary when a staff view or that run found it out of date.
 
 The LMS's Celery application discovers it by itself: ``openedx.core.lib.celery`` calls
 ``APP.autodiscover_tasks()``, which imports ``tasks`` of every installed Django app, and the plugin
@@ -8,12 +8,15 @@ app ``personalized_path.openedx`` is one. Operators schedule it with Celery beat
 (``CELERYBEAT_SCHEDULE``) or run the ``send_progress_updates`` management command from cron.
 Where Celery is not installed (the workbench, the tests) the task is a plain function.
 """
+import logging
+
 try:
     from celery import shared_task
 except ImportError:  # no Celery: a plain function, called directly or by the command
     def shared_task(**_options):
         return lambda function: function
 
+log = logging.getLogger(__name__)
 TASK_NAME = "personalized_path.openedx.tasks.send_progress_updates"
 
 
@@ -37,9 +40,12 @@ def rebuild_learning_plan_summary(plan_key):
     """
     # pylint: disable-next=import-outside-toplevel
     from personalized_path.platform_glue import DEFAULT_PLAN_LOADER, PLAN_LOADER_SETTING, platform_function
-    for plan in platform_function(PLAN_LOADER_SETTING, DEFAULT_PLAN_LOADER)([], [plan_key]):
-        return plan.rebuild_class_summary()
-    return None
+    try:
+        plans = list(platform_function(PLAN_LOADER_SETTING, DEFAULT_PLAN_LOADER)([], [plan_key]))
+    except Exception:  # pylint: disable=broad-except  # the modulestore's "not found", say: the plan was deleted
+        log.warning("Learning plan %s could not be loaded: its class summary is not rebuilt", plan_key, exc_info=True)
+        return None
+    return plans[0].rebuild_class_summary() if plans else None
 
 
 def queue_plan_rebuild(plan_key):

@@ -22,6 +22,7 @@ from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 from personalized_path.openedx.summaries import config_digest
+from personalized_path.openedx.tasks import rebuild_learning_plan_summary
 from personalized_path.workbench.services import DAYS_LATER
 from tests.builders import plan_unit_xml
 
@@ -301,3 +302,11 @@ def test_a_plan_out_of_date_asks_once_for_its_rebuild_and_reads_its_rows_once_do
         done = grid({})
     assert not every_learners_state_read(queries)
     assert done == re.sub(r'<p class="pp-plan-pending">.*?</p>', "", pending)
+
+
+def test_the_rebuild_task_of_a_plan_no_longer_there_logs_and_rebuilds_nothing(caplog):
+    for number, learner in enumerate(LEARNERS[:2]):
+        act(number, learner)
+    assert rebuild_learning_plan_summary(PLAN) == 2
+    assert rebuild_learning_plan_summary(f"{SCENARIO}-deleted.personalized_learning_plan.d0.u0") is None
+    assert "could not be loaded: its class summary is not rebuilt" in caplog.text

@@ -19,7 +19,7 @@ from webob import Request
 from workbench.runtime import ID_MANAGER, WorkbenchRuntime
 
 from personalized_path.openedx import updates
-from personalized_path.openedx.models import LearnerNudges, SentMessage, UpdateRecipient
+from personalized_path.openedx.models import LearnerNudges, PlanSummaryConfig, SentMessage, UpdateRecipient
 from tests.harness import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
@@ -183,6 +183,24 @@ def test_a_weekly_digest_goes_after_confirmation_and_nothing_after_stop():
     assert "Stopped" in sharing("ann")
     answer = add("ann", status=400)
     assert answer["field"] == "email" and "stopped your updates" in answer["error"]
+
+
+def test_a_summary_out_of_date_is_rebuilt_at_the_run_s_asking_and_the_next_run_sends(
+        django_capture_on_commit_callbacks):
+    """An upgrade's new column (or an author's change) stops updates only until the run's asked rebuild."""
+    plan_page("ann")
+    add("ann")
+    assert "Thank you" in Client().post(link(outbox()[0], "confirm")).content.decode()
+    call("ann", "personalized_skill_check", "submit", {"answers": {"half": ["a"]}})
+    rebuild()
+    PlanSummaryConfig.objects.update(built_digest="built-before-an-upgrade")
+    outbox().clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert "progress_digest" not in updates.send_due(later(8))  # out of date: nothing from it yet
+    assert len(callbacks) == 1
+    config = PlanSummaryConfig.objects.get()
+    assert config.built_digest == config.digest
+    assert updates.send_due(later(8))["progress_digest"] == 1 and to("jane@example.org")
 
 
 def test_a_change_update_says_what_changed_and_nothing_when_nothing_did():
