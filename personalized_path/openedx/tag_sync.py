@@ -78,7 +78,9 @@ def model_label(sender):
 
 def framework_changed(sender=None, **kwargs):
     """Receiver of Django's ``post_save`` and ``post_delete``: a tag or taxonomy changed, cached frameworks are old."""
-    if model_label(sender) not in FRAMEWORK_MODELS:
+    # A migration's own saves use historical models (Django builds them in the module "__fake__"): no
+    # framework can be cached before migrations end, and the cache's table may not be there yet.
+    if model_label(sender) not in FRAMEWORK_MODELS or getattr(sender, "__module__", "") == "__fake__":
         return
     # Imported here: the platform may have no tagging app (skill_tags needs it).
     # pylint: disable-next=import-outside-toplevel
