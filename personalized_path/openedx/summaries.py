@@ -120,7 +120,14 @@ class PlanSummaryStore:
             return None
         asked = "personalized_path.plan_rebuild." + hashlib.sha256(
             f"{plan_key} {config_digest(record)}".encode("utf-8")).hexdigest()
-        if not cache.add(asked, True, REBUILD_ASKED_SECONDS):
+        try:
+            with transaction.atomic():  # a database cache that fails must not abort the request's transaction
+                first = cache.add(asked, True, REBUILD_ASKED_SECONDS)
+        except Exception:  # pylint: disable=broad-except  # the cache is down: the grid reads learner state
+            log.warning("Learning plan %s: its class summary's rebuild could not be asked for", plan_key,
+                        exc_info=True)
+            return None
+        if not first:
             return False
         transaction.on_commit(lambda: rebuild(plan_key))
         return True

@@ -310,3 +310,13 @@ def test_the_rebuild_task_of_a_plan_no_longer_there_logs_and_rebuilds_nothing(ca
     assert rebuild_learning_plan_summary(PLAN) == 2
     assert rebuild_learning_plan_summary(f"{SCENARIO}-deleted.personalized_learning_plan.d0.u0") is None
     assert "could not be loaded: its class summary is not rebuilt" in caplog.text
+
+
+def test_a_cache_that_fails_asks_for_no_rebuild_and_the_staff_page_still_shows_the_grid(caplog):
+    act(0, "Ann")
+    missing = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_cache_table"}
+    with override_settings(CACHES={"default": missing}):
+        html = WorkbenchRuntime("staff_1").get_block(PLAN).student_view({}).content  # the staff page
+    assert "1 shown of 1" in html and "being brought up to date" not in html
+    assert "its class summary's rebuild could not be asked for" in caplog.text
+    assert PlanSummaryConfig.objects.get(plan_key=PLAN).built_digest == ""
