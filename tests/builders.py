@@ -166,6 +166,7 @@ PAYLOADS = {
     "learner_answers": lambda name: {"username": "someone"},  # staff only: a learner gets 403
     "recount_class": lambda name: {},  # staff only: a learner gets 403
     "propose_groups": lambda name: {"kind": "mixed", "size": 2},  # staff only: a learner gets 403
+    "saved_groups": lambda name: {},  # staff only: a learner gets 403
     "save_groups": lambda name: {"kind": "mixed", "groups": [{"name": "A", "members": []}], "revision": 0},
     "publish_groups": lambda name: {"publish": True},
     "create_teams": lambda name: {"team_set": "projects"},

@@ -194,6 +194,14 @@ function PersonalizedLearningPlan(runtime, element, init) {
     if (heading) { heading.focus(); }
   }
 
+  /* The saved grouping's editor, asked for when staff open it: it reads the whole class. */
+  function openSavedGroups(button) {
+    block.send("saved_groups", {}, {button: button, pending: messages.loading, scope: groupsPanel()})
+      .then(function (result) {
+        if (result.ok) { showEditor(result.data.html, ""); }
+      });
+  }
+
   function proposeGroups(button, keepLocked) {
     var form = groupsPanel().querySelector(".pp-groups-form");
     var by = form.elements.by.value;
@@ -285,6 +293,7 @@ function PersonalizedLearningPlan(runtime, element, init) {
   block.element.addEventListener("click", function (event) {
     var target = event.target.closest("button");
     if (!target || target.closest(".pp-root") !== root() || !target.closest(".pp-plan-groups")) { return; }
+    if (target.classList.contains("pp-groups-open")) { openSavedGroups(target); }
     if (target.classList.contains("pp-groups-rerun")) { proposeGroups(target, true); }
     if (target.classList.contains("pp-groups-save")) { saveGroups(target); }
     if (target.classList.contains("pp-groups-publish")) { publishGroups(target); }

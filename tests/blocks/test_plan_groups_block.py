@@ -67,7 +67,20 @@ def test_save_keeps_who_and_when_and_refuses_a_stale_save(course):
     assert "Saved by staff_1" in data["html"] and "Owls" in data["html"]
     status, answer = call(staff(course), "save_groups", saved_payload(proposal, revision=0))
     assert status == 409 and "Someone else saved" in answer["error"]
-    assert "Saved groups: Mixed ability" in render(course.env, course.plan, "staff_1", staff=True)
+    # The staff page offers the saved grouping without reading the class; its editor comes when asked.
+    page = render(course.env, course.plan, "staff_1", staff=True)
+    assert "Show the saved grouping (2 groups)" in page and "Saved groups: Mixed ability" not in page
+    shown = ok(staff(course), "saved_groups", {})["html"]
+    assert "Saved groups: Mixed ability" in shown and "Owls" in shown and 'class="pp-group-move"' in shown
+
+
+def test_the_saved_grouping_is_for_staff_and_says_when_there_is_none(course):
+    status, answer = call(staff(course), "saved_groups", {})
+    assert status == 404 and answer["error"] == "No groups are saved yet."
+    assert "Show the saved grouping" not in render(course.env, course.plan, "staff_1", staff=True)
+    ok(staff(course), "save_groups", saved_payload(propose(course)["proposal"]))
+    assert call(course.block("plan", "learner_00"), "saved_groups", {})[0] == 403
+    assert call(staff(course), "saved_groups", {"x": 1})[0] == 400
 
 
 def test_a_colleagues_save_in_another_request_is_never_overwritten_or_published_over(course):

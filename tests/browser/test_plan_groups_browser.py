@@ -1,5 +1,6 @@
 """Groups on the learning plan in Debian's Chromium (issue 27): a teacher proposes mixed-ability groups of 4
-for a class of 30, moves one learner with the keyboard, saves, exports the Teams CSV and shows the groups; a
+for a class of 30, moves one learner with the keyboard, saves, exports the Teams CSV, shows the groups and
+opens the saved grouping again from a new page; a
 learner sees their group (and only theirs) on the plan. In English and in Arabic (right to left), at desktop
 width and at 375 px, axe-clean."""
 import csv
@@ -91,6 +92,17 @@ def test_a_teacher_groups_the_class_and_a_learner_sees_their_group(workbench, si
     groups.locator(".pp-groups-publish[data-publish=true]").click()
     page.wait_for_selector(f"{GROUPS} .pp-groups-publish[data-publish=true]", state="detached")
     assert groups.locator(".pp-groups-publish[data-publish=false]").count() == 1
+
+    # Opened again, the page offers the saved grouping (it does not read the class) and shows its
+    # editor when asked, by keyboard.
+    page.reload()
+    page.wait_for_selector(f"{PLAN}[data-view=class]")
+    assert groups.locator(".pp-groups-editor").count() == 0
+    groups.locator(".pp-groups-open").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{GROUPS} .pp-groups-editor[data-saved=true]")
+    assert page.evaluate("document.activeElement.tagName") == "H4"
+    assert groups.locator(f'.pp-group[data-group="{target}"] .pp-group-name').input_value() == "Owls"
     sized_page.axe(f"groups-saved-{language}", PLAN)
     assert fits(page)
     sized_page.screenshot(f"groups-{language}", GROUPS)

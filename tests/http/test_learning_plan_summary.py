@@ -320,3 +320,21 @@ def test_a_cache_that_fails_asks_for_no_rebuild_and_the_staff_page_still_shows_t
     assert "1 shown of 1" in html and "being brought up to date" not in html
     assert "its class summary's rebuild could not be asked for" in caplog.text
     assert PlanSummaryConfig.objects.get(plan_key=PLAN).built_digest == ""
+
+
+def test_a_staff_page_with_saved_groups_reads_no_learners_state_until_they_are_opened():
+    """The grid reads the summary; the saved grouping (which reads the class) waits for ``saved_groups``."""
+    for number, learner in enumerate(LEARNERS[:4]):
+        act(number, learner)
+    call_command("rebuild_learning_plan_summaries", plan=[PLAN], stdout=io.StringIO())
+    proposal = json.loads(call("staff_1", "personalized_learning_plan", "propose_groups",
+                               {"kind": "mixed", "size": 2}).body)["proposal"]
+    call("staff_1", "personalized_learning_plan", "save_groups", {
+        "kind": proposal["kind"], "skills": proposal["skills"], "groups": proposal["groups"], "revision": 0})
+    with CaptureQueriesContext(connection) as queries:
+        page = WorkbenchRuntime("staff_1").get_block(PLAN).student_view({}).content
+    assert not every_learners_state_read(queries)
+    assert "Show the saved grouping (2 groups)" in page and "4 shown of 4" in page
+    with CaptureQueriesContext(connection) as queries:
+        editor = json.loads(call("staff_1", "personalized_learning_plan", "saved_groups", {}).body)["html"]
+    assert every_learners_state_read(queries) and "Saved groups" in editor
