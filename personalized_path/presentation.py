@@ -148,9 +148,11 @@ class PresentationMixin(XBlockMixin):
         its element ids start with (``uid``, see element_id), made once here rather than by a filter
         at every use.
         """
-        usage_id = str(self.scope_ids.usage_id)
-        return dict(context, block=self, usage_id=id_prefix + usage_id,
-                    uid=SafeString(id_prefix + element_id(usage_id)))
+        return dict(context, block=self, usage_id=id_prefix + str(self.scope_ids.usage_id), uid=self.uid(id_prefix))
+
+    def uid(self, id_prefix=""):
+        """What this block's element ids start with (``id_prefix`` for a second copy on the page: a preview)."""
+        return SafeString(id_prefix + element_id(str(self.scope_ids.usage_id)))
 
     def render_parts(self, context, *names):
         """

@@ -10,7 +10,7 @@ from .fields import Boolean, Dict, List, String
 from .base import CreditWhenDoneMixin, PersonalizedBlockMixin
 from .dates import parse_iso
 from .handlers import json_api
-from .presentation import element_id, settings_problems
+from .presentation import settings_problems
 from .core import self_assessment as core
 from .core import N_, count_of
 from .core import preview
@@ -120,7 +120,7 @@ class SelfAssessmentBlock(PersonalizedBlockMixin, StudioEditorMixin, CreditWhenD
         if self.allow_unsure:
             scale.append((core.UNSURE, labels[core.UNSURE], ""))
         statements = []
-        uid = id_prefix + element_id(str(self.scope_ids.usage_id))
+        uid = self.uid(id_prefix)
         for number, statement in enumerate(config.statements):
             group = f"{uid}-{number}"
             level = newest["ratings"].get(statement["id"]) if newest else None

@@ -12,7 +12,6 @@ In the LMS and Studio the platform's ``content_tagging`` app decides which taxon
 (by organization) and announces tag changes; elsewhere (the workbench) every enabled taxonomy is used.
 """
 import contextlib
-import logging
 import threading
 import uuid
 
@@ -31,8 +30,8 @@ except ImportError:  # openedx-core (master), where the app moved up to openedx_
     from openedx_tagging.models import Tag
 
 from personalized_path.core import skills as core
+from personalized_path.openedx.storage import cache_write
 
-log = logging.getLogger(__name__)
 MAX_FRAMEWORK_TAGS = 2000
 # A course's framework is read on learners' views (labels, roll-up), so it is kept in the platform's
 # shared cache under a version that every change of a tag or taxonomy renews; the timeout is a backstop
@@ -58,14 +57,9 @@ def is_mirroring():
 
 def renew_frameworks():
     """Every course's cached framework is old (a tag or taxonomy changed: tag_sync.framework_changed)."""
-    try:
-        # In a savepoint: a database cache that fails (the tagging app's own migrations run before the
-        # cache table exists) must not abort the transaction of the tag's save (PostgreSQL would).
-        with transaction.atomic():
-            cache.set(_FRAMEWORK_VERSION, uuid.uuid4().hex, None)
-    except Exception:  # pylint: disable=broad-except
-        # A tag's save never fails for the cache; the cached frameworks then age out after FRAMEWORK_CACHE_SECONDS.
-        log.warning("Cached skill frameworks could not be renewed", exc_info=True)
+    # Where the cache fails, the cached frameworks age out after FRAMEWORK_CACHE_SECONDS.
+    cache_write(lambda: cache.set(_FRAMEWORK_VERSION, uuid.uuid4().hex, None),
+                "Cached skill frameworks could not be renewed")
 
 
 def _content_tagging():

@@ -23,6 +23,7 @@ from django.db.models import F, Q, Sum
 from personalized_path.core import class_grid
 from personalized_path.openedx.models import PlanLearnerFacet, PlanLearnerSummary, PlanSummaryConfig, PlanSummaryCount
 from personalized_path.openedx.settings import PLAN_REBUILD, PLAN_REBUILD_SETTING
+from personalized_path.openedx.storage import cache_write
 from personalized_path.platform_glue import platform_function
 
 CHUNK = 1000
@@ -120,12 +121,9 @@ class PlanSummaryStore:
             return None
         asked = "personalized_path.plan_rebuild." + hashlib.sha256(
             f"{plan_key} {config_digest(record)}".encode("utf-8")).hexdigest()
-        try:
-            with transaction.atomic():  # a database cache that fails must not abort the request's transaction
-                first = cache.add(asked, True, REBUILD_ASKED_SECONDS)
-        except Exception:  # pylint: disable=broad-except  # the cache is down: the grid reads learner state
-            log.warning("Learning plan %s: its class summary's rebuild could not be asked for", plan_key,
-                        exc_info=True)
+        first = cache_write(lambda: cache.add(asked, True, REBUILD_ASKED_SECONDS),
+                            f"Learning plan {plan_key}: its class summary's rebuild could not be asked for")
+        if first is None:  # the cache failed: the grid reads learner state
             return None
         if not first:
             return False

@@ -71,16 +71,20 @@ FRAMEWORK_MODELS = {"oel_tagging.Tag", "oel_tagging.Taxonomy", "oel_tagging.Taxo
 
 
 def model_label(sender):
-    """The tagging model a Django model signal is about ("oel_tagging.ObjectTag"), proxies as their table; else None."""
+    """
+    The tagging model a Django model signal is about ("oel_tagging.ObjectTag"), proxies as their table;
+    else None, and None for a migration's historical models (Django builds them in the module
+    "__fake__"): no skill is tagged and no framework cached before migrations end.
+    """
     meta = getattr(sender, "_meta", None)
-    return meta.concrete_model._meta.label if meta is not None else None
+    if meta is None or getattr(sender, "__module__", "") == "__fake__":
+        return None
+    return meta.concrete_model._meta.label
 
 
 def framework_changed(sender=None, **kwargs):
     """Receiver of Django's ``post_save`` and ``post_delete``: a tag or taxonomy changed, cached frameworks are old."""
-    # A migration's own saves use historical models (Django builds them in the module "__fake__"): no
-    # framework can be cached before migrations end, and the cache's table may not be there yet.
-    if model_label(sender) not in FRAMEWORK_MODELS or getattr(sender, "__module__", "") == "__fake__":
+    if model_label(sender) not in FRAMEWORK_MODELS:
         return
     # Imported here: the platform may have no tagging app (skill_tags needs it).
     # pylint: disable-next=import-outside-toplevel

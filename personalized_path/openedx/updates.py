@@ -33,7 +33,7 @@ from personalized_path.core import updates as core
 from personalized_path.core.class_grid import config_from_record
 from personalized_path.core.payload import PayloadError
 from personalized_path.openedx import messaging
-from personalized_path.openedx.summaries import STORE as PLAN_SUMMARIES, config_digest
+from personalized_path.openedx.summaries import STORE as SUMMARY_STORE, config_digest
 from personalized_path.openedx.models import (LearnerNudges, PlanLearnerSummary, PlanSummaryConfig, SentMessage,
                                               UpdateRecipient)
 from personalized_path.platform_glue import DEFAULT_PLAN_LOADER, PLAN_LOADER_SETTING, platform_function
@@ -291,7 +291,7 @@ def send_due(now=None):
     # sends nothing until it is rebuilt: ask for that, so the next run sends without waiting for staff.
     for config in PlanSummaryConfig.objects.only("plan_key", "config", "built_digest").iterator():
         if config.built_digest != config_digest(config.config):
-            PLAN_SUMMARIES.request_rebuild(config.plan_key, config.config)
+            SUMMARY_STORE.request_rebuild(config.plan_key, config.config)
     for recipient in UpdateRecipient.objects.filter(status=core.CONFIRMED).iterator():
         # The plan's course team turned it off, or the learner is now under the age rule: nothing.
         if not plans[recipient.plan_key][0] or not allowed_among([recipient.user_id]):

@@ -90,6 +90,15 @@ def course_olx():
 </course>"""
 
 
+def shared_cache(name):
+    """
+    The platform's shared cache as production has it (memcached or Redis) where the LMS's test settings
+    make it a DummyCache, which keeps nothing: a local-memory cache of its own ``name``.
+    """
+    return override_settings(CACHES={**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}})
+
+
 class GateEnforcementTest(ModuleStoreTestCase):
     """An imported course's gate, its routed children and three learners."""
 
@@ -286,8 +295,7 @@ class GateEnforcementTest(ModuleStoreTestCase):
         """The plugin's default PERSONALIZED_PATH_PLAN_REBUILD, a Celery task (run inline by the test settings)."""
         plan = str(key("personalized_learning_plan", "plan"))
         assert self.answer("passer").status_code == 200 and self.answer("locked", choice="b").status_code == 200
-        shared = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rebuild-asked"}
-        with override_settings(CACHES={**settings.CACHES, "default": shared}):
+        with shared_cache("rebuild-asked"):
             with self.captureOnCommitCallbacks(execute=True) as callbacks:  # the request's transaction commits
                 first = self.handler("teacher", "personalized_learning_plan", "plan", "class_grid", {})
                 again = self.handler("teacher", "personalized_learning_plan", "plan", "class_grid", {})
@@ -426,8 +434,7 @@ class GateEnforcementTest(ModuleStoreTestCase):
         # The course's skill framework (its taxonomies) is kept in the platform's shared cache, which the
         # test settings make a DummyCache: a local-memory one here, as memcached or Redis in production,
         # filled by one view before the views are counted (with what the platform caches there too).
-        shared = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
-        with override_settings(CACHES={**settings.CACHES, "default": shared}):
+        with shared_cache("shared"):
             self.plan_sources("locked")
             self.assert_plan_views()
 
